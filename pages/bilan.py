@@ -1,0 +1,6 @@
+"""Page bilan (en construction)."""
+
+import streamlit as st
+
+st.title("bilan")
+st.info("Page en cours de construction.")

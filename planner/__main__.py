@@ -1,0 +1,7 @@
+"""``python -m planner …`` — the command line (see :mod:`planner.cli`)."""
+
+import sys
+
+from planner.cli import main
+
+sys.exit(main())

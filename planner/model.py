@@ -1,0 +1,370 @@
+"""Domain objects of Aller-vers: frozen, typed, validated on construction.
+
+Everything the solver, the reports and the pages exchange is one of these. Dates are
+:class:`datetime.date`, clock times :class:`datetime.time`; weekdays are integers
+0 (Monday) … 6 (Sunday), written in French abbreviations (``lun``, ``mar``…) at the edges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from types import MappingProxyType
+
+from planner.errors import InputError
+
+INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+WEEKDAY_CODES: tuple[str, ...] = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+WEEKDAY_NAMES_FR: tuple[str, ...] = (
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+)
+RESOURCE_KINDS = ("bus", "team")
+
+
+def _frozen_mapping(values: Mapping) -> Mapping:
+    return MappingProxyType(dict(values))
+
+
+def check_insee_code(code: str, what: str = "code INSEE") -> str:
+    """Return ``code`` if it is a valid INSEE commune code, else raise :class:`InputError`."""
+    if not isinstance(code, str) or not INSEE_CODE.match(code):
+        raise InputError(f"{what} invalide : « {code} » (5 caractères attendus, ex. 18279)")
+    return code
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """Parse ``"mar,ven"`` (or ``"mardi;vendredi"``) into sorted weekday numbers.
+
+    An empty text gives an empty tuple, meaning "no constraint" where that makes sense.
+    """
+    days: set[int] = set()
+    for token in re.split(r"[,;/ ]+", (text or "").strip().lower()):
+        if not token:
+            continue
+        key = token[:3]
+        if key not in WEEKDAY_CODES:
+            raise InputError(f"jour de semaine inconnu : « {token} » (attendu : lun, mar, mer, jeu, ven, sam, dim)")
+        days.add(WEEKDAY_CODES.index(key))
+    return tuple(sorted(days))
+
+
+def format_weekdays(days: tuple[int, ...]) -> str:
+    """Inverse of :func:`parse_weekdays`: ``(1, 4)`` → ``"mar,ven"``."""
+    return ",".join(WEEKDAY_CODES[d] for d in days)
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A commune of the territory.
+
+    ``indicators`` holds the raw indicator values used by the need model
+    (e.g. ``pop_65p``, ``revenu_median_uc_2021``, user-supplied scores); missing values are absent.
+    """
+
+    code_insee: str
+    name: str
+    population: int
+    lat: float
+    lon: float
+    epci_siren: str = ""
+    epci_name: str = ""
+    indicators: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_insee_code(self.code_insee)
+        if self.population < 0:
+            raise InputError(f"population négative pour {self.name} ({self.code_insee})")
+        if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            raise InputError(f"coordonnées impossibles pour {self.name} ({self.code_insee})")
+        object.__setattr__(self, "indicators", _frozen_mapping(self.indicators))
+
+
+@dataclass(frozen=True)
+class FixedSite:
+    """A fixed mediation place (EPN, France services, médiathèque, PIJ, association…).
+
+    ``capacity`` is the relative supply weight used by the coverage model (1.0 = one
+    ordinary place with a mediator a few half-days a week).
+    """
+
+    id: str
+    name: str
+    kind: str
+    code_insee: str
+    lat: float
+    lon: float
+    capacity: float = 1.0
+    offer: str = ""
+    days_open: str = ""
+    equipment: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        check_insee_code(self.code_insee)
+        if self.capacity < 0:
+            raise InputError(f"capacité négative pour le lieu « {self.name} »")
+
+
+@dataclass(frozen=True)
+class Territory:
+    """A set of communes with the fixed sites that serve them."""
+
+    spec: str
+    name: str
+    communes: tuple[Commune, ...]
+    fixed_sites: tuple[FixedSite, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.communes:
+            raise InputError(f"le territoire « {self.spec} » ne contient aucune commune")
+        codes = [c.code_insee for c in self.communes]
+        if len(set(codes)) != len(codes):
+            raise InputError(f"le territoire « {self.spec} » contient des communes en double")
+
+    @property
+    def population(self) -> int:
+        """Total population of the communes."""
+        return sum(c.population for c in self.communes)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """INSEE codes in the territory's order."""
+        return tuple(c.code_insee for c in self.communes)
+
+    def commune(self, code_insee: str) -> Commune:
+        """Return the commune with this INSEE code (``KeyError`` if absent)."""
+        for c in self.communes:
+            if c.code_insee == code_insee:
+                return c
+        raise KeyError(code_insee)
+
+
+@dataclass(frozen=True)
+class CommuneNeed:
+    """Estimated need of one commune and how much of it fixed sites already cover."""
+
+    code_insee: str
+    need: float
+    coverage: float
+    unmet_need: float
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.coverage <= 1.0:
+            raise ValueError(f"coverage must lie in [0, 1], got {self.coverage}")
+        if self.need < 0 or self.unmet_need < 0:
+            raise ValueError("need and unmet_need must be non-negative")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An itinerant resource: the bus or a team of mediators."""
+
+    id: str
+    kind: str
+    seats: int
+    base: str
+    weekdays: tuple[int, ...] = (1, 4)
+    day_start: time = time(8, 30)
+    day_end: time = time(18, 0)
+    max_sessions_per_day: int = 2
+    session_minutes: int = 180
+    needs_power: bool = True
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise InputError("un moyen itinérant doit avoir un identifiant")
+        if self.kind not in RESOURCE_KINDS:
+            raise InputError(f"type de moyen inconnu « {self.kind} » (attendu : bus ou team)")
+        if self.seats <= 0:
+            raise InputError(f"le moyen « {self.id} » doit avoir au moins une place")
+        check_insee_code(self.base, "commune de base")
+        if not self.weekdays or any(d not in range(7) for d in self.weekdays):
+            raise InputError(f"le moyen « {self.id} » doit travailler au moins un jour de semaine")
+        if self.day_end <= self.day_start:
+            raise InputError(f"le moyen « {self.id} » finit sa journée avant de la commencer")
+        if self.max_sessions_per_day < 1:
+            raise InputError(f"le moyen « {self.id} » doit pouvoir tenir au moins une séance par jour")
+        if not 30 <= self.session_minutes <= 600:
+            raise InputError(f"durée de séance invalide pour « {self.id} » : {self.session_minutes} min")
+        day_minutes = (self.day_end.hour * 60 + self.day_end.minute) - (self.day_start.hour * 60 + self.day_start.minute)
+        if self.session_minutes > day_minutes:
+            raise InputError(f"la séance de « {self.id} » ne tient pas dans sa journée de travail")
+        object.__setattr__(self, "weekdays", tuple(sorted(set(self.weekdays))))
+
+
+@dataclass(frozen=True)
+class Season:
+    """The planning window and its closed dates (public holidays, custom dates)."""
+
+    start: date
+    end: date
+    closed_dates: frozenset[date] = frozenset()
+    closed_reasons: Mapping[date, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InputError("la fin de saison précède son début")
+        object.__setattr__(self, "closed_dates", frozenset(self.closed_dates))
+        object.__setattr__(self, "closed_reasons", _frozen_mapping(self.closed_reasons))
+
+    def is_open(self, day: date) -> bool:
+        """True when ``day`` lies in the season and is not closed."""
+        return self.start <= day <= self.end and day not in self.closed_dates
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules of a good plan, with their defaults (see PRODUCT.md).
+
+    ``repeat_value`` is the diminishing-returns factor: a second series at the same host
+    is worth ``repeat_value`` times the first, a third ``repeat_value**2``…
+    ``travel_weight`` is the objective's cost of one driven kilometre in "people served".
+    """
+
+    sessions_per_series: int = 5
+    interval_days: int = 7
+    interval_tolerance_days: int = 7
+    min_participants: int = 6
+    catchment_minutes: float = 15.0
+    repeat_value: float = 0.5
+    travel_weight: float = 0.02
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.sessions_per_series <= 30:
+            raise InputError("le nombre de séances par parcours doit être compris entre 1 et 30")
+        if not 1 <= self.interval_days <= 60:
+            raise InputError("l'intervalle entre séances doit être compris entre 1 et 60 jours")
+        if not 0 <= self.interval_tolerance_days <= 60:
+            raise InputError("la tolérance sur l'intervalle doit être comprise entre 0 et 60 jours")
+        if self.min_participants < 1:
+            raise InputError("le seuil d'ouverture d'un parcours doit être d'au moins 1 participant")
+        if not 0 < self.catchment_minutes <= 120:
+            raise InputError("le rayon d'attraction doit être compris entre 1 et 120 minutes")
+        if not 0 <= self.repeat_value <= 1:
+            raise InputError("le facteur de rendement décroissant doit être compris entre 0 et 1")
+        if self.travel_weight < 0:
+            raise InputError("le poids des kilomètres ne peut pas être négatif")
+
+
+@dataclass(frozen=True)
+class HostRequest:
+    """A commune's request to host a series, with its constraints.
+
+    Empty ``weekdays`` means any weekday of the resource; ``expected_participants`` of
+    ``None`` means "let the need model estimate".
+    """
+
+    code_insee: str
+    venue: str = ""
+    weekdays: tuple[int, ...] = ()
+    blackout_dates: frozenset[date] = frozenset()
+    has_power: bool = True
+    expected_participants: int | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        check_insee_code(self.code_insee)
+        if self.expected_participants is not None and not 0 <= self.expected_participants <= 500:
+            raise InputError(f"nombre de participants attendus invalide : {self.expected_participants}")
+        object.__setattr__(self, "blackout_dates", frozenset(self.blackout_dates))
+
+
+@dataclass(frozen=True)
+class Series:
+    """A series ("parcours"): K sessions at one host with one resource, same weekday and slot."""
+
+    id: str
+    host: str
+    resource: str
+    participants: int
+    from_communes: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "from_communes", _frozen_mapping(self.from_communes))
+
+
+@dataclass(frozen=True)
+class Session:
+    """One workshop ("séance") of a series."""
+
+    series: str
+    index: int
+    resource: str
+    host: str
+    date: date
+    start: time
+    end: time
+    locked: bool = False
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InputError(f"la séance {self.series}#{self.index} finit avant de commencer")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One resource's day: from its base through the hosts and back."""
+
+    resource: str
+    date: date
+    stops: tuple[str, ...]
+    km: float
+    drive_minutes: float
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """A commune (or a request) left out, with a plain-French reason and what would help."""
+
+    code_insee: str
+    unmet_need: float
+    reason: str
+    what_would_help: str
+    name: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class PlanMetrics:
+    """Key figures and the optimiser's proof of quality."""
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    solve_seconds: float
+    need_total: float
+    unmet_need_total: float
+    participants: int
+    participants_full_series: int
+    sessions: int
+    km: float
+    drive_hours: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A season plan: series, their sessions, daily routes, what was left out and the figures.
+
+    ``kind`` is ``"optimised"``, ``"baseline"`` (saupoudrage) or ``"greedy"``.
+    """
+
+    territory_spec: str
+    season: Season
+    rules: Rules
+    resources: tuple[Resource, ...]
+    series: tuple[Series, ...]
+    sessions: tuple[Session, ...]
+    routes: tuple[Route, ...]
+    unserved: tuple[Unserved, ...]
+    metrics: PlanMetrics
+    kind: str = "optimised"

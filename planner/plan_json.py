@@ -1,0 +1,253 @@
+"""The plan JSON format: :class:`~planner.model.Plan` to and from plain dictionaries.
+
+This is the exchange format of the CLI (``python -m planner plan … --out plan.json``),
+of plan versions and of the ``json`` export. Dates are ISO strings, times ``HH:MM``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError
+from planner.model import (
+    Plan,
+    PlanMetrics,
+    Resource,
+    Route,
+    Rules,
+    Season,
+    Series,
+    Session,
+    Unserved,
+    format_weekdays,
+    parse_weekdays,
+)
+
+FORMAT_VERSION = 1
+
+
+def _hhmm(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+def _time(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def resource_to_dict(r: Resource) -> dict[str, Any]:
+    """Resource → dict with the CSV column names (weekdays as ``"mar,ven"``)."""
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "seats": r.seats,
+        "base": r.base,
+        "weekdays": format_weekdays(r.weekdays),
+        "day_start": _hhmm(r.day_start),
+        "day_end": _hhmm(r.day_end),
+        "max_sessions_per_day": r.max_sessions_per_day,
+        "session_minutes": r.session_minutes,
+        "needs_power": r.needs_power,
+        "label": r.label,
+    }
+
+
+def resource_from_dict(d: dict[str, Any]) -> Resource:
+    """Inverse of :func:`resource_to_dict`."""
+    return Resource(
+        id=str(d["id"]),
+        kind=str(d["kind"]),
+        seats=int(d["seats"]),
+        base=str(d["base"]),
+        weekdays=parse_weekdays(str(d["weekdays"])),
+        day_start=_time(d["day_start"]),
+        day_end=_time(d["day_end"]),
+        max_sessions_per_day=int(d["max_sessions_per_day"]),
+        session_minutes=int(d["session_minutes"]),
+        needs_power=bool(d["needs_power"]),
+        label=str(d.get("label", "")),
+    )
+
+
+def session_to_dict(s: Session) -> dict[str, Any]:
+    """Session → dict in the plan format."""
+    return {
+        "series": s.series,
+        "index": s.index,
+        "resource": s.resource,
+        "host": s.host,
+        "date": s.date.isoformat(),
+        "start": _hhmm(s.start),
+        "end": _hhmm(s.end),
+        "locked": s.locked,
+    }
+
+
+def session_from_dict(d: dict[str, Any]) -> Session:
+    """Inverse of :func:`session_to_dict`."""
+    return Session(
+        series=str(d["series"]),
+        index=int(d["index"]),
+        resource=str(d["resource"]),
+        host=str(d["host"]),
+        date=date.fromisoformat(str(d["date"])),
+        start=_time(str(d["start"])),
+        end=_time(str(d["end"])),
+        locked=bool(d.get("locked", False)),
+    )
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """Serialise a plan to the documented JSON structure."""
+    season, rules, m = plan.season, plan.rules, plan.metrics
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": plan.kind,
+        "territory": plan.territory_spec,
+        "season": {
+            "start": season.start.isoformat(),
+            "end": season.end.isoformat(),
+            "closed_dates": sorted(d.isoformat() for d in season.closed_dates),
+            "closed_reasons": {d.isoformat(): r for d, r in sorted(season.closed_reasons.items())},
+        },
+        "rules": {
+            "sessions_per_series": rules.sessions_per_series,
+            "interval_days": rules.interval_days,
+            "interval_tolerance_days": rules.interval_tolerance_days,
+            "min_participants": rules.min_participants,
+            "catchment_minutes": rules.catchment_minutes,
+            "repeat_value": rules.repeat_value,
+            "travel_weight": rules.travel_weight,
+        },
+        "resources": [resource_to_dict(r) for r in plan.resources],
+        "series": [
+            {
+                "id": s.id,
+                "host": s.host,
+                "resource": s.resource,
+                "participants": s.participants,
+                "from_communes": dict(s.from_communes),
+            }
+            for s in plan.series
+        ],
+        "sessions": [session_to_dict(s) for s in plan.sessions],
+        "routes": [
+            {
+                "resource": r.resource,
+                "date": r.date.isoformat(),
+                "stops": list(r.stops),
+                "km": round(r.km, 2),
+                "drive_minutes": round(r.drive_minutes, 1),
+            }
+            for r in plan.routes
+        ],
+        "unserved": [
+            {
+                "code_insee": u.code_insee,
+                "name": u.name,
+                "unmet_need": round(u.unmet_need, 2),
+                "reason": u.reason,
+                "what_would_help": u.what_would_help,
+                "request_id": u.request_id,
+            }
+            for u in plan.unserved
+        ],
+        "metrics": {
+            "status": m.status,
+            "objective": m.objective,
+            "bound": m.bound,
+            "gap": m.gap,
+            "solve_seconds": round(m.solve_seconds, 3),
+            "need_total": round(m.need_total, 2),
+            "unmet_need_total": round(m.unmet_need_total, 2),
+            "participants": m.participants,
+            "participants_full_series": m.participants_full_series,
+            "sessions": m.sessions,
+            "km": round(m.km, 2),
+            "drive_hours": round(m.drive_hours, 2),
+        },
+    }
+
+
+def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
+    """Rebuild a :class:`Plan` from :func:`plan_to_dict` output.
+
+    Raises
+    ------
+    InputError
+        With a French message when a field is missing or malformed.
+    """
+    try:
+        s, r, m = d["season"], d["rules"], d["metrics"]
+        season = Season(
+            start=date.fromisoformat(s["start"]),
+            end=date.fromisoformat(s["end"]),
+            closed_dates=frozenset(date.fromisoformat(x) for x in s.get("closed_dates", [])),
+            closed_reasons={date.fromisoformat(k): v for k, v in s.get("closed_reasons", {}).items()},
+        )
+        rules = Rules(**{k: r[k] for k in r if k in Rules.__dataclass_fields__})
+        return Plan(
+            territory_spec=str(d.get("territory", "")),
+            season=season,
+            rules=rules,
+            resources=tuple(resource_from_dict(x) for x in d.get("resources", [])),
+            series=tuple(
+                Series(
+                    id=str(x["id"]),
+                    host=str(x["host"]),
+                    resource=str(x["resource"]),
+                    participants=int(x["participants"]),
+                    from_communes={str(k): int(v) for k, v in x.get("from_communes", {}).items()},
+                )
+                for x in d.get("series", [])
+            ),
+            sessions=tuple(session_from_dict(x) for x in d.get("sessions", [])),
+            routes=tuple(
+                Route(
+                    resource=str(x["resource"]),
+                    date=date.fromisoformat(x["date"]),
+                    stops=tuple(x["stops"]),
+                    km=float(x["km"]),
+                    drive_minutes=float(x["drive_minutes"]),
+                )
+                for x in d.get("routes", [])
+            ),
+            unserved=tuple(
+                Unserved(
+                    code_insee=str(x["code_insee"]),
+                    unmet_need=float(x["unmet_need"]),
+                    reason=str(x["reason"]),
+                    what_would_help=str(x["what_would_help"]),
+                    name=str(x.get("name", "")),
+                    request_id=str(x.get("request_id", "")),
+                )
+                for x in d.get("unserved", [])
+            ),
+            metrics=PlanMetrics(**{k: m[k] for k in PlanMetrics.__dataclass_fields__}),
+            kind=str(d.get("kind", "optimised")),
+        )
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"plan illisible : champ manquant ou invalide ({exc})", file=source) from exc
+
+
+def save_plan(plan: Plan, path: str | Path) -> None:
+    """Write ``plan`` as indented UTF-8 JSON."""
+    Path(path).write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a plan JSON file written by :func:`save_plan`."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("fichier introuvable", file=p.name) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"JSON invalide ({exc})", file=p.name) from exc
+    if not isinstance(data, dict):
+        raise InputError("un objet JSON de plan est attendu", file=p.name)
+    return plan_from_dict(data, source=p.name)

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages (caching, maps, formatting). Pages stay thin."""
