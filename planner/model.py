@@ -51,7 +51,9 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
             continue
         key = token[:3]
         if key not in WEEKDAY_CODES:
-            raise InputError(f"jour de semaine inconnu : « {token} » (attendu : lun, mar, mer, jeu, ven, sam, dim)")
+            raise InputError(
+                f"jour de semaine inconnu : « {token} » (attendu : lun, mar, mer, jeu, ven, sam, dim)"
+            )
         days.add(WEEKDAY_CODES.index(key))
     return tuple(sorted(days))
 
@@ -195,7 +197,9 @@ class Resource:
             raise InputError(f"le moyen « {self.id} » doit pouvoir tenir au moins une séance par jour")
         if not 30 <= self.session_minutes <= 600:
             raise InputError(f"durée de séance invalide pour « {self.id} » : {self.session_minutes} min")
-        day_minutes = (self.day_end.hour * 60 + self.day_end.minute) - (self.day_start.hour * 60 + self.day_start.minute)
+        day_minutes = (self.day_end.hour * 60 + self.day_end.minute) - (
+            self.day_start.hour * 60 + self.day_start.minute
+        )
         if self.session_minutes > day_minutes:
             raise InputError(f"la séance de « {self.id} » ne tient pas dans sa journée de travail")
         object.__setattr__(self, "weekdays", tuple(sorted(set(self.weekdays))))
