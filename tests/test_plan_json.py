@@ -1,0 +1,83 @@
+"""The plan JSON format round-trips and reports bad files in French."""
+
+import json
+from datetime import date, time, timedelta
+
+import pytest
+
+from planner.errors import InputError
+from planner.model import Plan, PlanMetrics, Resource, Route, Rules, Season, Series, Session, Unserved
+from planner.plan_json import load_plan, plan_from_dict, plan_to_dict, save_plan
+
+
+def tiny_plan() -> Plan:
+    season = Season(
+        date(2027, 1, 4), date(2027, 2, 26), frozenset({date(2027, 1, 1)}), {date(2027, 1, 1): "1er janvier"}
+    )
+    bus = Resource("bus-1", "bus", 12, "18279")
+    sessions = tuple(
+        Session(
+            "S01-18100",
+            k,
+            "bus-1",
+            "18100",
+            date(2027, 1, 5) + timedelta(weeks=k - 1),
+            time(9, 30),
+            time(12, 30),
+            k == 1,
+        )
+        for k in range(1, 6)
+    )
+    return Plan(
+        territory_spec="vierzon",
+        season=season,
+        rules=Rules(),
+        resources=(bus,),
+        series=(Series("S01-18100", "18100", "bus-1", 8, {"18100": 5, "18101": 3}),),
+        sessions=sessions,
+        routes=(Route("bus-1", date(2027, 1, 5), ("18279", "18100", "18279"), 49.0, 49.0),),
+        unserved=(Unserved("18200", 12.5, "seuil non atteint", "élargir le rayon", name="X"),),
+        metrics=PlanMetrics("OPTIMAL", 10.0, 10.0, 0.0, 0.5, 100.0, 90.0, 8, 8, 5, 245.0, 4.1),
+    )
+
+
+def test_round_trip_is_identity():
+    plan = tiny_plan()
+    assert plan_from_dict(json.loads(json.dumps(plan_to_dict(plan)))) == plan
+
+
+def test_required_fields_are_present():
+    d = plan_to_dict(tiny_plan())
+    assert {"season", "rules", "resources", "series", "sessions", "routes", "unserved", "metrics"} <= d.keys()
+    assert d["sessions"][0] == {
+        "series": "S01-18100",
+        "index": 1,
+        "resource": "bus-1",
+        "host": "18100",
+        "date": "2027-01-05",
+        "start": "09:30",
+        "end": "12:30",
+        "locked": True,
+    }
+    assert d["season"]["closed_dates"] == ["2027-01-01"]
+
+
+def test_save_and_load(tmp_path):
+    path = tmp_path / "plan.json"
+    save_plan(tiny_plan(), path)
+    assert load_plan(path) == tiny_plan()
+
+
+def test_bad_files_give_french_errors(tmp_path):
+    bad = tmp_path / "cassé.json"
+    bad.write_text("{pas du json", encoding="utf-8")
+    with pytest.raises(InputError, match=r"cassé\.json.*JSON invalide"):
+        load_plan(bad)
+    missing = tmp_path / "incomplet.json"
+    d = plan_to_dict(tiny_plan())
+    del d["metrics"]
+    missing.write_text(json.dumps(d), encoding="utf-8")
+    with pytest.raises(InputError, match="plan illisible"):
+        load_plan(missing)
+    with pytest.raises(InputError, match="introuvable"):
+        load_plan(tmp_path / "absent.json")
