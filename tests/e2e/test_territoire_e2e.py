@@ -1,0 +1,65 @@
+"""The Territoire page in a real browser (Debian Chromium): map canvas, table, upload errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+pytestmark = pytest.mark.e2e
+
+
+def _open(page, url: str) -> None:
+    # Enter through the home page and the sidebar, as a user does: this runs app.py (navigation,
+    # roles) instead of the page file alone.
+    page.goto(url)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Territoire").click()
+    page.get_by_role("heading", name="Territoire").first.wait_for()
+    page.wait_for_url("**/territoire")
+
+
+def test_territory_page_shows_map_and_table(streamlit_url, browser_page, screenshot):
+    page = browser_page
+    _open(page, streamlit_url)
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(state="visible")
+    page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible")
+    metrics = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    assert "34" in metrics
+    assert any(text.replace("\u202f", " ").replace("\u00a0", " ") == "55 012" for text in metrics)
+    box = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 300
+    page.wait_for_timeout(1500)  # let deck.gl draw before the screenshot
+    shot = screenshot(page, "territoire")
+    assert shot.stat().st_size > 10_000
+
+
+def test_bad_upload_shows_french_error(streamlit_url, browser_page, screenshot):
+    page = browser_page
+    _open(page, streamlit_url)
+    page.get_by_text("Importer mon propre territoire").click()
+    page.locator("input[type='file']").set_input_files(str(DATA / "bad_swapped_latlon.csv"))
+    page.get_by_role("button", name="Charger ce territoire").click()
+    alert = page.locator("[data-testid='stAlert']").filter(has_text="inversées")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "ligne 3" in text and "bad_swapped_latlon.csv" in text
+    screenshot(page, "territoire_import_erreur")
+    # the territory did not change
+    assert "34" in page.locator("[data-testid='stMetricValue']").all_inner_texts()
+
+
+def test_good_upload_becomes_the_territory(streamlit_url, browser_page, screenshot):
+    page = browser_page
+    _open(page, streamlit_url)
+    page.get_by_text("Importer mon propre territoire").click()
+    page.locator("input[type='file']").set_input_files(str(DATA / "communes_fr_cp1252.csv"))
+    page.get_by_role("button", name="Charger ce territoire").click()
+    page.locator("[data-testid='stMetricValue']").filter(has_text="3").first.wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText.trim() === '3')"
+    )
+    page.get_by_text("Fichier communes_fr_cp1252.csv").first.wait_for()
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(state="visible")
+    screenshot(page, "territoire_fichier")

@@ -1,0 +1,155 @@
+"""Cached access to territories, need and travel matrices for every page.
+
+Everything here is keyed by its inputs (the territory spec, the need weights), so changing an
+unrelated widget never recomputes a territory. Territories and matrices are immutable objects
+shared across sessions (``st.cache_resource``); need results and tables are plain data
+(``st.cache_data``).
+
+The chosen territory lives in ``st.session_state["territory_spec"]`` and the need weights in
+``st.session_state["need_weights"]``; pages read them with :func:`current_spec` and
+:func:`current_weights`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from planner.errors import PlannerError
+from planner.model import CommuneNeed, Territory
+from planner.need import NeedWeights, compute_need, need_table
+from planner.territory import DEFAULT_SPEC, load_territory, load_territory_file, territory_choices
+from planner.travel import TravelMatrix, territory_matrix
+
+SPEC_KEY = "territory_spec"
+WEIGHTS_KEY = "need_weights"
+_SELECT_KEY = "_territory_select"
+DEFAULT_WEIGHTS = NeedWeights()
+
+
+@st.cache_resource(show_spinner="Chargement du territoire…")
+def get_territory(spec: str) -> Territory:
+    """The territory a spec names (cached across sessions; raises PlannerError subclasses)."""
+    return load_territory(spec)
+
+
+@st.cache_resource(show_spinner=False)
+def get_matrix(spec: str) -> TravelMatrix:
+    """Default travel matrix over the territory's communes (cached)."""
+    return territory_matrix(get_territory(spec))
+
+
+@st.cache_data(show_spinner="Calcul du besoin…")
+def get_needs(spec: str, weights: NeedWeights = DEFAULT_WEIGHTS) -> dict[str, CommuneNeed]:
+    """``code_insee -> CommuneNeed`` for the territory and weights (cached by both)."""
+    return compute_need(get_territory(spec), weights, get_matrix(spec))
+
+
+@st.cache_data(show_spinner=False)
+def get_need_table(spec: str, weights: NeedWeights = DEFAULT_WEIGHTS) -> pd.DataFrame:
+    """:func:`planner.need.need_table` for the territory and weights (cached by both)."""
+    return need_table(get_territory(spec), get_needs(spec, weights))
+
+
+@st.cache_data(show_spinner=False)
+def get_choices() -> list[tuple[str, str]]:
+    """The territory selector's ``(spec, label)`` list (cached)."""
+    return territory_choices()
+
+
+def current_spec() -> str:
+    """The territory chosen in this session (default :data:`planner.territory.DEFAULT_SPEC`)."""
+    return st.session_state.setdefault(SPEC_KEY, DEFAULT_SPEC)
+
+
+def set_spec(spec: str) -> None:
+    """Choose the territory for this session."""
+    st.session_state[SPEC_KEY] = spec
+    st.session_state.pop(_SELECT_KEY, None)
+
+
+def current_weights() -> NeedWeights:
+    """The need weights chosen in this session (defaults until the Territoire page changes them)."""
+    return st.session_state.setdefault(WEIGHTS_KEY, NeedWeights())
+
+
+def set_weights(weights: NeedWeights) -> None:
+    """Store the session's need weights."""
+    st.session_state[WEIGHTS_KEY] = weights
+
+
+def spec_label(spec: str) -> str:
+    """French label of a spec (a file shows as « Fichier : name »)."""
+    labels = dict(get_choices())
+    if spec in labels:
+        return labels[spec]
+    return f"Fichier : {Path(spec).name}" if spec.lower().endswith((".csv", ".xlsx")) else spec
+
+
+def upload_dir() -> Path:
+    """Where uploaded territory files are kept (``ALLER_VERS_UPLOAD_DIR`` or the temp dir)."""
+    base = os.environ.get("ALLER_VERS_UPLOAD_DIR") or os.path.join(
+        tempfile.gettempdir(), "aller-vers-territoires"
+    )
+    path = Path(base)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def register_upload(data: bytes, filename: str) -> str:
+    """Check an uploaded file of communes, keep it and make it the session's territory.
+
+    Returns the new spec (the stored file's path). Raises :class:`planner.errors.InputError`
+    (French, with row and column) when the file is bad; nothing is stored then.
+    """
+    load_territory_file(data, filename)  # validate fully before keeping anything
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(filename).name)
+    target = upload_dir() / digest / safe
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    set_spec(str(target))
+    return str(target)
+
+
+def territory_selector(*, sidebar: bool = True) -> str:
+    """Draw the territory selector (in the sidebar by default) and return the chosen spec.
+
+    The choice is kept in ``st.session_state["territory_spec"]`` so that every page sees it,
+    even pages that do not draw the selector.
+    """
+    spec = current_spec()
+    choices = get_choices()
+    options = [s for s, _ in choices]
+    if spec not in options:
+        options = [spec, *options]
+
+    def _changed() -> None:
+        st.session_state[SPEC_KEY] = st.session_state[_SELECT_KEY]
+
+    where = st.sidebar if sidebar else st
+    where.selectbox(
+        "Territoire",
+        options,
+        index=options.index(spec),
+        format_func=spec_label,
+        key=_SELECT_KEY,
+        on_change=_changed,
+        help="Pays de Vierzon par défaut, un bassin de vie INSEE, un EPCI, ou votre fichier (page Territoire).",
+    )
+    return current_spec()
+
+
+def load_error(spec: str) -> str | None:
+    """French message if the territory cannot be loaded, else ``None`` (for pages to show)."""
+    try:
+        get_territory(spec)
+    except PlannerError as exc:
+        return str(exc)
+    return None
