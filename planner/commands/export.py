@@ -1,0 +1,104 @@
+"""``python -m planner export PLAN.json --format ics|xlsx|pdf|json|geojson|csv --out DIR``.
+
+The territory comes from the plan's own ``territory`` spec (names, coordinates, fixed sites);
+need and drive times are recomputed with the default settings, as the pages do. The baseline
+for the funder figures is read from ``--baseline`` when given, else computed on the same
+resource days. Venue and contact of host communes come from the request database when
+``--db`` is given (or ``--with-contacts`` for the default database); without it no contact data
+is exported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+from planner.export import FORMATS, HostDetails, export_plan
+from planner.model import Plan
+from planner.plan_json import load_plan
+from planner.report import CostRates
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``export`` sub-command."""
+    p = subparsers.add_parser(
+        "export",
+        help="exporter un plan (calendriers, tableur, PDF, JSON, GeoJSON, CSV)",
+        description="Exporte un plan : ics et pdf écrivent un fichier par moyen et par commune "
+        "d'accueil (pdf ajoute le rapport pour les financeurs).",
+    )
+    p.add_argument("plan", type=Path, help="fichier JSON du plan (python -m planner plan … --out)")
+    p.add_argument("--format", "-f", required=True, choices=FORMATS, dest="fmt", help="format d'export")
+    p.add_argument("--out", "-o", required=True, type=Path, help="dossier de sortie (créé au besoin)")
+    p.add_argument("--baseline", type=Path, help="plan de saupoudrage (JSON) pour la comparaison")
+    p.add_argument("--no-baseline", action="store_true", help="ne pas calculer le saupoudrage de comparaison")
+    p.add_argument("--db", help="base des demandes d'accueil (URL SQLAlchemy) pour lieux et contacts")
+    p.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="lire lieux et contacts dans la base par défaut (DATABASE_URL ou fichier SQLite)",
+    )
+    p.add_argument("--eur-km", type=float, default=CostRates.eur_per_km, help="coût au km (€)")
+    p.add_argument("--eur-heure", type=float, default=CostRates.eur_per_hour, help="coût horaire (€)")
+    p.add_argument(
+        "--litres-100km", type=float, default=CostRates.fuel_l_per_100km, help="consommation (L/100 km)"
+    )
+    p.set_defaults(func=run)
+
+
+def _hosts(args: argparse.Namespace) -> dict[str, HostDetails]:
+    if not (args.db or args.with_contacts):
+        return {}
+    from planner.export.common import hosts_from_requests
+    from planner.store.db import open_store
+    from planner.store.repo import list_requests
+
+    return hosts_from_requests(list_requests(open_store(args.db), include_contact=True))
+
+
+def _baseline(args: argparse.Namespace, plan: Plan, problem) -> Plan | None:
+    if args.baseline:
+        return load_plan(args.baseline)
+    if args.no_baseline or plan.kind == "baseline" or args.fmt not in {"pdf", "xlsx", "csv"}:
+        return None
+    if importlib.util.find_spec("planner.solve") is None:  # solver not installed: no comparison
+        return None
+    from planner.solve import solve_baseline
+
+    return solve_baseline(problem)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the plan and its territory, export, list the files written."""
+    from planner.need import compute_need
+    from planner.problem import PlanningProblem
+    from planner.territory import load_territory
+    from planner.travel import territory_matrix
+
+    plan = load_plan(args.plan)
+    territory = load_territory(plan.territory_spec)
+    matrix = territory_matrix(territory)
+    needs = compute_need(territory, matrix=matrix)
+    problem = PlanningProblem(
+        territory=territory,
+        needs=needs,
+        matrix=matrix,
+        resources=plan.resources,
+        season=plan.season,
+        rules=plan.rules,
+    )
+    rates = CostRates(eur_per_km=args.eur_km, eur_per_hour=args.eur_heure, fuel_l_per_100km=args.litres_100km)
+    paths = export_plan(
+        plan,
+        args.fmt,
+        args.out,
+        problem=problem,
+        baseline=_baseline(args, plan, problem),
+        hosts=_hosts(args),
+        rates=rates,
+    )
+    for path in paths:
+        print(path)
+    print(f"{len(paths)} fichier(s) écrit(s) dans {args.out}")
+    return 0

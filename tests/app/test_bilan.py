@@ -1,0 +1,130 @@
+"""Headless tests of the Bilan page (Streamlit AppTest): figures beside the baseline, charts,
+before/after maps, and no contact data in the funder role."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.export import HostDetails
+from planner.plan_json import load_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+PAGE = str(ROOT / "pages" / "bilan.py")
+PHONE = "02 48 99 88 77"
+EMAIL = "accueil@massay.test"
+CONTACT = "Mme Contact-Secret"
+HOSTS = {
+    "18140": HostDetails(
+        venue="Salle Jeanne-d'Arc",
+        address="3 rue des Écoles",
+        contact_name=CONTACT,
+        phone=PHONE,
+        email=EMAIL,
+        registration=f"En mairie au {PHONE}",
+    )
+}
+
+
+@pytest.fixture(autouse=True)
+def local_store(tmp_path, monkeypatch):
+    """A private SQLite store and no password: local mode, a coordinator unless viewing as funder."""
+    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "bilan.sqlite"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("ALLER_VERS_COORDINATOR_PASSWORD", raising=False)
+    monkeypatch.delenv("ALLER_VERS_FUNDER_PASSWORD", raising=False)
+
+
+def _run(*, funder: bool, with_plan: bool = True) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    if with_plan:
+        at.session_state["plan"] = load_plan(DATA / "plan_vierzon_petit.json")
+        at.session_state["baseline_plan"] = load_plan(DATA / "plan_vierzon_saupoudrage.json")
+    at.session_state["host_details"] = HOSTS
+    at.session_state["_auth_view_as_funder"] = funder
+    return at.run()
+
+
+def _all_text(at: AppTest) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "subheader", "title", "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    for m in at.metric:
+        parts += [m.label, m.value, str(m.proto.help)]
+    for df in at.dataframe:
+        parts.append(df.value.to_csv())
+    for chart in at.get("deck_gl_json_chart"):
+        parts.append(chart.proto.json)
+    return "\n".join(parts)
+
+
+def test_without_plan_shows_a_french_hint():
+    at = _run(funder=False, with_plan=False)
+    assert not at.exception
+    assert any("Aucun plan à présenter" in i.value for i in at.info)
+
+
+def test_figures_side_by_side_with_baseline_and_definitions():
+    at = _run(funder=True)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Indicateur", "Plan", "Saupoudrage", "Avant le plan", "Définition"]
+    row = table.set_index("Indicateur").loc["Personnes suivant un parcours complet"]
+    assert row["Plan"] == "33 pers." and row["Saupoudrage"] == "0 pers."
+    assert table["Définition"].str.len().min() > 20
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Parcours complets (pers.)"] == "33"
+    assert metrics["Zones blanches (communes)"] == "2"
+
+
+def test_before_after_maps_are_offline_and_show_white_zones():
+    at = _run(funder=True)
+    decks = [json.loads(c.proto.json) for c in at.get("deck_gl_json_chart")]
+    assert len(decks) >= 2
+    for deck in decks:
+        assert deck.get("mapProvider") in (None, "")  # no basemap: nothing fetched
+        assert deck["layers"][0]["id"] == "outlines"
+    before = {layer["id"]: layer for layer in decks[0]["layers"]}
+    after = {layer["id"]: layer for layer in decks[1]["layers"]}
+    assert len(before["white_zones"]["data"]) == 5
+    assert len(after["white_zones"]["data"]) == 2
+    assert len(after["series_hosts"]["data"]) == 3
+
+
+def test_funder_role_shows_no_contact_data():
+    at = _run(funder=True)
+    assert not at.exception
+    text = _all_text(at)
+    assert "Personnes suivant un parcours complet" in text  # the page did render
+    for secret in (PHONE, EMAIL, CONTACT, "Salle Jeanne-d'Arc"):
+        assert secret not in text
+    assert "Communes d'accueil : lieux et contacts" not in [s.value for s in at.subheader]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Rapport financeurs (PDF)" in labels
+    assert not any("Calendriers" in label or "affiches" in label for label in labels)
+
+
+def test_coordinator_sees_contacts_and_every_export():
+    at = _run(funder=False)
+    assert not at.exception
+    text = _all_text(at)
+    assert PHONE in text and CONTACT in text
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Calendriers (iCalendar, zip)" in labels
+    assert "Feuilles de route et affiches (PDF, zip)" in labels
+
+
+def test_without_baseline_the_comparison_column_stays_empty():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["plan"] = load_plan(DATA / "plan_vierzon_petit.json")
+    at.session_state["_auth_view_as_funder"] = True
+    at.run()
+    assert not at.exception
+    assert any("Pas de plan de référence" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert (table["Saupoudrage"] == "").all()
+    assert table.set_index("Indicateur").loc["Zones blanches", "Avant le plan"] == "5 communes"
