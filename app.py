@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.auth import auth_sidebar, pages_for_role
+
 st.set_page_config(page_title="Aller-vers", page_icon="🚌", layout="wide")
 
 PAGES = [
@@ -13,4 +15,4 @@ PAGES = [
     st.Page("pages/bilan.py", title="Bilan", icon="📊"),
 ]
 
-st.navigation(PAGES).run()
+st.navigation(pages_for_role(PAGES, auth_sidebar())).run()

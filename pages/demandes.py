@@ -1,6 +1,438 @@
-"""Page demandes (en construction)."""
+"""Page Demandes: a commune files and follows its requests; the coordination reviews them.
 
+A commune (personal link ``?jeton=…``) sees only its own form, requests, status and dates.
+The coordination lists, filters, accepts or declines with a reason, enters requests taken by phone,
+creates and revokes the communes' links, imports and exports. Text typed by users is always shown
+as text (``st.text``, tables, escaped markdown), never as markup.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 import streamlit as st
 
-st.title("demandes")
-st.info("Page en cours de construction.")
+from planner import access
+from planner.errors import PlannerError
+from planner.hostrequest import (
+    MAX_LENGTHS,
+    PRIVACY_NOTICE,
+    PUBLICS,
+    STATUS_LABELS,
+    RequestRecord,
+    escape_markdown,
+    parse_request_form,
+    read_request_table,
+    requests_csv,
+    requests_xlsx,
+    scheduled_ics,
+)
+from planner.model import WEEKDAY_NAMES_FR
+from planner.store import repo
+from planner.territory import region_frame
+from ui.auth import current_actor, current_commune, require_role, store
+
+role = require_role("coordinator", "commune")
+engine = store()
+actor = current_actor()
+
+
+@st.cache_data(show_spinner=False)
+def commune_names() -> dict[str, str]:
+    """INSEE code → commune name for the embedded region."""
+    frame = region_frame()
+    return dict(zip(frame["code_insee"].astype(str), frame["nom"].astype(str), strict=True))
+
+
+def commune_label(code: str) -> str:
+    """``Graçay (18103)`` (or the code alone when unknown)."""
+    name = commune_names().get(code)
+    return f"{name} ({code})" if name else code
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def local(moment: datetime | None) -> str:
+    """A stored UTC timestamp as Paris time, ``JJ/MM/AAAA HH:MM``."""
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def fr_dates(days) -> str:
+    """Dates as ``JJ/MM/AAAA, …``."""
+    return ", ".join(d.strftime("%d/%m/%Y") for d in days)
+
+
+def request_form(key: str, code_insee: str | None) -> None:
+    """The request form; on a valid submission the request is stored for ``code_insee`` (or the one chosen)."""
+    with st.form(key, clear_on_submit=False):
+        if code_insee is None:
+            codes = sorted(commune_names(), key=lambda c: commune_names()[c])
+            chosen = st.selectbox(
+                "Commune", codes, index=None, format_func=commune_label, key=f"{key}_commune"
+            )
+        else:
+            chosen = code_insee
+        st.markdown("**Lieu d'accueil**")
+        venue = st.text_input(
+            "Nom du lieu (salle, place…)", max_chars=MAX_LENGTHS["venue"], key=f"{key}_venue"
+        )
+        address = st.text_input("Adresse", max_chars=MAX_LENGTHS["address"], key=f"{key}_address")
+        st.markdown("**Équipement sur place**")
+        left, right = st.columns(2)
+        has_power = left.checkbox("Stationnement avec prise électrique pour le bus", key=f"{key}_power")
+        toilets = left.checkbox("Toilettes", key=f"{key}_toilets")
+        accessible = left.checkbox("Salle accessible (PMR)", key=f"{key}_accessible")
+        mobile = right.checkbox("Couverture réseau mobile", key=f"{key}_mobile")
+        wifi = right.checkbox("Wifi", key=f"{key}_wifi")
+        st.markdown("**Quand ?**")
+        weekdays = st.multiselect(
+            "Jours possibles (vide : tous)",
+            list(range(7)),
+            format_func=lambda d: WEEKDAY_NAMES_FR[d],
+            key=f"{key}_weekdays",
+        )
+        c1, c2 = st.columns(2)
+        period_start = c1.date_input(
+            "Disponible à partir du", value=None, format="DD/MM/YYYY", key=f"{key}_from"
+        )
+        period_end = c2.date_input("jusqu'au", value=None, format="DD/MM/YYYY", key=f"{key}_to")
+        blackout = st.text_input(
+            "Dates impossibles (JJ/MM/AAAA, séparées par des virgules)", key=f"{key}_blackout"
+        )
+        st.markdown("**Pour qui ?**")
+        participants = st.number_input(
+            "Participants attendus", min_value=0, max_value=500, value=None, step=1, key=f"{key}_participants"
+        )
+        publics = st.multiselect("Publics", list(PUBLICS), key=f"{key}_publics")
+        themes = st.text_area("Thèmes souhaités", max_chars=MAX_LENGTHS["themes"], key=f"{key}_themes")
+        promoter = st.text_input(
+            "Qui fait la promotion et prend les inscriptions ?",
+            max_chars=MAX_LENGTHS["promoter"],
+            key=f"{key}_promoter",
+        )
+        st.markdown("**Personne à contacter**")
+        c1, c2 = st.columns(2)
+        contact_name = c1.text_input("Nom", max_chars=MAX_LENGTHS["contact_name"], key=f"{key}_cname")
+        contact_role = c2.text_input("Fonction", max_chars=MAX_LENGTHS["contact_role"], key=f"{key}_crole")
+        contact_phone = c1.text_input(
+            "Téléphone", max_chars=MAX_LENGTHS["contact_phone"], key=f"{key}_cphone"
+        )
+        contact_email = c2.text_input("E-mail", max_chars=MAX_LENGTHS["contact_email"], key=f"{key}_cemail")
+        notes = st.text_area("Remarques", max_chars=MAX_LENGTHS["notes"], key=f"{key}_notes")
+        st.caption(PRIVACY_NOTICE)
+        submitted = st.form_submit_button("Envoyer la demande", type="primary")
+    if not submitted:
+        return
+    if not chosen:
+        st.error("Choisissez la commune concernée.")
+        return
+    raw = {
+        "code_insee": chosen,
+        "venue": venue,
+        "address": address,
+        "has_power": has_power,
+        "toilets": toilets,
+        "accessible_room": accessible,
+        "mobile_coverage": mobile,
+        "wifi": wifi,
+        "weekdays": list(weekdays),
+        "period_start": period_start,
+        "period_end": period_end,
+        "blackout_dates": blackout,
+        "expected_participants": None if participants is None else int(participants),
+        "publics": list(publics),
+        "themes": themes,
+        "promoter": promoter,
+        "notes": notes,
+        "contact_name": contact_name,
+        "contact_role": contact_role,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+    }
+    try:
+        form = parse_request_form(raw, today=date.today())
+        request_id = repo.submit_request(engine, form, actor)
+    except PlannerError as exc:
+        st.error(f"Demande non enregistrée : {exc}")
+        return
+    st.success(f"Demande n° {request_id} enregistrée. La coordination l'examinera et vous répondra ici.")
+
+
+def show_request(rec: RequestRecord, *, with_contact: bool) -> None:
+    """Every field of a request, user text shown as plain text."""
+    f = rec.form
+    st.markdown(f"**Statut : {STATUS_LABELS[rec.status]}** · déposée le {local(rec.created_at)[:10]}")
+    if rec.decision_reason:
+        st.markdown("Réponse de la coordination :")
+        st.text(rec.decision_reason)
+    if rec.scheduled_dates:
+        st.markdown(f"**Dates programmées : {fr_dates(rec.scheduled_dates)}**")
+    st.text(f"Lieu : {f.venue}" + (f"\nAdresse : {f.address}" if f.address else ""))
+    equipment = ", ".join(k for k, v in f.checklist().items() if v) or "aucun indiqué"
+    st.text(f"Équipement : {equipment}")
+    when = ", ".join(WEEKDAY_NAMES_FR[d] for d in f.weekdays) or "tous les jours"
+    if f.period_start and f.period_end:
+        when += f" · du {f.period_start:%d/%m/%Y} au {f.period_end:%d/%m/%Y}"
+    if f.blackout_dates:
+        when += f" · sauf {fr_dates(sorted(f.blackout_dates))}"
+    st.text(f"Quand : {when}")
+    expected = "à estimer" if f.expected_participants is None else str(f.expected_participants)
+    st.text(f"Participants attendus : {expected} · publics : {', '.join(f.publics) or '—'}")
+    if f.themes:
+        st.text(f"Thèmes : {f.themes}")
+    if f.promoter:
+        st.text(f"Promotion et inscriptions : {f.promoter}")
+    if f.notes:
+        st.text(f"Remarques : {f.notes}")
+    if with_contact and f.has_contact:
+        who = f.contact_name + (f" ({f.contact_role})" if f.contact_role else "")
+        st.text("Contact : " + " · ".join(x for x in (who, f.contact_phone, f.contact_email) if x))
+
+
+# ----------------------------------------------------------------------------- commune
+
+
+def commune_view(code: str) -> None:
+    """A commune's own requests and its form."""
+    st.title(f"Demande d'accueil — {escape_markdown(commune_label(code))}")
+    st.info(PRIVACY_NOTICE)
+    mine = repo.list_requests(engine, code_insee=code)
+    st.subheader("Vos demandes")
+    if not mine:
+        st.write("Aucune demande pour l'instant.")
+    for rec in reversed(mine):
+        with st.container(border=True):
+            st.markdown(f"#### Demande n° {rec.id}")
+            show_request(rec, with_contact=True)
+            if rec.scheduled_dates:
+                st.download_button(
+                    "Ajouter ces dates à mon agenda (.ics)",
+                    scheduled_ics(rec, commune_names().get(code, "")),
+                    file_name=f"aller-vers-demande-{rec.id}.ics",
+                    mime="text/calendar",
+                    key=f"ics_{rec.id}",
+                )
+    st.subheader("Nouvelle demande")
+    request_form("commune_form", code)
+
+
+# ----------------------------------------------------------------------------- coordination
+
+
+def review_panel(rec: RequestRecord, where: str) -> None:
+    """Details, history and the accept / decline / delete actions of one request.
+
+    ``where`` prefixes the widget keys: one request may be open in two tabs at once.
+    """
+    show_request(rec, with_contact=True)
+    history = repo.request_history(engine, rec.id, actor)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "date": local(h.at),
+                    "de": STATUS_LABELS.get(h.from_status, "—"),
+                    "vers": STATUS_LABELS[h.to_status],
+                    "motif": h.reason,
+                    "par": h.actor,
+                }
+                for h in history
+            ]
+        ),
+        hide_index=True,
+    )
+    with st.form(f"{where}_review_{rec.id}"):
+        reason = st.text_area(
+            "Motif (obligatoire pour un refus ; la commune le verra)", key=f"{where}_reason_{rec.id}"
+        )
+        c1, c2 = st.columns(2)
+        accept = c1.form_submit_button("Accepter", disabled=rec.status not in ("submitted", "declined"))
+        decline = c2.form_submit_button("Refuser", disabled=rec.status == "declined")
+    if accept or decline:
+        try:
+            repo.review_request(engine, rec.id, "accepted" if accept else "declined", reason, actor)
+        except PlannerError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+    with st.popover("Supprimer la demande et ses coordonnées"):
+        st.write("La demande, son historique et les coordonnées du contact seront effacés définitivement.")
+        if st.button("Supprimer définitivement", key=f"{where}_delete_{rec.id}"):
+            repo.delete_request(engine, rec.id, actor)
+            st.rerun()
+
+
+def requests_table(records) -> pd.DataFrame:
+    """One line per request, no contact data (shown as a table: text is never rendered)."""
+    table = pd.DataFrame(
+        [
+            {
+                "n°": r.id,
+                "commune": commune_label(r.form.code_insee),
+                "lieu": r.form.venue,
+                "statut": r.status_label,
+                "participants": r.form.expected_participants,
+                "électricité": r.form.has_power,
+                "jours": ", ".join(WEEKDAY_NAMES_FR[d][:3] for d in r.form.weekdays) or "tous",
+                "motif": r.decision_reason,
+                "dates": fr_dates(r.scheduled_dates),
+                "déposée le": local(r.created_at)[:10],
+            }
+            for r in records
+        ],
+        columns=[
+            "n°",
+            "commune",
+            "lieu",
+            "statut",
+            "participants",
+            "électricité",
+            "jours",
+            "motif",
+            "dates",
+            "déposée le",
+        ],
+    )
+    table["participants"] = table["participants"].astype("Int64")
+    return table
+
+
+def links_panel() -> None:
+    """Create, list and revoke the communes' personal links."""
+    st.write(
+        "Chaque commune reçoit un lien personnel qui n'ouvre que son formulaire et ses demandes. "
+        "Le lien n'est affiché qu'une fois : seule son empreinte est conservée."
+    )
+    with st.form("new_link"):
+        codes = sorted(commune_names(), key=lambda c: commune_names()[c])
+        code = st.selectbox("Commune", codes, index=None, format_func=commune_label, key="link_commune")
+        days = st.number_input(
+            "Validité (jours)", 1, access.MAX_LINK_DAYS, access.DEFAULT_LINK_DAYS, key="link_days"
+        )
+        create = st.form_submit_button("Créer le lien")
+    if create:
+        if not code:
+            st.error("Choisissez la commune.")
+        else:
+            base = os.environ.get("ALLER_VERS_BASE_URL", "") or access.DEFAULT_BASE_URL
+            try:
+                link = access.create_commune_link(engine, code, actor, expires_days=int(days), base_url=base)
+            except PlannerError as exc:
+                st.error(str(exc))
+            else:
+                st.success(
+                    f"Lien créé pour {commune_label(code)}, valable jusqu'au {link.expires_at:%d/%m/%Y} :"
+                )
+                st.code(link.url, language=None)
+    links = access.list_links(engine)
+    if links:
+        states = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "n°": x.link_id,
+                        "commune": commune_label(x.code_insee),
+                        "état": states[x.state()],
+                        "expire le": x.expires_at.strftime("%d/%m/%Y"),
+                        "dernière visite": local(x.last_used_at),
+                    }
+                    for x in links
+                ]
+            ),
+            hide_index=True,
+        )
+        active = [x.link_id for x in links if x.state() == "active"]
+        if active:
+            c1, c2 = st.columns([3, 1])
+            target = c1.selectbox("Lien à révoquer", active, index=None, key="revoke_id")
+            if c2.button("Révoquer", key="revoke_button") and target is not None:
+                access.revoke_link(engine, int(target), actor)
+                st.rerun()
+
+
+def import_export_panel(records) -> None:
+    """Import a CSV/Excel file (all rows or none) and export the requests."""
+    upload = st.file_uploader("Importer des demandes (CSV ou Excel)", type=["csv", "xlsx"], key="import_file")
+    accept = st.checkbox("Accepter directement les demandes importées", key="import_accept")
+    if upload is not None and st.button("Importer", key="import_button"):
+        try:
+            forms = read_request_table(upload, upload.name, today=date.today())
+            ids = repo.submit_requests(engine, forms, actor, accept=accept)
+        except PlannerError as exc:
+            st.error(f"Import annulé, aucune demande enregistrée : {exc}")
+        else:
+            st.success(f"{len(ids)} demandes importées.")
+    with_contact = st.checkbox("Inclure les coordonnées de contact", key="export_contact")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Exporter en CSV",
+        requests_csv(records, include_contact=with_contact),
+        file_name="demandes.csv",
+        mime="text/csv",
+        key="export_csv",
+    )
+    c2.download_button(
+        "Exporter en Excel",
+        requests_xlsx(records, include_contact=with_contact),
+        file_name="demandes.xlsx",
+        key="export_xlsx",
+    )
+
+
+def coordinator_view() -> None:
+    """The coordination's review, entry, links and files."""
+    st.title("Demandes d'accueil")
+    counts = repo.request_counts(engine)
+    cols = st.columns(len(counts))
+    for col, (status, n) in zip(cols, counts.items(), strict=True):
+        col.metric(STATUS_LABELS[status].capitalize() + "s", n)
+    st.caption(PRIVACY_NOTICE)
+    records = repo.list_requests(engine)
+    tab_review, tab_all, tab_new, tab_links, tab_files = st.tabs(
+        ["À examiner", "Toutes les demandes", "Saisir une demande", "Liens des communes", "Import / export"]
+    )
+    with tab_review:
+        pending = [r for r in records if r.status == "submitted"]
+        if not pending:
+            st.write("Aucune demande en attente.")
+        for rec in pending:
+            with st.expander(f"Demande n° {rec.id} — {escape_markdown(commune_label(rec.form.code_insee))}"):
+                review_panel(rec, "pending")
+    with tab_all:
+        c1, c2 = st.columns(2)
+        statuses = c1.multiselect(
+            "Statut", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="filter_status"
+        )
+        communes = c2.multiselect(
+            "Commune",
+            sorted({r.form.code_insee for r in records}),
+            format_func=commune_label,
+            key="filter_commune",
+        )
+        shown = [
+            r
+            for r in records
+            if (not statuses or r.status in statuses) and (not communes or r.form.code_insee in communes)
+        ]
+        st.dataframe(requests_table(shown), hide_index=True)
+        chosen = st.selectbox("Ouvrir la demande n°", [r.id for r in shown], index=None, key="open_request")
+        if chosen is not None:
+            review_panel(next(r for r in shown if r.id == chosen), "all")
+    with tab_new:
+        st.write("Pour une demande reçue par téléphone ou par courrier.")
+        request_form("coordinator_form", None)
+    with tab_links:
+        links_panel()
+    with tab_files:
+        import_export_panel(records)
+
+
+if role == "commune":
+    commune_view(current_commune() or "")
+else:
+    coordinator_view()

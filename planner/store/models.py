@@ -1,0 +1,195 @@
+"""SQLAlchemy 2 declarative models: requests and their reviews, plan versions, locked sessions,
+access links, users (hashed passwords) and the audit log.
+
+The schema itself is created by the Alembic migrations in ``migrations/versions``; these classes
+must stay in step with them (``tests/store`` checks that the migrated schema matches).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+REQUEST_STATUSES = ("submitted", "accepted", "declined", "scheduled")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and always returned timezone-aware (UTC).
+
+    SQLite has no time zones; PostgreSQL would convert to the session zone. Storing naive UTC
+    on both keeps the two backends identical.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """Current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class RequestRow(Base):
+    """A host request ("demande d'accueil") with its contact person and its status."""
+
+    __tablename__ = "host_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('submitted', 'accepted', 'declined', 'scheduled')", name="ck_request_status"
+        ),
+        CheckConstraint(
+            "expected_participants IS NULL OR (expected_participants >= 0 AND expected_participants <= 500)",
+            name="ck_request_participants",
+        ),
+        CheckConstraint("length(code_insee) = 5", name="ck_request_code_insee"),
+        Index("ix_host_requests_code_status", "code_insee", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_insee: Mapped[str] = mapped_column(String(5))
+    venue: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    has_power: Mapped[bool] = mapped_column(Boolean, default=False)
+    toilets: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessible_room: Mapped[bool] = mapped_column(Boolean, default=False)
+    mobile_coverage: Mapped[bool] = mapped_column(Boolean, default=False)
+    wifi: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekdays: Mapped[str] = mapped_column(String(40), default="")
+    period_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    blackout_dates: Mapped[str] = mapped_column(Text, default="")
+    expected_participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    publics: Mapped[str] = mapped_column(String(300), default="")
+    themes: Mapped[str] = mapped_column(String(1000), default="")
+    promoter: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_role: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    decision_reason: Mapped[str] = mapped_column(String(1000), default="")
+    scheduled_dates: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reviews: Mapped[list[ReviewRow]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", passive_deletes=True, order_by="ReviewRow.id"
+    )
+
+
+class ReviewRow(Base):
+    """One status change of a request (submitted → accepted/declined → scheduled) and its reason."""
+
+    __tablename__ = "request_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("host_requests.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[RequestRow] = relationship(back_populates="reviews")
+
+
+class PlanVersionRow(Base):
+    """A saved plan (JSON of :func:`planner.plan_json.plan_to_dict`) with its label and author."""
+
+    __tablename__ = "plan_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    n_sessions: Mapped[int] = mapped_column(Integer)
+    plan_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LockedSessionRow(Base):
+    """A session announced to the public: re-planning must keep it unchanged."""
+
+    __tablename__ = "locked_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[str] = mapped_column(String(100))
+    index: Mapped[int] = mapped_column(Integer)
+    resource: Mapped[str] = mapped_column(String(100))
+    host: Mapped[str] = mapped_column(String(5))
+    date: Mapped[date] = mapped_column(Date)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+
+class AccessLinkRow(Base):
+    """A commune's personal link: only the SHA-256 of its token is stored."""
+
+    __tablename__ = "access_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_insee: Mapped[str] = mapped_column(String(5), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UserRow(Base):
+    """A password account (coordinator or funder); ``password_hash`` is an argon2 hash."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('coordinator', 'funder')", name="ck_user_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditRow(Base):
+    """Who did what, when. ``detail`` never holds contact data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(50), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

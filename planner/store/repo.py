@@ -1,0 +1,582 @@
+"""Repository functions: the only way pages and commands read or change stored data.
+
+Each public function is one transaction (:func:`planner.store.db.session_scope`) that also writes
+the audit log. Requests follow ``submitted → accepted | declined (with a reason) → scheduled``;
+access rules (:mod:`planner.access`) are checked here, so a page cannot forget them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, delete, func, select
+
+from planner.access import Actor, as_actor, require_commune_scope, require_coordinator
+from planner.errors import AccessDenied, InputError
+from planner.hostrequest import (
+    CONTACT_FIELDS,
+    CONTACT_RETENTION_MONTHS,
+    STATUS_LABELS,
+    RequestForm,
+    RequestRecord,
+    clean_text,
+    to_host_request,
+)
+from planner.model import HostRequest, Plan, Session, format_weekdays, parse_weekdays
+from planner.plan_json import plan_from_dict, plan_to_dict
+from planner.store.audit import record
+from planner.store.db import session_scope
+from planner.store.models import LockedSessionRow, PlanVersionRow, RequestRow, ReviewRow, utcnow
+
+DECISIONS = ("accepted", "declined")
+# A commune's link may not flood the coordination: at most this many requests waiting for review.
+MAX_PENDING_PER_COMMUNE = 10
+MAX_REASON_LENGTH = 1000
+# Allowed review transitions: a coordinator may change a decision, or cancel a scheduled request.
+_REVIEW_FROM: dict[str, tuple[str, ...]] = {
+    "accepted": ("submitted", "declined"),
+    "declined": ("submitted", "accepted", "scheduled"),
+}
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def _fill(row: RequestRow, form: RequestForm) -> None:
+    row.code_insee = form.code_insee
+    row.venue = form.venue
+    row.address = form.address
+    row.has_power = form.has_power
+    row.toilets = form.toilets
+    row.accessible_room = form.accessible_room
+    row.mobile_coverage = form.mobile_coverage
+    row.wifi = form.wifi
+    row.weekdays = format_weekdays(form.weekdays)
+    row.period_start = form.period_start
+    row.period_end = form.period_end
+    row.blackout_dates = ";".join(d.isoformat() for d in sorted(form.blackout_dates))
+    row.expected_participants = form.expected_participants
+    row.publics = ", ".join(form.publics)
+    row.themes = form.themes
+    row.promoter = form.promoter
+    row.notes = form.notes
+    for name in CONTACT_FIELDS:
+        setattr(row, name, getattr(form, name))
+
+
+def _dates(text: str) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(x) for x in text.split(";") if x)
+
+
+def _form(row: RequestRow, include_contact: bool = True) -> RequestForm:
+    return RequestForm(
+        code_insee=row.code_insee,
+        venue=row.venue,
+        address=row.address,
+        has_power=row.has_power,
+        toilets=row.toilets,
+        accessible_room=row.accessible_room,
+        mobile_coverage=row.mobile_coverage,
+        wifi=row.wifi,
+        weekdays=parse_weekdays(row.weekdays),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        blackout_dates=frozenset(_dates(row.blackout_dates)),
+        expected_participants=row.expected_participants,
+        publics=tuple(p.strip() for p in row.publics.split(",") if p.strip()),
+        themes=row.themes,
+        promoter=row.promoter,
+        notes=row.notes,
+        **({name: getattr(row, name) for name in CONTACT_FIELDS} if include_contact else {}),
+    )
+
+
+def _record(row: RequestRow, include_contact: bool = True) -> RequestRecord:
+    return RequestRecord(
+        id=row.id,
+        form=_form(row, include_contact),
+        status=row.status,
+        decision_reason=row.decision_reason,
+        scheduled_dates=_dates(row.scheduled_dates),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _check_submitter(actor: Actor, form: RequestForm) -> None:
+    if actor.role == "funder":
+        raise AccessDenied("accès refusé : l'accès financeur est en lecture seule")
+    require_commune_scope(actor, form.code_insee)
+
+
+def _insert(session, form: RequestForm, actor: Actor, status: str, reason: str) -> int:
+    now = utcnow()
+    row = RequestRow(status=status, decision_reason="", scheduled_dates="", created_by=actor.label)
+    row.created_at = row.updated_at = now
+    _fill(row, form)
+    session.add(row)
+    session.flush()
+    session.add(
+        ReviewRow(
+            request_id=row.id, from_status="", to_status="submitted", reason="", actor=actor.label, at=now
+        )
+    )
+    record(session, actor.label, "submit", "request", row.id, f"commune {form.code_insee}")
+    if status == "accepted":
+        row.decision_reason = reason
+        session.add(
+            ReviewRow(
+                request_id=row.id,
+                from_status="submitted",
+                to_status="accepted",
+                reason=reason,
+                actor=actor.label,
+                at=now,
+            )
+        )
+        record(session, actor.label, "accept", "request", row.id, reason)
+    session.flush()
+    return row.id
+
+
+def submit_request(engine: Engine, req: RequestForm, actor: Actor | str) -> int:
+    """Store a new request (status ``submitted``) and return its id.
+
+    A commune may file only for itself; a funder may not file at all (:class:`AccessDenied`).
+    """
+    who = as_actor(actor)
+    _check_submitter(who, req)
+    with session_scope(engine) as session:
+        if who.role == "commune":
+            pending = session.scalar(
+                select(func.count())
+                .select_from(RequestRow)
+                .where(RequestRow.code_insee == req.code_insee, RequestRow.status == "submitted")
+            )
+            if pending >= MAX_PENDING_PER_COMMUNE:
+                raise InputError(
+                    f"déjà {pending} demandes en attente pour cette commune : attendez la réponse de "
+                    "la coordination ou contactez-la"
+                )
+        return _insert(session, req, who, "submitted", "")
+
+
+def submit_requests(
+    engine: Engine,
+    forms: Sequence[RequestForm],
+    actor: Actor | str,
+    *,
+    accept: bool = False,
+    reason: str = "",
+) -> list[int]:
+    """Store several requests in ONE transaction: all are stored, or none if any fails.
+
+    With ``accept`` (coordinators only) they are accepted at once, e.g. requests taken by phone.
+    """
+    who = as_actor(actor)
+    if accept:
+        require_coordinator(who, "accepter une demande")
+    for form in forms:
+        _check_submitter(who, form)
+    status = "accepted" if accept else "submitted"
+    with session_scope(engine) as session:
+        return [_insert(session, form, who, status, clean_text(reason)) for form in forms]
+
+
+def _get_row(session, request_id: int, *, for_update: bool = False) -> RequestRow:
+    # FOR UPDATE: concurrent reviews of one request queue up on PostgreSQL (SQLite's
+    # BEGIN IMMEDIATE already serialises writers), so a decision is never applied twice.
+    row = session.get(RequestRow, request_id, with_for_update=for_update)
+    if row is None:
+        raise InputError(f"demande n° {request_id} introuvable")
+    return row
+
+
+def get_request(engine: Engine, request_id: int, actor: Actor | str) -> RequestRecord:
+    """One request, if ``actor`` may see it (a commune only its own; a funder none)."""
+    who = as_actor(actor)
+    with session_scope(engine) as session:
+        row = _get_row(session, request_id)
+        require_commune_scope(who, row.code_insee)
+        return _record(row)
+
+
+def update_request(engine: Engine, request_id: int, form: RequestForm, actor: Actor | str) -> None:
+    """Replace the content of a request not yet examined (a commune: only its own, same commune)."""
+    who = as_actor(actor)
+    with session_scope(engine) as session:
+        row = _get_row(session, request_id, for_update=True)
+        require_commune_scope(who, row.code_insee)
+        require_commune_scope(who, form.code_insee)
+        allowed = ("submitted", "accepted") if who.role == "coordinator" else ("submitted",)
+        if row.status not in allowed:
+            raise InputError(
+                f"la demande n° {request_id} est déjà {STATUS_LABELS[row.status]} : "
+                "contactez la coordination pour la modifier"
+            )
+        _fill(row, form)
+        row.updated_at = utcnow()
+        record(session, who.label, "update", "request", request_id, f"commune {form.code_insee}")
+
+
+def review_request(engine: Engine, request_id: int, decision: str, reason: str, actor: Actor | str) -> None:
+    """Accept or decline a request (coordinators only); a refusal needs a reason.
+
+    Raises
+    ------
+    AccessDenied
+        If ``actor`` is not a coordinator.
+    InputError
+        Unknown decision, missing or too long reason, request not found or in a state that
+        cannot take this decision.
+    """
+    who = as_actor(actor)
+    require_coordinator(who, "examiner une demande")
+    if decision not in DECISIONS:
+        raise InputError(f"décision inconnue : « {decision} » (accepted ou declined)")
+    reason = clean_text(reason)
+    if decision == "declined" and not reason:
+        raise InputError("indiquez la raison du refus : la commune la verra")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InputError(f"raison trop longue : {len(reason)} caractères pour {MAX_REASON_LENGTH} au plus")
+    with session_scope(engine) as session:
+        row = _get_row(session, request_id, for_update=True)
+        if row.status not in _REVIEW_FROM[decision]:
+            raise InputError(
+                f"la demande n° {request_id} est {STATUS_LABELS[row.status]} : "
+                f"elle ne peut pas être {STATUS_LABELS[decision]}"
+            )
+        now = utcnow()
+        session.add(
+            ReviewRow(
+                request_id=row.id,
+                from_status=row.status,
+                to_status=decision,
+                reason=reason,
+                actor=who.label,
+                at=now,
+            )
+        )
+        row.status = decision
+        row.decision_reason = reason
+        if decision == "declined":
+            row.scheduled_dates = ""
+        row.updated_at = now
+        record(
+            session,
+            who.label,
+            "accept" if decision == "accepted" else "decline",
+            "request",
+            request_id,
+            reason,
+        )
+
+
+def mark_scheduled(
+    engine: Engine, request_id: int, dates: Iterable[date], actor: Actor | str = "planification"
+) -> None:
+    """Record the planned dates of an accepted (or already scheduled) request: status ``scheduled``."""
+    who = as_actor(actor)
+    require_coordinator(who, "programmer une demande")
+    days = tuple(sorted(set(dates)))
+    if not days:
+        raise InputError("aucune date à programmer")
+    with session_scope(engine) as session:
+        row = _get_row(session, request_id, for_update=True)
+        if row.status not in ("accepted", "scheduled"):
+            raise InputError(
+                f"la demande n° {request_id} est {STATUS_LABELS[row.status]} : seule une demande acceptée "
+                "peut être programmée"
+            )
+        now = utcnow()
+        text = ";".join(d.isoformat() for d in days)
+        session.add(
+            ReviewRow(
+                request_id=row.id,
+                from_status=row.status,
+                to_status="scheduled",
+                reason=text,
+                actor=who.label,
+                at=now,
+            )
+        )
+        row.status = "scheduled"
+        row.scheduled_dates = text
+        row.updated_at = now
+        record(session, who.label, "schedule", "request", request_id, text)
+
+
+def schedule_from_plan(
+    engine: Engine, plan: Plan, actor: Actor | str = "planification"
+) -> dict[int, tuple[date, ...]]:
+    """Mark every accepted or scheduled request whose commune hosts sessions in ``plan`` as scheduled.
+
+    One transaction; returns ``request id -> dates``. A scheduled request whose commune no longer
+    hosts any session keeps its previous dates (the coordinator decides what to tell the commune).
+    """
+    who = as_actor(actor)
+    require_coordinator(who, "programmer une demande")
+    dates_by_host: dict[str, set[date]] = {}
+    for s in plan.sessions:
+        dates_by_host.setdefault(s.host, set()).add(s.date)
+    done: dict[int, tuple[date, ...]] = {}
+    with session_scope(engine) as session:
+        rows = session.scalars(
+            select(RequestRow)
+            .where(RequestRow.status.in_(("accepted", "scheduled")))
+            .order_by(RequestRow.id)
+            .with_for_update()
+        ).all()
+        now = utcnow()
+        for row in rows:
+            days = tuple(sorted(dates_by_host.get(row.code_insee, ())))
+            if not days:
+                continue
+            text = ";".join(d.isoformat() for d in days)
+            if row.status == "scheduled" and row.scheduled_dates == text:
+                continue
+            session.add(
+                ReviewRow(
+                    request_id=row.id,
+                    from_status=row.status,
+                    to_status="scheduled",
+                    reason=text,
+                    actor=who.label,
+                    at=now,
+                )
+            )
+            row.status = "scheduled"
+            row.scheduled_dates = text
+            row.updated_at = now
+            record(session, who.label, "schedule", "request", row.id, text)
+            done[row.id] = days
+    return done
+
+
+def list_requests(
+    engine: Engine,
+    *,
+    code_insee: str | None = None,
+    status: str | None = None,
+    include_contact: bool = True,
+) -> tuple[RequestRecord, ...]:
+    """Stored requests in filing order, optionally of one commune and/or one status.
+
+    Pages give a commune its own ``code_insee``; ``include_contact=False`` blanks contact data.
+    """
+    with session_scope(engine) as session:
+        query = select(RequestRow).order_by(RequestRow.id)
+        if code_insee:
+            query = query.where(RequestRow.code_insee == code_insee)
+        if status:
+            query = query.where(RequestRow.status == status)
+        return tuple(_record(r, include_contact) for r in session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Review:
+    """One step of a request's history."""
+
+    from_status: str
+    to_status: str
+    reason: str
+    actor: str
+    at: datetime
+
+
+def request_history(engine: Engine, request_id: int, actor: Actor | str) -> list[Review]:
+    """The review history of a request (same visibility as :func:`get_request`)."""
+    who = as_actor(actor)
+    with session_scope(engine) as session:
+        row = _get_row(session, request_id)
+        require_commune_scope(who, row.code_insee)
+        return [Review(r.from_status, r.to_status, r.reason, r.actor, r.at) for r in row.reviews]
+
+
+def request_counts(engine: Engine) -> dict[str, int]:
+    """Number of requests per status (every status present, zeros included): the funder's view."""
+    with session_scope(engine) as session:
+        counts = dict(
+            session.execute(select(RequestRow.status, func.count()).group_by(RequestRow.status)).all()
+        )
+    return {status: int(counts.get(status, 0)) for status in STATUS_LABELS}
+
+
+def delete_request(engine: Engine, request_id: int, actor: Actor | str) -> None:
+    """Delete a request, its history and its contact data (coordinators only).
+
+    The audit log keeps that it was deleted, by whom and when — no contact data.
+    """
+    who = as_actor(actor)
+    require_coordinator(who, "supprimer une demande")
+    with session_scope(engine) as session:
+        row = _get_row(session, request_id, for_update=True)
+        code = row.code_insee
+        session.execute(delete(ReviewRow).where(ReviewRow.request_id == request_id))
+        session.delete(row)
+        record(session, who.label, "delete", "request", request_id, f"commune {code}, contact effacé")
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def purge_expired_contacts(engine: Engine, *, today: date, actor: Actor | str = "rétention") -> int:
+    """Erase contact data kept longer than the retention period; return how many requests.
+
+    A request's reference date is its last scheduled date, else the end of its availability
+    period, else its last change; contacts go :data:`CONTACT_RETENTION_MONTHS` months after it.
+    """
+    who = as_actor(actor)
+    require_coordinator(who, "purger les données personnelles")
+    purged = 0
+    with session_scope(engine) as session:
+        for row in session.scalars(select(RequestRow)):
+            if not any(getattr(row, name) for name in CONTACT_FIELDS):
+                continue
+            scheduled = _dates(row.scheduled_dates)
+            reference = scheduled[-1] if scheduled else (row.period_end or row.updated_at.date())
+            if _add_months(reference, CONTACT_RETENTION_MONTHS) < today:
+                for name in CONTACT_FIELDS:
+                    setattr(row, name, "")
+                record(
+                    session,
+                    who.label,
+                    "purge_contact",
+                    "request",
+                    row.id,
+                    f"référence {reference.isoformat()}",
+                )
+                purged += 1
+    return purged
+
+
+def accepted_host_requests(engine: Engine) -> tuple[HostRequest, ...]:
+    """Accepted (and already scheduled) requests as the optimiser's :class:`HostRequest` objects.
+
+    Their ``id`` is ``"D<request id>"``; an availability period becomes blackout dates around it.
+    """
+    records = list_requests(engine, status=None, include_contact=False)
+    return tuple(
+        to_host_request(rec.form, f"D{rec.id}") for rec in records if rec.status in ("accepted", "scheduled")
+    )
+
+
+# --- plan versions and locked sessions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanVersionInfo:
+    """A saved plan version, without its content."""
+
+    id: int
+    label: str
+    author: str
+    created_at: datetime
+    kind: str
+    n_sessions: int
+
+
+def save_plan_version(engine: Engine, plan: Plan, label: str, author: str) -> int:
+    """Store ``plan`` (its :func:`~planner.plan_json.plan_to_dict` JSON) and return the version id."""
+    label = clean_text(label)
+    if not label:
+        raise InputError("donnez un nom à cette version du plan")
+    if len(label) > 200:
+        raise InputError("nom de version trop long : 200 caractères au plus")
+    author = clean_text(author)[:200] or "inconnu"
+    with session_scope(engine) as session:
+        row = PlanVersionRow(
+            label=label,
+            author=author,
+            kind=plan.kind,
+            n_sessions=len(plan.sessions),
+            plan_json=json.dumps(plan_to_dict(plan), ensure_ascii=False),
+            created_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        record(session, author, "save", "plan_version", row.id, label)
+        return row.id
+
+
+def list_plan_versions(engine: Engine) -> list[PlanVersionInfo]:
+    """Saved plan versions, newest first."""
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(
+                PlanVersionRow.id,
+                PlanVersionRow.label,
+                PlanVersionRow.author,
+                PlanVersionRow.created_at,
+                PlanVersionRow.kind,
+                PlanVersionRow.n_sessions,
+            ).order_by(PlanVersionRow.id.desc())
+        ).all()
+    return [PlanVersionInfo(*r) for r in rows]
+
+
+def load_plan_version(engine: Engine, version_id: int) -> Plan:
+    """The plan saved as ``version_id`` (:class:`InputError` if there is none)."""
+    with session_scope(engine) as session:
+        row = session.get(PlanVersionRow, version_id)
+        if row is None:
+            raise InputError(f"version de plan n° {version_id} introuvable")
+        data = json.loads(row.plan_json)
+    return plan_from_dict(data, source=f"version {version_id}")
+
+
+def set_locked_sessions(
+    engine: Engine, sessions: Iterable[Session], actor: Actor | str = "planification"
+) -> None:
+    """Replace the set of locked sessions by ``sessions`` (in one transaction)."""
+    who = as_actor(actor)
+    items = list(sessions)
+    with session_scope(engine) as session:
+        session.execute(delete(LockedSessionRow))
+        for s in items:
+            session.add(
+                LockedSessionRow(
+                    series=s.series,
+                    index=s.index,
+                    resource=s.resource,
+                    host=s.host,
+                    date=s.date,
+                    start=s.start,
+                    end=s.end,
+                )
+            )
+        record(session, who.label, "set_locks", "locked_sessions", "", f"{len(items)} séances")
+
+
+def locked_sessions(engine: Engine) -> tuple[Session, ...]:
+    """The locked sessions, by date, as :class:`~planner.model.Session` (``locked=True``)."""
+    with session_scope(engine) as session:
+        rows = session.scalars(
+            select(LockedSessionRow).order_by(
+                LockedSessionRow.date, LockedSessionRow.start, LockedSessionRow.id
+            )
+        ).all()
+        return tuple(
+            Session(
+                series=r.series,
+                index=r.index,
+                resource=r.resource,
+                host=r.host,
+                date=r.date,
+                start=r.start,
+                end=r.end,
+                locked=True,
+            )
+            for r in rows
+        )

@@ -1,0 +1,388 @@
+"""AppTest flows of the Demandes page and of sign-in: communes by token, coordination review, roles."""
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import access
+from planner.access import Actor
+from planner.hostrequest import RequestForm
+from planner.store import repo
+from planner.store.db import dispose_engine, open_store
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+COORD = Actor("coordinator", "test")
+SCRIPT = '<script>alert("x")</script><b onmouseover=alert(1)>gras</b>'
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    """An empty database for the app, no password configured (local single-user mode)."""
+    for name in ("DATABASE_URL", "ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "app.sqlite"))
+    eng = open_store()
+    yield eng
+    dispose_engine()
+
+
+def seed(engine) -> tuple[int, int]:
+    mine = repo.submit_request(
+        engine,
+        RequestForm(code_insee="18103", venue="Salle de Graçay", contact_email="mairie@gracay.fr"),
+        COORD,
+    )
+    other = repo.submit_request(
+        engine,
+        RequestForm(code_insee="18279", venue="Médiathèque de Vierzon", contact_email="secret@vierzon.fr"),
+        COORD,
+    )
+    return mine, other
+
+
+def app(token: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if token is not None:
+        at.query_params["jeton"] = token
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    """Everything rendered as plain text (st.text, tables) and as markdown-like elements."""
+    parts = [e.value for e in at.text]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_string())
+    return "\n".join(parts)
+
+
+def rendered_markup(at: AppTest) -> list[str]:
+    """Values of the elements Streamlit renders as markdown."""
+    kinds = (
+        at.markdown,
+        at.caption,
+        at.title,
+        at.header,
+        at.subheader,
+        at.success,
+        at.error,
+        at.info,
+        at.warning,
+    )
+    return [e.value for kind in kinds for e in kind]
+
+
+def test_commune_link_opens_only_its_own_requests(engine):
+    seed(engine)
+    link = access.create_commune_link(engine, "18103", COORD)
+    at = app(link.token).run()
+    assert not at.exception
+    assert "18103" in at.title[0].value
+    text = all_text(at)
+    assert "Salle de Graçay" in text and "mairie@gracay.fr" in text
+    assert "Vierzon" not in text and "secret@vierzon.fr" not in text
+    assert len(at.tabs) == 0  # none of the coordination's tabs
+    assert not [b for b in at.button if b.label in ("Accepter", "Refuser")]
+
+
+def test_commune_files_a_request_for_itself_shown_as_text(engine):
+    link = access.create_commune_link(engine, "18103", COORD)
+    at = app(link.token).run()
+    for key in ("venue", "address", "promoter", "cname", "crole"):
+        at.text_input(key=f"commune_form_{key}").input(SCRIPT)
+    for key in ("themes", "notes"):
+        at.text_area(key=f"commune_form_{key}").input(SCRIPT)
+    at.checkbox(key="commune_form_power").check()
+    at.text_input(key="commune_form_cphone").input("02 48 51 42 07")
+    at.text_input(key="commune_form_cemail").input("accueil@gracay.fr")
+    at.multiselect(key="commune_form_weekdays").select(1)
+    at.button(key="FormSubmitter:commune_form-Envoyer la demande").click()
+    at.run()
+    assert not at.exception
+    assert at.success and "enregistrée" in at.success[0].value
+    stored = repo.list_requests(engine)
+    assert len(stored) == 1
+    form = stored[0].form
+    assert form.code_insee == "18103" and form.venue == SCRIPT and form.themes == SCRIPT
+    assert form.has_power and form.weekdays == (1,)
+    at.run()
+    assert SCRIPT in all_text(at)
+    assert not any("<script" in value or "onmouseover=" in value for value in rendered_markup(at))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("cemail", "pas-un-email", "adresse e-mail invalide"),
+        ("cphone", "12 34", "numéro de téléphone invalide"),
+        ("blackout", "01/01/2020", "déjà passée : 01/01/2020"),
+    ],
+)
+def test_commune_form_errors_are_french_and_store_nothing(engine, field, value, message):
+    link = access.create_commune_link(engine, "18103", COORD)
+    at = app(link.token).run()
+    at.text_input(key="commune_form_venue").input("Salle des fêtes")
+    at.text_input(key=f"commune_form_{field}").input(value)
+    at.button(key="FormSubmitter:commune_form-Envoyer la demande").click()
+    at.run()
+    assert at.error and "Demande non enregistrée" in at.error[0].value and message in at.error[0].value
+    assert repo.list_requests(engine) == ()
+
+
+def test_commune_form_period_end_before_start(engine):
+    link = access.create_commune_link(engine, "18103", COORD)
+    at = app(link.token).run()
+    at.text_input(key="commune_form_venue").input("Salle des fêtes")
+    start = date.today() + timedelta(days=60)
+    at.date_input(key="commune_form_from").set_value(start)
+    at.date_input(key="commune_form_to").set_value(start - timedelta(days=10))
+    at.button(key="FormSubmitter:commune_form-Envoyer la demande").click()
+    at.run()
+    assert at.error and "précède son début" in at.error[0].value
+    assert repo.list_requests(engine) == ()
+
+
+def test_commune_sees_status_reason_and_dates(engine):
+    mine, _ = seed(engine)
+    repo.review_request(engine, mine, "accepted", "Bienvenue dans la tournée", COORD)
+    repo.mark_scheduled(engine, mine, [date(2027, 1, 5), date(2027, 1, 12)], COORD)
+    link = access.create_commune_link(engine, "18103", COORD)
+    at = app(link.token).run()
+    markup = " ".join(rendered_markup(at))
+    assert "Statut : programmée" in markup and "05/01/2027, 12/01/2027" in markup
+    assert "Bienvenue dans la tournée" in all_text(at)
+    assert at.get("download_button")  # the .ics calendar of its dates
+
+
+def _bad_tokens(engine) -> dict[str, tuple[str, str]]:
+    good = access.create_commune_link(engine, "18103", COORD)
+    expired = access.create_commune_link(
+        engine, "18103", COORD, expires_days=1, now=datetime.now(UTC) - timedelta(days=3)
+    )
+    revoked = access.create_commune_link(engine, "18103", COORD)
+    access.revoke_link(engine, revoked.link_id, COORD)
+    flipped = good.token[:-1] + ("A" if good.token[-1] != "A" else "B")
+    return {
+        "missing": ("", "lien incomplet"),
+        "tampered": (flipped, "lien invalide"),
+        "expired": (expired.token, "lien expiré"),
+        "revoked": (revoked.token, "lien révoqué"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "tampered", "expired", "revoked"])
+def test_bad_token_shows_french_refusal_and_nothing_else(engine, case):
+    seed(engine)
+    token, message = _bad_tokens(engine)[case]
+    at = app(token).run()
+    assert not at.exception
+    assert at.error and "Accès refusé" in at.error[0].value and message in at.error[0].value
+    assert not at.title and not at.text and not at.text_input and not at.dataframe
+    assert len(repo.list_requests(engine)) == 2
+
+
+def test_coordinator_accepts_and_declines_with_reason(engine):
+    first, second = seed(engine)
+    at = app()
+    at.switch_page("pages/demandes.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Demandes d'accueil"
+    assert [m.value for m in at.metric][:2] == ["2", "0"]
+    accept = [b for b in at.button if b.label == "Accepter"]
+    at.text_area(key=f"pending_reason_{first}").input("Salle équipée, bienvenue")
+    accept[0].click()
+    at.run()
+    assert repo.get_request(engine, first, COORD).status == "accepted"
+    assert repo.get_request(engine, first, COORD).decision_reason == "Salle équipée, bienvenue"
+
+    refuse = [b for b in at.button if b.label == "Refuser"]
+    refuse[0].click()  # no reason: refused, nothing changes
+    at.run()
+    assert at.error and "indiquez la raison du refus" in at.error[0].value
+    assert repo.get_request(engine, second, COORD).status == "submitted"
+    at.text_area(key=f"pending_reason_{second}").input("Pas de prise pour le bus")
+    next(b for b in at.button if b.label == "Refuser").click()
+    at.run()
+    rec = repo.get_request(engine, second, COORD)
+    assert rec.status == "declined" and rec.decision_reason == "Pas de prise pour le bus"
+    assert [h.to_status for h in repo.request_history(engine, second, COORD)] == ["submitted", "declined"]
+    assert [r.id for r in repo.accepted_host_requests(engine)] == [f"D{first}"]
+
+
+def test_coordinator_sees_user_text_as_text(engine):
+    repo.submit_request(
+        engine,
+        RequestForm(code_insee="18103", venue=SCRIPT, themes=SCRIPT, notes=SCRIPT, contact_name=SCRIPT),
+        COORD,
+    )
+    at = app()
+    at.switch_page("pages/demandes.py").run()
+    assert not at.exception
+    assert SCRIPT in all_text(at)
+    assert not any("<script" in value or "onmouseover=" in value for value in rendered_markup(at))
+    assert not any("<script" in e.label for e in at.expander)
+
+
+def test_coordinator_creates_a_link_shown_once(engine):
+    at = app()
+    at.switch_page("pages/demandes.py").run()
+    at.selectbox(key="link_commune").select("18103")
+    at.button(key="FormSubmitter:new_link-Créer le lien").click()
+    at.run()
+    assert not at.exception
+    url = at.code[0].value
+    token = url.split("jeton=")[1]
+    assert url.startswith("http://localhost:8501/?jeton=")
+    assert access.resolve_commune_token(engine, token).code_insee == "18103"
+
+
+def test_password_configured_requires_sign_in(engine, monkeypatch):
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "mot-de-passe-coordination")
+    at = app().run()
+    assert at.title[0].value == "Aller-vers — connexion"
+    assert access.check_password(engine, "mot-de-passe-coordination") == "coordinator"  # stored hashed
+    with pytest.raises(ValueError, match=r"Known pages: \['Connexion'\]"):
+        at.switch_page("pages/demandes.py")  # not even registered for an anonymous visitor
+    at.text_input[0].input("mauvais")
+    at.button[0].click()
+    at.run()
+    assert at.error and "Mot de passe incorrect" in at.error[0].value
+    at.text_input[0].input("mot-de-passe-coordination")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
+    at.switch_page("pages/demandes.py").run()
+    assert at.title[0].value == "Demandes d'accueil"
+
+
+def test_funder_never_reaches_the_requests(engine, monkeypatch):
+    seed(engine)
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "mot-de-passe-coordination")
+    monkeypatch.setenv("ALLER_VERS_FUNDER_PASSWORD", "mot-de-passe-financeur")
+    at = app().run()
+    at.text_input[0].input("mot-de-passe-financeur")
+    at.button[0].click()
+    at.run()
+    assert "Connecté : financeur (lecture seule)" in [c.value for c in at.sidebar.caption]
+    with pytest.raises(ValueError, match="Could not find a navigation page") as info:
+        at.switch_page("pages/demandes.py")
+    known = str(info.value).split("Known pages:")[1]
+    for page in ("accueil.py", "territoire.py", "bilan.py"):
+        assert page in known
+    for page in ("demandes.py", "planification.py", "tournee.py"):
+        assert page not in known
+    assert "secret@vierzon.fr" not in all_text(at)
+
+
+def test_coordinator_view_as_funder_hides_the_requests(engine):
+    seed(engine)
+    at = app().run()
+    assert [t.label for t in at.sidebar.toggle] == ["Voir comme un financeur"]
+    # AppTest re-runs only the page script after the first run, so the switch is set on a new session.
+    funder_view = app()
+    funder_view.session_state["_auth_view_as_funder"] = True
+    funder_view.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        funder_view.switch_page("pages/demandes.py")
+    at.switch_page("pages/demandes.py").run()
+    assert at.title[0].value == "Demandes d'accueil"
+
+
+def test_app_start_erases_contacts_past_retention(engine):
+    old = repo.submit_request(
+        engine,
+        RequestForm(
+            code_insee="18103",
+            venue="Salle",
+            period_start=date(2020, 1, 6),
+            period_end=date(2020, 3, 27),
+            contact_email="ancien@mairie.fr",
+        ),
+        COORD,
+    )
+    at = app()
+    at.switch_page("pages/demandes.py").run()
+    assert not at.exception
+    rec = repo.get_request(engine, old, COORD)
+    assert rec.form.venue == "Salle" and not rec.form.has_contact
+    assert "ancien@mairie.fr" not in all_text(at)
+
+
+def test_coordinator_opens_a_pending_request_and_deletes_it_with_its_contact(engine):
+    first, second = seed(engine)
+    at = app()
+    at.switch_page("pages/demandes.py").run()
+    at.selectbox(key="open_request").select(second)
+    at.run()
+    assert not at.exception  # open in "À examiner" and in "Toutes les demandes" at once
+    assert "secret@vierzon.fr" in all_text(at)
+    at.button(key=f"all_delete_{second}").click()
+    at.run()
+    assert not at.exception
+    assert [r.id for r in repo.list_requests(engine)] == [first]
+    assert "secret@vierzon.fr" not in all_text(at)
+
+
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "aller-vers",
+        "client_secret": "secret",
+        "server_metadata_url": "https://idp.example.fr/.well-known/openid-configuration",
+    },
+    "aller_vers": {"coordinator_emails": ["coordination@pays-vierzon.fr"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("user", "coordinator"),
+    [
+        ({"is_logged_in": True, "email": "Coordination@pays-vierzon.fr"}, True),
+        ({"is_logged_in": True, "email": "quelquun@ailleurs.fr"}, False),
+        ({"is_logged_in": False}, False),
+    ],
+)
+def test_oidc_sign_in_with_allowed_emails(engine, user, coordinator):
+    at = app()
+    at.secrets = OIDC_SECRETS
+    at.user = user
+    at.run()
+    assert not at.exception
+    if coordinator:
+        assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
+        at.switch_page("pages/demandes.py").run()
+        assert at.title[0].value == "Demandes d'accueil"
+    else:
+        assert at.title[0].value == "Aller-vers — connexion"
+        assert any(b.label == "Se connecter avec le compte de l'organisme" for b in at.button)
+
+
+def _upload_csv(bad_row: int | None) -> bytes:
+    day = (date.today() + timedelta(days=45)).isoformat()
+    lines = ["code_insee;venue;weekdays;blackout_dates;has_power;expected_participants;contact_email"]
+    for i in range(10):
+        email = "pas-un-email" if i == bad_row else f"mairie{i}@exemple.fr"
+        lines.append(f"18{100 + i:03d};Salle {i};mar;{day};oui;8;{email}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_coordinator_import_is_all_or_nothing(engine):
+    at = app()
+    at.switch_page("pages/demandes.py").run()
+    at.file_uploader(key="import_file").upload("demandes.csv", _upload_csv(bad_row=6), "text/csv")
+    at.run()
+    at.button(key="import_button").click()
+    at.run()
+    assert not at.exception
+    assert at.error and "Import annulé, aucune demande enregistrée" in at.error[0].value
+    assert "ligne 8" in at.error[0].value and "adresse e-mail invalide" in at.error[0].value
+    assert repo.list_requests(engine) == ()
+    at.file_uploader(key="import_file").upload("demandes.csv", _upload_csv(bad_row=None), "text/csv")
+    at.run()
+    at.button(key="import_button").click()
+    at.run()
+    assert at.success and "10 demandes importées" in at.success[0].value
+    assert len(repo.list_requests(engine)) == 10
