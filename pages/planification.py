@@ -1,6 +1,406 @@
-"""Page planification (en construction)."""
+"""Planification: resources, season, rules and requests, then « Planifier » runs the optimiser."""
 
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-st.title("planification")
-st.info("Page en cours de construction.")
+from planner.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
+from planner.errors import PlannerError
+from planner.inputs import default_resources, load_requests
+from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
+from planner.problem import PlanningProblem, SolveParams
+from ui import data as ud
+from ui import planning as up
+from ui.auth import require_role
+from ui.plan_views import fr_num, render_key_figures
+
+# Widget values survive a visit to another page: Streamlit forgets the widgets it did not draw, so
+# their values are copied to ``_pl_saved`` and put back before the widgets are drawn again.
+_DEFAULT_START, _DEFAULT_END = up.default_season_dates()
+_RULES = Rules()
+DEFAULTS = {
+    "pl_start": _DEFAULT_START,
+    "pl_end": _DEFAULT_END,
+    "pl_zone": "Aucune",
+    "pl_k": _RULES.sessions_per_series,
+    "pl_interval": _RULES.interval_days,
+    "pl_tolerance": _RULES.interval_tolerance_days,
+    "pl_threshold": _RULES.min_participants,
+    "pl_catchment": int(_RULES.catchment_minutes),
+    "pl_repeat": _RULES.repeat_value,
+    "pl_travel": _RULES.travel_weight,
+    "pl_requests_only": False,
+    "pl_keep_locks": True,
+    "pl_time_limit": 30,
+    "pl_gap": 0.5,
+    "pl_seed": 0,
+}
+_saved = st.session_state.setdefault("_pl_saved", {})
+for _key, _value in DEFAULTS.items():
+    if _key not in st.session_state:
+        st.session_state[_key] = _saved.get(_key, _value)
+
+st.title("Planification de la saison")
+require_role("coordinator")
+st.markdown(
+    "Indiquez vos **moyens itinérants**, la **saison** et les **règles** d'un bon parcours, puis cliquez "
+    "sur **Planifier** : l'outil cherche le plan qui sert le plus de besoin non couvert, avec de vrais "
+    "parcours de plusieurs séances plutôt qu'une visite par village."
+)
+
+up.collect()
+
+spec = ud.current_spec()
+problem_msg = ud.load_error(spec)
+if problem_msg:
+    st.error(f"Le territoire ne peut pas être chargé : {problem_msg}")
+    st.stop()
+territory = ud.get_territory(spec)
+matrix = ud.get_matrix(spec)
+needs = ud.get_needs(spec, ud.current_weights())
+labels = up.commune_labels(territory)
+names = {c.code_insee: c.name for c in territory.communes}
+st.caption(
+    f"Territoire : **{ud.spec_label(spec)}** — {len(territory.communes)} communes, "
+    f"{fr_num(territory.population)} habitants. Pour en changer : page Territoire."
+)
+
+# ------------------------------------------------------------------------------- 1. resources
+st.subheader("1. Moyens itinérants")
+st.caption(
+    "Un **bus** (environ 12 places, a besoin d'une prise électrique chez l'hôte) ou une **équipe** de "
+    "médiateurs avec ordinateurs et tablettes (moins de places, plusieurs séances plus courtes). "
+    "Ajoutez une ligne avec le « + » en bas du tableau ; une case vide prend la valeur par défaut du type."
+)
+resources_key = f"pl_res_editor_{spec}"
+if resources_key not in st.session_state:
+    # first visit, back from another page, or another territory: start from the last table
+    saved = st.session_state.get(f"pl_res_rows_{spec}")
+    if saved is None:
+        saved = up.resource_rows(default_resources(territory), labels)
+    st.session_state[f"pl_res_base_{spec}"] = pd.DataFrame(saved, columns=list(up.RESOURCE_COLUMNS))
+edited = st.data_editor(
+    st.session_state[f"pl_res_base_{spec}"],
+    key=resources_key,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Identifiant": st.column_config.TextColumn(help="Un nom court et unique (bus-1, equipe-nord…)."),
+        "Type": st.column_config.SelectboxColumn(options=list(up.KIND_CODES), default="bus", required=True),
+        "Libellé": st.column_config.TextColumn(help="Nom affiché sur les plannings (facultatif)."),
+        "Places": st.column_config.NumberColumn(min_value=1, max_value=200, step=1, help="Bus : 12."),
+        "Base": st.column_config.SelectboxColumn(
+            options=sorted(labels.values()), help="Commune d'où part et où revient le moyen chaque jour."
+        ),
+        "Jours": st.column_config.MultiselectColumn(
+            options=list(WEEKDAY_NAMES_FR), help="Jours de tournée (par défaut mardi et vendredi)."
+        ),
+        "Début": st.column_config.TimeColumn(format="HH:mm", help="Départ possible de la base."),
+        "Fin": st.column_config.TimeColumn(format="HH:mm", help="Retour à la base au plus tard."),
+        "Séances/jour": st.column_config.NumberColumn(
+            min_value=1, max_value=12, step=1, help="Bus : 2 (matin et après-midi)."
+        ),
+        "Durée (min)": st.column_config.NumberColumn(
+            min_value=30, max_value=600, step=15, help="Durée d'une séance (3 h par défaut)."
+        ),
+        "Électricité": st.column_config.CheckboxColumn(
+            help="Le moyen a besoin d'un branchement électrique chez l'hôte (le bus)."
+        ),
+    },
+)
+rows = edited.to_dict("records")
+st.session_state[f"pl_res_rows_{spec}"] = rows
+
+# ------------------------------------------------------------------------------- 2. season
+st.subheader("2. Saison")
+c1, c2, c3 = st.columns(3)
+start = c1.date_input("Début de saison", key="pl_start", format="DD/MM/YYYY")
+end = c2.date_input("Fin de saison", key="pl_end", format="DD/MM/YYYY")
+zone = c3.selectbox(
+    "Vacances scolaires",
+    ["Aucune", *SCHOOL_ZONES],
+    key="pl_zone",
+    format_func=lambda z: "Ne pas fermer" if z == "Aucune" else f"Fermer pendant celles de la zone {z}",
+    help="Le Centre-Val de Loire (académie d'Orléans-Tours) est en zone B.",
+)
+st.caption(
+    "Les jours fériés sont fermés d'office. Fermez aussi les vacances scolaires si votre public ou vos "
+    "salles en dépendent, et ajoutez vos propres fermetures (congés de l'équipe, entretien du bus…)."
+)
+holidays = french_public_holidays(start, end) if end >= start else {}
+with st.expander(f"Jours fériés de la saison ({len(holidays)})", expanded=False):
+    if holidays:
+        st.dataframe(
+            pd.DataFrame(
+                {"Date": [d.strftime("%d/%m/%Y") for d in holidays], "Jour férié": list(holidays.values())}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.write("Aucun jour férié dans cette période.")
+closed_key = "pl_closed_editor"
+if closed_key not in st.session_state:
+    st.session_state["pl_closed_base"] = pd.DataFrame(
+        st.session_state.get("pl_closed_rows", []), columns=["Date", "Motif"]
+    ).astype({"Date": "datetime64[ns]", "Motif": "str"})
+closed_edit = st.data_editor(
+    st.session_state["pl_closed_base"],
+    key=closed_key,
+    num_rows="dynamic",
+    hide_index=True,
+    column_config={
+        "Date": st.column_config.DateColumn("Fermeture", format="DD/MM/YYYY"),
+        "Motif": st.column_config.TextColumn(help="Par exemple : congés de l'équipe."),
+    },
+)
+st.session_state["pl_closed_rows"] = closed_edit.to_dict("records")
+extra_closed: dict[date, str] = {}
+for r in st.session_state["pl_closed_rows"]:
+    d = r.get("Date")
+    if d is None or pd.isna(d):
+        continue
+    d = pd.Timestamp(d).date()
+    reason = r.get("Motif")
+    extra_closed[d] = str(reason) if isinstance(reason, str) and reason.strip() else "Fermeture"
+
+# ------------------------------------------------------------------------------- 3. rules
+st.subheader("3. Règles d'un bon parcours")
+c1, c2, c3 = st.columns(3)
+k = c1.number_input("Séances par parcours", 1, 30, key="pl_k")
+c1.caption(
+    "5 par défaut : les 5 modules de l'EPN de Graçay (ordinateur, courriel, sites publics, réseaux, risques)."
+)
+interval = c2.number_input("Intervalle entre séances (jours)", 1, 60, key="pl_interval")
+c2.caption("7 par défaut : même jour, même heure chaque semaine, pour que les habitudes se prennent.")
+tolerance = c3.number_input("Tolérance sur l'intervalle (jours)", 0, 60, key="pl_tolerance")
+c3.caption("7 par défaut : un jour fermé repousse la séance d'une semaine au plus.")
+c1, c2, c3 = st.columns(3)
+threshold = c1.number_input("Seuil d'ouverture (participants)", 1, 200, key="pl_threshold")
+c1.caption("6 par défaut : « au-delà d'un seuil l'action n'est plus efficace » — en deçà non plus.")
+catchment = c2.number_input("Rayon d'attraction (minutes de route)", 1, 120, key="pl_catchment")
+c2.caption(
+    "15 min par défaut : les participants viennent de la commune d'accueil et des voisines à moins de 15 min."
+)
+repeat = c3.slider("Rendement décroissant", 0.0, 1.0, step=0.05, key="pl_repeat")
+c3.caption(
+    "0,5 par défaut : un 2ᵉ parcours dans la même commune vaut moitié moins qu'un 1ᵉʳ ailleurs à besoin égal."
+)
+c1, _, _ = st.columns(3)
+travel_weight = c1.number_input("Poids des kilomètres", 0.0, 10.0, step=0.01, format="%.2f", key="pl_travel")
+c1.caption("0,02 par défaut : 50 km de route coûtent autant qu'une personne servie.")
+
+# ------------------------------------------------------------------------------- 4. requests
+st.subheader("4. Demandes d'accueil")
+st.caption(
+    "Les demandes acceptées (page Demandes) donnent aux communes d'accueil leurs jours possibles, leurs dates "
+    "impossibles, la présence d'une prise électrique et le nombre de participants attendus."
+)
+db_requests: tuple[HostRequest, ...] = ()
+try:
+    from planner.store.repo import accepted_host_requests
+
+    db_requests = accepted_host_requests(up.engine())
+except PlannerError as exc:
+    st.warning(f"Demandes indisponibles : {exc}")
+except Exception as exc:  # a database problem must not hide the rest of the page
+    st.warning(
+        f"Base de données indisponible ({type(exc).__name__}) : les demandes enregistrées ne sont pas lues."
+    )
+
+
+def _request_rows(requests: tuple[HostRequest, ...], source: str) -> list[dict]:
+    return [
+        {
+            "Inclure": True,
+            "Source": source,
+            "Demande": q.id,
+            "Commune": names.get(q.code_insee, q.code_insee),
+            "Lieu": q.venue,
+            "Jours": ", ".join(WEEKDAY_NAMES_FR[d] for d in q.weekdays) or "tous",
+            "Prise électrique": "oui" if q.has_power else "non",
+            "Participants attendus": "" if q.expected_participants is None else str(q.expected_participants),
+            "Dates impossibles": len(q.blackout_dates),
+        }
+        for q in requests
+    ]
+
+
+uploaded = st.file_uploader(
+    "Ou importer un fichier de demandes (CSV ou JSON)",
+    type=["csv", "json", "txt"],
+    key="pl_requests_file",
+    help="Colonnes : code_insee, venue, weekdays (mar,ven), blackout_dates (AAAA-MM-JJ;…), has_power, "
+    "expected_participants.",
+)
+file_requests: tuple[HostRequest, ...] = ()
+if uploaded is not None:
+    suffix = Path(uploaded.name).suffix or ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(uploaded.name).stem + suffix)
+        path.write_bytes(uploaded.getvalue())
+        try:
+            file_requests = load_requests(path)
+        except PlannerError as exc:
+            st.error(f"Fichier de demandes refusé : {exc}")
+    outside = [q for q in file_requests if q.code_insee not in names]
+    if outside:
+        st.warning(
+            f"{len(outside)} demande(s) du fichier concernent des communes hors du territoire et sont ignorées "
+            f"({', '.join(q.code_insee for q in outside[:5])}…)."
+        )
+        file_requests = tuple(q for q in file_requests if q.code_insee in names)
+all_requests = [(q, "base") for q in db_requests if q.code_insee in names] + [
+    (q, "fichier") for q in file_requests
+]
+included: list[HostRequest] = []
+if all_requests:
+    req_frame = pd.DataFrame(
+        [
+            r
+            for q, src in all_requests
+            for r in _request_rows((q,), "base de données" if src == "base" else "fichier")
+        ]
+    )
+    req_edit = st.data_editor(
+        req_frame,
+        key=f"pl_requests_editor_{len(all_requests)}",
+        hide_index=True,
+        disabled=[c for c in req_frame.columns if c != "Inclure"],
+        column_config={
+            "Inclure": st.column_config.CheckboxColumn(help="Décochez pour ignorer cette demande.")
+        },
+    )
+    included = [q for (q, _), keep in zip(all_requests, req_edit["Inclure"], strict=True) if bool(keep)]
+else:
+    st.info("Aucune demande acceptée pour ce territoire : toutes les communes sont des hôtes possibles.")
+requests_only = st.checkbox(
+    "N'aller que dans les communes qui ont fait une demande",
+    key="pl_requests_only",
+    help="Sinon, toute commune du territoire peut accueillir un parcours ; les demandes ajoutent leurs contraintes.",
+)
+
+# ------------------------------------------------------------------------------- 5. solve
+st.subheader("5. Calcul")
+c1, c2, c3 = st.columns(3)
+time_limit = c1.number_input(
+    "Temps de calcul maximal (secondes)",
+    1,
+    600,
+    key="pl_time_limit",
+    help="Le calcul s'arrête avant s'il prouve que le plan est optimal (ou à 0,5 % près).",
+)
+gap_pct = c2.number_input(
+    "Écart accepté à la borne (%)", 0.0, 20.0, step=0.1, key="pl_gap", help="0,5 % par défaut."
+)
+seed = c3.number_input(
+    "Graine (reproductibilité)", 0, 10_000, key="pl_seed", help="Même graine, mêmes réglages : même plan."
+)
+
+current = st.session_state.get(up.PLAN_KEY)
+current_locks = [s for s in current.sessions if s.locked] if current is not None else []
+keep_locks = False
+if current_locks:
+    keep_locks = st.checkbox(
+        f"Garder les {len(current_locks)} séance(s) verrouillée(s) du plan actuel",
+        key="pl_keep_locks",
+        help="Les séances déjà annoncées restent telles quelles ; le reste est replanifié avec les nouveaux réglages.",
+    )
+
+
+_saved.update({_key: st.session_state[_key] for _key in DEFAULTS if _key in st.session_state})
+
+
+def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams | None, list[str]]:
+    """Everything the solve needs, or the French errors that prevent it."""
+    try:
+        resources = up.resources_from_rows(rows, labels)
+        season = build_season(
+            start, end, extra_closed=extra_closed, school_zone=None if zone == "Aucune" else zone
+        )
+        rules = Rules(
+            sessions_per_series=int(k),
+            interval_days=int(interval),
+            interval_tolerance_days=int(tolerance),
+            min_participants=int(threshold),
+            catchment_minutes=float(catchment),
+            repeat_value=float(repeat),
+            travel_weight=float(travel_weight),
+        )
+        params = SolveParams(time_limit_s=float(time_limit), gap=float(gap_pct) / 100.0, seed=int(seed))
+        check = up.validate_settings(resources, season, rules, included, requests_only)
+        if not check.ok:
+            return None, check, None, []
+        locked = tuple(current_locks) if keep_locks else ()
+        problem = PlanningProblem(
+            territory=territory,
+            needs=needs,
+            matrix=matrix,
+            resources=resources,
+            season=season,
+            rules=rules,
+            requests=tuple(included),
+            locked=tuple(locked),
+            requests_only=bool(requests_only),
+        )
+        return problem, check, params, []
+    except PlannerError as exc:
+        return None, None, None, [str(exc)]
+
+
+problem, check, params, errors = _build()
+if errors:
+    st.error("Réglage à corriger avant de planifier : " + errors[0])
+if check is not None:
+    for msg in check.errors:
+        st.error(msg)
+    for msg in check.warnings:
+        st.warning(msg)
+if problem is not None:
+    r0 = problem.resources
+    days = sum(len(open_days(problem.season, r.weekdays)) for r in r0)
+    st.caption(
+        f"{len(r0)} moyen(s), {days} journées de tournée possibles du {start:%d/%m/%Y} au {end:%d/%m/%Y} "
+        f"({len(problem.season.closed_dates)} jours fermés), {len(problem.requests)} demande(s) incluse(s)."
+    )
+
+job = up.current_job()
+running = job is not None and not job.done
+if st.button(
+    "Planifier",
+    type="primary",
+    icon="🚌",
+    disabled=problem is None or running,
+    key="pl_plan",
+    help="Lance l'optimisation et calcule aussi, pour comparer, le plan « saupoudrage » (une visite par commune).",
+):
+    job = up.start_job(problem, params, label="Plan de saison")
+    running = True
+
+if job is not None and not job.collected:
+    up.show_progress(job)
+    running = False
+    up.collect(job)
+
+plan = st.session_state.get(up.PLAN_KEY)
+failure = up.last_error()
+if failure and not running:
+    st.error(f"Le calcul n'a pas abouti : {failure}")
+if plan is not None and not running:
+    baseline = st.session_state.get(up.BASELINE_KEY)
+    st.success(
+        ("Plan précédent conservé : " if failure else "Plan prêt : ")
+        + f"{len(plan.series)} parcours, {plan.metrics.sessions} séances, "
+        f"{fr_num(plan.metrics.participants)} participants attendus "
+        f"(état du calcul : {up.STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
+    )
+    render_key_figures(plan, baseline)
+    if st.session_state.get("version_error"):
+        st.warning(f"Le plan n'a pas été enregistré dans l'historique : {st.session_state['version_error']}")
+    st.page_link("pages/tournee.py", label="Voir la tournée, la carte et le calendrier", icon="🗺️")

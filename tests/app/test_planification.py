@@ -1,0 +1,330 @@
+"""Headless tests of the Planification page (Streamlit AppTest, through app.py's navigation).
+
+The solve runs in its background thread for real; the page polls it within the same script run,
+so a short time limit finishes inside the test. Every test has its own SQLite database.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.calendar import french_public_holidays
+from planner.store.repo import list_plan_versions
+from ui.auth import store
+from ui.planning import default_season_dates
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+DATA = ROOT / "tests" / "data"
+EDITOR = "pl_res_editor_vierzon"
+
+
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "test.sqlite"))
+    for name in ("DATABASE_URL", "ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/planification.py").run()
+    assert not at.exception
+    return at
+
+
+def plan_now(at: AppTest, seconds: int = 3) -> AppTest:
+    at.number_input(key="pl_time_limit").set_value(seconds)
+    at.button(key="pl_plan").click().run()
+    assert not at.exception
+    return at
+
+
+def texts(elements) -> str:
+    return " | ".join(e.value for e in elements)
+
+
+def test_default_settings_are_explained_and_valid():
+    at = open_page()
+    assert at.title[0].value == "Planification de la saison"
+    assert not at.error
+    table = at.data_editor(key=EDITOR).value
+    assert list(table["Identifiant"]) == ["bus-1"]
+    assert list(table["Base"]) == ["Vierzon"]
+    assert (at.date_input(key="pl_start").value, at.date_input(key="pl_end").value) == default_season_dates()
+    captions = texts(at.caption)
+    for explained in (
+        "5 par défaut",
+        "7 par défaut",
+        "6 par défaut",
+        "15 min par défaut",
+        "0,5 par défaut",
+        "0,02",
+    ):
+        assert explained in captions
+    assert not at.button(key="pl_plan").disabled
+    # French public holidays of the season are listed
+    holidays = next(d.value for d in at.dataframe if "Jour férié" in d.value.columns)
+    start, end = default_season_dates()
+    assert list(holidays["Jour férié"]) == list(french_public_holidays(start, end).values())
+    assert len(holidays) > 0
+
+
+def test_default_season_is_the_next_half_school_year():
+    assert default_season_dates(date(2026, 11, 25)) == (date(2027, 1, 4), date(2027, 6, 25))
+    assert default_season_dates(date(2027, 3, 1)) == (date(2027, 9, 6), date(2027, 12, 17))
+
+
+def test_set_a_resource_and_plan_with_a_small_time_limit():
+    at = open_page()
+    at.session_state[EDITOR] = {
+        "edited_rows": {0: {"Places": 10}},
+        "added_rows": [
+            {
+                "Identifiant": "equipe-1",
+                "Type": "équipe",
+                "Base": "Graçay",
+                "Jours": ["mercredi"],
+                "Places": 8,
+            }
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.error, texts(at.error)
+    plan_now(at)
+    plan = at.session_state["plan"]
+    assert [r.id for r in plan.resources] == ["bus-1", "equipe-1"]
+    assert plan.resources[0].seats == 10
+    team = plan.resources[1]
+    assert (team.kind, team.base, team.weekdays, team.needs_power) == ("team", "18103", (2,), False)
+    assert plan.series and all(s.participants <= 10 for s in plan.series if s.resource == "bus-1")
+    assert at.session_state["baseline_plan"].kind == "baseline"
+    assert at.session_state["problem"].resources == plan.resources
+    assert "Plan prêt" in texts(at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Parcours"] == str(len(plan.series))
+    assert "Borne prouvée" in metrics and "Écart à la borne" in metrics
+    versions = list_plan_versions(store())
+    assert len(versions) == 1 and versions[0].n_sessions == len(plan.sessions)
+    # the team works too, and the calendar gives it its own rows (3 slots a day: "créneaux")
+    assert any(s.resource == "equipe-1" for s in plan.sessions)
+    at.switch_page("pages/tournee.py").run()
+    assert not at.exception
+    spec = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)  # row order
+    assert "equipe-1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
+
+
+def test_season_end_before_start_is_explained_without_traceback():
+    at = open_page()
+    at.date_input(key="pl_end").set_value(date(2026, 12, 1)).run()
+    assert not at.exception
+    assert "la fin de saison précède son début" in texts(at.error)
+    assert at.button(key="pl_plan").disabled
+
+
+def test_threshold_above_every_seat_count_is_explained():
+    at = open_page()
+    at.number_input(key="pl_threshold").set_value(13).run()
+    assert not at.exception
+    assert "dépasse les places de tous les moyens" in texts(at.error)
+    assert at.button(key="pl_plan").disabled
+
+
+def test_resource_without_base_or_days_is_explained():
+    at = open_page()
+    at.session_state[EDITOR] = {"edited_rows": {0: {"Base": None}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert "choisissez la commune de base" in texts(at.error)
+    at.session_state[EDITOR] = {"edited_rows": {0: {"Jours": []}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert "cochez au moins un jour de travail" in texts(at.error)
+    assert at.button(key="pl_plan").disabled
+
+
+def test_season_too_short_for_a_series_is_explained():
+    at = open_page()
+    at.date_input(key="pl_end").set_value(date(2027, 1, 15)).run()
+    assert not at.exception
+    errors = texts(at.error)
+    assert "trop court pour un parcours de 5 séances" in errors or "impossible de tenir un parcours" in errors
+
+
+def test_requests_file_is_read_and_included():
+    # requests_vierzon.csv: Graçay, Massay, Pierrefitte-sur-Sauldre (no power) and one commune
+    # outside the territory, which is set aside with a warning.
+    at = open_page()
+    at.file_uploader(key="pl_requests_file").upload(
+        "demandes.csv", (DATA / "requests_vierzon.csv").read_bytes(), "text/csv"
+    ).run()
+    assert not at.exception and not at.error
+    assert "1 demande(s) du fichier concernent des communes hors du territoire" in texts(at.warning)
+    table = next(d.value for d in at.data_editor if "Inclure" in d.value.columns)
+    assert list(table["Commune"]) == ["Graçay", "Massay", "Pierrefitte-sur-Sauldre"]
+    assert list(table["Prise électrique"]) == ["oui", "oui", "non"]
+    at.checkbox(key="pl_requests_only").check()
+    plan_now(at)
+    problem = at.session_state["problem"]
+    assert [q.code_insee for q in problem.requests] == ["18103", "18140", "41176"] and problem.requests_only
+    plan = at.session_state["plan"]
+    assert {s.host for s in plan.series} <= {"18103", "18140"}  # the bus needs power: not Pierrefitte
+    assert "41176" in {u.code_insee for u in plan.unserved}
+
+
+def test_bad_requests_file_is_refused_in_french():
+    at = open_page()
+    at.file_uploader(key="pl_requests_file").upload(
+        "demandes.csv", (DATA / "requests_bad_date.csv").read_bytes(), "text/csv"
+    ).run()
+    assert not at.exception
+    assert "Fichier de demandes refusé" in texts(at.error)
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = open_page()
+    at.number_input(key="pl_k").set_value(4).run()
+    at.session_state[EDITOR] = {"edited_rows": {0: {"Places": 9}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.switch_page("pages/accueil.py").run()
+    at.switch_page("pages/planification.py").run()
+    assert not at.exception
+    assert at.number_input(key="pl_k").value == 4
+    assert list(at.data_editor(key=EDITOR).value["Places"]) == [9]
+
+
+def test_school_holidays_and_custom_closed_dates_close_the_season():
+    at = open_page()
+    at.selectbox(key="pl_zone").set_value("B").run()
+    at.session_state["pl_closed_editor"] = {
+        "edited_rows": {},
+        "added_rows": [{"Date": "2027-03-16", "Motif": "Congés de l'équipe"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception and not at.error
+    plan_now(at)
+    season = at.session_state["problem"].season
+    assert season.closed_reasons[date(2027, 3, 16)] == "Congés de l'équipe"
+    assert "zone B" in season.closed_reasons[date(2027, 2, 23)]  # winter holidays of zone B (20 Feb → 7 Mar)
+    assert all(s.date not in season.closed_dates for s in at.session_state["plan"].sessions)
+
+
+def test_home_page_summarises_the_plan():
+    at = open_page()
+    plan_now(at)
+    at.switch_page("pages/accueil.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    plan = at.session_state["plan"]
+    assert metrics["Parcours"] == str(len(plan.series))
+    assert metrics["Communes"] == "34"
+
+
+# ---------------------------------------------------------------------------- the background job
+def vierzon_problem():
+    from planner.calendar import build_season
+    from planner.inputs import default_resources
+    from planner.need import NeedWeights, compute_need
+    from planner.problem import PlanningProblem
+    from planner.territory import load_territory
+    from planner.travel import territory_matrix
+
+    territory = load_territory("vierzon")
+    matrix = territory_matrix(territory)
+    return PlanningProblem(
+        territory,
+        compute_need(territory, NeedWeights(), matrix),
+        matrix,
+        default_resources(territory),
+        build_season(date(2027, 1, 4), date(2027, 6, 25)),
+    )
+
+
+def test_solve_job_records_progress_and_computes_the_baseline():
+    from planner.problem import SolveParams
+    from ui.planning import SolveJob
+
+    job = SolveJob(vierzon_problem(), SolveParams(time_limit_s=10, workers=1, seed=0), label="t").start()
+    assert job.wait(60)
+    snap = job.snapshot()
+    assert snap.done and snap.error is None and snap.phase == "done"
+    assert job.plan is not None and job.plan.kind == "optimised"
+    assert job.baseline is not None and job.baseline.kind == "baseline"
+    assert snap.history, "the solver reported no progress"
+    assert snap.objective == snap.history[-1].objective and snap.bound >= snap.objective - 1e-6
+
+
+def test_cancelled_job_stops_and_keeps_a_plan():
+    from planner.problem import SolveParams
+    from ui.planning import SolveJob
+
+    job = SolveJob(vierzon_problem(), SolveParams(time_limit_s=60, gap=0.0, workers=1), with_baseline=False)
+    job.cancel()  # asked before the search starts: it must stop at once
+    job.start()
+    assert job.wait(30)
+    assert job.cancel_requested and job.snapshot().phase == "cancelled"
+    assert job.plan is not None and job.plan.metrics.status == "STOPPED"
+
+
+def test_failed_job_reports_the_solver_french_sentence():
+    from dataclasses import replace
+
+    from planner.model import Rules
+    from planner.problem import SolveParams
+    from ui.planning import SolveJob
+
+    # 10 days ± 0 cannot keep the same weekday: the solver refuses (the page would not even start it)
+    rules = Rules(interval_days=10, interval_tolerance_days=0)
+    job = SolveJob(replace(vierzon_problem(), rules=rules), SolveParams(time_limit_s=5, workers=1)).start()
+    assert job.wait(30)
+    assert job.snapshot().phase == "failed" and job.plan is None
+    assert "intervalle de 10 jours" in job.error and "multiple de 7" in job.error
+    assert not job.error.startswith("erreur interne")
+
+
+def test_interval_that_breaks_the_same_weekday_rule_is_explained_before_solving():
+    at = open_page()
+    at.number_input(key="pl_interval").set_value(10)
+    at.number_input(key="pl_tolerance").set_value(0).run()
+    assert not at.exception
+    assert "multiple de 7 jours" in texts(at.error)
+    assert at.button(key="pl_plan").disabled
+
+
+def test_accepted_requests_from_the_database_are_offered_and_used():
+    from planner.access import Actor
+    from planner.hostrequest import RequestForm
+    from planner.store import repo
+
+    coord = Actor("coordinator", "test")
+    engine = store()
+    accepted = repo.submit_request(
+        engine,
+        RequestForm(
+            "18140", "Salle des fêtes de Massay", has_power=True, weekdays=(1,), expected_participants=9
+        ),
+        coord,
+    )
+    repo.review_request(engine, accepted, "accepted", "", coord)
+    declined = repo.submit_request(engine, RequestForm("18103", "Mairie de Graçay", has_power=True), coord)
+    repo.review_request(engine, declined, "declined", "Pas de salle libre", coord)
+    at = open_page()
+    table = next(d.value for d in at.data_editor if "Inclure" in d.value.columns)
+    assert list(table["Commune"]) == ["Massay"]  # only the accepted one
+    assert list(table["Source"]) == ["base de données"] and list(table["Jours"]) == ["mardi"]
+    at.checkbox(key="pl_requests_only").check()
+    plan_now(at)
+    problem = at.session_state["problem"]
+    assert [q.code_insee for q in problem.requests] == ["18140"]
+    plan = at.session_state["plan"]
+    assert {s.host for s in plan.series} <= {"18140"}
+    assert all(s.date.weekday() == 1 for s in plan.sessions)  # Massay hosts on Tuesdays only
+    assert all(s.participants <= 9 for s in plan.series)

@@ -1,0 +1,361 @@
+"""Headless tests of the Tournée page: figures, map, calendar, locks, moves, re-plan, versions.
+
+Each test plans the default Vierzon season for real (small time limit, background thread polled
+within the script run) on its own SQLite database, then works on the Tournée page.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.adjust import candidate_dates, move_session, session_key
+from planner.store.repo import list_plan_versions, locked_sessions
+from ui.auth import store
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+LOCKS = "tn_lock_editor"
+
+
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "test.sqlite"))
+    for name in ("DATABASE_URL", "ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def planned() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/planification.py").run()
+    at.number_input(key="pl_time_limit").set_value(5)
+    at.button(key="pl_plan").click().run()
+    assert not at.exception and "plan" in at.session_state
+    at.switch_page("pages/tournee.py").run()
+    assert not at.exception
+    return at
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def slot(s):
+    return (s.resource, s.host, s.date, s.start, s.end)
+
+
+def test_without_a_plan_the_page_says_where_to_start():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/tournee.py").run()
+    assert not at.exception
+    assert "Aucun plan pour l'instant" in texts(at.info)
+
+
+def test_figures_side_by_side_with_the_baseline(planned):
+    at = planned
+    plan, baseline = at.session_state["plan"], at.session_state["baseline_plan"]
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Parcours"].value == str(len(plan.series))
+    assert metrics["Séances"].value == str(plan.metrics.sessions)
+    assert metrics["Participants attendus"].value.replace(
+        "\u202f", " "
+    ) == f"{plan.metrics.participants:,}".replace(",", " ")
+    for label in ("Parcours complets", "Kilomètres", "Heures de route", "Écart à la borne"):
+        assert label in metrics
+    assert metrics["Parcours"].proto.delta == f"saupoudrage : {len(baseline.series)}"
+    assert metrics["Parcours complets"].proto.delta.startswith("saupoudrage : 0")
+
+
+def test_offline_map_with_hosts_routes_contributions_and_unserved(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    deck = json.loads(decks[0].proto.json)
+    ids = [layer["id"] for layer in deck["layers"]]
+    assert ids[0] == "outlines" and deck["layers"][0]["@@type"] == "GeoJsonLayer"
+    assert {"routes", "contributions", "unserved", "hosts", "bases"} <= set(ids)
+    hosts = next(layer for layer in deck["layers"] if layer["id"] == "hosts")
+    assert len(hosts["data"]) == len({s.host for s in plan.series})
+    unserved = next(layer for layer in deck["layers"] if layer["id"] == "unserved")
+    assert len(unserved["data"]) == len(plan.unserved)
+    assert "mapStyle" not in deck or not deck["mapStyle"]
+
+
+def test_calendar_series_list_unserved_and_day_sheet(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    assert len(at.get("vega_lite_chart")) == 1
+    gantt = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "Bus numérique · mardi matin" in json.dumps(gantt, ensure_ascii=False)
+    at.radio(key="tn_cal_view").set_value("Par parcours").run()
+    assert not at.exception and len(at.get("vega_lite_chart")) == 1
+    series = next(d.value for d in at.dataframe if "Commune d'accueil" in d.value.columns)
+    assert len(series) == len(plan.series)
+    assert set(series["Séances"]) == {plan.rules.sessions_per_series}
+    reasons = next(d.value for d in at.dataframe if "Raison" in d.value.columns)
+    assert len(reasons) > 0 and all(isinstance(r, str) and r for r in reasons["Raison"])
+    sheet = next(d.value for d in at.dataframe if "Étape" in d.value.columns)
+    steps = list(sheet["Étape"])
+    assert steps[0] == "Départ de la base"
+    assert steps[-1].startswith(("Retour à la base", "Fin de journée"))
+    assert any(step.startswith("Séance 1/") for step in steps)
+    assert "Vierzon" in set(sheet["Commune"])  # the bus's base
+
+
+def test_lock_then_replan_keeps_locked_sessions_unchanged(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    ordered = sorted(plan.sessions, key=lambda s: (s.date, s.start, s.resource, s.series, s.index))
+    at.session_state[LOCKS] = {
+        "edited_rows": {0: {"Verrouillée": True}, 7: {"Verrouillée": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="tn_save_locks").click().run()
+    assert not at.exception
+    locked = [s for s in at.session_state["plan"].sessions if s.locked]
+    assert [session_key(s) for s in locked] == [session_key(ordered[0]), session_key(ordered[7])]
+    assert [slot(s) for s in locked_sessions(store())] == [slot(s) for s in locked]
+    at.button(key="tn_replan").click().run()
+    assert not at.exception
+    assert "les 2 séance(s) verrouillée(s) sont inchangées" in texts(at.success)
+    new = at.session_state["plan"]
+    assert new is not plan
+    kept = {slot(s) for s in new.sessions if s.locked}
+    assert kept == {slot(s) for s in locked}
+    assert [session_key(s) for s in at.session_state["problem"].locked] == [session_key(s) for s in locked]
+
+
+def ordered(plan):
+    return sorted(plan.sessions, key=lambda s: (s.date, s.start, s.resource, s.series, s.index))
+
+
+def find_valid_move(plan, problem):
+    """A (key, new_date, new_host) the library accepts: a date first, else a whole series elsewhere."""
+    for s in ordered(plan):
+        for day in candidate_dates(plan, session_key(s), horizon_days=42):
+            if move_session(plan, problem, session_key(s), new_date=day).ok:
+                return session_key(s), day, None
+    for s in ordered(plan):
+        for host in problem.territory.codes:
+            if (
+                host != s.host
+                and move_session(plan, problem, session_key(s), new_host=host, whole_series=True).ok
+            ):
+                return session_key(s), None, host
+    raise AssertionError("no valid move found in the plan")
+
+
+def test_a_move_that_breaks_a_rule_is_explained_and_cannot_be_applied(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    first = ordered(plan)[0]
+    key = session_key(first)
+    assert at.selectbox(key="tn_mv_session").value == key
+    wrong_day = next(
+        d for d in candidate_dates(plan, key, horizon_days=42) if d.weekday() != first.date.weekday()
+    )
+    at.selectbox(key=f"tn_mv_date_{key}").set_value(wrong_day).run()
+    assert not at.exception
+    assert "Ce déplacement enfreint" in texts(at.error)
+    assert "ne tombe pas le même jour de semaine" in texts(at.markdown)
+    assert at.button(key="tn_mv_apply").disabled
+    assert at.session_state["plan"] is plan
+
+
+def apply_valid_move(at):
+    plan, problem = at.session_state["plan"], at.session_state["problem"]
+    key, day, host = find_valid_move(plan, problem)
+    at.selectbox(key="tn_mv_session").set_value(key).run()
+    if day is not None:
+        at.selectbox(key=f"tn_mv_date_{key}").set_value(day).run()
+    else:
+        at.selectbox(key=f"tn_mv_host_{key}").set_value(host).run()
+    assert not at.exception
+    assert "respecte toutes les règles" in texts(at.success)
+    assert not at.button(key="tn_mv_apply").disabled
+    at.button(key="tn_mv_apply").click().run()
+    assert not at.exception
+    return key, day, host
+
+
+def test_a_valid_move_is_applied_locked_and_versioned(planned):
+    at = planned
+    before = at.session_state["plan"]
+    key, day, host = apply_valid_move(at)
+    moved = next(s for s in at.session_state["plan"].sessions if session_key(s) == key)
+    assert moved.locked
+    if day is not None:
+        assert moved.date == day
+    else:
+        assert moved.host == host and {
+            x.host for x in at.session_state["plan"].sessions if x.series == key[0]
+        } == {host}
+    assert at.session_state["plan"] is not before
+    labels = [v.label for v in list_plan_versions(store())]
+    assert len(labels) == 2 and labels[0].startswith("Déplacement :")
+    assert "Séance déplacée et verrouillée." in texts(at.success)
+
+
+def test_versions_are_compared_and_restored(planned):
+    at = planned
+    first = at.session_state["plan"]
+    apply_valid_move(at)
+    at.text_input(key="tn_version_label").input("Version annoncée")
+    at.button(key="tn_version_save").click().run()
+    assert not at.exception
+    versions = list_plan_versions(store())
+    assert versions[0].label == "Version annoncée" and len(versions) == 3
+    # compare the first version (oldest) with the newest
+    at.selectbox(key="tn_diff_old").set_value(versions[-1].id).run()
+    summary = texts(at.markdown)
+    assert "déplacée(s)" in summary and "0 déplacée(s)" not in summary
+    table = next(d.value for d in at.dataframe if "Changement" in d.value.columns)
+    assert "déplacée" in set(table["Changement"])
+    at.button(key="tn_version_restore").click().run()
+    assert not at.exception
+    assert [slot(s) for s in at.session_state["plan"].sessions] == [slot(s) for s in first.sessions]
+
+
+def test_exports_are_prepared_for_download(planned):
+    at = planned
+    at.selectbox(key="tn_export_fmt").set_value("json").run()
+    at.button(key="tn_export_make").click().run()
+    assert not at.exception and not at.error
+    fmt, name, payload, count = at.session_state["tn_export"]
+    assert fmt == "json" and count == 2 and name.endswith(".zip")  # the plan and its baseline
+    with zipfile.ZipFile(io.BytesIO(payload)) as zf:
+        assert sorted(zf.namelist()) == ["plan_baseline.json", "plan_optimised.json"]
+        plan = json.loads(zf.read("plan_optimised.json"))
+    assert len(plan["sessions"]) == len(at.session_state["plan"].sessions)
+    assert at.get("download_button")
+    at.selectbox(key="tn_export_fmt").set_value("ics").run()
+    at.button(key="tn_export_make").click().run()
+    fmt, name, payload, count = at.session_state["tn_export"]
+    assert fmt == "ics" and name.endswith(".zip") and count > 1
+
+
+def test_a_restart_loses_nothing(planned):
+    at = planned
+    at.session_state[LOCKS] = {
+        "edited_rows": {2: {"Verrouillée": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="tn_save_locks").click().run()
+    locked = [slot(s) for s in at.session_state["plan"].sessions if s.locked]
+    at.text_input(key="tn_version_label").input("Avant redémarrage")
+    at.button(key="tn_version_save").click().run()
+    assert not at.exception
+    # a new session on the same database: nothing in memory
+    fresh = AppTest.from_file(APP, default_timeout=60)
+    fresh.run()
+    fresh.switch_page("pages/tournee.py").run()
+    assert "Aucun plan pour l'instant" in texts(fresh.info)
+    fresh.button(key="tn_resume").click().run()
+    assert not fresh.exception
+    plan = fresh.session_state["plan"]
+    assert [slot(s) for s in plan.sessions if s.locked] == locked
+    assert fresh.session_state["problem"].territory.spec == "vierzon"
+    assert fresh.session_state["baseline_plan"].kind == "baseline"
+    assert fresh.button(key="tn_replan").disabled is False  # adjusting works again
+
+
+def test_day_sheet_times_follow_the_drive_times(planned):
+    from ui.plan_views import day_sheet, fr_clock, names_of, working_days
+
+    plan, problem = planned.session_state["plan"], planned.session_state["problem"]
+    bus = plan.resources[0]
+    days = working_days(plan, bus.id)
+    assert days
+    for day in days[:6]:
+        todays = sorted(
+            (s for s in plan.sessions if s.resource == bus.id and s.date == day), key=lambda s: s.start
+        )
+        rows = day_sheet(plan, problem, bus.id, day, names=names_of(problem.territory))
+        assert [r["Heure"] for r in rows if r["Étape"].startswith("Séance")] == [
+            f"{fr_clock(s.start)} – {fr_clock(s.end)}" for s in todays
+        ]
+        # departure: first start minus the drive from the base, rounded down to 5 min, not before day_start
+        t = (
+            datetime.combine(day, todays[0].start)
+            - timedelta(minutes=problem.matrix.minutes(bus.base, todays[0].host))
+        ).time()
+        leave = max(time(t.hour, t.minute - t.minute % 5), bus.day_start)
+        assert rows[0]["Étape"] == "Départ de la base" and rows[0]["Heure"] == fr_clock(leave)
+        assert rows[0]["Commune"] == "Vierzon"
+        last = rows[-1]["Étape"]
+        assert (
+            last.startswith("Fin de journée")
+            if todays[-1].host == bus.base
+            else last.startswith("Retour à la base")
+        )
+
+
+def test_baseline_gap_is_measured_against_the_plan_bound(planned):
+    from ui.plan_views import key_figures
+
+    plan, baseline = planned.session_state["plan"], planned.session_state["baseline_plan"]
+    gap = next(f for f in key_figures(plan, baseline) if f.label == "Écart à la borne")
+    assert gap.plan == plan.metrics.gap
+    assert gap.baseline == pytest.approx(
+        (plan.metrics.bound - baseline.metrics.objective) / plan.metrics.bound
+    )
+
+
+def test_new_settings_keep_the_locked_sessions(planned):
+    at = planned
+    at.session_state[LOCKS] = {
+        "edited_rows": {1: {"Verrouillée": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="tn_save_locks").click().run()
+    locked = [slot(s) for s in at.session_state["plan"].sessions if s.locked]
+    assert len(locked) == 1
+    at.switch_page("pages/planification.py").run()
+    assert at.checkbox(key="pl_keep_locks").value is True
+    at.number_input(key="pl_catchment").set_value(20)
+    at.button(key="pl_plan").click().run()
+    assert not at.exception, at.exception
+    plan = at.session_state["plan"]
+    assert plan.rules.catchment_minutes == 20
+    assert [slot(s) for s in plan.sessions if s.locked] == locked
+
+
+def test_locks_that_new_settings_cannot_keep_are_explained(planned):
+    at = planned
+    at.session_state[LOCKS] = {
+        "edited_rows": {0: {"Verrouillée": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.button(key="tn_save_locks").click().run()
+    before = at.session_state["plan"]
+    at.switch_page("pages/planification.py").run()
+    # the bus now works on Wednesdays only: the locked Tuesday/Friday session cannot be kept
+    at.session_state["pl_res_editor_vierzon"] = {
+        "edited_rows": {0: {"Jours": ["mercredi"]}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="pl_plan").click().run()
+    assert not at.exception
+    errors = texts(at.error)
+    assert "Le calcul n'a pas abouti" in errors and "verrouillée" in errors
+    assert "Traceback" not in errors
+    assert "Plan précédent conservé" in texts(at.success)
+    assert at.session_state["plan"] is before
+    at.run()  # the explanation stays until a solve succeeds
+    assert "Le calcul n'a pas abouti" in texts(at.error)

@@ -1,0 +1,17 @@
+"""Suite-wide isolation: every test gets its own database file and no configured passwords.
+
+Without this, a password or a request stored in the default ``var/aller-vers.sqlite`` by a
+developer would leak into AppTests (putting every page behind the sign-in form).
+"""
+
+import pytest
+
+_AUTH_VARIABLES = ("ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD", "DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_database(tmp_path, monkeypatch):
+    """Point the default SQLite store at a fresh file and clear credentials for one test."""
+    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "aller-vers.sqlite"))
+    for name in _AUTH_VARIABLES:
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,770 @@
+"""Views of a plan: key figures beside the baseline, map layers, calendars, day sheets.
+
+The functions that build data (``*_rows``, ``*_frame``, :func:`day_sheet`) are pure and take
+plain domain objects; the ``render_*`` functions draw with Streamlit. The map uses pydeck
+without a basemap (``map_provider=None``, see :mod:`ui.maps`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+
+from planner.model import WEEKDAY_NAMES_FR, Plan, Session, Territory
+from planner.problem import PlanningProblem
+
+#: One colour per resource, in the plan's order (RGB), readable on a white background.
+RESOURCE_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (31, 119, 180),
+    (214, 39, 40),
+    (44, 160, 44),
+    (148, 103, 189),
+    (255, 127, 14),
+    (23, 190, 207),
+    (140, 86, 75),
+    (227, 119, 194),
+)
+UNSERVED_COLOUR = (200, 30, 30)
+SLOT_NAMES = ("matin", "après-midi", "soir")
+
+
+def fr_num(x: float | None, digits: int = 0) -> str:
+    """French number: ``12345.6`` → ``"12 345,6"`` (narrow no-break space between thousands)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def fr_day(d: date) -> str:
+    """``date(2027, 1, 12)`` → ``"mar. 12/01/2027"``."""
+    return f"{WEEKDAY_NAMES_FR[d.weekday()][:3]}. {d:%d/%m/%Y}"
+
+
+def fr_clock(t: time) -> str:
+    """``time(9, 5)`` → ``"9 h 05"``."""
+    return f"{t.hour} h {t.minute:02d}"
+
+
+def names_of(territory: Territory | None) -> dict[str, str]:
+    """``code_insee -> name`` for the communes of a territory."""
+    return {} if territory is None else {c.code_insee: c.name for c in territory.communes}
+
+
+def _html_names(territory: Territory) -> dict[str, str]:
+    """Names escaped for the map's HTML tooltips (user files may contain anything)."""
+    return {code: html.escape(name) for code, name in names_of(territory).items()}
+
+
+def resource_colour(plan: Plan, resource_id: str) -> tuple[int, int, int]:
+    """The colour of a resource on maps and charts."""
+    ids = [r.id for r in plan.resources]
+    i = ids.index(resource_id) if resource_id in ids else len(ids)
+    return RESOURCE_COLOURS[i % len(RESOURCE_COLOURS)]
+
+
+def resource_name(plan: Plan, resource_id: str) -> str:
+    """The label of a resource, or its id."""
+    r = next((r for r in plan.resources if r.id == resource_id), None)
+    return (r.label or r.id) if r else resource_id
+
+
+def series_sizes(plan: Plan) -> dict[str, int]:
+    """Sessions per series id."""
+    out: dict[str, int] = defaultdict(int)
+    for s in plan.sessions:
+        out[s.series] += 1
+    return dict(out)
+
+
+# ------------------------------------------------------------------------------------ figures
+@dataclass(frozen=True)
+class KeyFigure:
+    """One figure of the header, for the plan and the baseline."""
+
+    label: str
+    plan: float | None
+    baseline: float | None
+    digits: int = 0
+    unit: str = ""
+    higher_is_better: bool = True
+    help: str = ""
+
+    def text(self, value: float | None) -> str:
+        """The value in French format with its unit."""
+        if value is None:
+            return "—"
+        if self.unit == "%":
+            return fr_num(100 * value, self.digits) + " %"
+        return fr_num(value, self.digits) + (f" {self.unit}" if self.unit else "")
+
+
+def _gap(objective: float, bound: float) -> float:
+    return 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+
+
+def key_figures(plan: Plan, baseline: Plan | None) -> list[KeyFigure]:
+    """The header figures of a plan with the saupoudrage baseline beside them."""
+
+    def both(f):
+        return f(plan), (f(baseline) if baseline is not None else None)
+
+    rows = [
+        (
+            "Parcours",
+            lambda p: len(p.series),
+            0,
+            "",
+            True,
+            "Séries de séances au même endroit, même jour, même heure.",
+        ),
+        ("Séances", lambda p: p.metrics.sessions or len(p.sessions), 0, "", True, "Ateliers de la saison."),
+        (
+            "Participants attendus",
+            lambda p: p.metrics.participants,
+            0,
+            "",
+            True,
+            "Personnes attendues (commune d'accueil et voisines dans le rayon d'attraction), comptées une fois.",
+        ),
+        (
+            "Parcours complets",
+            lambda p: p.metrics.participants_full_series,
+            0,
+            "pers.",
+            True,
+            "Personnes qui suivent un parcours complet (toutes les séances prévues).",
+        ),
+        ("Kilomètres", lambda p: p.metrics.km, 0, "km", False, "Distance routière totale de la saison."),
+        ("Heures de route", lambda p: p.metrics.drive_hours, 1, "h", False, "Temps de conduite total."),
+        (
+            "Écart à la borne",
+            # the baseline is measured against the optimised plan's proven bound (same objective)
+            lambda p: p.metrics.gap if p is plan else _gap(p.metrics.objective, plan.metrics.bound),
+            1,
+            "%",
+            False,
+            "(borne − valeur) / borne : de combien un plan parfait pourrait au mieux faire mieux ; 0 % = optimal "
+            "prouvé. Pour le saupoudrage, l'écart à la même borne.",
+        ),
+    ]
+    out = []
+    for label, f, digits, unit, better, help_text in rows:
+        a, b = both(f)
+        out.append(KeyFigure(label, a, b, digits, unit, better, help_text))
+    return out
+
+
+def render_key_figures(plan: Plan, baseline: Plan | None, per_row: int = 4) -> None:
+    """Draw the key figures as metric cards, the baseline's value under each one."""
+    import streamlit as st
+
+    figures = key_figures(plan, baseline)
+    for i in range(0, len(figures), per_row):
+        for col, f in zip(st.columns(per_row), figures[i : i + per_row], strict=False):
+            col.metric(
+                f.label,
+                f.text(f.plan),
+                delta=None if f.baseline is None else f"saupoudrage : {f.text(f.baseline)}",
+                delta_color="off",
+                delta_arrow="off",
+                help=f.help,
+                border=True,
+            )
+
+
+# ------------------------------------------------------------------------------------ tables
+def series_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
+    """One row per series: host, resource, weekday and time, dates, participants, origins."""
+    by_series: dict[str, list[Session]] = defaultdict(list)
+    for s in sorted(plan.sessions, key=lambda s: (s.date, s.start)):
+        by_series[s.series].append(s)
+    rows = []
+    for ser in plan.series:
+        ss = by_series.get(ser.id, [])
+        first = ss[0] if ss else None
+        rows.append(
+            {
+                "Commune d'accueil": names.get(ser.host, ser.host),
+                "Moyen": resource_name(plan, ser.resource),
+                "Jour": WEEKDAY_NAMES_FR[first.date.weekday()] if first else "",
+                "Horaire": f"{fr_clock(first.start)} – {fr_clock(first.end)}" if first else "",
+                "Dates": ", ".join(f"{s.date:%d/%m}" for s in ss),
+                "Séances": len(ss),
+                "Participants": ser.participants,
+                "Venus de": ", ".join(
+                    f"{names.get(c, c)} ({n})"
+                    for c, n in sorted(ser.from_communes.items(), key=lambda x: -x[1])
+                ),
+                "Verrouillées": sum(s.locked for s in ss),
+                "Parcours (id)": ser.id,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sessions_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
+    """One row per session in date order, with a ``Verrouillée`` column (for the lock editor)."""
+    k = series_sizes(plan)
+    rows = [
+        {
+            "Verrouillée": s.locked,
+            "Date": s.date,
+            "Jour": WEEKDAY_NAMES_FR[s.date.weekday()],
+            "Début": s.start.strftime("%H:%M"),
+            "Fin": s.end.strftime("%H:%M"),
+            "Commune": names.get(s.host, s.host),
+            "Moyen": resource_name(plan, s.resource),
+            "Séance": f"{s.index}/{k.get(s.series, 1)}",
+            "Parcours (id)": s.series,
+            "n°": s.index,
+        }
+        for s in ordered(plan.sessions)
+    ]
+    return pd.DataFrame(rows)
+
+
+def ordered(sessions) -> list[Session]:
+    """Sessions by date, start, resource, series, index (the order of every list)."""
+    return sorted(sessions, key=lambda s: (s.date, s.start, s.resource, s.series, s.index))
+
+
+def unserved_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
+    """Communes and requests left out, with their reason and what would change it."""
+    rows = [
+        {
+            "Commune": u.name or names.get(u.code_insee, u.code_insee),
+            "Demande": u.request_id or "",
+            "Besoin non couvert (pers.)": round(u.unmet_need),
+            "Raison": u.reason,
+            "Ce qui changerait la donne": u.what_would_help,
+        }
+        for u in sorted(plan.unserved, key=lambda u: (not u.request_id, -u.unmet_need))
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["Commune", "Demande", "Besoin non couvert (pers.)", "Raison", "Ce qui changerait la donne"],
+    )
+
+
+# ------------------------------------------------------------------------------------ day sheet
+def _plus(t: time, minutes: float) -> time:
+    return (datetime.combine(date(2000, 1, 1), t) + timedelta(minutes=minutes)).time()
+
+
+def _round_down(t: time, step: int = 5) -> time:
+    return time(t.hour, t.minute - t.minute % step)
+
+
+def _round_up(t: time, step: int = 5) -> time:
+    total = t.hour * 60 + t.minute + (-(t.minute) % step)
+    total = min(total, 23 * 60 + 59)
+    return time(total // 60, total % 60)
+
+
+def day_sheet(
+    plan: Plan,
+    problem: PlanningProblem | None,
+    resource_id: str,
+    day: date,
+    *,
+    names: Mapping[str, str] | None = None,
+    hosts: Mapping[str, object] | None = None,
+) -> list[dict[str, str]]:
+    """The day sheet of one resource on one day: departure, each stop, return.
+
+    Parameters
+    ----------
+    plan, problem
+        The plan and its problem (drive times come from ``problem.matrix``; without a problem
+        the drive times are left blank).
+    resource_id, day
+        Which resource and which day.
+    names
+        ``code_insee -> name``.
+    hosts
+        ``code_insee -> details`` with optional ``venue``, ``address`` and ``contact_line``
+        attributes (e.g. :class:`planner.export.common.HostDetails`).
+
+    Returns
+    -------
+    list of dict
+        Rows with ``Heure``, ``Étape``, ``Commune``, ``Lieu``, ``Contact``, ``Participants attendus``.
+        Empty when the resource does not work that day.
+    """
+    names = names or {}
+    hosts = hosts or {}
+    todays = [s for s in ordered(plan.sessions) if s.resource == resource_id and s.date == day]
+    if not todays:
+        return []
+    resource = next((r for r in plan.resources if r.id == resource_id), None)
+    base = resource.base if resource else todays[0].host
+    series = {s.id: s for s in plan.series}
+    k = series_sizes(plan)
+
+    def leg(a: str, b: str) -> tuple[float, float] | None:
+        """Drive minutes and km from ``a`` to ``b`` (``None`` without a matrix)."""
+        if problem is None:
+            return None
+        try:
+            return problem.matrix.minutes(a, b), problem.matrix.km(a, b)
+        except KeyError:
+            return None
+
+    def leg_text(x: tuple[float, float] | None) -> str:
+        return "" if x is None else f"{fr_num(x[0])} min, {fr_num(x[1], 1)} km"
+
+    def row(when: str, step: str, code: str, place: str = "", contact: str = "", people: str = "") -> dict:
+        return {
+            "Heure": when,
+            "Étape": step,
+            "Commune": names.get(code, code),
+            "Lieu": place,
+            "Contact": contact,
+            "Participants attendus": people,
+        }
+
+    rows: list[dict[str, str]] = []
+    first = leg(base, todays[0].host)
+    leave = None
+    if first is not None:
+        leave = _round_down(_plus(todays[0].start, -first[0]))
+        if resource is not None and leave < resource.day_start:
+            leave = resource.day_start
+    rows.append(row(fr_clock(leave) if leave else "", "Départ de la base", base, "Base du moyen itinérant"))
+    previous = base
+    for s in todays:
+        if previous != s.host:
+            rows.append(row("", f"Trajet ({leg_text(leg(previous, s.host))})".replace(" ()", ""), s.host))
+        details = hosts.get(s.host)
+        venue = getattr(details, "venue", "") or "Mairie (lieu à confirmer)"
+        address = getattr(details, "address", "")
+        contact = getattr(details, "contact_line", "")
+        ser = series.get(s.series)
+        people = ""
+        if ser is not None:
+            people = str(ser.participants)
+            origins = [
+                f"{names.get(c, c)} {n}" for c, n in sorted(ser.from_communes.items(), key=lambda x: -x[1])
+            ]
+            if len(origins) > 1 or (origins and next(iter(ser.from_communes)) != s.host):
+                people += " (" + ", ".join(origins) + ")"
+        rows.append(
+            row(
+                f"{fr_clock(s.start)} – {fr_clock(s.end)}",
+                f"Séance {s.index}/{k.get(s.series, 1)} du parcours" + (" 🔒" if s.locked else ""),
+                s.host,
+                ", ".join(x for x in (venue, address) if x),
+                contact,
+                people,
+            )
+        )
+        previous = s.host
+    back = leg(previous, base)
+    if previous == base:
+        rows.append(
+            row(fr_clock(todays[-1].end), "Fin de journée (la dernière séance a lieu à la base)", base)
+        )
+    else:
+        arrive = _round_up(_plus(todays[-1].end, back[0])) if back is not None else None
+        step = f"Retour à la base ({leg_text(back)})".replace(" ()", "")
+        rows.append(row(fr_clock(arrive) if arrive else "", step, base))
+    return rows
+
+
+def working_days(plan: Plan, resource_id: str) -> list[date]:
+    """Days on which ``resource_id`` has at least one session."""
+    return sorted({s.date for s in plan.sessions if s.resource == resource_id})
+
+
+# ------------------------------------------------------------------------------------ charts
+def _slot_of(s: Session) -> int:
+    """0 for a morning session, 1 for an afternoon one, 2 for an evening one."""
+    return 0 if s.start < time(12, 0) else (1 if s.start < time(18, 0) else 2)
+
+
+def _slot_labels(plan: Plan) -> dict[tuple[str, int], tuple[int, str]]:
+    """``(series, index) -> (rank, label)`` of each session's place in its resource's day.
+
+    A resource with at most two sessions a day (the bus) reads "matin" / "après-midi"; a team
+    with more reads "1er créneau", "2e créneau"… by start-time order within the day.
+    """
+    max_per_day = {r.id: r.max_sessions_per_day for r in plan.resources}
+    days: dict[tuple[str, date], list[Session]] = defaultdict(list)
+    for s in plan.sessions:
+        days[(s.resource, s.date)].append(s)
+    out: dict[tuple[str, int], tuple[int, str]] = {}
+    for (rid, _), items in days.items():
+        for pos, s in enumerate(sorted(items, key=lambda s: s.start)):
+            if max_per_day.get(rid, 2) <= 2:
+                slot = _slot_of(s)
+                out[(s.series, s.index)] = (slot, SLOT_NAMES[slot])
+            else:
+                out[(s.series, s.index)] = (pos, "1er créneau" if pos == 0 else f"{pos + 1}e créneau")
+    return out
+
+
+def calendar_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
+    """One row per session for the calendar charts.
+
+    ``semaine``/``fin_semaine`` bound the Monday-to-Monday week of the session; ``ligne`` is the
+    calendar row (resource, weekday, morning/afternoon) and ``ordre`` sorts the rows.
+    """
+    k = series_sizes(plan)
+    res_order = {r.id: i for i, r in enumerate(plan.resources)}
+    rows = []
+    slots = _slot_labels(plan)
+    for s in ordered(plan.sessions):
+        slot, slot_name = slots[(s.series, s.index)]
+        monday = s.date - timedelta(days=s.date.weekday())
+        weekday = WEEKDAY_NAMES_FR[s.date.weekday()]
+        rows.append(
+            {
+                "jour": pd.Timestamp(s.date),
+                "fin": pd.Timestamp(s.date + timedelta(days=1)),
+                "semaine": pd.Timestamp(monday),
+                "fin_semaine": pd.Timestamp(monday + timedelta(days=7)),
+                "milieu": pd.Timestamp(monday) + pd.Timedelta(hours=84),
+                "moyen": resource_name(plan, s.resource),
+                "créneau": slot_name,
+                "ligne": f"{resource_name(plan, s.resource)} · {weekday} {slot_name}",
+                "ordre": res_order.get(s.resource, 99) * 100 + s.date.weekday() * 10 + slot,
+                "commune": names.get(s.host, s.host),
+                "séance": f"{s.index}/{k.get(s.series, 1)}",
+                "horaire": f"{fr_clock(s.start)} – {fr_clock(s.end)}",
+                "verrouillée": "oui" if s.locked else "non",
+                "date": f"{fr_day(s.date)}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def closed_frame(plan: Plan) -> pd.DataFrame:
+    """Closed dates of the season (for shading the calendar)."""
+    rows = [
+        {
+            "jour": pd.Timestamp(d),
+            "fin": pd.Timestamp(d + timedelta(days=1)),
+            "raison": f"{fr_day(d)} : {plan.season.closed_reasons.get(d, 'fermé')}",
+        }
+        for d in sorted(plan.season.closed_dates)
+        if plan.season.start <= d <= plan.season.end
+    ]
+    return pd.DataFrame(rows, columns=["jour", "fin", "raison"])
+
+
+_MONTHS_SHORT = "['janv.','févr.','mars','avr.','mai','juin','juil.','août','sept.','oct.','nov.','déc.']"
+#: Vega expression for French axis labels: "4 janv.", "1 févr."…
+FR_DATE_LABEL = f"date(datum.value) + ' ' + {_MONTHS_SHORT}[month(datum.value)]"
+
+
+def _season_axis(plan: Plan, field: str) -> alt.X:
+    monday = plan.season.start - timedelta(days=plan.season.start.weekday())
+    return alt.X(
+        f"{field}:T",
+        title=None,
+        scale=alt.Scale(domain=[pd.Timestamp(monday), pd.Timestamp(plan.season.end + timedelta(days=1))]),
+        axis=alt.Axis(labelExpr=FR_DATE_LABEL, labelAngle=0, tickCount={"interval": "week", "step": 2}),
+    )
+
+
+def gantt_chart(plan: Plan, names: Mapping[str, str]) -> alt.LayerChart | alt.Chart:
+    """Season calendar per resource: one row per (resource, weekday, morning/afternoon), one
+    column per week, each cell coloured by its host commune; locked sessions carry a padlock and
+    closed days are grey bars."""
+    data = calendar_frame(plan, names)
+    if data.empty:
+        return alt.Chart(pd.DataFrame({"jour": []})).mark_point()
+    order = list(data.sort_values("ordre")["ligne"].drop_duplicates())
+    y = alt.Y("ligne:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
+    cells = (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=_season_axis(plan, "semaine"),
+            x2="fin_semaine:T",
+            y=y,
+            color=alt.Color(
+                "commune:N",
+                title="Commune d'accueil",
+                scale=alt.Scale(scheme="tableau20"),
+                legend=alt.Legend(orient="bottom", columns=5, symbolType="square", labelLimit=160),
+            ),
+            tooltip=[
+                alt.Tooltip("date:N", title="Date"),
+                alt.Tooltip("horaire:N", title="Horaire"),
+                alt.Tooltip("commune:N", title="Commune"),
+                alt.Tooltip("séance:N", title="Séance"),
+                alt.Tooltip("moyen:N", title="Moyen"),
+                alt.Tooltip("verrouillée:N", title="Verrouillée"),
+            ],
+        )
+    )
+    layers: list = [cells]
+    locked = data[data["verrouillée"] == "oui"]
+    if not locked.empty:
+        layers.append(alt.Chart(locked).mark_text(text="🔒", fontSize=11).encode(x="milieu:T", y=y))
+    closed = closed_frame(plan)
+    if not closed.empty:
+        layers.insert(
+            0,
+            alt.Chart(closed)
+            .mark_rect(color="#999999", opacity=0.3)
+            .encode(x="jour:T", x2="fin:T", tooltip=[alt.Tooltip("raison:N", title="Fermé")]),
+        )
+    return alt.layer(*layers).properties(height=max(90, 30 * len(order)))
+
+
+def gantt_height(plan: Plan, names: Mapping[str, str]) -> int:
+    """Pixel height that shows every row of :func:`gantt_chart` and its legend.
+
+    Streamlit sizes a chart by the height it is given, legend included; the chart's own
+    ``height`` property is not enough.
+    """
+    data = calendar_frame(plan, names)
+    if data.empty:
+        return 120
+    rows = data["ligne"].nunique()
+    legend_rows = math.ceil(data["commune"].nunique() / 5)
+    return 30 * rows + 22 * legend_rows + 90
+
+
+def series_height(plan: Plan, names: Mapping[str, str]) -> int:
+    """Pixel height that shows every host line of :func:`series_chart` and its legend."""
+    data = calendar_frame(plan, names)
+    return 120 if data.empty else 24 * data["commune"].nunique() + 110
+
+
+def series_chart(plan: Plan, names: Mapping[str, str]) -> alt.Chart:
+    """One line per host commune: its sessions as dots over the season — regularity at a glance."""
+    data = calendar_frame(plan, names)
+    if data.empty:
+        return alt.Chart(pd.DataFrame({"jour": []})).mark_point()
+    first = data.groupby("commune")["jour"].min().sort_values()
+    return (
+        alt.Chart(data)
+        .mark_point(size=90, filled=True, opacity=0.9)
+        .encode(
+            x=_season_axis(plan, "jour"),
+            y=alt.Y("commune:N", title=None, sort=list(first.index)),
+            color=alt.Color("moyen:N", title="Moyen", legend=alt.Legend(orient="bottom")),
+            shape=alt.Shape(
+                "verrouillée:N",
+                title="Verrouillée",
+                scale=alt.Scale(domain=["non", "oui"], range=["circle", "square"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("date:N", title="Date"),
+                alt.Tooltip("horaire:N", title="Horaire"),
+                alt.Tooltip("séance:N", title="Séance"),
+                alt.Tooltip("moyen:N", title="Moyen"),
+            ],
+        )
+        .properties(height=max(120, 22 * len(first)))
+    )
+
+
+# ------------------------------------------------------------------------------------ map
+def _coords(territory: Territory) -> dict[str, tuple[float, float]]:
+    return {c.code_insee: (c.lon, c.lat) for c in territory.communes}
+
+
+def host_points(plan: Plan, territory: Territory) -> list[dict]:
+    """One point per host commune, radius growing with the participants of its series."""
+    xy = _coords(territory)
+    names = _html_names(territory)
+    people: dict[str, int] = defaultdict(int)
+    n_series: dict[str, int] = defaultdict(int)
+    res: dict[str, str] = {}
+    for ser in plan.series:
+        people[ser.host] += ser.participants
+        n_series[ser.host] += 1
+        res.setdefault(ser.host, ser.resource)
+    out = []
+    for host, total in people.items():
+        if host not in xy:
+            continue
+        r, g, b = resource_colour(plan, res[host])
+        out.append(
+            {
+                "lon": xy[host][0],
+                "lat": xy[host][1],
+                "radius": 400 + 180 * math.sqrt(total),
+                "color": [r, g, b, 210],
+                "name": names.get(host, host),
+                "tip": f"{n_series[host]} parcours, {total} participants attendus<br/>"
+                f"{html.escape(resource_name(plan, res[host]))}",
+            }
+        )
+    return out
+
+
+def contribution_lines(plan: Plan, territory: Territory) -> list[dict]:
+    """Lines from each contributing commune to the host it sends people to."""
+    xy = _coords(territory)
+    names = _html_names(territory)
+    out = []
+    for ser in plan.series:
+        for code, n in ser.from_communes.items():
+            if code == ser.host or code not in xy or ser.host not in xy or n <= 0:
+                continue
+            out.append(
+                {
+                    "source": list(xy[code]),
+                    "target": list(xy[ser.host]),
+                    "width": 1 + math.sqrt(n) / 2,
+                    "name": f"{names.get(code, code)} → {names.get(ser.host, ser.host)}",
+                    "tip": f"{n} personne(s) viennent au parcours de {names.get(ser.host, ser.host)}",
+                }
+            )
+    return out
+
+
+def route_paths(plan: Plan, territory: Territory) -> list[dict]:
+    """Each day's route as a path, coloured by resource (identical paths drawn once)."""
+    xy = _coords(territory)
+    names = _html_names(territory)
+    seen: dict[tuple, dict] = {}
+    for r in plan.routes:
+        if not all(c in xy for c in r.stops):
+            continue
+        key = (r.resource, r.stops)
+        if key in seen:
+            seen[key]["days"] += 1
+            continue
+        red, g, b = resource_colour(plan, r.resource)
+        seen[key] = {
+            "path": [list(xy[c]) for c in r.stops],
+            "color": [red, g, b, 150],
+            "days": 1,
+            "resource": html.escape(resource_name(plan, r.resource)),
+            "stops": " → ".join(names.get(c, c) for c in r.stops),
+            "km": r.km,
+        }
+    out = []
+    for v in seen.values():
+        v["name"] = v["resource"]
+        v["tip"] = f"{v['stops']}<br/>{fr_num(v['km'], 1)} km par jour, {v['days']} jour(s)"
+        out.append(v)
+    return out
+
+
+def unserved_points(plan: Plan, territory: Territory) -> list[dict]:
+    """Communes left out (with unmet need), for a red ring on the map."""
+    xy = _coords(territory)
+    names = _html_names(territory)
+    return [
+        {
+            "lon": xy[u.code_insee][0],
+            "lat": xy[u.code_insee][1],
+            "name": f"{u.name or names.get(u.code_insee, u.code_insee)} — non desservie",
+            "tip": html.escape(u.reason)
+            + (f"<br/><i>{html.escape(u.what_would_help)}</i>" if u.what_would_help else ""),
+        }
+        for u in plan.unserved
+        if u.code_insee in xy
+    ]
+
+
+def base_points(plan: Plan, territory: Territory) -> list[dict]:
+    """The bases of the resources."""
+    xy = _coords(territory)
+    names = _html_names(territory)
+    out = []
+    for r in plan.resources:
+        if r.base in xy:
+            red, g, b = resource_colour(plan, r.id)
+            out.append(
+                {
+                    "lon": xy[r.base][0],
+                    "lat": xy[r.base][1],
+                    "color": [red, g, b, 255],
+                    "name": f"Base : {names.get(r.base, r.base)}",
+                    "tip": html.escape(r.label or r.id),
+                }
+            )
+    return out
+
+
+def plan_layers(plan: Plan, territory: Territory) -> list[pdk.Layer]:
+    """The plan's map layers above the commune outlines: routes, contributions, unserved, hosts, bases."""
+    return [
+        pdk.Layer(
+            "PathLayer",
+            data=route_paths(plan, territory),
+            get_path="path",
+            get_color="color",
+            get_width=80,
+            width_min_pixels=2,
+            width_max_pixels=5,
+            joint_rounded=True,
+            cap_rounded=True,
+            pickable=True,
+            id="routes",
+        ),
+        pdk.Layer(
+            "LineLayer",
+            data=contribution_lines(plan, territory),
+            get_source_position="source",
+            get_target_position="target",
+            get_color=[90, 90, 90, 160],
+            get_width="width",
+            pickable=True,
+            id="contributions",
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=unserved_points(plan, territory),
+            get_position=["lon", "lat"],
+            get_radius=900,
+            radius_min_pixels=4,
+            get_fill_color=[*UNSERVED_COLOUR, 40],
+            get_line_color=[*UNSERVED_COLOUR, 230],
+            line_width_min_pixels=2,
+            stroked=True,
+            filled=True,
+            pickable=True,
+            id="unserved",
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=host_points(plan, territory),
+            get_position=["lon", "lat"],
+            get_radius="radius",
+            radius_min_pixels=5,
+            get_fill_color="color",
+            get_line_color=[255, 255, 255, 255],
+            line_width_min_pixels=1,
+            stroked=True,
+            pickable=True,
+            id="hosts",
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=base_points(plan, territory),
+            get_position=["lon", "lat"],
+            get_radius=350,
+            get_fill_color=[0, 0, 0, 255],
+            get_line_color="color",
+            line_width_min_pixels=3,
+            stroked=True,
+            pickable=True,
+            id="bases",
+        ),
+    ]
+
+
+def plan_deck(plan: Plan, territory: Territory) -> pdk.Deck:
+    """The offline map of a plan: commune outlines, then :func:`plan_layers`."""
+    from ui import maps
+
+    layers = [maps.outline_layer(territory.codes), *plan_layers(plan, territory)]
+    return maps.make_deck(layers, maps.view_for(territory))

@@ -1,0 +1,708 @@
+"""Running the optimiser in the background and showing its progress; plan versions.
+
+The solver never calls Streamlit: :class:`SolveJob` runs :func:`planner.solve.solve` (then the
+saupoudrage baseline) in a daemon thread and records progress in a lock-protected object. The
+page polls it (:func:`show_progress`) in a short ``time.sleep`` loop that redraws placeholders;
+any click interrupts the loop (Streamlit reruns the script), the thread goes on, and the next run
+resumes polling — so the page stays responsive and "Annuler" sets the job's stop event.
+
+Plan versions go through :func:`save_version`, :func:`list_versions` and :func:`load_version`,
+backed by the database of :mod:`planner.store`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import streamlit as st
+
+from planner.errors import PlannerError
+from planner.model import Plan
+from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+
+log = logging.getLogger(__name__)
+
+JOB_KEY = "solve_job"
+PLAN_KEY = "plan"
+BASELINE_KEY = "baseline_plan"
+PROBLEM_KEY = "problem"
+VERSION_KEY = "plan_version_id"
+ERROR_KEY = "solve_error"
+
+STATUS_FR = {
+    "OPTIMAL": "optimal prouvé",
+    "FEASIBLE": "bon plan, optimalité non prouvée",
+    "STOPPED": "arrêté avant la fin",
+    "HEURISTIC": "méthode simple, sans preuve",
+}
+
+PHASES_FR = {
+    "pending": "En attente",
+    "solve": "Recherche du meilleur plan",
+    "baseline": "Calcul du plan de référence (saupoudrage)",
+    "done": "Terminé",
+    "cancelled": "Annulé — meilleur plan trouvé conservé",
+    "failed": "Échec",
+}
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """What the page shows of a running job, read atomically."""
+
+    phase: str
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    history: tuple[ProgressEvent, ...]
+    done: bool
+    error: str | None
+
+
+class SolveJob:
+    """One optimiser run in a background thread.
+
+    Parameters
+    ----------
+    problem
+        What to solve.
+    params
+        Time limit, gap, workers, seed.
+    label
+        A short French description kept with the plan version (e.g. ``"Plan initial"``).
+    with_baseline
+        Also compute the saupoudrage baseline on the same problem after the solve.
+    solve_fn, baseline_fn
+        The functions to run; default :func:`planner.solve.solve` and
+        :func:`planner.solve.solve_baseline` (parameters for tests of other solvers).
+    """
+
+    def __init__(
+        self,
+        problem: PlanningProblem,
+        params: SolveParams,
+        *,
+        label: str = "",
+        with_baseline: bool = True,
+        solve_fn: Callable[..., Plan] | None = None,
+        baseline_fn: Callable[[PlanningProblem], Plan] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.params = params
+        self.label = label
+        self.with_baseline = with_baseline
+        self._solve_fn = solve_fn
+        self._baseline_fn = baseline_fn
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._finished = threading.Event()
+        self._phase = "pending"
+        self._history: list[ProgressEvent] = []
+        self._started = 0.0
+        self._ended: float | None = None
+        self.plan: Plan | None = None
+        self.baseline: Plan | None = None
+        self.error: str | None = None
+        self.collected = False
+        self._thread = threading.Thread(target=self._run, name="aller-vers-solve", daemon=True)
+
+    # -- thread side -------------------------------------------------------------------------
+    def start(self) -> SolveJob:
+        """Start the background thread (once) and return ``self``."""
+        self._started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def _set_phase(self, phase: str) -> None:
+        with self._lock:
+            self._phase = phase
+
+    def _on_progress(self, event: ProgressEvent) -> None:
+        with self._lock:
+            self._history.append(event)
+
+    def _run(self) -> None:
+        try:
+            from planner.solve import solve, solve_baseline
+
+            solve_fn = self._solve_fn or solve
+            baseline_fn = self._baseline_fn or solve_baseline
+            self._set_phase("solve")
+            plan = solve_fn(self.problem, params=self.params, on_progress=self._on_progress, stop=self._stop)
+            baseline = None
+            if self.with_baseline:
+                self._set_phase("baseline")
+                try:  # the saupoudrage of the same days, without the optimised plan's locks
+                    baseline = baseline_fn(replace(self.problem, locked=()))
+                except Exception:  # the comparison is optional: keep the plan
+                    log.error("baseline failed:\n%s", traceback.format_exc())
+            with self._lock:
+                self.plan, self.baseline = plan, baseline
+                self._phase = "cancelled" if self._stop.is_set() else "done"
+        except PlannerError as exc:
+            with self._lock:
+                self.error, self._phase = str(exc), "failed"
+        except Exception as exc:  # a bug must reach the page as a sentence, and the log in full
+            log.error("solve failed:\n%s", traceback.format_exc())
+            with self._lock:
+                self.error = f"erreur interne du calcul ({type(exc).__name__} : {exc})"
+                self._phase = "failed"
+        finally:
+            with self._lock:
+                self._ended = time.monotonic()
+            self._finished.set()
+
+    # -- page side ---------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the search to stop; the best plan found so far is kept."""
+        self._stop.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        """True when the thread has finished (plan, cancellation or error)."""
+        return self._finished.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job is done or ``timeout`` seconds passed; True when done."""
+        return self._finished.wait(timeout)
+
+    def snapshot(self) -> JobSnapshot:
+        """The current state, read under the lock."""
+        with self._lock:
+            last = self._history[-1] if self._history else None
+            end = self._ended if self._ended is not None else time.monotonic()
+            return JobSnapshot(
+                phase=self._phase,
+                elapsed_s=max(0.0, end - self._started) if self._started else 0.0,
+                objective=last.objective if last else None,
+                bound=last.bound if last else None,
+                gap=last.gap if last else None,
+                history=tuple(self._history),
+                done=self._finished.is_set(),
+                error=self.error,
+            )
+
+
+# -- formatting (French numbers without depending on a page) --------------------------------------
+def _num(x: float | None, digits: int = 1) -> str:
+    if x is None:
+        return "—"
+    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else _num(100 * x, 1) + " %"
+
+
+# -- Streamlit helpers ----------------------------------------------------------------------------
+def current_job() -> SolveJob | None:
+    """The job of this browser session, if any."""
+    return st.session_state.get(JOB_KEY)
+
+
+def start_job(
+    problem: PlanningProblem, params: SolveParams, *, label: str, with_baseline: bool = True
+) -> SolveJob:
+    """Start a background solve for this session (cancelling a previous one still running)."""
+    old = current_job()
+    if old is not None and not old.done:
+        old.cancel()
+    job = SolveJob(problem, params, label=label, with_baseline=with_baseline).start()
+    st.session_state[JOB_KEY] = job
+    return job
+
+
+def _render_snapshot(box, snap: JobSnapshot, limit_s: float) -> None:
+    with box.container():
+        cols = st.columns(4)
+        cols[0].metric("Temps écoulé", f"{_num(snap.elapsed_s)} s", help=f"Limite : {_num(limit_s, 0)} s")
+        cols[1].metric(
+            "Meilleure valeur trouvée",
+            _num(snap.objective),
+            help="Valeur du meilleur plan trouvé jusqu'ici (besoin servi, moins le coût des trajets).",
+        )
+        cols[2].metric(
+            "Borne prouvée",
+            _num(snap.bound),
+            help="Aucun plan ne peut dépasser cette valeur : c'est la preuve de qualité.",
+        )
+        cols[3].metric(
+            "Écart à la borne",
+            _pct(snap.gap),
+            help="(borne − valeur) / borne : 0 % veut dire que le plan est prouvé optimal.",
+        )
+        if not snap.done:
+            st.progress(
+                min(1.0, snap.elapsed_s / limit_s),
+                text=f"{PHASES_FR.get(snap.phase, snap.phase)} — s'arrête au plus tard après {_num(limit_s, 0)} s",
+            )
+
+
+def show_progress(job: SolveJob, *, poll_s: float = 0.3, cancel_key: str = "cancel_solve") -> None:
+    """Show live progress with an "Annuler" button until the job is done.
+
+    Runs inside the script: the loop redraws placeholders every ``poll_s`` seconds. A click
+    anywhere (including "Annuler") reruns the script; the job goes on in its thread.
+    """
+    cancel_box = st.empty()
+    if not job.done and cancel_box.button("Annuler le calcul", key=cancel_key, icon="⏹️"):
+        job.cancel()
+    limit = job.params.time_limit_s
+    title = "Calcul en cours…" if not job.cancel_requested else "Arrêt demandé, le calcul se termine…"
+    with st.status(title, expanded=True) as status:
+        box = st.empty()
+        while True:
+            snap = job.snapshot()
+            _render_snapshot(box, snap, limit)
+            if snap.done:
+                break
+            time.sleep(poll_s)
+        cancel_box.empty()
+        if snap.error:
+            status.update(label="Le calcul a échoué", state="error", expanded=True)
+        else:
+            state_label = (
+                "Calcul annulé — meilleur plan trouvé conservé" if job.cancel_requested else "Plan prêt"
+            )
+            status.update(label=f"{state_label} ({_num(snap.elapsed_s)} s)", state="complete", expanded=False)
+
+
+def collect(job: SolveJob | None = None) -> bool:
+    """Move a finished job's plans into the session (and save a version); True if it did now.
+
+    Sets ``st.session_state["plan"]``, ``["baseline_plan"]`` and ``["problem"]``, which the
+    Tournée and Bilan pages read. Safe to call from any page on every run.
+    """
+    job = job or current_job()
+    if job is None or not job.done or job.collected:
+        return False
+    job.collected = True
+    if job.error or job.plan is None:
+        st.session_state[ERROR_KEY] = job.error or "le calcul n'a rendu aucun plan"
+        return False
+    st.session_state.pop(ERROR_KEY, None)
+    st.session_state[PLAN_KEY] = job.plan
+    if job.baseline is not None:
+        st.session_state[BASELINE_KEY] = job.baseline
+    st.session_state[PROBLEM_KEY] = job.problem
+    st.session_state.pop("version_error", None)
+    try:
+        st.session_state[VERSION_KEY] = save_version(job.plan, job.label or "Plan", author())
+    except PlannerError as exc:
+        st.session_state["version_error"] = str(exc)
+    except Exception as exc:  # the plan is there even if the database is not
+        log.error("saving the plan version failed:\n%s", traceback.format_exc())
+        st.session_state["version_error"] = f"version non enregistrée ({type(exc).__name__})"
+    return True
+
+
+def last_error() -> str | None:
+    """The French error of the last collected job, if it failed (kept until a solve succeeds)."""
+    return st.session_state.get(ERROR_KEY)
+
+
+# -- plan versions --------------------------------------------------------------------------------
+def engine() -> Any:
+    """The app's database engine (migrated once per URL and process, see :func:`ui.auth.store`)."""
+    from ui.auth import store
+
+    return store()
+
+
+def author() -> str:
+    """Who is acting, for the version history and the audit log."""
+    try:
+        from ui.auth import current_actor
+
+        return current_actor().name
+    except Exception:
+        return "coordination"
+
+
+def save_locks(plan: Plan) -> None:
+    """Store the plan's locked sessions in the database (they survive a restart)."""
+    try:
+        from planner.store.repo import set_locked_sessions
+        from ui.auth import current_actor
+
+        set_locked_sessions(engine(), [s for s in plan.sessions if s.locked], current_actor())
+    except Exception:
+        log.error("saving locked sessions failed:\n%s", traceback.format_exc())
+
+
+def host_details() -> dict[str, Any]:
+    """``code_insee -> HostDetails`` (venue, address, contact) from accepted or scheduled requests.
+
+    Contact data are read only for a coordinator; an unavailable database gives ``{}``.
+    """
+    from planner.export.common import HostDetails
+
+    try:
+        from planner.store.repo import list_requests
+        from ui.auth import current_role
+
+        with_contact = current_role() == "coordinator"
+        records = list_requests(engine(), include_contact=with_contact)
+    except Exception:
+        log.error("reading host details failed:\n%s", traceback.format_exc())
+        return {}
+    out: dict[str, Any] = {}
+    for rec in records:
+        if rec.status not in ("accepted", "scheduled"):
+            continue
+        f = rec.form
+        out.setdefault(
+            f.code_insee,
+            HostDetails(
+                venue=f.venue,
+                address=f.address,
+                contact_name=f.contact_name,
+                phone=f.contact_phone,
+                email=f.contact_email,
+                registration=f.promoter,
+            ),
+        )
+    return out
+
+
+def problem_for(plan: Plan) -> PlanningProblem:
+    """Rebuild the problem a saved plan answers: its territory (cached), the session's need
+    weights, the plan's own resources, season and rules, the accepted requests and its locks.
+
+    Used when a plan comes back from the history (after a restart) without its problem.
+
+    Raises
+    ------
+    PlannerError
+        When the plan's territory cannot be loaded any more.
+    """
+    from ui import data as ud
+
+    spec = plan.territory_spec
+    territory = ud.get_territory(spec)
+    requests: tuple = ()
+    try:
+        from planner.store.repo import accepted_host_requests
+
+        codes = set(territory.codes)
+        requests = tuple(q for q in accepted_host_requests(engine()) if q.code_insee in codes)
+    except Exception:
+        log.error("reading accepted requests failed:\n%s", traceback.format_exc())
+    return PlanningProblem(
+        territory=territory,
+        needs=ud.get_needs(spec, ud.current_weights()),
+        matrix=ud.get_matrix(spec),
+        resources=plan.resources,
+        season=plan.season,
+        rules=plan.rules,
+        requests=requests,
+        locked=tuple(s for s in plan.sessions if s.locked),
+    )
+
+
+def save_version(plan: Plan, label: str, author: str = "coordination") -> int:
+    """Save ``plan`` as a new version in the database; return its id."""
+    from planner.store.repo import save_plan_version
+
+    return save_plan_version(engine(), plan, label, author)
+
+
+def list_versions() -> list[Any]:
+    """Saved plan versions, as the repository returns them (newest first)."""
+    from planner.store.repo import list_plan_versions
+
+    return list(list_plan_versions(engine()))
+
+
+def load_version(version_id: int) -> Plan:
+    """The plan saved as version ``version_id``."""
+    from planner.store.repo import load_plan_version
+
+    return load_plan_version(engine(), version_id)
+
+
+# -- settings: resources table, season defaults, validation ---------------------------------------
+KIND_LABELS = {"bus": "bus", "team": "équipe"}
+KIND_CODES = {v: k for k, v in KIND_LABELS.items()}
+RESOURCE_COLUMNS = (
+    "Identifiant",
+    "Type",
+    "Libellé",
+    "Places",
+    "Base",
+    "Jours",
+    "Début",
+    "Fin",
+    "Séances/jour",
+    "Durée (min)",
+    "Électricité",
+)
+
+
+def commune_labels(territory) -> dict[str, str]:
+    """``code_insee -> label`` for selectors: the name, with the code when two names collide."""
+    counts: dict[str, int] = {}
+    for c in territory.communes:
+        counts[c.name] = counts.get(c.name, 0) + 1
+    return {
+        c.code_insee: c.name if counts[c.name] == 1 else f"{c.name} ({c.code_insee})"
+        for c in territory.communes
+    }
+
+
+def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Resources as rows of the editor (French column names, base as a commune label)."""
+    from planner.model import WEEKDAY_NAMES_FR
+
+    return [
+        {
+            "Identifiant": r.id,
+            "Type": KIND_LABELS[r.kind],
+            "Libellé": r.label,
+            "Places": r.seats,
+            "Base": labels.get(r.base, r.base),
+            "Jours": [WEEKDAY_NAMES_FR[d] for d in r.weekdays],
+            "Début": r.day_start,
+            "Fin": r.day_end,
+            "Séances/jour": r.max_sessions_per_day,
+            "Durée (min)": r.session_minutes,
+            "Électricité": r.needs_power,
+        }
+        for r in resources
+    ]
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except Exception:  # pragma: no cover - pandas is always there
+        pass
+    return isinstance(value, str) and not value.strip()
+
+
+def _as_time(value: Any, default: str):
+    from datetime import datetime
+    from datetime import time as dtime
+
+    if _blank(value):
+        return dtime.fromisoformat(default)
+    if isinstance(value, dtime):
+        return value
+    if isinstance(value, datetime):
+        return value.time()
+    text = str(value).strip().replace("h", ":").replace("H", ":")
+    if text.endswith(":"):
+        text += "00"
+    return dtime.fromisoformat(text if len(text.split(":")[0]) == 2 else "0" + text)
+
+
+def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
+    from planner.errors import InputError
+    from planner.inputs import RESOURCE_DEFAULTS
+    from planner.model import WEEKDAY_NAMES_FR, Resource, parse_weekdays
+
+    where = f"Moyen n° {n}"
+    kind_label = "bus" if _blank(row.get("Type")) else str(row["Type"])
+    kind = KIND_CODES.get(kind_label, kind_label)
+    if kind not in RESOURCE_DEFAULTS:
+        raise InputError(f"{where} : type « {kind_label} » inconnu (bus ou équipe)")
+    defaults = RESOURCE_DEFAULTS[kind]
+    rid = "" if _blank(row.get("Identifiant")) else str(row["Identifiant"]).strip()
+    rid = rid or f"{kind}-{n}"
+    where = f"{where} ({rid})"
+    base_label = row.get("Base")
+    if _blank(base_label):
+        raise InputError(f"{where} : choisissez la commune de base")
+    codes = {label: code for code, label in labels.items()}
+    base = codes.get(str(base_label), str(base_label))
+    if base not in labels:
+        raise InputError(f"{where} : la commune de base « {base_label} » n'est pas dans le territoire")
+    days = row.get("Jours")
+    if isinstance(days, str):
+        weekdays = parse_weekdays(days)
+    elif days is None or (not hasattr(days, "__iter__")) or _blank(days):
+        weekdays = parse_weekdays(defaults["weekdays"])
+    else:
+        weekdays = tuple(sorted(WEEKDAY_NAMES_FR.index(x) for x in days if x in WEEKDAY_NAMES_FR))
+    if not weekdays:
+        raise InputError(f"{where} : cochez au moins un jour de travail")
+
+    def num(col: str, key: str) -> int:
+        value = row.get(col)
+        try:
+            return int(defaults[key]) if _blank(value) else int(float(value))
+        except (TypeError, ValueError):
+            raise InputError(f"{where} : « {value} » n'est pas un nombre (colonne {col})") from None
+
+    try:
+        start = _as_time(row.get("Début"), defaults["day_start"])
+        end = _as_time(row.get("Fin"), defaults["day_end"])
+    except ValueError:
+        raise InputError(f"{where} : heure illisible (format attendu 9:00)") from None
+    power = row.get("Électricité")
+    try:
+        return Resource(
+            id=rid,
+            kind=kind,
+            seats=num("Places", "seats"),
+            base=base,
+            weekdays=weekdays,
+            day_start=start,
+            day_end=end,
+            max_sessions_per_day=num("Séances/jour", "max_sessions_per_day"),
+            session_minutes=num("Durée (min)", "session_minutes"),
+            needs_power=(defaults["needs_power"] == "true") if _blank(power) else bool(power),
+            label="" if _blank(row.get("Libellé")) else str(row["Libellé"]),
+        )
+    except InputError as exc:
+        raise InputError(f"{where} : {exc}") from None
+
+
+def resources_from_rows(rows: list[dict[str, Any]], labels: dict[str, str]):
+    """Build :class:`~planner.model.Resource` objects from editor rows.
+
+    Blank cells take the defaults of the kind (:data:`planner.inputs.RESOURCE_DEFAULTS`);
+    a completely empty line is ignored.
+
+    Raises
+    ------
+    InputError
+        A French message naming the line (« Moyen n° 2 (bus-2) : … »).
+    """
+    from planner.errors import InputError
+
+    out = []
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=1):
+        values = [v for k, v in row.items() if k != "Électricité"]
+        if all(_blank(v) if not isinstance(v, (list, tuple)) else not v for v in values):
+            continue
+        resource = _resource_from_row(n, row, labels)
+        if resource.id in seen:
+            raise InputError(f"Moyen n° {n} : l'identifiant « {resource.id} » est déjà pris")
+        seen.add(resource.id)
+        out.append(resource)
+    if not out:
+        raise InputError("aucun moyen itinérant : ajoutez au moins un bus ou une équipe")
+    return tuple(out)
+
+
+def default_season_dates(today=None):
+    """The next half school year: first Monday of January → last Friday of June.
+
+    From July to December the coming January is meant; from January to June, the
+    following September → December half is offered instead (first Monday of September
+    → the Friday before Christmas week).
+    """
+    from datetime import date, timedelta
+
+    today = today or date.today()
+    if today.month >= 7:
+        year = today.year + 1
+        start = date(year, 1, 4)
+        start += timedelta(days=(7 - start.weekday()) % 7)
+        end = date(year, 6, 30)
+        end -= timedelta(days=(end.weekday() - 4) % 7)
+    else:
+        year = today.year
+        start = date(year, 9, 1)
+        start += timedelta(days=(7 - start.weekday()) % 7)
+        end = date(year, 12, 19)
+        end -= timedelta(days=(end.weekday() - 4) % 7)
+    return start, end
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What is wrong (blocks the solve) and what is doubtful (shown, does not block)."""
+
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks the solve."""
+        return not self.errors
+
+
+def validate_settings(resources, season, rules, requests=(), requests_only: bool = False) -> Validation:
+    """Explain, before any solve, the settings that cannot give a plan (French sentences)."""
+    from datetime import timedelta
+
+    from planner.calendar import open_days
+    from planner.model import WEEKDAY_NAMES_FR
+
+    errors: list[str] = []
+    warnings: list[str] = []
+    k = rules.sessions_per_series
+    span_days = (season.end - season.start).days + 1
+    min_span = (k - 1) * max(1, rules.interval_days - rules.interval_tolerance_days) + 1
+    if span_days < min_span:
+        errors.append(
+            f"La saison dure {span_days} jours : trop court pour un parcours de {k} séances espacées "
+            f"d'au moins {max(1, rules.interval_days - rules.interval_tolerance_days)} jours. "
+            "Allongez la saison ou réduisez le nombre de séances."
+        )
+    low, high = (
+        max(1, rules.interval_days - rules.interval_tolerance_days),
+        rules.interval_days + rules.interval_tolerance_days,
+    )
+    if k > 1 and not any(low <= 7 * w <= high for w in range(1, 10)):
+        errors.append(
+            f"Intervalle de {rules.interval_days} jours ± {rules.interval_tolerance_days} : un parcours garde le même "
+            "jour de semaine, il faut donc pouvoir espacer les séances d'un nombre entier de semaines. "
+            "Choisissez un intervalle multiple de 7 jours ou élargissez la tolérance."
+        )
+    for r in resources:
+        days = open_days(season, r.weekdays)
+        day_names = ", ".join(WEEKDAY_NAMES_FR[d] for d in r.weekdays)
+        if len(days) < k:
+            errors.append(
+                f"« {r.label or r.id} » ne travaille que {len(days)} jour(s) ouvert(s) dans la saison "
+                f"({day_names}) : impossible de tenir un parcours de {k} séances. Ajoutez des jours ou allongez la saison."
+            )
+        day_min = (r.day_end.hour * 60 + r.day_end.minute) - (r.day_start.hour * 60 + r.day_start.minute)
+        if r.max_sessions_per_day * r.session_minutes > day_min:
+            fits = max(1, day_min // r.session_minutes)
+            warnings.append(
+                f"« {r.label or r.id} » : {r.max_sessions_per_day} séances de {r.session_minutes} min ne tiennent pas "
+                f"entre {r.day_start:%H:%M} et {r.day_end:%H:%M} ; au plus {fits} séance(s) par jour seront planifiées."
+            )
+        if r.seats < rules.min_participants:
+            warnings.append(
+                f"« {r.label or r.id} » a {r.seats} places, moins que le seuil d'ouverture "
+                f"({rules.min_participants}) : il ne pourra ouvrir aucun parcours."
+            )
+    if resources and all(r.seats < rules.min_participants for r in resources):
+        errors.append(
+            f"Le seuil d'ouverture d'un parcours ({rules.min_participants} participants) dépasse les places "
+            f"de tous les moyens (au plus {max(r.seats for r in resources)}). Baissez le seuil ou ajoutez des places."
+        )
+    if requests_only and not requests:
+        errors.append(
+            "Vous avez choisi de ne planifier que chez les communes qui ont demandé, mais aucune demande "
+            "n'est retenue. Incluez des demandes ou décochez cette option."
+        )
+    if (season.end - season.start) > timedelta(days=400):
+        warnings.append("Saison de plus d'un an : le calcul sera plus long.")
+    return Validation(tuple(errors), tuple(warnings))
