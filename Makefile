@@ -29,16 +29,16 @@ run: deps
 	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 test: system-deps dev-deps
-	$(PY) -m ruff check planner pages app.py tests bench
+	$(PY) -m ruff check planner app_pages ui app.py tests bench
 	$(PY) -m pytest
 
 lint: dev-deps
-	$(PY) -m ruff check planner pages app.py tests bench
-	$(PY) -m ruff format --check planner pages app.py tests bench
+	$(PY) -m ruff check planner app_pages ui app.py tests bench
+	$(PY) -m ruff format --check planner app_pages ui app.py tests bench
 
 format: dev-deps
-	$(PY) -m ruff format planner pages app.py tests bench
-	$(PY) -m ruff check --fix planner pages app.py tests bench
+	$(PY) -m ruff format planner app_pages ui app.py tests bench
+	$(PY) -m ruff check --fix planner app_pages ui app.py tests bench
 
 bench: deps
 	$(PY) bench/territory.py

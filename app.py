@@ -4,15 +4,15 @@ import streamlit as st
 
 from ui.auth import auth_sidebar, pages_for_role
 
-st.set_page_config(page_title="Aller-vers", page_icon="🚌", layout="wide")
+st.set_page_config(page_title="Aller-vers", page_icon=":material/directions_bus:", layout="wide")
 
 PAGES = [
-    st.Page("pages/accueil.py", title="Accueil", icon="🏠", default=True),
-    st.Page("pages/territoire.py", title="Territoire", icon="🗺️"),
-    st.Page("pages/demandes.py", title="Demandes", icon="📝"),
-    st.Page("pages/planification.py", title="Planification", icon="⚙️"),
-    st.Page("pages/tournee.py", title="Tournée", icon="🚌"),
-    st.Page("pages/bilan.py", title="Bilan", icon="📊"),
+    st.Page("app_pages/accueil.py", title="Accueil", icon=":material/home:", default=True),
+    st.Page("app_pages/territoire.py", title="Territoire", icon=":material/map:"),
+    st.Page("app_pages/demandes.py", title="Demandes", icon=":material/edit_note:"),
+    st.Page("app_pages/planification.py", title="Planification", icon=":material/tune:"),
+    st.Page("app_pages/tournee.py", title="Tournée", icon=":material/directions_bus:"),
+    st.Page("app_pages/bilan.py", title="Bilan", icon=":material/monitoring:"),
 ]
 
 st.navigation(pages_for_role(PAGES, auth_sidebar())).run()

@@ -229,8 +229,9 @@ class Season:
 class Rules:
     """The rules of a good plan, with their defaults (see PRODUCT.md).
 
-    ``repeat_value`` is the diminishing-returns factor: a second series at the same host
-    is worth ``repeat_value`` times the first, a third ``repeat_value**2``…
+    ``repeat_value`` is the diminishing-returns factor, applied per commune of origin: the
+    second group of people from the same commune is worth ``repeat_value`` times the first,
+    a third ``repeat_value**2``… (see :func:`planner.season.objective_value`).
     ``travel_weight`` is the objective's cost of one driven kilometre in "people served".
     """
 

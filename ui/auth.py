@@ -40,22 +40,6 @@ _K_FUNDER_VIEW = "_auth_view_as_funder"
 _throttle = access.LoginThrottle()
 
 
-def _disable_pages_directory() -> None:
-    """Leave Streamlit's legacy ``pages/`` mode for good, as ``st.navigation`` itself does.
-
-    While no session has called ``st.navigation`` yet, Streamlit serves the ``pages/`` folder as a
-    v1 multipage app: a URL such as ``/planification`` runs that page WITHOUT app.py (no sign-in).
-    Importing this module flips the process-wide flag early. The lasting fix is a folder not named
-    ``pages`` (reported to the lead); every protected page also calls :func:`require_role`.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - Streamlit internals moved
-        return
-    PagesManager.uses_pages_directory = False
-
-
-_disable_pages_directory()
 _configured: set[tuple[str, str, str]] = set()
 _configured_lock = threading.Lock()
 
@@ -292,6 +276,6 @@ def auth_sidebar() -> str | None:
 def pages_for_role(pages: Sequence[st.Page], role: str | None) -> list[st.Page]:
     """The pages ``role`` may see; an anonymous visitor gets only the sign-in page."""
     if role is None:
-        return [st.Page(login_page, title="Connexion", icon="🔑", url_path="connexion")]
+        return [st.Page(login_page, title="Connexion", icon=":material/key:", url_path="connexion")]
     allowed = ROLE_PAGES[role]
     return [p for p in pages if allowed is None or p.url_path in allowed]

@@ -14,7 +14,7 @@ from planner.plan_json import load_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-PAGE = str(ROOT / "pages" / "bilan.py")
+PAGE = str(ROOT / "app_pages" / "bilan.py")
 PHONE = "02 48 99 88 77"
 EMAIL = "accueil@massay.test"
 CONTACT = "Mme Contact-Secret"

@@ -185,7 +185,7 @@ def test_bad_token_shows_french_refusal_and_nothing_else(engine, case):
 def test_coordinator_accepts_and_declines_with_reason(engine):
     first, second = seed(engine)
     at = app()
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     assert not at.exception
     assert at.title[0].value == "Demandes d'accueil"
     assert [m.value for m in at.metric][:2] == ["2", "0"]
@@ -217,7 +217,7 @@ def test_coordinator_sees_user_text_as_text(engine):
         COORD,
     )
     at = app()
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     assert not at.exception
     assert SCRIPT in all_text(at)
     assert not any("<script" in value or "onmouseover=" in value for value in rendered_markup(at))
@@ -226,7 +226,7 @@ def test_coordinator_sees_user_text_as_text(engine):
 
 def test_coordinator_creates_a_link_shown_once(engine):
     at = app()
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     at.selectbox(key="link_commune").select("18103")
     at.button(key="FormSubmitter:new_link-Créer le lien").click()
     at.run()
@@ -243,7 +243,7 @@ def test_password_configured_requires_sign_in(engine, monkeypatch):
     assert at.title[0].value == "Aller-vers — connexion"
     assert access.check_password(engine, "mot-de-passe-coordination") == "coordinator"  # stored hashed
     with pytest.raises(ValueError, match=r"Known pages: \['Connexion'\]"):
-        at.switch_page("pages/demandes.py")  # not even registered for an anonymous visitor
+        at.switch_page("app_pages/demandes.py")  # not even registered for an anonymous visitor
     at.text_input[0].input("mauvais")
     at.button[0].click()
     at.run()
@@ -253,7 +253,7 @@ def test_password_configured_requires_sign_in(engine, monkeypatch):
     at.run()
     assert not at.exception
     assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     assert at.title[0].value == "Demandes d'accueil"
 
 
@@ -267,7 +267,7 @@ def test_funder_never_reaches_the_requests(engine, monkeypatch):
     at.run()
     assert "Connecté : financeur (lecture seule)" in [c.value for c in at.sidebar.caption]
     with pytest.raises(ValueError, match="Could not find a navigation page") as info:
-        at.switch_page("pages/demandes.py")
+        at.switch_page("app_pages/demandes.py")
     known = str(info.value).split("Known pages:")[1]
     for page in ("accueil.py", "territoire.py", "bilan.py"):
         assert page in known
@@ -285,8 +285,8 @@ def test_coordinator_view_as_funder_hides_the_requests(engine):
     funder_view.session_state["_auth_view_as_funder"] = True
     funder_view.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        funder_view.switch_page("pages/demandes.py")
-    at.switch_page("pages/demandes.py").run()
+        funder_view.switch_page("app_pages/demandes.py")
+    at.switch_page("app_pages/demandes.py").run()
     assert at.title[0].value == "Demandes d'accueil"
 
 
@@ -303,7 +303,7 @@ def test_app_start_erases_contacts_past_retention(engine):
         COORD,
     )
     at = app()
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     assert not at.exception
     rec = repo.get_request(engine, old, COORD)
     assert rec.form.venue == "Salle" and not rec.form.has_contact
@@ -313,7 +313,7 @@ def test_app_start_erases_contacts_past_retention(engine):
 def test_coordinator_opens_a_pending_request_and_deletes_it_with_its_contact(engine):
     first, second = seed(engine)
     at = app()
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     at.selectbox(key="open_request").select(second)
     at.run()
     assert not at.exception  # open in "À examiner" and in "Toutes les demandes" at once
@@ -353,7 +353,7 @@ def test_oidc_sign_in_with_allowed_emails(engine, user, coordinator):
     assert not at.exception
     if coordinator:
         assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
-        at.switch_page("pages/demandes.py").run()
+        at.switch_page("app_pages/demandes.py").run()
         assert at.title[0].value == "Demandes d'accueil"
     else:
         assert at.title[0].value == "Aller-vers — connexion"
@@ -371,7 +371,7 @@ def _upload_csv(bad_row: int | None) -> bytes:
 
 def test_coordinator_import_is_all_or_nothing(engine):
     at = app()
-    at.switch_page("pages/demandes.py").run()
+    at.switch_page("app_pages/demandes.py").run()
     at.file_uploader(key="import_file").upload("demandes.csv", _upload_csv(bad_row=6), "text/csv")
     at.run()
     at.button(key="import_button").click()

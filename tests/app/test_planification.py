@@ -35,7 +35,7 @@ def own_database(tmp_path, monkeypatch):
 def open_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/planification.py").run()
+    at.switch_page("app_pages/planification.py").run()
     assert not at.exception
     return at
 
@@ -116,7 +116,7 @@ def test_set_a_resource_and_plan_with_a_small_time_limit():
     assert len(versions) == 1 and versions[0].n_sessions == len(plan.sessions)
     # the team works too, and the calendar gives it its own rows (3 slots a day: "créneaux")
     assert any(s.resource == "equipe-1" for s in plan.sessions)
-    at.switch_page("pages/tournee.py").run()
+    at.switch_page("app_pages/tournee.py").run()
     assert not at.exception
     spec = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)  # row order
     assert "equipe-1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
@@ -193,8 +193,8 @@ def test_settings_survive_a_visit_to_another_page():
     at.number_input(key="pl_k").set_value(4).run()
     at.session_state[EDITOR] = {"edited_rows": {0: {"Places": 9}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    at.switch_page("pages/accueil.py").run()
-    at.switch_page("pages/planification.py").run()
+    at.switch_page("app_pages/accueil.py").run()
+    at.switch_page("app_pages/planification.py").run()
     assert not at.exception
     assert at.number_input(key="pl_k").value == 4
     assert list(at.data_editor(key=EDITOR).value["Places"]) == [9]
@@ -220,7 +220,7 @@ def test_school_holidays_and_custom_closed_dates_close_the_season():
 def test_home_page_summarises_the_plan():
     at = open_page()
     plan_now(at)
-    at.switch_page("pages/accueil.py").run()
+    at.switch_page("app_pages/accueil.py").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     plan = at.session_state["plan"]

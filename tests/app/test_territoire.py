@@ -13,7 +13,7 @@ from planner.need import NeedWeights
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-PAGE = str(ROOT / "pages" / "territoire.py")
+PAGE = str(ROOT / "app_pages" / "territoire.py")
 
 
 @pytest.fixture

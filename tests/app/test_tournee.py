@@ -35,11 +35,11 @@ def own_database(tmp_path, monkeypatch):
 def planned() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
-    at.switch_page("pages/planification.py").run()
+    at.switch_page("app_pages/planification.py").run()
     at.number_input(key="pl_time_limit").set_value(5)
     at.button(key="pl_plan").click().run()
     assert not at.exception and "plan" in at.session_state
-    at.switch_page("pages/tournee.py").run()
+    at.switch_page("app_pages/tournee.py").run()
     assert not at.exception
     return at
 
@@ -55,7 +55,7 @@ def slot(s):
 def test_without_a_plan_the_page_says_where_to_start():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/tournee.py").run()
+    at.switch_page("app_pages/tournee.py").run()
     assert not at.exception
     assert "Aucun plan pour l'instant" in texts(at.info)
 
@@ -260,7 +260,7 @@ def test_a_restart_loses_nothing(planned):
     # a new session on the same database: nothing in memory
     fresh = AppTest.from_file(APP, default_timeout=60)
     fresh.run()
-    fresh.switch_page("pages/tournee.py").run()
+    fresh.switch_page("app_pages/tournee.py").run()
     assert "Aucun plan pour l'instant" in texts(fresh.info)
     fresh.button(key="tn_resume").click().run()
     assert not fresh.exception
@@ -323,7 +323,7 @@ def test_new_settings_keep_the_locked_sessions(planned):
     at.button(key="tn_save_locks").click().run()
     locked = [slot(s) for s in at.session_state["plan"].sessions if s.locked]
     assert len(locked) == 1
-    at.switch_page("pages/planification.py").run()
+    at.switch_page("app_pages/planification.py").run()
     assert at.checkbox(key="pl_keep_locks").value is True
     at.number_input(key="pl_catchment").set_value(20)
     at.button(key="pl_plan").click().run()
@@ -342,7 +342,7 @@ def test_locks_that_new_settings_cannot_keep_are_explained(planned):
     }
     at.button(key="tn_save_locks").click().run()
     before = at.session_state["plan"]
-    at.switch_page("pages/planification.py").run()
+    at.switch_page("app_pages/planification.py").run()
     # the bus now works on Wednesdays only: the locked Tuesday/Friday session cannot be kept
     at.session_state["pl_res_editor_vierzon"] = {
         "edited_rows": {0: {"Jours": ["mercredi"]}},

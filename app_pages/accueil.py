@@ -24,7 +24,7 @@ allowed = ROLE_PAGES.get(role)
 
 
 def _link(path: str, label: str, icon: str) -> None:
-    url_path = path.removeprefix("pages/").removesuffix(".py")
+    url_path = path.removeprefix("app_pages/").removesuffix(".py")
     if allowed is None or url_path in allowed:
         st.page_link(path, label=label, icon=icon)
 
@@ -58,8 +58,8 @@ with left:
             f"{fr_num(unmet)} pers.",
             help="Ce qui reste une fois comptés les lieux fixes proches (EPN, France services…).",
         )
-    _link("pages/territoire.py", "Voir la carte du besoin", "🗺️")
-    _link("pages/demandes.py", "Demandes d'accueil des communes", "📝")
+    _link("app_pages/territoire.py", "Voir la carte du besoin", ":material/map:")
+    _link("app_pages/demandes.py", "Demandes d'accueil des communes", ":material/edit_note:")
 
 with right:
     st.subheader("Plan de la saison")
@@ -69,7 +69,7 @@ with right:
         st.info("Un calcul est en cours (page Planification).")
     if plan is None:
         st.write("Aucun plan pour l'instant.")
-        _link("pages/planification.py", "Planifier une saison", "⚙️")
+        _link("app_pages/planification.py", "Planifier une saison", ":material/tune:")
     else:
         st.markdown(f"Du **{plan.season.start:%d/%m/%Y}** au **{plan.season.end:%d/%m/%Y}**")
         c1, c2, c3 = st.columns(3)
@@ -81,5 +81,5 @@ with right:
             f"{len({s.host for s in plan.series})} communes d'accueil, {fr_num(plan.metrics.km)} km, "
             f"{locked} séance(s) verrouillée(s)."
         )
-        _link("pages/tournee.py", "Voir la tournée", "🚌")
-        _link("pages/bilan.py", "Voir le bilan pour les financeurs", "📊")
+        _link("app_pages/tournee.py", "Voir la tournée", ":material/directions_bus:")
+        _link("app_pages/bilan.py", "Voir le bilan pour les financeurs", ":material/monitoring:")

@@ -55,7 +55,7 @@ if job is not None and not job.collected:
 plan = st.session_state.get(up.PLAN_KEY)
 if plan is None:
     st.info("Aucun plan pour l'instant : réglez la saison et lancez le calcul sur la page Planification.")
-    st.page_link("pages/planification.py", label="Aller à la planification", icon="⚙️")
+    st.page_link("app_pages/planification.py", label="Aller à la planification", icon=":material/tune:")
     try:
         versions = up.list_versions()
     except Exception:
@@ -191,7 +191,9 @@ with tabs[2]:
             "Date": st.column_config.DateColumn(format="DD/MM/YYYY"),
         },
     )
-    st.button("Enregistrer les verrouillages", on_click=_apply_locks, key="tn_save_locks", icon="🔒")
+    st.button(
+        "Enregistrer les verrouillages", on_click=_apply_locks, key="tn_save_locks", icon=":material/lock:"
+    )
 
 # ------------------------------------------------------------------------------- unserved
 with tabs[3]:
@@ -344,7 +346,7 @@ with tabs[5]:
     if st.button(
         "Replanifier",
         key="tn_replan",
-        icon="🔄",
+        icon=":material/refresh:",
         disabled=not locks or (job is not None and not job.done),
     ):
         params = SolveParams(

@@ -375,7 +375,7 @@ running = job is not None and not job.done
 if st.button(
     "Planifier",
     type="primary",
-    icon="🚌",
+    icon=":material/directions_bus:",
     disabled=problem is None or running,
     key="pl_plan",
     help="Lance l'optimisation et calcule aussi, pour comparer, le plan « saupoudrage » (une visite par commune).",
@@ -403,4 +403,6 @@ if plan is not None and not running:
     render_key_figures(plan, baseline)
     if st.session_state.get("version_error"):
         st.warning(f"Le plan n'a pas été enregistré dans l'historique : {st.session_state['version_error']}")
-    st.page_link("pages/tournee.py", label="Voir la tournée, la carte et le calendrier", icon="🗺️")
+    st.page_link(
+        "app_pages/tournee.py", label="Voir la tournée, la carte et le calendrier", icon=":material/map:"
+    )

@@ -1,0 +1,262 @@
+"""Benchmark of the season optimiser (issue 3): speed, proven gap, memory, value against heuristics.
+
+Cases (each one runs in its own Python process so that its peak memory is its own):
+
+- ``vierzon``: 34 communes, 1 bus (Tuesdays + Fridays), 2027-01-04 → 2027-06-25.
+  Target: ≤ 5 s wall on 2 cores, gap ≤ 1 %.
+- ``region``: the whole Centre-Val de Loire (spec ``cvl``, 1,754 communes), 6 buses at the
+  prefectures (Tue + Fri) and 6 teams at a second town of each department (Mon + Thu, 3 × 120 min,
+  8 seats), year 2027. Target: ≤ 120 s, gap ≤ 3 %, peak memory ≤ 2 GB.
+- ``growth``: time as communes × resources × weeks grow (a smaller grid of runs).
+
+For every case the optimised plan, the greedy plan (largest unmet need first) and the saupoudrage
+baseline are computed on the same problem and valued with the same objective
+(:func:`planner.season.objective_value`); the ratios are reported. Results go to
+``bench/results/season.json`` and ``bench/results/season.md``, with the machine load at start.
+
+Usage: ``python bench/season.py [vierzon|region|growth|all|report]`` (default ``all``; ``report``
+rewrites the Markdown from the JSON without solving).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from planner import solve as solve_mod  # noqa: E402
+from planner.calendar import build_season  # noqa: E402
+from planner.inputs import default_resources  # noqa: E402
+from planner.model import Resource, Territory  # noqa: E402
+from planner.need import NeedWeights, compute_need  # noqa: E402
+from planner.problem import PlanningProblem, SolveParams  # noqa: E402
+from planner.solve import solve, solve_baseline, solve_greedy  # noqa: E402
+from planner.territory import load_territory  # noqa: E402
+from planner.travel import territory_matrix  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+BUS_BASES = ("18033", "28085", "36044", "37261", "41018", "45234")  # prefectures
+TEAM_BASES = ("18197", "28088", "36018", "37132", "41194", "45208")  # a second town per department
+
+
+def _bus(rid: str, base: str) -> Resource:
+    return Resource(rid, "bus", 12, base, (1, 4), clock(9), clock(17, 30), 2, 180, True, "Bus numérique")
+
+
+def _team(rid: str, base: str) -> Resource:
+    return Resource(rid, "team", 8, base, (0, 3), clock(9), clock(17, 30), 3, 120, False, "Équipe")
+
+
+def _problem(
+    territory: Territory, resources: tuple[Resource, ...], start: date, end: date
+) -> PlanningProblem:
+    matrix = territory_matrix(territory)
+    needs = compute_need(territory, NeedWeights(), matrix)
+    return PlanningProblem(territory, needs, matrix, resources, build_season(start, end))
+
+
+def _subset(territory: Territory, prefixes: tuple[str, ...]) -> Territory:
+    communes = tuple(c for c in territory.communes if c.code_insee.startswith(prefixes))
+    sites = tuple(s for s in territory.fixed_sites if s.code_insee.startswith(prefixes))
+    return Territory(f"{territory.spec}:{'+'.join(prefixes)}", territory.name, communes, sites)
+
+
+def build(case: str) -> tuple[PlanningProblem, SolveParams]:
+    """The problem and search parameters of a named case."""
+    if case == "vierzon":
+        t = load_territory("vierzon")
+        return _problem(t, default_resources(t), date(2027, 1, 4), date(2027, 6, 25)), SolveParams(
+            time_limit_s=30, gap=0.005, workers=2
+        )
+    if case == "region":
+        t = load_territory("cvl")
+        res = tuple(_bus(f"bus-{b[:2]}", b) for b in BUS_BASES) + tuple(
+            _team(f"equipe-{b[:2]}", b) for b in TEAM_BASES
+        )
+        return _problem(t, res, date(2027, 1, 1), date(2027, 12, 31)), SolveParams(
+            time_limit_s=100, gap=0.01, workers=2
+        )
+    # growth cases: "g:<communes>:<resources>:<weeks>[:nocap]"
+    _, where, nres, weeks = case.split(":")[:4]
+    t = (
+        load_territory("vierzon")
+        if where == "vierzon"
+        else _subset(load_territory("cvl"), tuple(where.split("+")))
+    )
+    n = int(nres)
+    pairs = list(zip(BUS_BASES, TEAM_BASES, strict=True))
+    bases = [b for pair in pairs for b in pair if b in t.codes] or [
+        max(t.communes, key=lambda c: c.population).code_insee
+    ]
+    res = tuple((_bus if i % 2 == 0 else _team)(f"r{i}", bases[i % len(bases)]) for i in range(n))
+    start = date(2027, 1, 4)
+    end = date.fromordinal(start.toordinal() + 7 * int(weeks) - 1)
+    return _problem(t, res, start, end), SolveParams(time_limit_s=60, gap=0.01, workers=2)
+
+
+def run_one(case: str) -> dict:
+    """Solve one case (optimised, greedy, baseline) in this process and measure it."""
+    if case.endswith(":nocap"):  # every host for every resource: what does MAX_HOSTS cost?
+        solve_mod.MAX_HOSTS = 100_000
+    t0 = time.perf_counter()
+    problem, params = build(case)
+    t_build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    plan = solve(problem, params)
+    t_solve = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    greedy = solve_greedy(problem)
+    t_greedy = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    base = solve_baseline(problem)
+    t_base = time.perf_counter() - t3
+    m = plan.metrics
+    weeks = (problem.season.end - problem.season.start).days // 7 + 1
+    return {
+        "case": case,
+        "communes": len(problem.territory.communes),
+        "resources": len(problem.resources),
+        "weeks": weeks,
+        "build_seconds": round(t_build, 2),
+        "solve_wall_seconds": round(t_solve, 2),
+        "status": m.status,
+        "objective": round(m.objective, 3),
+        "bound": round(m.bound, 3),
+        "gap": round(m.gap, 5),
+        "series": len(plan.series),
+        "sessions": m.sessions,
+        "participants": m.participants,
+        "km": round(m.km, 1),
+        "greedy_objective": round(greedy.metrics.objective, 3),
+        "greedy_seconds": round(t_greedy, 2),
+        "baseline_objective": round(base.metrics.objective, 3),
+        "baseline_seconds": round(t_base, 2),
+        "baseline_participants": base.metrics.participants,
+        "ratio_vs_greedy": round(m.objective / greedy.metrics.objective, 3)
+        if greedy.metrics.objective > 0
+        else None,
+        "ratio_vs_baseline": round(m.objective / base.metrics.objective, 3)
+        if base.metrics.objective > 0
+        else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "time_limit_s": params.time_limit_s,
+        "gap_target": params.gap,
+        "workers": params.workers,
+    }
+
+
+def run_case(case: str) -> dict:
+    """Run a case in a fresh process; return its measures."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--one", case], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if proc.returncode != 0:
+        return {"case": case, "error": proc.stderr.strip().splitlines()[-1:]}
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process_wall_seconds"] = None
+    return out
+
+
+GROWTH = (
+    "g:vierzon:1:13",
+    "g:vierzon:1:26",
+    "g:vierzon:1:52",
+    "g:vierzon:2:26",
+    "g:vierzon:4:26",
+    "g:18:2:26",
+    "g:18:2:26:nocap",
+    "g:18+36:4:26",
+    "g:18+36+41:6:26",
+)
+
+
+def _md(rows: list[dict], load: tuple[float, float, float]) -> str:
+    lines = [
+        "# Season optimiser benchmark",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (machine shared with other engineers).",
+        "",
+        "Targets: Vierzon ≤ 5 s and gap ≤ 1 %; region ≤ 120 s, gap ≤ 3 %, peak memory ≤ 2 GB.",
+        "Territories above 200 communes are decomposed into groups of nearby resources, and above 90",
+        "communes each resource considers the 90 hosts with the largest reachable unmet need: their bound",
+        "is the sum of the groups' proven bounds, i.e. a bound of that decomposed, host-limited problem",
+        "(see planner/solve.py). Growth cases `g:<territory>:<resources>:<weeks>` (territory `vierzon` or",
+        "departments of the region); solve time = wall time of `solve` (candidates, greedy hint, CP-SAT,",
+        "routes, reasons), build = territory + need + matrix. Peak memory is the process's `ru_maxrss`.",
+        "A negative baseline objective means the one-off visits are worth less than their kilometres.",
+        "`g:18:2:26:nocap` solves `g:18:2:26` with every host for every resource: the same objective",
+        "there means the 90-host limit cost nothing on that department.",
+        "",
+        "| case | communes | resources | weeks | build s | solve s | ms per resource·week | status | gap "
+        "| series | participants | opt / greedy | opt / baseline | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['case']} | error: {r['error']} |")
+            continue
+        lines.append(
+            f"| {r['case']} | {r['communes']} | {r['resources']} | {r['weeks']} | {r['build_seconds']} | "
+            f"{r['solve_wall_seconds']} | {1000 * r['solve_wall_seconds'] / (r['resources'] * r['weeks']):.0f} | "
+            f"{r['status']} | {100 * r['gap']:.2f} % | {r['series']} | "
+            f"{r['participants']} | {r['ratio_vs_greedy']} | "
+            f"{r['ratio_vs_baseline'] if r['ratio_vs_baseline'] is not None else 'baseline < 0'} | {r['peak_rss_mb']} |"
+        )
+    lines += [
+        "",
+        "Objective values (same function for the three plans: need-weighted people with diminishing returns,",
+        "a one-off session counting 1/K of a series, minus the attendance and travel costs):",
+        "",
+        "| case | optimised | greedy | baseline | baseline participants (one-off) | greedy s | baseline s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['case']} | {r['objective']} | {r['greedy_objective']} | {r['baseline_objective']} | "
+        f"{r['baseline_participants']} | {r['greedy_seconds']} | {r['baseline_seconds']} |"
+        for r in rows
+        if "error" not in r
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:
+        print(json.dumps(run_one(argv[1])))
+        return 0
+    what = argv[0] if argv else "all"
+    cases = {"vierzon": ["vierzon"], "region": ["region"], "growth": list(GROWTH), "report": []}.get(
+        what, ["vierzon", *GROWTH, "region"]
+    )
+    path = RESULTS / "season.json"
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    load = tuple(previous.get("load_average_at_start", (0, 0, 0))) if not cases else os.getloadavg()
+    rows = {r["case"]: r for r in previous.get("runs", [])}
+    for case in cases:
+        t0 = time.perf_counter()
+        r = run_case(case)
+        r["process_wall_seconds"] = round(time.perf_counter() - t0, 2)
+        rows[r["case"]] = r
+        print(json.dumps(r), flush=True)
+    order = ["vierzon", *GROWTH, "region"]
+    ordered = sorted(
+        rows.values(), key=lambda r: order.index(r["case"]) if r["case"] in order else len(order)
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"load_average_at_start": load, "runs": ordered}, indent=2), encoding="utf-8")
+    (RESULTS / "season.md").write_text(_md(ordered, load), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,175 @@
+"""``python -m planner plan SPEC --start … --end … --out plan.json`` — plan a season.
+
+Writes the JSON of :func:`planner.plan_json.plan_to_dict` (optimised plan, or the saupoudrage
+baseline with ``--baseline``, or the greedy plan with ``--greedy``) and prints a short French
+summary. Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+from planner.calendar import build_season
+from planner.errors import InputError
+from planner.inputs import default_resources, load_locked_sessions, load_requests, load_resources
+from planner.model import Plan, Rules
+from planner.need import NeedWeights, compute_need, parse_weight
+from planner.plan_json import plan_to_dict
+from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.solve import solve, solve_baseline, solve_greedy
+from planner.territory import DEFAULT_SPEC, load_territory
+from planner.travel import territory_matrix
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » (attendu AAAA-MM-JJ)") from exc
+
+
+def _days(text: str) -> list[date]:
+    return [_day(t.strip()) for t in text.split(",") if t.strip()]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``plan`` sub-command."""
+    p = subparsers.add_parser(
+        "plan",
+        help="planifier une saison (parcours de séances là où le besoin non couvert est le plus fort)",
+        description="Optimise les parcours d'ateliers d'un bus numérique ou d'équipes de médiateurs sur une saison.",
+    )
+    p.add_argument("spec", nargs="?", default=DEFAULT_SPEC, help="territoire (défaut : vierzon)")
+    p.add_argument("--start", type=_day, required=True, help="début de saison (AAAA-MM-JJ)")
+    p.add_argument("--end", type=_day, required=True, help="fin de saison (AAAA-MM-JJ)")
+    p.add_argument("--resources", help="fichier CSV/JSON des moyens itinérants (défaut : un bus mar+ven)")
+    p.add_argument("--requests", help="fichier CSV des demandes d'accueil")
+    p.add_argument(
+        "--requests-only", action="store_true", help="n'accueillir que dans les communes demandeuses"
+    )
+    p.add_argument("--locked", help="séances verrouillées : plan JSON ou CSV")
+    p.add_argument(
+        "--closed", type=_days, default=[], help="dates fermées en plus des jours fériés (AAAA-MM-JJ,…)"
+    )
+    p.add_argument(
+        "--school-zone", choices=["A", "B", "C"], help="fermer pendant les vacances scolaires de la zone"
+    )
+    p.add_argument("--time-limit", type=float, default=30.0, help="limite de temps en secondes (défaut 30)")
+    p.add_argument("--gap", type=float, default=0.005, help="écart relatif visé (défaut 0,005)")
+    p.add_argument("--workers", type=int, default=2, help="fils de calcul (défaut 2)")
+    p.add_argument("--seed", type=int, default=0, help="graine du solveur (défaut 0)")
+    p.add_argument("--sessions", type=int, help="séances par parcours (défaut 5)")
+    p.add_argument("--interval", type=int, help="jours entre deux séances (défaut 7)")
+    p.add_argument("--tolerance", type=int, help="tolérance sur l'intervalle, en jours (défaut 7)")
+    p.add_argument("--min-participants", type=int, help="seuil d'ouverture d'un parcours (défaut 6)")
+    p.add_argument("--catchment", type=float, help="rayon d'attraction en minutes (défaut 15)")
+    p.add_argument("--repeat-value", type=float, help="rendement décroissant d'un second groupe (défaut 0,5)")
+    p.add_argument("--travel-weight", type=float, help="coût d'un km en personnes servies (défaut 0,02)")
+    p.add_argument(
+        "--weight", action="append", default=[], metavar="NOM=VALEUR", help="poids du modèle de besoin"
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--baseline", action="store_true", help="plan « saupoudrage » : une séance par commune à tour de rôle"
+    )
+    mode.add_argument("--greedy", action="store_true", help="plan glouton (le plus grand besoin d'abord)")
+    p.add_argument("--out", required=True, help="fichier JSON du plan à écrire")
+    p.add_argument("--quiet", action="store_true", help="ne pas afficher la progression")
+    p.set_defaults(func=run)
+
+
+def _rules(args: argparse.Namespace) -> Rules:
+    given = {
+        "sessions_per_series": args.sessions,
+        "interval_days": args.interval,
+        "interval_tolerance_days": args.tolerance,
+        "min_participants": args.min_participants,
+        "catchment_minutes": args.catchment,
+        "repeat_value": args.repeat_value,
+        "travel_weight": args.travel_weight,
+    }
+    return Rules(**{k: v for k, v in given.items() if v is not None})
+
+
+def build_problem(args: argparse.Namespace) -> PlanningProblem:
+    """The planning problem the command line describes."""
+    territory = load_territory(args.spec)
+    weights = NeedWeights()
+    for text in args.weight:
+        weights = parse_weight(weights, text)
+    matrix = territory_matrix(territory)
+    needs = compute_need(territory, weights, matrix)
+    resources = load_resources(args.resources) if args.resources else default_resources(territory)
+    requests = load_requests(args.requests) if args.requests else ()
+    locked = load_locked_sessions(args.locked) if args.locked else ()
+    season = build_season(args.start, args.end, extra_closed=args.closed, school_zone=args.school_zone)
+    if args.requests_only and not requests:
+        raise InputError("--requests-only demande un fichier de demandes d'accueil (--requests)")
+    return PlanningProblem(
+        territory=territory,
+        needs=needs,
+        matrix=matrix,
+        resources=resources,
+        season=season,
+        rules=_rules(args),
+        requests=requests,
+        locked=locked,
+        requests_only=args.requests_only,
+    )
+
+
+def _num(x: float, digits: int = 0) -> str:
+    return f"{x:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def summary(plan: Plan) -> str:
+    """A few French lines describing the plan."""
+    m = plan.metrics
+    return "\n".join(
+        [
+            f"Plan {plan.kind} — statut {m.status}, {_num(m.solve_seconds, 1)} s",
+            f"Parcours : {len(plan.series)}, séances : {m.sessions}, participants : {m.participants} "
+            f"(dont {m.participants_full_series} en parcours complets)",
+            f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
+            f"Kilomètres : {_num(m.km)}, heures de route : {_num(m.drive_hours, 1)}",
+            f"Communes ou demandes laissées de côté : {len(plan.unserved)}",
+        ]
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Solve and write the plan JSON."""
+    params = SolveParams(time_limit_s=args.time_limit, gap=args.gap, workers=args.workers, seed=args.seed)
+    problem = build_problem(args)
+    if args.baseline:
+        plan = solve_baseline(problem)
+    elif args.greedy:
+        plan = solve_greedy(problem)
+    else:
+
+        def show(ev: ProgressEvent) -> None:
+            if not args.quiet:
+                print(
+                    f"  {ev.elapsed_s:6.1f} s  objectif {ev.objective:9.2f}  borne {ev.bound:9.2f}",
+                    file=sys.stderr,
+                )
+
+        stop = threading.Event()
+        try:
+            plan = solve(problem, params, on_progress=show, stop=stop)
+        except KeyboardInterrupt:
+            stop.set()
+            raise
+    out = Path(args.out)
+    try:
+        out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
+    print(summary(plan))
+    print(f"Plan écrit dans {out}")
+    return 0

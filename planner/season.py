@@ -1,0 +1,879 @@
+"""The season model: candidate series and the CP-SAT model that chooses among them.
+
+Model (one idea per function below)
+-----------------------------------
+*Time.* A resource's working day holds ``day_slots(r)`` sessions (at most
+``max_sessions_per_day``, as many as fit with ``BREAK_MIN`` between them). The first slot starts
+at ``day_start`` + the drive from the base, the last one ends so that the resource is back at
+``day_end``; middle slots (teams) are evenly spaced. Times are rounded to 5 minutes. A series
+keeps its host, hence the same start time every week.
+
+*Windows.* For each resource and working weekday, the open dates of that weekday are packed
+greedily into consecutive *windows* of K dates obeying the interval rule: the next session is
+``interval_days`` later (rounded to whole weeks, the weekday never changes); a closed date pushes
+it one more week while the gap stays within ``interval ± tolerance``. A *candidate series* is
+(resource, host, weekday, slot, window): exactly the calendar rules hold by construction. Windows
+of one weekday are shared by every slot, so two slots of the same window are the same K days.
+
+*Choice.* CP-SAT picks candidates ``x[c]`` and whole people ``p[h,i]`` (commune ``i`` at host ``h``):
+
+- ``rule_one_series_per_slot``: a (resource, weekday, window, slot) holds at most one series;
+- ``rule_day_drive_time``: two slots of the same day hold hosts the resource can drive between
+  (pre-computed pairs, drive and ``BREAK_MIN`` included; first/last slot times include the drive
+  from/to the base);
+- ``rule_window_symmetry``: windows of a weekday offering the same candidates are used in order
+  (symmetry breaking: the objective does not depend on dates);
+- ``rule_catchment_allocation``: ``p[h,i]`` exists only for ``i`` within the catchment of ``h``;
+- ``rule_threshold_and_seats``: ``n_h · min_participants ≤ Σ_i p[h,i] ≤ Σ seats`` over the ``n_h``
+  series held at ``h`` (seats capped by the request's expected participants) — any such total
+  splits into series each within [threshold, seats];
+- ``rule_need_cap_and_groups``: ``Σ_h p[h,i] ≤ floor(unmet_need_i)`` — nobody counted twice —
+  split into groups of ``g`` people (``g`` = the largest number of seats) for diminishing returns;
+- locked series are fixed (their days are removed from the free slots, their hosts keep them).
+
+*Objective* (:func:`objective_value` computes the same function on any plan): maximise
+``Σ_i w_i · Σ_k repeat_value^k · y[i,k] − Σ_{h,i} w_i · a(i,h) · p[h,i] − travel_weight · km``. The value of serving a commune
+grows with its unmet need ``U_i`` — ``w_i = U_i / (U_i + 2g)`` — with diminishing returns: the
+``k``-th group of ``g`` people of the same commune is worth ``repeat_value^k`` of the first, so a
+second group in one commune is worth less than a first group elsewhere with equal need. This is
+``Rules.repeat_value`` applied per commune served rather than per host, which stops the model from
+"repeating" a commune through a neighbouring host. ``a(i,h)`` is the attendance penalty: a person
+from a neighbour counts up to ``ATTENDANCE_DECAY`` (30 %) less at the edge of the catchment (the
+public of these workshops drives little: going to the public is the point). ``km`` counts a return trip from the resource's
+base for every session (a route that chains two hosts drives no more than that). A one-off session
+counts 1/K of a full series per participant, so the saupoudrage baseline is measured on the same
+scale. Integers are made once with ``SCALE`` (1/10 000 of a person), values rounded up and costs
+down, so the model's bound is a valid bound of the exact objective.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time as _time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from ortools.sat.python import cp_model
+
+from planner.catchment import catchments, pool, unmet_people
+from planner.errors import InfeasibleError
+from planner.model import WEEKDAY_NAMES_FR, Plan, Resource, Rules, Season, Session
+from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.travel import TravelMatrix
+
+BREAK_MIN = 30
+ROUND_MIN = 5
+SCALE = 10_000
+MAX_GROUPS = 8
+NEED_HALF_GROUPS = 2
+ATTENDANCE_DECAY = 0.3
+
+
+# --------------------------------------------------------------------------------------------
+# Time of day
+# --------------------------------------------------------------------------------------------
+
+
+def minutes_of(t: time) -> int:
+    """Minutes since midnight."""
+    return t.hour * 60 + t.minute
+
+
+def clock(minutes: int) -> time:
+    """Inverse of :func:`minutes_of`."""
+    return time(minutes // 60, minutes % 60)
+
+
+def drive_min(matrix: TravelMatrix, a: str, b: str) -> int:
+    """Drive time in whole minutes (rounded up) — the solver's only source of drive times."""
+    return 0 if a == b else math.ceil(matrix.minutes(a, b) - 1e-9)
+
+
+def day_slots(r: Resource) -> int:
+    """Sessions a working day of ``r`` can hold (with ``BREAK_MIN`` between them)."""
+    span = minutes_of(r.day_end) - minutes_of(r.day_start)
+    fit = (span + BREAK_MIN) // (r.session_minutes + BREAK_MIN)
+    return max(1, min(r.max_sessions_per_day, fit))
+
+
+def slot_start(r: Resource, slot: int, host: str, matrix: TravelMatrix) -> int:
+    """Start (minutes since midnight) of ``slot`` at ``host`` for resource ``r``."""
+    m = day_slots(r)
+    start, end, dur = minutes_of(r.day_start), minutes_of(r.day_end), r.session_minutes
+    if slot == 0:
+        return start + ROUND_MIN * math.ceil(drive_min(matrix, r.base, host) / ROUND_MIN)
+    if slot == m - 1:
+        return ROUND_MIN * math.floor((end - drive_min(matrix, host, r.base) - dur) / ROUND_MIN)
+    step = (end - start - dur) / (m - 1)
+    return start + ROUND_MIN * round(slot * step / ROUND_MIN)
+
+
+def slot_fits(r: Resource, slot: int, host: str, matrix: TravelMatrix) -> bool:
+    """True when ``r`` can drive from its base, hold ``slot`` at ``host`` and drive back in its day."""
+    s = slot_start(r, slot, host, matrix)
+    return s >= minutes_of(r.day_start) + drive_min(
+        matrix, r.base, host
+    ) and s + r.session_minutes + drive_min(matrix, host, r.base) <= minutes_of(r.day_end)
+
+
+def slots_compatible(r: Resource, s: int, h1: str, t: int, h2: str, matrix: TravelMatrix) -> bool:
+    """True when slot ``s`` at ``h1`` then slot ``t`` (> s) at ``h2`` fit in one day of ``r``."""
+    end1 = slot_start(r, s, h1, matrix) + r.session_minutes
+    return end1 + drive_min(matrix, h1, h2) + BREAK_MIN <= slot_start(r, t, h2, matrix)
+
+
+# --------------------------------------------------------------------------------------------
+# Calendar windows
+# --------------------------------------------------------------------------------------------
+
+
+def allowed_gaps(rules: Rules) -> tuple[int, ...]:
+    """Gaps (days) between two sessions of a series, in the order they are tried.
+
+    Whole weeks only (the weekday never changes), within ``interval ± tolerance``.
+    """
+    lo, hi = (
+        rules.interval_days - rules.interval_tolerance_days,
+        rules.interval_days + rules.interval_tolerance_days,
+    )
+    gaps = tuple(g for g in range(7, hi + 1, 7) if g >= lo)
+    if not gaps:
+        raise InfeasibleError(
+            f"intervalle de {rules.interval_days} jours ± {rules.interval_tolerance_days} : aucun écart "
+            "en semaines entières ne convient — une série garde le même jour de semaine ; "
+            "choisissez un intervalle multiple de 7 jours ou élargissez la tolérance"
+        )
+    return gaps
+
+
+def chain_from(first: date, open_dates: set[date], k: int, gaps: tuple[int, ...]) -> tuple[date, ...] | None:
+    """K session dates starting at ``first`` following the interval rule, or ``None``."""
+    dates = [first]
+    while len(dates) < k:
+        nxt = next(
+            (dates[-1] + timedelta(days=g) for g in gaps if dates[-1] + timedelta(days=g) in open_dates), None
+        )
+        if nxt is None:
+            return None
+        dates.append(nxt)
+    return tuple(dates)
+
+
+def weekday_dates(season: Season, weekday: int) -> list[date]:
+    """Open dates of the season falling on ``weekday``."""
+    d = season.start + timedelta(days=(weekday - season.start.weekday()) % 7)
+    out = []
+    while d <= season.end:
+        if season.is_open(d):
+            out.append(d)
+        d += timedelta(days=7)
+    return out
+
+
+def series_windows(season: Season, weekday: int, rules: Rules) -> list[tuple[date, ...]]:
+    """Disjoint windows of K dates on ``weekday``, packed from the start of the season."""
+    dates = weekday_dates(season, weekday)
+    open_set = set(dates)
+    gaps = allowed_gaps(rules)
+    windows: list[tuple[date, ...]] = []
+    i = 0
+    while i < len(dates):
+        w = chain_from(dates[i], open_set, rules.sessions_per_series, gaps)
+        if w is None:
+            i += 1
+            continue
+        windows.append(w)
+        i = dates.index(w[-1]) + 1
+    return windows
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible series: K dates at one host with one resource in one slot.
+
+    ``block`` is the window index within (resource, weekday); ``-1`` for a locked series, whose
+    sessions keep their own times (``start_min``/``end_min``) and ``locked_flags``.
+    """
+
+    resource: str
+    host: str
+    weekday: int
+    slot: int
+    block: int
+    dates: tuple[date, ...]
+    start_min: int
+    end_min: int
+    km: float
+    series_id: str = ""
+    locked_flags: tuple[bool, ...] = ()
+
+    @property
+    def locked(self) -> bool:
+        """True for a series carrying locked sessions."""
+        return self.block < 0
+
+
+@dataclass
+class Candidates:
+    """Everything the model and the heuristics choose from."""
+
+    free: list[Candidate]
+    fixed: list[Candidate]
+    windows: dict[tuple[str, int], list[tuple[date, ...]]]
+    slots: dict[str, int]
+    people: dict[str, int]
+    catchment: dict[str, tuple[str, ...]]
+    seats: dict[str, int] = field(default_factory=dict)
+    group: int = 12
+    compat: dict[tuple[str, int, str, int, str], bool] = field(default_factory=dict)
+
+    def compatible(self, problem: PlanningProblem, r: Resource, s: int, h1: str, t: int, h2: str) -> bool:
+        """Cached :func:`slots_compatible` (order of the two slots handled)."""
+        if s > t:
+            s, h1, t, h2 = t, h2, s, h1
+        key = (r.id, s, h1, t, h2)
+        if key not in self.compat:
+            self.compat[key] = slots_compatible(r, s, h1, t, h2, problem.matrix)
+        return self.compat[key]
+
+
+def host_power(problem: PlanningProblem, host: str) -> bool:
+    """Whether ``host`` offers a power hookup (true unless its request says otherwise)."""
+    q = problem.request_for(host)
+    return True if q is None else q.has_power
+
+
+def host_cap(problem: PlanningProblem, host: str, seats: int) -> int:
+    """Maximum participants of one series at ``host`` (seats, capped by the request's estimate)."""
+    q = problem.request_for(host)
+    if q is not None and q.expected_participants is not None:
+        return min(seats, q.expected_participants)
+    return seats
+
+
+def host_allowed(problem: PlanningProblem, r: Resource, host: str, weekday: int) -> bool:
+    """Host-side rules: requests only, power for the bus, the request's weekdays."""
+    q = problem.request_for(host)
+    if problem.requests_only and q is None:
+        return False
+    if r.needs_power and not host_power(problem, host):
+        return False
+    return not (q is not None and q.weekdays and weekday not in q.weekdays)
+
+
+def window_allowed(problem: PlanningProblem, host: str, dates: Iterable[date]) -> bool:
+    """No date of the window is in the host's blackout dates."""
+    q = problem.request_for(host)
+    return q is None or not (set(dates) & q.blackout_dates)
+
+
+def fits_beside(
+    r: Resource, slot: int, host: str, start_min: int, other: Candidate, matrix: TravelMatrix
+) -> bool:
+    """True when a session (``slot`` at ``host`` from ``start_min``) and ``other``'s session of the
+    same day keep different slots, in order, with the drive and the break between them."""
+    if slot == other.slot:
+        return False
+    if slot < other.slot:
+        return (
+            start_min + r.session_minutes + drive_min(matrix, host, other.host) + BREAK_MIN <= other.start_min
+        )
+    return other.end_min + drive_min(matrix, other.host, host) + BREAK_MIN <= start_min
+
+
+def locked_slot(r: Resource, s: Session, matrix: TravelMatrix) -> int:
+    """The slot of a locked session: the slot whose start at its host is the closest."""
+    st = minutes_of(s.start)
+    return min(range(day_slots(r)), key=lambda k: abs(slot_start(r, k, s.host, matrix) - st))
+
+
+def _complete_series(
+    sid: str, sess: list[Session], k: int, gaps: tuple[int, ...], open_set: set[date]
+) -> list[date]:
+    """Dates of a K-session series keeping each locked session at its index (1-based)."""
+    fail = InfeasibleError(
+        f"le parcours verrouillé {sid} ({len(sess)} séance(s)) ne peut pas être complété à {k} séances "
+        "dans la saison en gardant ses séances verrouillées à leur rang : déverrouillez-le ou changez la saison"
+    )
+    if any(s.index > k for s in sess):
+        raise fail
+    dates: list[date | None] = [None] * k
+    for s in sess:
+        dates[s.index - 1] = s.date
+    lo = min(s.index for s in sess) - 1
+    for i in range(lo - 1, -1, -1):  # backwards before the first locked session
+        nxt = dates[i + 1]
+        dates[i] = next((nxt - timedelta(days=g) for g in gaps if nxt - timedelta(days=g) in open_set), None)
+        if dates[i] is None:
+            raise fail
+    for i in range(lo + 1, k):  # forwards, between and after the locked sessions
+        prev = dates[i - 1]
+        if dates[i] is None:
+            dates[i] = next(
+                (prev + timedelta(days=g) for g in gaps if prev + timedelta(days=g) in open_set), None
+            )
+            if dates[i] is None:
+                raise fail
+        elif (dates[i] - prev).days not in gaps:
+            raise fail
+    return [d for d in dates if d is not None]
+
+
+def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
+    """Locked sessions grouped by series; a series with fewer than K sessions is completed.
+
+    Each locked session keeps its index; the missing ones are added before the first locked
+    session (backwards) and after it (forwards) on open dates of the same weekday, with the same
+    times, following the interval rule. :class:`InfeasibleError` (French) when that is impossible.
+    """
+    by_series: dict[str, list[Session]] = defaultdict(list)
+    for s in problem.locked:
+        by_series[s.series].append(s)
+    res = {r.id: r for r in problem.resources}
+    k = problem.rules.sessions_per_series
+    gaps = allowed_gaps(problem.rules)
+    taken = {(s.resource, s.date) for s in problem.locked}
+    out = []
+    for sid, sess in sorted(by_series.items()):
+        sess.sort(key=lambda s: s.index)
+        first = sess[0]
+        if first.resource not in res:
+            raise InfeasibleError(
+                f"la séance verrouillée {sid} utilise un moyen inconnu « {first.resource} »"
+            )
+        r = res[first.resource]
+        for s in sess:
+            if not problem.season.is_open(s.date) or s.date.weekday() not in r.weekdays:
+                raise InfeasibleError(
+                    f"la séance verrouillée {sid} n°{s.index} du {s.date:%d/%m/%Y} tombe hors saison, un jour "
+                    f"fermé ou un jour non travaillé par « {r.id} » : déverrouillez-la ou changez la saison"
+                )
+        if len({(s.host, s.resource) for s in sess}) > 1:
+            raise InfeasibleError(
+                f"les séances verrouillées du parcours {sid} n'ont pas le même lieu ou moyen"
+            )
+        open_set = {
+            d
+            for d in weekday_dates(problem.season, first.date.weekday())
+            if (r.id, d) not in taken and window_allowed(problem, first.host, [d])
+        }
+        dates = _complete_series(sid, sess, k, gaps, open_set)
+        flags = [any(s.index == i + 1 for s in sess) for i in range(len(dates))]
+        for d in dates:
+            taken.add((r.id, d))
+        out.append(
+            Candidate(
+                resource=r.id,
+                host=first.host,
+                weekday=first.date.weekday(),
+                slot=locked_slot(r, first, problem.matrix),
+                block=-1,
+                dates=tuple(dates),
+                start_min=minutes_of(first.start),
+                end_min=minutes_of(first.end),
+                km=len(dates) * 2 * problem.matrix.km(r.base, first.host),
+                series_id=sid,
+                locked_flags=tuple(flags),
+            )
+        )
+    return out
+
+
+def build_candidates(
+    problem: PlanningProblem,
+    max_hosts_per_resource: int | None = None,
+    *,
+    with_free: bool = True,
+    group: int | None = None,
+) -> Candidates:
+    """Every candidate series of the problem (see the module docstring).
+
+    Parameters
+    ----------
+    problem
+        The planning problem.
+    max_hosts_per_resource
+        Keep, per resource, only the hosts with the largest reachable pool of people (large
+        territories); ``None`` keeps every host.
+    with_free
+        ``False`` computes windows, catchments and locked series only (the baseline needs no more).
+    group
+        Group size of the objective (default :func:`group_size` of ``problem``; a decomposed
+        part passes the whole problem's, so that every part values people alike).
+    """
+    people = unmet_people(problem)
+    catch = catchments(problem)
+    rules = problem.rules
+    fixed = locked_candidates(problem)
+    busy: dict[tuple[str, date], list[Candidate]] = defaultdict(list)
+    for c in fixed:
+        for d in c.dates:
+            busy[(c.resource, d)].append(c)
+    cands = Candidates([], fixed, {}, {r.id: day_slots(r) for r in problem.resources}, people, catch)
+    cands.seats = {r.id: r.seats for r in problem.resources}
+    cands.group = group_size(problem) if group is None else group
+    pools = {h: pool(catch[h], people) for h in problem.territory.codes}
+    for r in problem.resources:
+        hosts = [h for h in problem.territory.codes if pools[h] >= rules.min_participants]
+        hosts = [h for h in hosts if host_cap(problem, h, r.seats) >= rules.min_participants]
+        hosts = [h for h in hosts if any(slot_fits(r, s, h, problem.matrix) for s in range(day_slots(r)))]
+        if max_hosts_per_resource is not None and len(hosts) > max_hosts_per_resource:
+            hosts.sort(key=lambda h: (-pools[h], drive_min(problem.matrix, r.base, h), h))
+            hosts = sorted(hosts[:max_hosts_per_resource])
+        fits = {(h, s): slot_fits(r, s, h, problem.matrix) for h in hosts for s in range(day_slots(r))}
+        for wd in r.weekdays:
+            windows = series_windows(problem.season, wd, rules)
+            cands.windows[(r.id, wd)] = windows
+            for h in hosts if with_free else ():
+                if not host_allowed(problem, r, h, wd):
+                    continue
+                km = rules.sessions_per_series * 2 * problem.matrix.km(r.base, h)
+                for s in range(day_slots(r)):
+                    if not fits[(h, s)]:
+                        continue
+                    st = slot_start(r, s, h, problem.matrix)
+                    for b, w in enumerate(windows):
+                        if not window_allowed(problem, h, w):
+                            continue
+                        if any(
+                            not fits_beside(r, s, h, st, lk, problem.matrix)
+                            for d in w
+                            for lk in busy.get((r.id, d), ())
+                        ):
+                            continue
+                        cands.free.append(Candidate(r.id, h, wd, s, b, w, st, st + r.session_minutes, km))
+    return cands
+
+
+# --------------------------------------------------------------------------------------------
+# Objective
+# --------------------------------------------------------------------------------------------
+
+
+def group_size(problem: PlanningProblem) -> int:
+    """People in one "group" for diminishing returns: the largest number of seats."""
+    return max(r.seats for r in problem.resources)
+
+
+def need_weight(unmet_people: int, group: int) -> float:
+    """Value of one person of a commune, growing with its unmet need: ``U / (U + NEED_HALF_GROUPS·g)``."""
+    return unmet_people / (unmet_people + NEED_HALF_GROUPS * group) if unmet_people > 0 else 0.0
+
+
+def attendance_penalty(problem: PlanningProblem, commune: str, host: str) -> float:
+    """Share of a person's value lost by coming from ``commune`` to ``host``.
+
+    0 at home, ``ATTENDANCE_DECAY`` at the edge of the catchment (a public that drives little).
+    """
+    if commune == host:
+        return 0.0
+    minutes = problem.matrix.minutes(commune, host)
+    return ATTENDANCE_DECAY * min(1.0, minutes / problem.rules.catchment_minutes)
+
+
+def commune_value(effective: float, weight: float, rules: Rules, group: int) -> float:
+    """Value of serving ``effective`` people of one commune (concave, piecewise linear).
+
+    The ``k``-th group of ``group`` people (0-based) is worth ``weight · repeat_value^k`` per person;
+    beyond ``MAX_GROUPS`` groups the last slope goes on.
+    """
+    value, k, left = 0.0, 0, effective
+    while left > 1e-12:
+        take = left if k == MAX_GROUPS - 1 else min(left, group)
+        value += weight * rules.repeat_value**k * take
+        left -= take
+        k += 1
+    return value
+
+
+def objective_value(plan: Plan, problem: PlanningProblem) -> float:
+    """The optimiser's objective evaluated on any plan (optimised, greedy or baseline).
+
+    ``Σ_communes value(E_i) − attendance penalties − travel_weight · km`` with ``E_i = Σ_series (sessions/K) · people
+    from i`` (a one-off session counts 1/K of a full series), ``value`` from :func:`commune_value`
+    and ``km`` a return trip from the resource's base per session. ``K`` is
+    ``problem.rules.sessions_per_series``.
+    """
+    rules = problem.rules
+    k = rules.sessions_per_series
+    g = group_size(problem)
+    people = unmet_people(problem)
+    count: dict[str, int] = defaultdict(int)
+    base = {r.id: r.base for r in plan.resources} | {r.id: r.base for r in problem.resources}
+    km = 0.0
+    for s in plan.sessions:
+        count[s.series] += 1
+        km += 2 * problem.matrix.km(base[s.resource], s.host)
+    effective: dict[str, float] = defaultdict(float)
+    penalty = 0.0
+    for se in plan.series:
+        share = min(count[se.id], k) / k
+        for code, n in se.from_communes.items():
+            effective[code] += share * n
+            w = need_weight(people.get(code, 0), g)
+            penalty += share * n * w * attendance_penalty(problem, code, se.host)
+    value = sum(commune_value(e, need_weight(people.get(c, 0), g), rules, g) for c, e in effective.items())
+    return value - penalty - rules.travel_weight * km
+
+
+# --------------------------------------------------------------------------------------------
+# CP-SAT model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    """Result of a search: the chosen series with their participants by commune."""
+
+    chosen: list[tuple[Candidate, dict[str, int]]]
+    status: str
+    objective: float
+    bound: float
+
+
+def series_sizes(total: int, caps: list[int], minimum: int) -> list[int]:
+    """Split ``total`` participants of a host into series within ``[minimum, cap]`` each."""
+    sizes = [min(minimum, c) for c in caps]
+    left = total - sum(sizes)
+    for i, c in enumerate(caps):
+        add = max(0, min(left, c - sizes[i]))
+        sizes[i] += add
+        left -= add
+    return sizes
+
+
+class SeasonModel:
+    """The CP-SAT model over a :class:`Candidates` set (see the module docstring)."""
+
+    def __init__(self, problem: PlanningProblem, cands: Candidates) -> None:
+        self.problem = problem
+        self.cands = cands
+        self.rules = problem.rules
+        self.group = cands.group
+        self.res = {r.id: r for r in problem.resources}
+        self.m = cp_model.CpModel()
+        self.x = [self.m.new_bool_var(f"x{i}") for i in range(len(cands.free))]
+        self.by_host: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(cands.free):
+            self.by_host[c.host].append(i)
+        self.fixed_by_host: dict[str, list[Candidate]] = defaultdict(list)
+        for c in cands.fixed:
+            self.fixed_by_host[c.host].append(c)
+        self.hosts = sorted(set(self.by_host) | set(self.fixed_by_host))
+        self.p: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.y: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.rule_one_series_per_slot()
+        self.rule_day_drive_time()
+        self.rule_window_symmetry()
+        self.rule_catchment_allocation()
+        self.rule_threshold_and_seats()
+        self.rule_need_cap_and_groups()
+        self.set_objective()
+
+    def cap(self, c: Candidate) -> int:
+        """Maximum participants of candidate ``c``."""
+        return host_cap(self.problem, c.host, self.res[c.resource].seats)
+
+    # --- rules -----------------------------------------------------------------------------
+
+    def rule_one_series_per_slot(self) -> None:
+        """A (resource, weekday, window, slot) holds at most one series."""
+        lanes: dict[tuple, list[int]] = defaultdict(list)
+        for i, c in enumerate(self.cands.free):
+            lanes[(c.resource, c.weekday, c.block, c.slot)].append(i)
+        for idx in lanes.values():
+            if len(idx) > 1:
+                self.m.add_at_most_one(self.x[i] for i in idx)
+
+    def rule_day_drive_time(self) -> None:
+        """Two slots of the same day hold hosts the resource can drive between in time."""
+        blocks: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, c in enumerate(self.cands.free):
+            blocks[(c.resource, c.weekday, c.block)][c.slot].append(i)
+        for (rid, _wd, _b), by_slot in blocks.items():
+            r = self.res[rid]
+            slots = sorted(by_slot)
+            for a, s in enumerate(slots):
+                for t in slots[a + 1 :]:
+                    for j in by_slot[t]:
+                        h2 = self.cands.free[j].host
+                        bad = [
+                            self.x[i]
+                            for i in by_slot[s]
+                            if not self.cands.compatible(self.problem, r, s, self.cands.free[i].host, t, h2)
+                        ]
+                        if bad:
+                            self.m.add(sum(bad) + self.x[j] <= 1)
+
+    def rule_window_symmetry(self) -> None:
+        """Symmetry breaking: windows of a weekday offering the same candidates are used in order.
+
+        Such windows are interchangeable (the objective does not depend on dates), so any plan
+        can be permuted into one where an earlier window holds at least as many series.
+        """
+        blocks: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, c in enumerate(self.cands.free):
+            blocks[(c.resource, c.weekday)][c.block].append(i)
+        for by_block in blocks.values():
+            same: dict[frozenset, list[int]] = defaultdict(list)
+            for b, idx in by_block.items():
+                same[frozenset((self.cands.free[i].host, self.cands.free[i].slot) for i in idx)].append(b)
+            for bs in same.values():
+                bs.sort()
+                for b1, b2 in itertools.pairwise(bs):
+                    self.m.add(sum(self.x[i] for i in by_block[b1]) >= sum(self.x[i] for i in by_block[b2]))
+
+    def rule_catchment_allocation(self) -> None:
+        """Participants of a host, ``p[h,i]``, come only from communes within its catchment."""
+        for h in self.hosts:
+            for i in self.cands.catchment[h]:
+                if self.cands.people.get(i, 0) > 0:
+                    self.p[(h, i)] = self.m.new_int_var(0, self.cands.people[i], f"p_{h}_{i}")
+
+    def rule_threshold_and_seats(self) -> None:
+        """``n·min_participants ≤ Σ_i p[h,i] ≤ Σ seats`` over the ``n`` series held at ``h``.
+
+        Any such total splits into series each within [threshold, seats] (:func:`series_sizes`).
+        """
+        for h in self.hosts:
+            total = sum(v for (hh, _), v in self.p.items() if hh == h)
+            free = self.by_host[h]
+            fixed = self.fixed_by_host[h]
+            lo = self.rules.min_participants
+            fixed_lo = sum(min(lo, self.cap(c)) for c in fixed)
+            if fixed:
+                fixed_lo = min(fixed_lo, pool(self.cands.catchment[h], self.cands.people))
+            self.m.add(total >= lo * sum(self.x[i] for i in free) + fixed_lo)
+            self.m.add(
+                total
+                <= sum(self.cap(self.cands.free[i]) * self.x[i] for i in free) + sum(map(self.cap, fixed))
+            )
+
+    def rule_need_cap_and_groups(self) -> None:
+        """``Σ_h p[h,i] ≤ floor(unmet_need_i)`` — nobody counted twice — split into value groups."""
+        takers: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (_, i), v in self.p.items():
+            takers[i].append(v)
+        g = self.group
+        for i, vs in takers.items():
+            u = self.cands.people[i]
+            n = min(MAX_GROUPS, -(-u // g))
+            ys = []
+            for k in range(n):
+                width = u - k * g if k == n - 1 else g
+                y = self.m.new_int_var(0, width, f"y_{i}_{k}")
+                self.y[(i, k)] = y
+                ys.append(y)
+            self.m.add(sum(vs) == sum(ys))
+
+    def set_objective(self) -> None:
+        """Maximise need-weighted people with diminishing returns minus travel (integers, ``SCALE``)."""
+        tw = self.rules.travel_weight
+        terms = []
+        for (i, k), y in self.y.items():
+            w = need_weight(self.cands.people[i], self.group)
+            terms.append(math.ceil(SCALE * w * self.rules.repeat_value**k - 1e-9) * y)
+        costs = [math.floor(SCALE * tw * c.km + 1e-9) * self.x[i] for i, c in enumerate(self.cands.free)]
+        for (h, i), v in self.p.items():
+            pen = need_weight(self.cands.people[i], self.group) * attendance_penalty(self.problem, i, h)
+            if pen > 0:
+                costs.append(math.floor(SCALE * pen + 1e-9) * v)
+        const = -math.floor(SCALE * tw * sum(c.km for c in self.cands.fixed) + 1e-9)
+        self.m.maximize(sum(terms) - sum(costs) + const)
+
+    # --- hints and extraction ----------------------------------------------------------------
+
+    def hint(self, chosen: list[tuple[Candidate, dict[str, int]]]) -> None:
+        """Give a feasible solution (e.g. the greedy plan) as a starting point."""
+        index = {c: i for i, c in enumerate(self.cands.free)}
+        on = {index[c] for c, _ in chosen if c in index}
+        for i, v in enumerate(self.x):
+            self.m.add_hint(v, i in on)
+        given: dict[tuple[str, str], int] = defaultdict(int)
+        for c, take in chosen:
+            for code, n in take.items():
+                given[(c.host, code)] += n
+        total: dict[str, int] = defaultdict(int)
+        for key, v in self.p.items():
+            self.m.add_hint(v, given.get(key, 0))
+            total[key[1]] += given.get(key, 0)
+        for (i, k), y in self.y.items():
+            last = (i, k + 1) not in self.y
+            width = total[i] - k * self.group
+            self.m.add_hint(y, max(0, width if last else min(self.group, width)))
+
+    def extract(self, solver: cp_model.CpSolver) -> list[tuple[Candidate, dict[str, int]]]:
+        """Chosen series with their participants by commune, from a solved model."""
+        out = []
+        for h in self.hosts:
+            series = list(self.fixed_by_host[h]) + [
+                self.cands.free[i] for i in self.by_host[h] if solver.value(self.x[i])
+            ]
+            if not series:
+                continue
+            left = {i: solver.value(v) for (hh, i), v in self.p.items() if hh == h}
+            total = sum(left.values())
+            sizes = series_sizes(total, [self.cap(c) for c in series], self.rules.min_participants)
+            for c, size in zip(series, sizes, strict=True):
+                take: dict[str, int] = {}
+                need = size
+                for i in self.cands.catchment[h]:
+                    k = min(need, left.get(i, 0))
+                    if k > 0:
+                        take[i] = k
+                        left[i] -= k
+                        need -= k
+                out.append((c, take))
+        return out
+
+
+class _Monitor(cp_model.CpSolverSolutionCallback):
+    """Reports progress, honours the stop event and the gap target."""
+
+    def __init__(
+        self,
+        solver: cp_model.CpSolver,
+        gap: float,
+        on_progress: Callable[[ProgressEvent], None] | None,
+        stop: threading.Event | None,
+        offset: tuple[float, float],
+    ) -> None:
+        super().__init__()
+        self.solver = solver
+        self.gap = gap
+        self.on_progress = on_progress
+        self.stop = stop
+        self.offset = offset
+        self.t0 = _time.monotonic()
+        self.best = -math.inf
+        self.bound = math.inf
+        self.lock = threading.Lock()
+
+    def report(self, objective: float | None = None, bound: float | None = None) -> None:
+        with self.lock:
+            if objective is not None:
+                self.best = max(self.best, objective)
+            if bound is not None:
+                self.bound = min(self.bound, bound)
+            if self.on_progress is not None and self.best > -math.inf and self.bound < math.inf:
+                self.on_progress(
+                    ProgressEvent(
+                        _time.monotonic() - self.t0,
+                        self.best / SCALE + self.offset[0],
+                        max(self.bound, self.best) / SCALE + self.offset[1],
+                    )
+                )
+
+    def on_solution_callback(self) -> None:
+        obj, bound = self.objective_value, self.best_objective_bound
+        self.report(obj, bound)
+        if (self.stop is not None and self.stop.is_set()) or (
+            bound > 0 and (bound - obj) / bound <= self.gap
+        ):
+            self.stop_search()
+
+    def on_bound(self, bound: float) -> None:
+        self.report(None, bound)
+
+
+def solve_model(
+    problem: PlanningProblem,
+    cands: Candidates,
+    params: SolveParams,
+    *,
+    time_limit_s: float,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    stop: threading.Event | None = None,
+    hint: list[tuple[Candidate, dict[str, int]]] | None = None,
+    offset: tuple[float, float] = (0.0, 0.0),
+) -> Choice | None:
+    """Build and solve the CP-SAT model.
+
+    Returns ``None`` when ``stop`` was set before the search, and a :class:`Choice` with status
+    ``"UNKNOWN"``, no series and the proven bound when no solution was found in time.
+
+    ``offset`` (objective, bound) is added to the reported progress (decomposed solves).
+
+    Raises
+    ------
+    InfeasibleError
+        When the model is proven infeasible (only locked sessions can make it so).
+    """
+    model = SeasonModel(problem, cands)
+    if hint:
+        model.hint(hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.relative_gap_limit = params.gap
+    monitor = _Monitor(solver, params.gap, on_progress, stop, offset)
+    solver.best_bound_callback = monitor.on_bound
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stop is not None and stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    if stop is not None:
+        if stop.is_set():
+            return None
+        watcher.start()
+    try:
+        code = solver.solve(model.m, monitor)
+    finally:
+        done.set()
+    if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
+        raise InfeasibleError(
+            "aucun plan ne respecte les séances verrouillées avec ces règles : vérifiez leurs dates, "
+            "leurs lieux et le seuil de participants, ou déverrouillez-en"
+        )
+    bound = solver.best_objective_bound
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Choice([], "UNKNOWN", -math.inf, bound / SCALE if math.isfinite(bound) else math.inf)
+    status = "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE"
+    if stop is not None and stop.is_set() and code != cp_model.OPTIMAL:
+        status = "STOPPED"
+    return Choice(model.extract(solver), status, solver.objective_value / SCALE, bound / SCALE)
+
+
+def require_windows(problem: PlanningProblem, cands: Candidates) -> None:
+    """Raise :class:`InfeasibleError` when no resource can hold a single series in the season."""
+    if cands.fixed or any(cands.windows.values()):
+        return
+    k = problem.rules.sessions_per_series
+    days = sorted({wd for r in problem.resources for wd in r.weekdays})
+    names = ", ".join(WEEKDAY_NAMES_FR[d] for d in days)
+    raise InfeasibleError(
+        f"aucun parcours de {k} séances ne tient dans la saison du {problem.season.start:%d/%m/%Y} au "
+        f"{problem.season.end:%d/%m/%Y} les jours travaillés ({names}) : allongez la saison, "
+        "réduisez le nombre de séances par parcours ou élargissez la tolérance sur l'intervalle"
+    )
+
+
+def trivial_bound(problem: PlanningProblem, cands: Candidates) -> float:
+    """An easy upper bound: people available, or total seats of every free slot, whichever is less."""
+    people = sum(cands.people.values())
+    seats = 0
+    res = {r.id: r for r in problem.resources}
+    for (rid, _wd), windows in cands.windows.items():
+        seats += len(windows) * cands.slots[rid] * res[rid].seats
+    seats += sum(res[c.resource].seats for c in cands.fixed)
+    return float(min(people, seats))
+
+
+def as_mapping(d: Mapping[str, int]) -> dict[str, int]:
+    """Plain dict copy (helper for callers building plans)."""
+    return dict(d)

@@ -1,0 +1,149 @@
+"""``python -m planner plan`` on the default territory (Vierzon), in process and as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+SEASON = ["--start", "2027-01-04", "--end", "2027-03-26"]
+FAST = ["--time-limit", "10", "--workers", "1", "--seed", "1", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def optimised(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("plan") / "plan.json"
+    assert main(["plan", "vierzon", *SEASON, *FAST, "--out", str(out)]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_plan_json_has_the_required_fields(optimised):
+    d = optimised
+    assert set(d["season"]) >= {"start", "end", "closed_dates"}
+    assert "2027-01-01" not in d["season"]["closed_dates"]  # before the season
+    assert set(d["rules"]) >= {
+        "sessions_per_series",
+        "interval_days",
+        "interval_tolerance_days",
+        "min_participants",
+        "catchment_minutes",
+    }
+    assert d["resources"][0]["id"] == "bus-1" and d["resources"][0]["weekdays"] == "mar,ven"
+    assert d["series"] and set(d["series"][0]) >= {"id", "host", "resource", "participants", "from_communes"}
+    assert set(d["sessions"][0]) >= {"series", "index", "resource", "host", "date", "start", "end", "locked"}
+    route = d["routes"][0]
+    assert route["stops"][0] == route["stops"][-1] == "18279"
+    assert set(d["unserved"][0]) >= {"code_insee", "unmet_need", "reason", "what_would_help"}
+    assert set(d["metrics"]) >= {
+        "status",
+        "objective",
+        "bound",
+        "gap",
+        "solve_seconds",
+        "need_total",
+        "unmet_need_total",
+        "participants",
+        "participants_full_series",
+        "sessions",
+        "km",
+        "drive_hours",
+    }
+
+
+def test_plan_series_have_five_sessions_on_one_weekday(optimised):
+    for s in optimised["series"]:
+        sess = [x for x in optimised["sessions"] if x["series"] == s["id"]]
+        assert [x["index"] for x in sess] == [1, 2, 3, 4, 5]
+        assert len({x["start"] for x in sess}) == 1
+        assert s["participants"] == sum(s["from_communes"].values())
+    m = optimised["metrics"]
+    assert m["status"] in {"OPTIMAL", "FEASIBLE"}
+    assert m["gap"] == pytest.approx((m["bound"] - m["objective"]) / m["bound"], abs=1e-9)
+
+
+def test_baseline_flag_writes_one_session_series(tmp_path):
+    out = tmp_path / "base.json"
+    assert main(["plan", "vierzon", *SEASON, "--baseline", "--quiet", "--out", str(out)]) == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["kind"] == "baseline" and d["rules"]["sessions_per_series"] == 1
+    assert len(d["series"]) == len(d["sessions"])
+
+
+def test_resources_requests_and_locked_files(tmp_path):
+    out = tmp_path / "plan.json"
+    argv = [
+        "plan",
+        "vierzon",
+        *SEASON,
+        *FAST,
+        "--resources",
+        str(DATA / "plan_resources_vierzon.csv"),
+        "--requests",
+        str(DATA / "plan_requests_vierzon.csv"),
+        "--locked",
+        str(DATA / "locked_sessions.csv"),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["id"] for r in d["resources"]} == {"bus-1", "equipe-1"}
+    locked = [s for s in d["sessions"] if s["locked"]]
+    assert {(s["date"], s["start"], s["host"]) for s in locked} == {
+        ("2027-01-05", "09:30", "18279"),
+        ("2027-01-12", "09:30", "18279"),
+    }
+    assert len([s for s in d["sessions"] if s["series"] == "S-18279-1"]) == 5
+    # Graçay asks for Tuesdays only; La Ferté-Imbault for Wednesdays (nobody works then)
+    assert all(s["date"] and s["host"] != "41084" for s in d["sessions"])
+    refused = {u["code_insee"]: u for u in d["unserved"] if u["request_id"]}
+    assert "41084" in refused and "mercredi" in refused["41084"]["reason"]
+    assert "18182" in refused  # 4 participants announced, threshold 6
+
+
+def test_unknown_territory_exits_non_zero_in_french(capsys, tmp_path):
+    assert main(["plan", "nulle-part", *SEASON, "--out", str(tmp_path / "x.json")]) == 2
+    assert "territoire inconnu" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_bad_resource_file_and_impossible_settings(capsys, tmp_path):
+    out = str(tmp_path / "x.json")
+    assert (
+        main(["plan", "vierzon", *SEASON, "--resources", str(DATA / "resources_bad_kind.csv"), "--out", out])
+        == 2
+    )
+    assert "type de moyen inconnu" in capsys.readouterr().err
+    assert main(["plan", "vierzon", *SEASON, "--interval", "10", "--tolerance", "0", "--out", out]) == 2
+    assert "semaines entières" in capsys.readouterr().err
+
+
+def test_module_entry_point_reports_errors_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "plan",
+            "vierzon",
+            "--start",
+            "2027-06-01",
+            "--end",
+            "2027-01-01",
+            "--out",
+            str(tmp_path / "x.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "Erreur : la fin de saison précède son début"

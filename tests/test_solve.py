@@ -1,0 +1,272 @@
+"""The optimiser end to end on the tiny drawing of ``tests/tiny_season.py`` (hand-checked optima).
+
+Need weights ``w = U/(U+24)``: A 40/64 = 0.625, B 12/36, C 12/36, D 30/54 ≈ 0.556, E 4/28.
+Two series at most (one window, morning + afternoon), 12 seats each.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date, time
+
+import pytest
+from tiny_season import TUESDAYS, A, B, C, D, E, assert_plan_rules, bus, problem
+
+from planner.check import check_plan
+from planner.errors import InfeasibleError
+from planner.model import HostRequest, Rules, Session
+from planner.problem import ProgressEvent, SolveParams
+from planner.season import objective_value
+from planner.solve import gap_of, solve, solve_greedy
+
+PARAMS = SolveParams(time_limit_s=20, gap=0.0, workers=1, seed=1)
+
+
+def _hosts(plan) -> list[str]:
+    return sorted(s.host for s in plan.series)
+
+
+def test_optimum_without_travel_cost_serves_a_and_d():
+    """A (12 × 0.625 = 7.5) and D (12 × 0.556 = 6.67) beat a 2nd group of A (3.75) or B (4)."""
+    prob = problem()
+    plan = solve(prob, PARAMS)
+    assert plan.metrics.status == "OPTIMAL"
+    assert _hosts(plan) == [A, D]
+    assert {s.host: dict(s.from_communes) for s in plan.series} == {A: {A: 12}, D: {D: 12}}
+    assert plan.metrics.objective == pytest.approx(12 * 40 / 64 + 12 * 30 / 54)
+    assert plan.metrics.gap < 1e-3  # integer rounding of the coefficients only
+    assert_plan_rules(plan, prob)
+    assert check_plan(plan, prob) == []
+
+
+def test_travel_cost_moves_the_second_series_home():
+    """With 0.02 per km, D costs 5 × 120 km × 0.02 = 12 > 6.67; the 2nd group of A (3.75)
+    then beats B at 10 min (4 − 5 × 20 km × 0.02 = 2)."""
+    prob = problem(rules=Rules(travel_weight=0.02))
+    plan = solve(prob, PARAMS)
+    assert _hosts(plan) == [A, A]
+    assert plan.metrics.objective == pytest.approx(12 * 0.625 + 12 * 0.625 * 0.5)
+    assert_plan_rules(plan, prob)
+    assert check_plan(plan, prob) == []
+
+
+def test_sessions_are_the_five_tuesdays_in_two_slots():
+    plan = solve(problem(), PARAMS)
+    assert sorted({s.date for s in plan.sessions}) == list(TUESDAYS)
+    starts = {(s.host, s.start) for s in plan.sessions}
+    # D (60 min away) in the morning 10:00, A in the afternoon 14:30 — or A 09:00 and D 13:30
+    assert starts in ({(D, time(10, 0)), (A, time(14, 30))}, {(A, time(9, 0)), (D, time(13, 30))})
+    (route,) = {(r.stops, round(r.km)) for r in plan.routes if r.date == TUESDAYS[0]}
+    assert route[1] == 120 and route[0][0] == A and route[0][-1] == A
+
+
+def test_threshold_and_catchment_keep_e_out_and_explain_it():
+    plan = solve(problem(), PARAMS)
+    assert E not in {c for s in plan.series for c in s.from_communes}
+    (e,) = [u for u in plan.unserved if u.code_insee == E]
+    assert e.reason.startswith("seuil de 6 participants non atteint : 4 attendus dans un rayon de 15 min")
+
+
+def test_people_never_counted_twice_nor_above_unmet_need():
+    prob = problem(unmet={A: 14.0}, resources=(bus(weekdays=(1,)),))
+    plan = solve(prob, PARAMS)
+    taken = {}
+    for s in plan.series:
+        for code, n in s.from_communes.items():
+            taken[code] = taken.get(code, 0) + n
+    assert taken.get(A, 0) <= 14
+    assert_plan_rules(plan, prob)
+
+
+def test_bus_never_at_a_host_without_power():
+    prob = problem(requests=(HostRequest(D, has_power=False),))
+    plan = solve(prob, PARAMS)
+    assert D not in _hosts(plan)
+    assert_plan_rules(plan, prob)
+    assert check_plan(plan, prob) == []
+
+
+def test_locked_session_is_kept_unchanged():
+    lk = Session("L-B", 1, "bus", B, TUESDAYS[0], time(9, 10), time(12, 10), locked=True)
+    prob = problem(locked=(lk,))
+    plan = solve(prob, PARAMS)
+    assert lk in plan.sessions
+    locked_series = [s for s in plan.sessions if s.series == "L-B"]
+    assert len(locked_series) == 5 and all(s.host == B for s in locked_series)
+    assert_plan_rules(plan, prob)
+    assert check_plan(plan, prob) == []
+
+
+def test_locked_sessions_that_cannot_hold_raise_a_french_error():
+    wednesday = Session("L-X", 1, "bus", B, date(2027, 1, 6), time(9, 10), time(12, 10), locked=True)
+    with pytest.raises(InfeasibleError, match="jour non travaillé par « bus »"):
+        solve(problem(locked=(wednesday,)), PARAMS)
+    outside = Session("L-Y", 1, "bus", B, date(2026, 12, 29), time(9, 10), time(12, 10), locked=True)
+    with pytest.raises(InfeasibleError, match="hors saison"):
+        solve(problem(locked=(outside,)), PARAMS)
+    unknown = Session("L-Z", 1, "van", B, TUESDAYS[0], time(9, 10), time(12, 10), locked=True)
+    with pytest.raises(InfeasibleError, match="moyen inconnu « van »"):
+        solve(problem(locked=(unknown,)), PARAMS)
+    # session 1 on the last Tuesday: no room for sessions 2…5 in the season
+    late = Session("L-W", 1, "bus", B, TUESDAYS[-1], time(9, 10), time(12, 10), locked=True)
+    with pytest.raises(InfeasibleError, match="ne peut pas être complété à 5 séances"):
+        solve(problem(locked=(late,)), PARAMS)
+
+
+def test_locked_last_session_is_completed_backwards_at_its_index():
+    last = Session("L-W", 5, "bus", B, TUESDAYS[-1], time(9, 10), time(12, 10), locked=True)
+    prob = problem(locked=(last,))
+    plan = solve(prob, PARAMS)
+    series = sorted((s for s in plan.sessions if s.series == "L-W"), key=lambda s: s.index)
+    assert [s.date for s in series] == list(TUESDAYS)
+    assert [s.locked for s in series] == [False, False, False, False, True]
+    assert check_plan(plan, prob) == []
+
+
+def test_stop_before_solving_returns_promptly_with_stopped_status():
+    stop = threading.Event()
+    stop.set()
+    plan = solve(problem(), PARAMS, stop=stop)
+    assert plan.metrics.status == "STOPPED"
+    assert plan.series == ()
+    assert plan.metrics.gap == gap_of(plan.metrics.objective, plan.metrics.bound)
+
+
+def test_progress_reports_monotone_objective_and_bound():
+    events: list[ProgressEvent] = []
+    solve(problem(rules=Rules(travel_weight=0.02)), PARAMS, on_progress=events.append)
+    assert events
+    objs = [e.objective for e in events]
+    bounds = [e.bound for e in events]
+    assert objs == sorted(objs)
+    assert bounds == sorted(bounds, reverse=True)
+    assert all(e.bound >= e.objective for e in events)
+
+
+def test_gap_formula():
+    assert gap_of(90.0, 100.0) == pytest.approx(0.1)
+    assert gap_of(5.0, 0.0) == 0.0
+    plan = solve(problem(), PARAMS)
+    m = plan.metrics
+    assert m.gap == pytest.approx((m.bound - m.objective) / m.bound)
+
+
+def test_reported_objective_is_the_shared_objective_function():
+    prob = problem(rules=Rules(travel_weight=0.01))
+    plan = solve(prob, PARAMS)
+    assert plan.metrics.objective == pytest.approx(objective_value(plan, prob))
+
+
+def test_optimised_is_at_least_as_good_as_greedy():
+    prob = problem(rules=Rules(travel_weight=0.01))
+    assert solve(prob, PARAMS).metrics.objective >= solve_greedy(prob).metrics.objective - 1e-6
+
+
+def test_two_resources_share_the_work():
+    team = bus(id="team", kind="team", seats=8, needs_power=False)
+    prob = problem(resources=(bus(), team))
+    plan = solve(prob, PARAMS)
+    assert {s.resource for s in plan.series} == {"bus", "team"}
+    assert len(plan.series) == 4
+    assert_plan_rules(plan, prob)
+    assert check_plan(plan, prob) == []
+
+
+def test_unserved_commune_gets_a_slot_reason_when_days_are_full():
+    plan = solve(problem(), PARAMS)
+    reasons = {u.code_insee: u for u in plan.unserved}
+    assert C in reasons
+    assert "plus de créneau libre le mardi" in reasons[C].reason
+    assert "ajouter un jour" in reasons[C].what_would_help
+
+
+def test_refused_request_is_listed_with_its_id():
+    prob = problem(requests=(HostRequest(E, id="req-e"),))
+    plan = solve(prob, PARAMS)
+    (refused,) = [u for u in plan.unserved if u.request_id == "req-e"]
+    assert refused.reason.startswith("demande refusée : seuil")
+
+
+def test_solve_is_repeatable():
+    prob = problem(rules=Rules(travel_weight=0.01))
+    a, b = solve(prob, PARAMS), solve(prob, PARAMS)
+    assert [replace(s) for s in a.sessions] == [replace(s) for s in b.sessions]
+
+
+def test_decompose_groups_resources_and_gives_each_commune_to_its_nearest_base():
+    from planner.solve import decompose
+
+    prob = problem(resources=(bus(), bus(id="bus-d", base=D)))
+    (whole,) = decompose(prob)  # 5 communes: small territories are never split
+    assert whole is prob
+    parts = decompose(prob, above=3)
+    assert [sorted(p.territory.codes) for p in parts] == [sorted([A, B, C, E]), [D]]
+    assert [[r.id for r in p.resources] for p in parts] == [["bus"], ["bus-d"]]
+
+
+def test_decomposed_solve_keeps_every_rule_and_sums_the_bounds(monkeypatch):
+    import planner.solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 3)
+    prob = problem(resources=(bus(), bus(id="bus-d", base=D)))
+    events: list[ProgressEvent] = []
+    plan = solve(prob, PARAMS, on_progress=events.append)
+    assert [e.objective for e in events] == sorted(e.objective for e in events)
+    assert [e.bound for e in events] == sorted((e.bound for e in events), reverse=True)
+    assert events[-1].objective == pytest.approx(plan.metrics.objective, abs=0.01)  # model rounding
+    assert {s.resource for s in plan.series} == {"bus", "bus-d"}
+    assert all(s.host == D for s in plan.series if s.resource == "bus-d")
+    assert plan.metrics.status == "OPTIMAL"
+    assert_plan_rules(plan, prob)
+    assert check_plan(plan, prob) == []
+
+
+def test_season_too_short_for_a_series_is_explained_in_french():
+    from planner.model import Season
+
+    short = Season(date(2027, 1, 5), date(2027, 1, 26))  # four Tuesdays, five sessions needed
+    with pytest.raises(InfeasibleError, match="aucun parcours de 5 séances ne tient dans la saison"):
+        solve(problem(season=short), PARAMS)
+    plan = solve(problem(season=short, rules=Rules(sessions_per_series=4, travel_weight=0.0)), PARAMS)
+    assert len(plan.series) == 2
+
+
+def test_nobody_reaching_the_threshold_gives_an_empty_plan_with_reasons():
+    prob = problem(unmet={A: 2.0, B: 1.0, C: 1.0, D: 3.0, E: 2.0})
+    plan = solve(prob, PARAMS)
+    assert plan.series == () and plan.metrics.status == "OPTIMAL"
+    assert {u.code_insee for u in plan.unserved} == {A, B, C, D, E}
+    assert all(u.reason.startswith("seuil de 6 participants non atteint") for u in plan.unserved)
+
+
+def test_stop_during_search_returns_the_best_plan_so_far():
+    """Vierzon (real data): the first solution is the greedy hint; stopping there keeps it, valid."""
+    from planner.calendar import build_season
+    from planner.inputs import default_resources
+    from planner.need import NeedWeights, compute_need
+    from planner.problem import PlanningProblem
+    from planner.territory import load_territory
+    from planner.travel import territory_matrix
+
+    t = load_territory("vierzon")
+    m = territory_matrix(t)
+    prob = PlanningProblem(
+        t,
+        compute_need(t, NeedWeights(), m),
+        m,
+        default_resources(t),
+        build_season(date(2027, 1, 4), date(2027, 3, 26)),
+    )
+    stop = threading.Event()
+    events: list[ProgressEvent] = []
+
+    def on_progress(ev: ProgressEvent) -> None:
+        events.append(ev)
+        stop.set()
+
+    plan = solve(prob, PARAMS, on_progress=on_progress, stop=stop)
+    assert plan.metrics.status == "STOPPED"
+    assert plan.series and len(events) == 1
+    assert plan.metrics.objective == pytest.approx(solve_greedy(prob).metrics.objective)
+    assert check_plan(plan, prob) == []
