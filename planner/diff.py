@@ -17,22 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from planner.model import WEEKDAY_NAMES_FR, Plan, Session
-
-_MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from planner.french import french_date, french_time
+from planner.model import Plan, Session
 
 
 @dataclass(frozen=True)
@@ -149,15 +135,6 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     )
 
 
-def french_date(day) -> str:
-    """``date(2027, 1, 12)`` → ``"mardi 12 janvier 2027"``."""
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{WEEKDAY_NAMES_FR[day.weekday()]} {first} {_MONTHS_FR[day.month - 1]} {day.year}"
-
-
-def french_time(t) -> str:
-    """``time(9, 30)`` → ``"9 h 30"``."""
-    return f"{t.hour} h {t.minute:02d}"
 
 
 def _place(code: str, names: Mapping[str, str]) -> str:

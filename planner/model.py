@@ -14,18 +14,10 @@ from datetime import date, time
 from types import MappingProxyType
 
 from planner.errors import InputError
+from planner.french import WEEKDAY_NAMES_FR  # noqa: F401  (re-exported)
 
 INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 WEEKDAY_CODES: tuple[str, ...] = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
-WEEKDAY_NAMES_FR: tuple[str, ...] = (
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-)
 RESOURCE_KINDS = ("bus", "team")
 
 

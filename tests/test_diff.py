@@ -6,7 +6,8 @@ Tiny plans: one bus, one series of 3 sessions at host A (18001) on Tuesdays.
 from dataclasses import replace
 from datetime import date, time, timedelta
 
-from planner.diff import describe_diff, diff_plans, diff_rows, french_date
+from planner.diff import describe_diff, diff_plans, diff_rows
+from planner.french import french_date
 from planner.model import Plan, PlanMetrics, Resource, Rules, Season, Series, Session
 
 A, B, BASE = "18001", "18002", "18003"

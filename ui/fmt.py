@@ -9,24 +9,10 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from planner.model import WEEKDAY_NAMES_FR
+from planner.french import french_date
 
 THIN = "\u202f"  # narrow no-break space (thousands separator)
 NBSP = "\u00a0"  # no-break space (before % and units)
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def _missing(value) -> bool:
@@ -66,11 +52,7 @@ def fr_date(value: date | datetime | None, *, weekday: bool = False) -> str:
     """``date(2026, 3, 1) -> "1er mars 2026"`` (``weekday=True``: ``"dimanche 1er mars 2026"``)."""
     if value is None:
         return "–"
-    day = "1er" if value.day == 1 else str(value.day)
-    text = f"{day} {MONTHS_FR[value.month - 1]} {value.year}"
-    if weekday:
-        text = f"{WEEKDAY_NAMES_FR[value.weekday()]} {text}"
-    return text
+    return french_date(value, weekday=weekday)
 
 
 def fr_date_short(value: date | None) -> str:

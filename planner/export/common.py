@@ -16,24 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from types import MappingProxyType
 
-from planner.model import WEEKDAY_NAMES_FR, CommuneNeed, Plan, Series, Session, Territory
+from planner.french import WEEKDAY_NAMES_FR, french_date
+from planner.model import CommuneNeed, Plan, Series, Session, Territory
 from planner.report import CostRates, ReportContext
 from planner.travel import TravelMatrix
-
-MONTHS_FR: tuple[str, ...] = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 #: Workshop themes of a 5-session series, after the EPN of Graçay (monograph, 2021).
 DEFAULT_TOPICS: tuple[str, ...] = (
@@ -140,8 +126,7 @@ def commune_name(code: str, territory: Territory | None = None, plan: Plan | Non
 
 def fr_date(d: date) -> str:
     """``date(2026, 3, 3)`` → ``"mardi 3 mars 2026"``."""
-    day = "1er" if d.day == 1 else str(d.day)
-    return f"{WEEKDAY_NAMES_FR[d.weekday()]} {day} {MONTHS_FR[d.month - 1]} {d.year}"
+    return french_date(d)
 
 
 def fr_time(t: time) -> str:
