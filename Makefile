@@ -3,6 +3,8 @@ PYTHON_BOOT ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Loopback by default: with no password set the dashboard runs in single-user mode.
+ADDRESS ?= localhost
 
 .PHONY: run test lint format bench system-deps deps dev-deps clean
 
@@ -26,7 +28,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 run: deps
-	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: system-deps dev-deps
 	$(PY) -m ruff check planner app_pages ui app.py tests bench
@@ -43,6 +45,7 @@ format: dev-deps
 bench: deps
 	$(PY) bench/territory.py
 	$(PY) bench/season.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

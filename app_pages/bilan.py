@@ -22,6 +22,7 @@ from planner.model import Plan
 from planner.plan_json import plan_from_dict
 from planner.report import (
     CO2_SOURCE,
+    SAUPOUDRAGE_NOTE,
     CostRates,
     ReportContext,
     epci_frame,
@@ -170,9 +171,9 @@ by_key = {f.key: f for f in figures}
 st.subheader(f"Chiffres clés – {ctx.territory.name}")
 TOP = (
     ("participants_full_series", "Parcours complets (pers.)"),
-    ("unmet_share", "Besoin non couvert servi"),
+    ("unmet_full_share", "Besoin servi (parcours)"),
     ("white_zones", "Zones blanches (communes)"),
-    ("cost_per_participant", "Coût par personne"),
+    ("cost_per_full_participant", "Coût par personne formée"),
 )
 
 
@@ -195,6 +196,8 @@ for col, (key, short_label) in zip(st.columns(len(TOP)), TOP, strict=True):
         delta_color="normal" if f.higher_is_better else "inverse",
         help=f"{f.label} : {f.definition}",
     )
+
+st.caption(SAUPOUDRAGE_NOTE)
 
 table = pd.DataFrame(
     {

@@ -31,8 +31,8 @@ from planner.hostrequest import (
     scheduled_ics,
 )
 from planner.model import WEEKDAY_NAMES_FR
+from planner.region import region_frame
 from planner.store import repo
-from planner.territory import region_frame
 from ui.auth import current_actor, current_commune, require_role, store
 
 role = require_role("coordinator", "commune")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from planner.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
 from planner.errors import PlannerError
+from planner.french import PLAN_STATUS_FR
 from planner.inputs import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
 from planner.problem import PlanningProblem, SolveParams
@@ -83,7 +84,7 @@ if resources_key not in st.session_state:
     saved = st.session_state.get(f"pl_res_rows_{spec}")
     if saved is None:
         saved = up.resource_rows(default_resources(territory), labels)
-    st.session_state[f"pl_res_base_{spec}"] = pd.DataFrame(saved, columns=list(up.RESOURCE_COLUMNS))
+    st.session_state[f"pl_res_base_{spec}"] = up.resource_frame(saved)
 edited = st.data_editor(
     st.session_state[f"pl_res_base_{spec}"],
     key=resources_key,
@@ -398,7 +399,7 @@ if plan is not None and not running:
         ("Plan précédent conservé : " if failure else "Plan prêt : ")
         + f"{len(plan.series)} parcours, {plan.metrics.sessions} séances, "
         f"{fr_num(plan.metrics.participants)} participants attendus "
-        f"(état du calcul : {up.STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
+        f"(état du calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
     )
     render_key_figures(plan, baseline)
     if st.session_state.get("version_error"):

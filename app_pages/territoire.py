@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
-from planner.need import NeedWeights
+from planner.need import WEIGHT_INFO, NeedWeights, WeightInfo
 from planner.territory import DEFAULT_SPEC
 from ui.data import (
     current_weights,
@@ -103,46 +103,50 @@ if weights.user_indicator and weights.user_indicator not in numeric_indicators:
     weights = dataclasses.replace(weights, user_indicator="", user_weight=0.0)
     set_weights(weights)
 
+
+def _weight_control(info: WeightInfo, value: float) -> float:
+    """The sidebar control of one need weight, with its one-line explanation as help."""
+    low, high, step = info.ui
+    if info.unit == "people":
+        return float(
+            st.number_input(info.label, int(low), int(high), int(value), int(step), help=info.explanation)
+        )
+    if info.unit == "minutes":
+        return float(st.slider(info.label, int(low), int(high), int(value), int(step), help=info.explanation))
+    return float(st.slider(info.label, low, high, float(value), step, help=info.explanation))
+
+
+def _weight_text(info: WeightInfo, value: float) -> str:
+    """A weight's value as the page writes it (``45 %``, ``0,5``, ``20 min``, ``250``)."""
+    if info.unit == "share":
+        return fr_pct(value)
+    if info.unit == "minutes":
+        return f"{fr_int(value)} min"
+    if info.unit == "people":
+        return fr_int(value)
+    return fr_float(value, 2)
+
+
 with st.sidebar.form("need_weights_form"):
     st.markdown("**Poids du modèle de besoin**")
-    rate_65p = st.slider("Part des 65 ans et plus ayant besoin d'aide", 0.0, 1.0, weights.rate_65p, 0.05)
-    rate_nd = st.slider("Part des moins de 65 ans sans diplôme", 0.0, 1.0, weights.rate_no_diploma, 0.05)
-    rate_other = st.slider("Part des autres habitants", 0.0, 0.5, weights.rate_other, 0.01)
-    income = st.slider("Poids du revenu médian", 0.0, 2.0, weights.income, 0.1)
-    poverty = st.slider("Poids du taux de pauvreté", 0.0, 3.0, weights.poverty, 0.1)
-    fibre = st.slider("Poids de l'absence de fibre", 0.0, 1.0, weights.fibre, 0.05)
-    rurality = st.slider("Poids de la ruralité", 0.0, 1.0, weights.rurality, 0.05)
-    choices = ["", *numeric_indicators]
-    user_indicator = st.selectbox(
-        "Indicateur complémentaire",
-        choices,
-        index=choices.index(weights.user_indicator) if weights.user_indicator in choices else 0,
-        format_func=lambda k: k or "(aucun)",
-        help="Par exemple un score de fragilité numérique apporté dans votre fichier.",
-    )
-    user_weight = st.slider("Poids de l'indicateur complémentaire", -2.0, 2.0, weights.user_weight, 0.1)
-    catchment = st.slider(
-        "Rayon d'attraction d'un lieu fixe (minutes)", 5, 60, int(weights.catchment_minutes), 5
-    )
-    per_site = st.number_input(
-        "Personnes accompagnées par an par lieu fixe", 0, 5000, int(weights.people_per_site), 50
-    )
+    values: dict[str, float] = {}
+    for info in WEIGHT_INFO:
+        if info.name == "user_weight":
+            choices = ["", *numeric_indicators]
+            user_indicator = st.selectbox(
+                "Indicateur complémentaire",
+                choices,
+                index=choices.index(weights.user_indicator) if weights.user_indicator in choices else 0,
+                format_func=lambda k: k or "(aucun)",
+                help="Par exemple un score de fragilité numérique apporté dans votre fichier.",
+            )
+        values[info.name] = _weight_control(info, getattr(weights, info.name))
     applied = st.form_submit_button("Appliquer")
 if applied:
+    if not user_indicator:
+        values["user_weight"] = 0.0
     try:
-        weights = NeedWeights(
-            rate_65p=rate_65p,
-            rate_no_diploma=rate_nd,
-            rate_other=rate_other,
-            income=income,
-            poverty=poverty,
-            fibre=fibre,
-            rurality=rurality,
-            user_indicator=user_indicator,
-            user_weight=user_weight if user_indicator else 0.0,
-            catchment_minutes=float(catchment),
-            people_per_site=float(per_site),
-        )
+        weights = NeedWeights(user_indicator=user_indicator, **values)
     except PlannerError as exc:
         st.sidebar.error(str(exc))
     else:
@@ -301,5 +305,18 @@ France services itinérantes (bus) ne comptent pas comme lieux fixes : ce sont d
 à 60 km/h. Sources : INSEE (COG 2026, populations légales 2023, recensements 2016 et 2021, Filosofi
 2021, bassins de vie), IGN ADMIN EXPRESS, ANCT (France services 2024, conseillers numériques 2022),
 ARCEP, monographie du territoire de Vierzon (2021).
+
+**Les réglages**, leur valeur actuelle et d'où vient leur valeur par défaut :
 """
+    )
+    st.table(
+        pd.DataFrame(
+            {
+                "Réglage": [info.label for info in WEIGHT_INFO],
+                "Valeur": [_weight_text(info, getattr(weights, info.name)) for info in WEIGHT_INFO],
+                "Par défaut": [_weight_text(info, getattr(NeedWeights(), info.name)) for info in WEIGHT_INFO],
+                "Pourquoi": [info.explanation for info in WEIGHT_INFO],
+                "Source": [info.source for info in WEIGHT_INFO],
+            }
+        ).set_index("Réglage")
     )

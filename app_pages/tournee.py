@@ -18,10 +18,12 @@ from planner.adjust import (
     missing_locked,
     move_session,
     replan_problem,
+    set_locked,
     with_locks,
 )
 from planner.diff import describe_diff, diff_plans, diff_rows
 from planner.errors import PlannerError
+from planner.french import PLAN_STATUS_FR
 from planner.problem import SolveParams
 from ui import plan_views as pv
 from ui import planning as up
@@ -98,7 +100,7 @@ if flash:
 # ------------------------------------------------------------------------------- header
 st.caption(
     f"{territory.name} — saison du {plan.season.start:%d/%m/%Y} au {plan.season.end:%d/%m/%Y} · "
-    f"calcul : {up.STATUS_FR.get(plan.metrics.status, plan.metrics.status)} en "
+    f"calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)} en "
     f"{pv.fr_num(plan.metrics.solve_seconds, 1)} s. Sous chaque chiffre : le même indicateur pour le "
     "« saupoudrage » (une séance par commune, à tour de rôle, sur les mêmes jours de tournée)."
 )
@@ -119,7 +121,11 @@ tabs = st.tabs(
         "Ajuster",
         "Versions",
         "Exports",
-    ]
+    ],
+    # the key keeps the open tab when a message appears above the tabs (after a lock from the
+    # calendar, a move, a re-plan): without it the tabs would reopen on « Carte ». No state
+    # tracking (on_change): switching tabs stays in the browser, without a rerun.
+    key="tn_tabs",
 )
 
 # ------------------------------------------------------------------------------- map
@@ -136,19 +142,88 @@ with tabs[0]:
         "points noirs : bases.</div>"
     )
 
+
 # ------------------------------------------------------------------------------- calendar
+def _lock_from_calendar(keys: list[tuple[str, int]], locked: bool) -> None:
+    """Lock (or unlock) the sessions selected on the calendar, keep the other locks, save them."""
+    current = st.session_state[up.PLAN_KEY]
+    known = {(s.series, s.index) for s in current.sessions}
+    keys = [k for k in keys if k in known]
+    new = set_locked(current, keys, locked)
+    st.session_state[up.PLAN_KEY] = new
+    st.session_state.pop(LOCK_EDITOR, None)
+    up.save_locks(new)
+    st.session_state["tn_flash"] = (
+        "success",
+        f"{len(keys)} séance(s) {'verrouillée(s)' if locked else 'déverrouillée(s)'} depuis le calendrier ; "
+        f"{len(locked_sessions(new))} séance(s) verrouillée(s) au total.",
+    )
+
+
 with tabs[1]:
     view = st.radio("Vue", ["Par moyen itinérant", "Par parcours"], horizontal=True, key="tn_cal_view")
     if view == "Par moyen itinérant":
-        st.altair_chart(pv.gantt_chart(plan, names), width="stretch", height=pv.gantt_height(plan, names))
+        event = st.altair_chart(
+            pv.gantt_chart(plan, names),
+            width="stretch",
+            height=pv.gantt_height(plan, names),
+            key=pv.calendar_key(plan, "gantt"),
+            on_select="rerun",
+            selection_mode=pv.CALENDAR_SELECTION,
+        )
     else:
-        st.altair_chart(pv.series_chart(plan, names), width="stretch", height=pv.series_height(plan, names))
+        event = st.altair_chart(
+            pv.series_chart(plan, names),
+            width="stretch",
+            height=pv.series_height(plan, names),
+            key=pv.calendar_key(plan, "series"),
+            on_select="rerun",
+            selection_mode=pv.CALENDAR_SELECTION,
+        )
     st.caption(
         "Une ligne par jour de tournée et demi-journée, une colonne par semaine ; couleur = commune d'accueil ; "
         "🔒 = séance verrouillée ; bandes grises = jours fermés. Survolez une case pour le détail."
         if view == "Par moyen itinérant"
-        else "Une ligne par commune d'accueil : la régularité des parcours se voit d'un coup d'œil."
+        else "Une ligne par commune d'accueil : la régularité des parcours se voit d'un coup d'œil ; "
+        "carré = séance verrouillée."
     )
+    picked = pv.selected_sessions(plan, event)
+    if not picked:
+        st.caption(
+            "Pour verrouiller des séances déjà annoncées : cliquez sur leurs cases (un second clic les "
+            "désélectionne, un double-clic vide la sélection), puis « Verrouiller ces séances »."
+        )
+    else:
+        k_sizes = pv.series_sizes(plan)
+        st.markdown(f"**{len(picked)} séance(s) sélectionnée(s)**")
+        st.markdown(
+            "\n".join(
+                f"- {'🔒 ' if s.locked else ''}{names.get(s.host, s.host)} — séance {s.index}/"
+                f"{k_sizes.get(s.series, 1)} — {pv.fr_day(s.date)} {pv.fr_clock(s.start)} "
+                f"({pv.resource_name(plan, s.resource)})"
+                for s in picked
+            )
+        )
+        to_lock = [(s.series, s.index) for s in picked if not s.locked]
+        to_unlock = [(s.series, s.index) for s in picked if s.locked]
+        c1, c2 = st.columns(2)
+        c1.button(
+            f"Verrouiller ces séances ({len(to_lock)})",
+            on_click=_lock_from_calendar,
+            args=(to_lock, True),
+            disabled=not to_lock,
+            key="tn_cal_lock",
+            icon=":material/lock:",
+            type="primary",
+        )
+        c2.button(
+            f"Déverrouiller ces séances ({len(to_unlock)})",
+            on_click=_lock_from_calendar,
+            args=(to_unlock, False),
+            disabled=not to_unlock,
+            key="tn_cal_unlock",
+            icon=":material/lock_open:",
+        )
 
 # ------------------------------------------------------------------------------- series and locks
 with tabs[2]:
@@ -341,7 +416,8 @@ with tabs[5]:
     limit = int(st.session_state.get("pl_time_limit", 30))
     if not locks:
         st.info(
-            "Aucune séance verrouillée : cochez d'abord les séances annoncées dans l'onglet « Parcours »."
+            "Aucune séance verrouillée : cochez d'abord les séances annoncées dans l'onglet « Parcours » "
+            "ou sélectionnez-les sur le « Calendrier »."
         )
     if st.button(
         "Replanifier",

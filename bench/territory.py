@@ -26,8 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from planner import (  # noqa: E402
+    fixed_sites,
+    region,
+    travel,
+)
 from planner import territory as territory_mod  # noqa: E402
-from planner import travel  # noqa: E402
 from planner.need import NeedWeights, compute_need, need_rates  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -37,11 +41,11 @@ TARGET_MB = 500.0
 
 def _clear_caches() -> None:
     for fn in (
-        territory_mod.region_frame,
-        territory_mod._region_communes,
-        territory_mod._names_by_dep,
-        territory_mod.all_fixed_sites,
-        territory_mod.commune_outlines,
+        region.region_frame,
+        region.region_communes,
+        region.commune_outlines,
+        fixed_sites._names_by_dep,
+        fixed_sites.all_fixed_sites,
         travel._cached_matrix,
     ):
         fn.cache_clear()

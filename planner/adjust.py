@@ -114,13 +114,19 @@ class Adjustment:
         return not self.violations
 
 
-def check_adjusted(plan: Plan, problem: PlanningProblem) -> tuple[Violation, ...]:
+def check_adjusted(
+    plan: Plan, problem: PlanningProblem, proposed: Iterable[SessionKey] = ()
+) -> tuple[Violation, ...]:
     """Every rule violation of a hand-adjusted plan.
 
     The plan's own locked sessions are the locks to respect (the problem's earlier locks
-    may refer to a previous version).
+    may refer to a previous version). The sessions in ``proposed`` (a move being checked) are
+    not counted as announced even when locked: an announced session may keep an irregular time
+    (:func:`planner.check.check_plan`), a proposed move must keep the series' slot.
     """
-    return tuple(check_plan(plan, replace(problem, locked=locked_sessions(plan))))
+    skip = {tuple(k) for k in proposed}
+    locks = tuple(x for x in locked_sessions(plan) if session_key(x) not in skip)
+    return tuple(check_plan(plan, replace(problem, locked=locks)))
 
 
 def move_session(
@@ -195,7 +201,7 @@ def move_session(
     if whole_series and new_host is not None:
         series = tuple(replace(x, host=new_host) if x.id == s.series else x for x in plan.series)
     new_plan = rebuild_routes(replace(plan, sessions=tuple(sessions), series=series), problem, touched)
-    return Adjustment(new_plan, check_adjusted(new_plan, problem))
+    return Adjustment(new_plan, check_adjusted(new_plan, problem, proposed=[session_key(moved)]))
 
 
 def candidate_dates(plan: Plan, key: SessionKey, horizon_days: int = 28) -> list[date]:

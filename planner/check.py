@@ -205,8 +205,13 @@ def _series_members(series: Series, sessions: list[Session], problem: PlanningPr
 
 
 def _series_rhythm(sessions: list[Session], problem: PlanningProblem) -> list[Violation]:
-    """Same weekday and start time as the first session; gaps within ``interval ± tolerance``."""
+    """Same weekday and start time as the first session; gaps within ``interval ± tolerance``.
+
+    An announced (locked) session keeps the time it was announced at, even when it differs
+    from the first session's: the coordinator's word wins over the regular slot.
+    """
     rule, rules = "series_shape", problem.rules
+    announced = set(problem.locked)
     low = max(1, rules.interval_days - rules.interval_tolerance_days)
     high = rules.interval_days + rules.interval_tolerance_days
     out: list[Violation] = []
@@ -221,7 +226,7 @@ def _series_rhythm(sessions: list[Session], problem: PlanningProblem) -> list[Vi
                     s,
                 )
             )
-        if s.start != first.start:
+        if s.start != first.start and s not in announced:
             out.append(
                 _v(
                     rule,

@@ -135,8 +135,6 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     )
 
 
-
-
 def _place(code: str, names: Mapping[str, str]) -> str:
     return names.get(code, code)
 

@@ -31,3 +31,22 @@ def french_date(day: date, *, weekday: bool = True) -> str:
 def french_time(t: time) -> str:
     """``time(9, 30)`` → ``"9 h 30"``."""
     return f"{t.hour} h {t.minute:02d}"
+
+
+def french_number(value: float) -> str:
+    """A number as French users write it, shortest form: ``-1.5`` → ``"−1,5"``, ``2.0`` → ``"2"``."""
+    return f"{value:g}".replace(".", ",").replace("-", "−")
+
+
+#: Plan kinds and solver statuses in words, for every place that shows them.
+PLAN_KIND_FR: dict[str, str] = {
+    "optimised": "Plan optimisé",
+    "baseline": "Plan de référence (saupoudrage)",
+    "greedy": "Plan glouton",
+}
+PLAN_STATUS_FR: dict[str, str] = {
+    "OPTIMAL": "optimal prouvé",
+    "FEASIBLE": "bon plan, optimalité non prouvée",
+    "STOPPED": "arrêté avant la fin",
+    "HEURISTIC": "méthode simple, sans preuve",
+}

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
-from planner.inputs import neutralise_formula, read_requests_frame
+from planner.inputs import REQUEST_COLUMNS, neutralise_formula, read_requests_frame
 from planner.model import HostRequest, check_insee_code, format_weekdays, parse_weekdays
 
 STATUS_LABELS: dict[str, str] = {
@@ -546,14 +546,8 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
-REQUIRED_IMPORT_COLUMNS: tuple[str, ...] = (
-    "code_insee",
-    "venue",
-    "weekdays",
-    "blackout_dates",
-    "has_power",
-    "expected_participants",
-)
+# The optimiser's request columns (all but the optional id) are required in an import file.
+REQUIRED_IMPORT_COLUMNS: tuple[str, ...] = tuple(c for c in REQUEST_COLUMNS if c != "id")
 _COLUMN_ALIASES = {
     "lieu": "venue",
     "jours": "weekdays",

@@ -20,7 +20,7 @@ The modifiers are 1 when their indicator is missing:
 - ``f_poverty = 1 + poverty × (rate − REF_POVERTY_PCT) / 100`` (Filosofi 2021, where published);
 - ``f_fibre = 1 + fibre × (1 − ftth_pct / 100)`` (ARCEP: premises that can get fibre);
 - ``f_rurality = 1 + rurality × level`` with ``level`` from the INSEE density grid
-  (0 urban … 1 very dispersed rural habitat, see :data:`planner.territory.GRILLE_DENSITE_LEVELS`);
+  (0 urban … 1 very dispersed rural habitat, see :data:`planner.region.GRILLE_DENSITE_LEVELS`);
 - ``f_user = clip(1 + user_weight × (x / mean(x) − 1), 0, 3)`` for a user indicator column ``x``
   (e.g. a fragility index score), mean over the territory's communes that have it.
 
@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+from planner.french import french_number
 from planner.model import CommuneNeed, Territory
 from planner.travel import TravelMatrix, rect_travel, territory_matrix
 
@@ -67,40 +68,208 @@ REF_MEDIAN_INCOME = 22_716.0  # € per consumption unit, population-weighted, F
 REF_POVERTY_PCT = 16.8  # % population-weighted over the communes where it is published
 
 
+#: Short references of the sources the default weights rest on (shared by the docstring of
+#: :class:`NeedWeights` and the French explanations of :data:`WEIGHT_INFO`).
+SRC_INSEE_1780 = "INSEE Première n° 1780 (2019)"
+SRC_FILOSOFI = "INSEE Filosofi 2021"
+SRC_ARCEP = "ARCEP"
+SRC_DENSITY_GRID = "grille communale de densité INSEE"
+SRC_FRANCE_SERVICES = "ANCT, France services"
+SRC_MONOGRAPH = "monographie du territoire de Vierzon (2021)"
+SRC_USER = "votre fichier"
+
+
+@dataclass(frozen=True)
+class WeightInfo:
+    """How one field of :class:`NeedWeights` is explained, bounded and offered in the UI.
+
+    Attributes
+    ----------
+    name
+        Field name in :class:`NeedWeights` (and on the command line, ``--weight NAME=VALUE``).
+    label
+        French label of the control.
+    explanation
+        One French line: what the setting does and where its default comes from. The
+        Territoire page shows it as the control's help and in its « Méthode et sources » table.
+    source
+        Short reference of the source (one of the ``SRC_*`` constants); the English docstring
+        of :class:`NeedWeights` cites the same reference.
+    bounds
+        Accepted range ``(low, high)``, inclusive; :class:`NeedWeights` refuses values outside it.
+    ui
+        ``(low, high, step)`` of the control on the Territoire page (within ``bounds``).
+    unit
+        ``"share"`` (a rate in [0, 1]), ``"factor"`` (a weight), ``"minutes"`` or ``"people"``.
+    """
+
+    name: str
+    label: str
+    explanation: str
+    source: str
+    bounds: tuple[float, float]
+    ui: tuple[float, float, float]
+    unit: str = "factor"
+
+
+#: Every numeric need weight, in the order the Territoire page shows them. ``user_indicator``
+#: (a column name, not a number) is the only field of :class:`NeedWeights` not listed.
+WEIGHT_INFO: tuple[WeightInfo, ...] = (
+    WeightInfo(
+        "rate_65p",
+        "Part des 65 ans et plus ayant besoin d'aide",
+        "64 % des 75 ans ou plus n'ont pas utilisé Internet dans l'année, les 65-74 ans bien moins, "
+        "et la moitié environ des 65 ans ou plus ont 75 ans ou plus : 45 % par défaut.",
+        SRC_INSEE_1780,
+        (0.0, 1.0),
+        (0.0, 1.0, 0.05),
+        "share",
+    ),
+    WeightInfo(
+        "rate_no_diploma",
+        "Part des moins de 65 ans sans diplôme",
+        "L'illectronisme est plusieurs fois plus fréquent sans diplôme (ni CEP ni BEPC) : 30 % par "
+        "défaut, un ordre de grandeur et non une mesure.",
+        SRC_INSEE_1780,
+        (0.0, 1.0),
+        (0.0, 1.0, 0.05),
+        "share",
+    ),
+    WeightInfo(
+        "rate_other",
+        "Part des autres habitants",
+        "Calée pour que la moyenne soit d'environ 17 % de personnes en illectronisme (15 ans ou plus) "
+        "dans une population comme celle de la France : 7 % par défaut.",
+        SRC_INSEE_1780,
+        (0.0, 1.0),
+        (0.0, 0.5, 0.01),
+        "share",
+    ),
+    WeightInfo(
+        "income",
+        "Poids du revenu médian",
+        "L'illectronisme est plus fréquent chez les ménages modestes ; avec 0,5, un revenu médian "
+        "10 % sous celui de la région donne 5 % de besoin en plus (poids à discuter).",
+        SRC_FILOSOFI,
+        (0.0, 5.0),
+        (0.0, 2.0, 0.1),
+    ),
+    WeightInfo(
+        "poverty",
+        "Poids du taux de pauvreté",
+        "Là où il est publié ; avec 1, un taux de pauvreté supérieur de 10 points à celui de la région "
+        "donne 10 % de besoin en plus (poids à discuter).",
+        SRC_FILOSOFI,
+        (0.0, 5.0),
+        (0.0, 3.0, 0.1),
+    ),
+    WeightInfo(
+        "fibre",
+        "Poids de l'absence de fibre",
+        "Part des locaux non raccordables à la fibre ; avec 0,2, une commune sans aucun local "
+        "raccordable a 20 % de besoin en plus (poids à discuter).",
+        SRC_ARCEP,
+        (0.0, 5.0),
+        (0.0, 1.0, 0.05),
+    ),
+    WeightInfo(
+        "rurality",
+        "Poids de la ruralité",
+        "Éloignement des services et de l'aide ; avec 0,15, l'habitat rural très dispersé a 15 % de "
+        "besoin en plus, les centres urbains rien (poids à discuter).",
+        SRC_DENSITY_GRID,
+        (0.0, 5.0),
+        (0.0, 1.0, 0.05),
+    ),
+    WeightInfo(
+        "user_weight",
+        "Poids de l'indicateur complémentaire",
+        "Pour un indicateur de votre fichier (par ex. un score de fragilité numérique) : avec 1, une "
+        "commune 20 % au-dessus de la moyenne a 20 % de besoin en plus ; 0 par défaut.",
+        SRC_USER,
+        (-5.0, 5.0),
+        (-2.0, 2.0, 0.1),
+    ),
+    WeightInfo(
+        "catchment_minutes",
+        "Rayon d'attraction d'un lieu fixe (minutes)",
+        "Au-delà, un lieu fixe n'aide plus ; 20 minutes par défaut, moins que l'objectif de 30 minutes "
+        "du réseau France services, car les personnes les plus éloignées du numérique se déplacent peu.",
+        SRC_FRANCE_SERVICES,
+        (1.0, 120.0),
+        (5.0, 60.0, 5.0),
+        "minutes",
+    ),
+    WeightInfo(
+        "people_per_site",
+        "Personnes accompagnées par an par lieu fixe",
+        "250 par défaut : Str@t'Emploi reçoit environ 2 nouvelles personnes par jour, l'EPN de Graçay "
+        "30 participants aux ateliers et 4 à 5 personnes par semaine en accès libre.",
+        SRC_MONOGRAPH,
+        (0.0, math.inf),
+        (0.0, 5000.0, 50.0),
+        "people",
+    ),
+)
+
+
 @dataclass(frozen=True)
 class NeedWeights:
     """Weights of the need model and parameters of the coverage model.
 
+    These are estimates to discuss with the people who know the territory, not measurements:
+    each default is an order of magnitude drawn from the source named below. The same
+    explanation, in French, is shown beside each control of the Territoire page
+    (:data:`WEIGHT_INFO`), and every weight can be set on the command line
+    (``--weight NAME=VALUE``, see :func:`parse_weight`).
+
     Attributes
     ----------
-    rate_65p
-        Share of people aged 65+ needing help (0.45). INSEE Première 1780 (2019): 64 % of the
-        75+ did not use the internet in the year; the 65–74 are far more connected; about half of
-        the 65+ are 75+.
-    rate_no_diploma
-        Share of people under 65 with no diploma (15+, out of school) needing help (0.30).
-        INSEE Première 1780: illectronism is several times more frequent without a diploma.
-    rate_other
-        Share of everyone else needing help (0.07), so that the average is about the 17 % of
-        INSEE Première 1780 in a population like France's.
-    income
-        Weight of the gap to the regional median income (0.5): 10 % poorer → 5 % more need.
-    poverty
-        Weight of the poverty-rate gap in points (1.0): +10 points → 10 % more need.
-    fibre
-        Extra need where no premises can get fibre (0.2), ARCEP.
-    rurality
-        Extra need in very dispersed rural habitat (0.15): distance to services and to help.
-    user_indicator
-        Name of a user indicator column (``""`` for none), e.g. a fragility score.
-    user_weight
-        Its weight: ``f_user = 1 + user_weight × (x / mean − 1)``.
-    catchment_minutes
-        Drive time beyond which a fixed place gives no coverage (20 min).
-    people_per_site
-        People a place of capacity 1 helps per year (250: the Str@t'Emploi association in the
-        monograph receives about 2 new people a day; the EPN of Graçay 30 workshop participants
-        and 4–5 weekly free-access users).
+    rate_65p : float, default 0.45
+        Share of people aged 65+ needing help. Source: INSEE Première n° 1780 (2019): 64 % of
+        people aged 75+ did not use the internet in the year; the 65–74 are far more connected;
+        about half of the 65+ are 75+.
+    rate_no_diploma : float, default 0.30
+        Share of people under 65 with no diploma (15+, out of school, no diploma, CEP or BEPC)
+        needing help. Source: INSEE Première n° 1780 (2019): illectronism is several times more
+        frequent without a diploma. An order of magnitude, not a measured rate.
+    rate_other : float, default 0.07
+        Share of everyone else needing help. Source: INSEE Première n° 1780 (2019): 17 % of people
+        aged 15+ are in illectronism; 0.07 brings the average of the three groups to about that
+        in a population like France's.
+    income : float, default 0.5
+        Weight of the gap to the regional median disposable income per consumption unit:
+        10 % poorer → 5 % more need. Source: INSEE Filosofi 2021 for the indicator; INSEE
+        Première n° 1780 for the direction (illectronism is more frequent in poor households);
+        the size is a judgement.
+    poverty : float, default 1.0
+        Weight of the poverty-rate gap in points, where published: +10 points → 10 % more need.
+        Source: INSEE Filosofi 2021 (poverty rate at 60 % of the median); the size is a judgement.
+    fibre : float, default 0.2
+        Extra need where no premises can get fibre (proportional to the share that cannot).
+        Source: ARCEP (premises that can be connected to FttH); the size is a judgement.
+    rurality : float, default 0.15
+        Extra need in very dispersed rural habitat (distance to services and to help), scaled by
+        the rurality level. Source: grille communale de densité INSEE (7 levels, see
+        :data:`planner.region.GRILLE_DENSITE_LEVELS`); the size is a judgement.
+    user_indicator : str, default ""
+        Name of an indicator column of the user's file (``""`` for none), e.g. a fragility score.
+    user_weight : float, default 0.0
+        Its weight: ``f_user = 1 + user_weight × (x / mean − 1)``. Source: votre fichier (the
+        user's own indicator; no default effect).
+    catchment_minutes : float, default 20.0
+        Drive time beyond which a fixed place gives no coverage. Source: ANCT, France services
+        (the network's aim is a place within 30 minutes of everyone); shorter here because the
+        people furthest from digital tools travel least.
+    people_per_site : float, default 250.0
+        People a place of capacity 1 helps per year. Source: monographie du territoire de
+        Vierzon (2021): the Str@t'Emploi association receives about 2 new people a day; the EPN
+        of Graçay 30 workshop participants and 4–5 weekly free-access users.
+
+    Raises
+    ------
+    InputError
+        When a value is outside its range (:attr:`WeightInfo.bounds`), in French.
     """
 
     rate_65p: float = 0.45
@@ -116,22 +285,19 @@ class NeedWeights:
     people_per_site: float = 250.0
 
     def __post_init__(self) -> None:
-        for name in ("rate_65p", "rate_no_diploma", "rate_other"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise InputError(f"le taux « {name} » doit être compris entre 0 et 1 (lu {value})")
-        for name in ("income", "poverty", "fibre", "rurality"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 5.0:
-                raise InputError(f"le poids « {name} » doit être compris entre 0 et 5 (lu {value})")
-        if not -5.0 <= self.user_weight <= 5.0:
+        for info in WEIGHT_INFO:
+            value = getattr(self, info.name)
+            low, high = info.bounds
+            if low <= value <= high:
+                continue
+            if math.isinf(high):
+                raise InputError(
+                    f"« {info.label} » ({info.name}) ne peut pas être négatif (lu {french_number(value)})"
+                )
             raise InputError(
-                f"le poids de l'indicateur utilisateur doit être compris entre -5 et 5 (lu {self.user_weight})"
+                f"« {info.label} » ({info.name}) doit être compris entre {french_number(low)} et {french_number(high)} "
+                f"(lu {french_number(value)})"
             )
-        if not 1.0 <= self.catchment_minutes <= 120.0:
-            raise InputError("le rayon d'attraction des lieux fixes doit être compris entre 1 et 120 minutes")
-        if self.people_per_site < 0:
-            raise InputError("le nombre de personnes accompagnées par lieu ne peut pas être négatif")
 
 
 def weight_names() -> tuple[str, ...]:

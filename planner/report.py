@@ -147,10 +147,13 @@ def gini(service: Sequence[float], need: Sequence[float]) -> float:
 
 
 # ---------------------------------------------------------------- service and places
-def served_by_commune(plan: Plan) -> dict[str, int]:
-    """Participants of the plan by home commune."""
+def served_by_commune(plan: Plan, series_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Participants of the plan by home commune (only the series ``series_ids`` when given)."""
+    keep = None if series_ids is None else set(series_ids)
     out: dict[str, int] = defaultdict(int)
     for s in plan.series:
+        if keep is not None and s.id not in keep:
+            continue
         if s.from_communes:
             for code, k in s.from_communes.items():
                 out[code] += int(k)
@@ -230,6 +233,7 @@ class PlanFigures:
     participants: int
     participants_full_series: int
     unmet_share: float
+    unmet_full_share: float
     communes_full_series: int
     communes_visited: int
     sessions: int
@@ -272,6 +276,8 @@ def plan_figures(
     unmet_total = sum(ctx.unmet(c) for c in codes)
     unmet_served = sum(min(service.get(c, 0), ctx.unmet(c)) for c in codes)
     full = full_series_ids(plan, k)
+    full_service = served_by_commune(plan, full)
+    unmet_full = sum(min(full_service.get(c, 0), ctx.unmet(c)) for c in codes)
     hosts = plan_hosts(plan)
     places = series_hosts(plan, k)
     if plan.routes:
@@ -289,6 +295,7 @@ def plan_figures(
         participants=sum(s.participants for s in plan.series),
         participants_full_series=sum(s.participants for s in plan.series if s.id in full),
         unmet_share=unmet_served / unmet_total if unmet_total > 0 else float("nan"),
+        unmet_full_share=unmet_full / unmet_total if unmet_total > 0 else float("nan"),
         communes_full_series=len({s.host for s in plan.series if s.id in full}),
         communes_visited=len(hosts),
         sessions=len(plan.sessions),
@@ -320,15 +327,18 @@ class Figure:
     higher_is_better: bool = True
 
 
-#: key -> (label, one-line definition, unit, decimals, higher_is_better)
+#: The figures a funder should read first, in this order (see :data:`SAUPOUDRAGE_NOTE`).
+HEADLINE_KEYS: tuple[str, ...] = ("participants_full_series", "unmet_full_share")
+
+#: Why the saupoudrage "reaches" more people yet teaches nobody (one line, under the headline).
+SAUPOUDRAGE_NOTE = (
+    "Le saupoudrage « touche » plus de monde, car chaque commune reçoit une visite ; mais une "
+    "séance isolée de 3 heures n'est pas un parcours : personne n'y apprend à se servir seul du "
+    "numérique. Seules les personnes qui suivent un parcours complet comptent comme formées."
+)
+
+#: key -> (label, one-line definition, unit, decimals, higher_is_better), headline figures first
 DEFINITIONS: dict[str, tuple[str, str, str, int, bool]] = {
-    "participants": (
-        "Personnes accompagnées",
-        "Nombre de places occupées dans les groupes d'ateliers du plan (une personne par groupe).",
-        "pers.",
-        0,
-        True,
-    ),
     "participants_full_series": (
         "Personnes suivant un parcours complet",
         "Personnes inscrites dans un groupe qui reçoit toutes les séances d'un parcours (5 par défaut) : c'est ce qui permet d'apprendre.",
@@ -336,9 +346,23 @@ DEFINITIONS: dict[str, tuple[str, str, str, int, bool]] = {
         0,
         True,
     ),
+    "unmet_full_share": (
+        "Part du besoin non couvert servie par des parcours complets",
+        "Personnes suivant un parcours complet (au plus le besoin de leur commune) rapportées au besoin non couvert total du territoire.",
+        "%",
+        1,
+        True,
+    ),
+    "participants": (
+        "Personnes touchées (séances isolées comprises)",
+        "Places occupées dans tous les groupes, même venus à une seule séance : une visite isolée « touche » sans former.",
+        "pers.",
+        0,
+        True,
+    ),
     "unmet_share": (
-        "Part du besoin non couvert servie",
-        "Personnes accompagnées (au plus le besoin de leur commune) rapportées au besoin non couvert total du territoire.",
+        "Part du besoin non couvert touchée (séances isolées comprises)",
+        "Personnes touchées, même une seule fois (au plus le besoin de leur commune), rapportées au besoin non couvert total du territoire.",
         "%",
         1,
         True,
@@ -464,6 +488,7 @@ def _values(f: PlanFigures) -> dict[str, float]:
         "participants": f.participants,
         "participants_full_series": f.participants_full_series,
         "unmet_share": f.unmet_share * 100.0,
+        "unmet_full_share": f.unmet_full_share * 100.0,
         "communes_full_series": f.communes_full_series,
         "communes_visited": f.communes_visited,
         "sessions": f.sessions,

@@ -1,10 +1,16 @@
 """Daily routes: from the resource's base through the day's hosts and back.
 
-In an optimised plan the order of a day's stops is fixed by the slots (morning, afternoon…), so
-:func:`day_routes` only measures them. Where the order is free — a team's day of several short
-stops in the saupoudrage baseline — :func:`best_order` asks the OR-Tools routing library for the
-shortest tour from the base (integer metres, made in one place: :func:`_metres`). With two stops or
-fewer (the bus) both orders are simply compared.
+:func:`day_routes` measures a day in the order of its sessions' start times. That order is
+chosen by :func:`best_order`, the shortest tour from the base: every order is tried up to
+``exact_up_to`` stops (5: a team's day of 3–4 short stops is solved exactly), beyond that the
+OR-Tools routing library searches (integer metres, made in one place: :func:`_metres`).
+
+- The saupoudrage baseline orders each day's stops with it when it builds the day.
+- The optimised and greedy plans choose *which* hosts share a resource's days (a window of K
+  dates) and in which slots; :func:`order_days` then re-assigns those series to slots along the
+  shortest tour (either direction, any slots of the day) when that keeps every time rule and
+  drives fewer km. A series keeps its K dates and its host, and all its sessions move together,
+  so every calendar rule still holds; the objective (a return trip per session) is unchanged.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
-from itertools import permutations
+from itertools import combinations, permutations
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.model import Resource, Route, Session
+from planner.problem import PlanningProblem
+from planner.season import Candidate, Candidates, day_slots, fits_beside, slot_fits, slot_start
 from planner.travel import TravelMatrix
 
 
@@ -94,3 +103,73 @@ def best_order(
             order.append(nodes[node])
         i = solution.Value(routing.NextVar(i))
     return order
+
+
+def _day_ok(
+    problem: PlanningProblem, cands: Candidates, r: Resource, placed: list[tuple[int, Candidate]]
+) -> bool:
+    """Slots ``placed`` ((slot, series) pairs) fit one day of ``r``, with the locked sessions."""
+    m = problem.matrix
+    if not all(slot_fits(r, k, c.host, m) for k, c in placed):
+        return False
+    for (k1, c1), (k2, c2) in combinations(placed, 2):
+        if not cands.compatible(problem, r, k1, c1.host, k2, c2.host):
+            return False
+    dates = placed[0][1].dates
+    fixed = [f for f in cands.fixed if f.resource == r.id and set(f.dates) & set(dates)]
+    return all(
+        fits_beside(r, k, c.host, slot_start(r, k, c.host, m), f, d, m)
+        for k, c in placed
+        for f in fixed
+        for d in f.dates
+        if d in dates
+    )
+
+
+def order_days(
+    problem: PlanningProblem, cands: Candidates, chosen: list[tuple[Candidate, dict[str, int]]]
+) -> list[tuple[Candidate, dict[str, int]]]:
+    """Series sharing a resource's days, re-slotted along the shortest tour (:func:`best_order`).
+
+    For each (resource, weekday, window) holding two series or more, the tour and its reverse
+    are tried on every set of slots of the day (the slots in use first); the first assignment
+    keeping the drive times, the day's ends and the locked sessions is taken if it drives
+    strictly fewer km than the current order. Locked series never move.
+    """
+    res = {r.id: r for r in problem.resources}
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, (c, _) in enumerate(chosen):
+        if not c.locked:
+            groups[(c.resource, c.weekday, c.block)].append(i)
+    out = list(chosen)
+    for (rid, _wd, _b), idx in sorted(groups.items()):
+        if len(idx) < 2:
+            continue
+        r = res[rid]
+        series = sorted((chosen[i][0] for i in idx), key=lambda c: c.slot)
+        now = _length(r.base, [c.host for c in series], problem.matrix)
+        tour = best_order(r.base, [c.host for c in series], problem.matrix, time_limit_s=0.2)
+        pool = list(series)
+        ordered = [pool.pop(next(j for j, c in enumerate(pool) if c.host == h)) for h in tour]
+        used = tuple(c.slot for c in series)
+        slot_sets = [used] + [s for s in combinations(range(day_slots(r)), len(series)) if s != used]
+        found = next(
+            (
+                list(zip(slots, seq, strict=True))
+                for seq in (ordered, ordered[::-1])
+                if _length(r.base, [c.host for c in seq], problem.matrix) < now - 1e-9
+                for slots in slot_sets
+                if _day_ok(problem, cands, r, list(zip(slots, seq, strict=True)))
+            ),
+            None,
+        )
+        if found is None:
+            continue
+        moved = {}
+        for k, c in found:
+            st = slot_start(r, k, c.host, problem.matrix)
+            moved[id(c)] = replace(c, slot=k, start_min=st, end_min=st + r.session_minutes)
+        for i in idx:
+            c, take = chosen[i]
+            out[i] = (moved[id(c)], take)
+    return out

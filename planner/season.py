@@ -5,8 +5,11 @@ Model (one idea per function below)
 *Time.* A resource's working day holds ``day_slots(r)`` sessions (at most
 ``max_sessions_per_day``, as many as fit with ``BREAK_MIN`` between them). The first slot starts
 at ``day_start`` + the drive from the base, the last one ends so that the resource is back at
-``day_end``; middle slots (teams) are evenly spaced. Times are rounded to 5 minutes. A series
-keeps its host, hence the same start time every week.
+``day_end``; middle slots (teams) are evenly spaced. Start times are on the quarter hour, for
+posters and calendars: the earliest start (first slot) is rounded *up*, the latest start (last
+slot) *down*, middle slots to the nearest quarter — :func:`slot_fits` and
+:func:`slots_compatible` then check the drive times with the rounded times. A series keeps its
+host and slot, hence the same start time every week.
 
 *Windows.* For each resource and working weekday, the open dates of that weekday are packed
 greedily into consecutive *windows* of K dates obeying the interval rule: the next session is
@@ -66,7 +69,7 @@ from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.travel import TravelMatrix
 
 BREAK_MIN = 30
-ROUND_MIN = 5
+ROUND_MIN = 15
 SCALE = 10_000
 MAX_GROUPS = 8
 NEED_HALF_GROUPS = 2
@@ -105,11 +108,21 @@ def slot_start(r: Resource, slot: int, host: str, matrix: TravelMatrix) -> int:
     m = day_slots(r)
     start, end, dur = minutes_of(r.day_start), minutes_of(r.day_end), r.session_minutes
     if slot == 0:
-        return start + ROUND_MIN * math.ceil(drive_min(matrix, r.base, host) / ROUND_MIN)
+        return round_up(start + drive_min(matrix, r.base, host))
     if slot == m - 1:
-        return ROUND_MIN * math.floor((end - drive_min(matrix, host, r.base) - dur) / ROUND_MIN)
+        return round_down(end - drive_min(matrix, host, r.base) - dur)
     step = (end - start - dur) / (m - 1)
-    return start + ROUND_MIN * round(slot * step / ROUND_MIN)
+    return ROUND_MIN * round((start + slot * step) / ROUND_MIN)
+
+
+def round_up(minutes: int) -> int:
+    """``minutes`` rounded up to the next quarter hour (``ROUND_MIN``): 14:05 → 14:15."""
+    return ROUND_MIN * math.ceil(minutes / ROUND_MIN)
+
+
+def round_down(minutes: int) -> int:
+    """``minutes`` rounded down to a quarter hour (``ROUND_MIN``): 14:20 → 14:15."""
+    return ROUND_MIN * math.floor(minutes / ROUND_MIN)
 
 
 def slot_fits(r: Resource, slot: int, host: str, matrix: TravelMatrix) -> bool:
@@ -201,7 +214,10 @@ class Candidate:
     """A possible series: K dates at one host with one resource in one slot.
 
     ``block`` is the window index within (resource, weekday); ``-1`` for a locked series, whose
-    sessions keep their own times (``start_min``/``end_min``) and ``locked_flags``.
+    sessions keep their own times and ``locked_flags``. ``day_times`` (locked series only) gives,
+    date by date, ``(slot, start_min, end_min)``: a locked session keeps exactly its times even
+    when the locked sessions of one series start at different times; empty means every date uses
+    (``slot``, ``start_min``, ``end_min``).
     """
 
     resource: str
@@ -215,11 +231,20 @@ class Candidate:
     km: float
     series_id: str = ""
     locked_flags: tuple[bool, ...] = ()
+    day_times: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def locked(self) -> bool:
         """True for a series carrying locked sessions."""
         return self.block < 0
+
+    def times(self, k: int) -> tuple[int, int, int]:
+        """``(slot, start_min, end_min)`` of the ``k``-th session (0-based)."""
+        return self.day_times[k] if self.day_times else (self.slot, self.start_min, self.end_min)
+
+    def times_on(self, day: date) -> tuple[int, int, int]:
+        """``(slot, start_min, end_min)`` of the session held on ``day``."""
+        return self.times(self.dates.index(day))
 
 
 @dataclass
@@ -277,17 +302,16 @@ def window_allowed(problem: PlanningProblem, host: str, dates: Iterable[date]) -
 
 
 def fits_beside(
-    r: Resource, slot: int, host: str, start_min: int, other: Candidate, matrix: TravelMatrix
+    r: Resource, slot: int, host: str, start_min: int, other: Candidate, day: date, matrix: TravelMatrix
 ) -> bool:
-    """True when a session (``slot`` at ``host`` from ``start_min``) and ``other``'s session of the
-    same day keep different slots, in order, with the drive and the break between them."""
-    if slot == other.slot:
+    """True when a session (``slot`` at ``host`` from ``start_min``) and ``other``'s session on
+    ``day`` keep different slots and, in time order, the drive and the break between them."""
+    o_slot, o_start, o_end = other.times_on(day)
+    if slot == o_slot:
         return False
-    if slot < other.slot:
-        return (
-            start_min + r.session_minutes + drive_min(matrix, host, other.host) + BREAK_MIN <= other.start_min
-        )
-    return other.end_min + drive_min(matrix, other.host, host) + BREAK_MIN <= start_min
+    if start_min < o_start:
+        return start_min + r.session_minutes + drive_min(matrix, host, other.host) + BREAK_MIN <= o_start
+    return o_end + drive_min(matrix, other.host, host) + BREAK_MIN <= start_min
 
 
 def locked_slot(r: Resource, s: Session, matrix: TravelMatrix) -> int:
@@ -331,9 +355,10 @@ def _complete_series(
 def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
     """Locked sessions grouped by series; a series with fewer than K sessions is completed.
 
-    Each locked session keeps its index; the missing ones are added before the first locked
-    session (backwards) and after it (forwards) on open dates of the same weekday, with the same
-    times, following the interval rule. :class:`InfeasibleError` (French) when that is impossible.
+    Each locked session keeps its index, date and times; the missing ones are added before the
+    first locked session (backwards) and after it (forwards) on open dates of the same weekday,
+    with the times of the first locked session, following the interval rule.
+    :class:`InfeasibleError` (French) when that is impossible.
     """
     by_series: dict[str, list[Session]] = defaultdict(list)
     for s in problem.locked:
@@ -367,9 +392,11 @@ def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
             if (r.id, d) not in taken and window_allowed(problem, first.host, [d])
         }
         dates = _complete_series(sid, sess, k, gaps, open_set)
-        flags = [any(s.index == i + 1 for s in sess) for i in range(len(dates))]
+        by_index = {s.index: s for s in sess}
+        flags = [i + 1 in by_index for i in range(len(dates))]
         for d in dates:
             taken.add((r.id, d))
+        own = [by_index.get(i + 1, first) for i in range(len(dates))]
         out.append(
             Candidate(
                 resource=r.id,
@@ -383,6 +410,9 @@ def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
                 km=len(dates) * 2 * problem.matrix.km(r.base, first.host),
                 series_id=sid,
                 locked_flags=tuple(flags),
+                day_times=tuple(
+                    (locked_slot(r, s, problem.matrix), minutes_of(s.start), minutes_of(s.end)) for s in own
+                ),
             )
         )
     return out
@@ -445,7 +475,7 @@ def build_candidates(
                         if not window_allowed(problem, h, w):
                             continue
                         if any(
-                            not fits_beside(r, s, h, st, lk, problem.matrix)
+                            not fits_beside(r, s, h, st, lk, d, problem.matrix)
                             for d in w
                             for lk in busy.get((r.id, d), ())
                         ):
@@ -795,13 +825,18 @@ def solve_model(
     stop: threading.Event | None = None,
     hint: list[tuple[Candidate, dict[str, int]]] | None = None,
     offset: tuple[float, float] = (0.0, 0.0),
+    solver_options: Mapping[str, object] | None = None,
 ) -> Choice | None:
     """Build and solve the CP-SAT model.
 
     Returns ``None`` when ``stop`` was set before the search, and a :class:`Choice` with status
-    ``"UNKNOWN"``, no series and the proven bound when no solution was found in time.
+    ``"UNKNOWN"``, no series and a bound when no solution was found in time. That bound is
+    ``math.inf`` unless the search reported one (:class:`_Monitor`): CP-SAT answers 0 as "best
+    bound" when it stops before establishing any, which is no bound at all.
 
     ``offset`` (objective, bound) is added to the reported progress (decomposed solves).
+    ``solver_options`` sets further CP-SAT parameters by name (e.g. ``{"stop_after_presolve":
+    True}``), applied last.
 
     Raises
     ------
@@ -816,6 +851,8 @@ def solve_model(
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.relative_gap_limit = params.gap
+    for name, value in (solver_options or {}).items():
+        setattr(solver.parameters, name, value)
     monitor = _Monitor(solver, params.gap, on_progress, stop, offset)
     solver.best_bound_callback = monitor.on_bound
     done = threading.Event()
@@ -842,7 +879,8 @@ def solve_model(
         )
     bound = solver.best_objective_bound
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Choice([], "UNKNOWN", -math.inf, bound / SCALE if math.isfinite(bound) else math.inf)
+        proven = monitor.bound  # only bounds the search reported; never CP-SAT's default 0
+        return Choice([], "UNKNOWN", -math.inf, proven / SCALE if math.isfinite(proven) else math.inf)
     status = "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE"
     if stop is not None and stop.is_set() and code != cp_model.OPTIMAL:
         status = "STOPPED"

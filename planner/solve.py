@@ -13,28 +13,29 @@ hosts with the largest reachable unmet need. The reported bound is then the sum 
 bounds: a proven bound *of the decomposed, host-limited problem* (people do not cross group
 borders), not of the undivided one. Small territories (Vierzon) are solved whole, with every host.
 
-Every plan leaves through :func:`build_plan`: series ids ``S01-18279``, sessions, routes
-(:mod:`planner.routing`), reasons for what was left out (:mod:`planner.explain`) and metrics,
+Every plan leaves through :func:`build_plan`: series sharing a resource's days put in the order
+of the shortest tour (:func:`planner.routing.order_days`), series ids ``S01-18279``, sessions,
+routes (:mod:`planner.routing`), reasons for what was left out (:mod:`planner.explain`) and metrics,
 whose ``objective`` is :func:`planner.season.objective_value` for every kind of plan.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
 from planner.baseline import baseline_choice
+from planner.check import check_plan
 from planner.errors import InfeasibleError
 from planner.explain import explain
 from planner.greedy import fixed_allocation, greedy_choice
 from planner.model import Plan, PlanMetrics, Series, Session, Territory
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.routing import day_routes
+from planner.routing import day_routes, order_days
 from planner.season import (
     Candidate,
     Candidates,
@@ -101,16 +102,16 @@ def build_plan(
     ``bound`` ``None`` means "no proof": the trivial bound is reported. ``series_length``
     overrides ``rules.sessions_per_series`` in the plan (the baseline's series have 1 session).
     """
+    chosen = order_days(problem, cands, chosen)
     chosen = sorted(chosen, key=lambda t: (t[0].dates[0], t[0].resource, t[0].slot, t[0].host))
     ids = _series_ids(chosen)
     series, sessions = [], []
     for sid, (c, take) in zip(ids, chosen, strict=True):
         series.append(Series(sid, c.host, c.resource, sum(take.values()), dict(take)))
         flags = c.locked_flags or (False,) * len(c.dates)
-        for k, (d, locked) in enumerate(zip(c.dates, flags, strict=True), start=1):
-            sessions.append(
-                Session(sid, k, c.resource, c.host, d, clock(c.start_min), clock(c.end_min), locked)
-            )
+        for k, (d, locked) in enumerate(zip(c.dates, flags, strict=True)):
+            _, start, end = c.times(k)
+            sessions.append(Session(sid, k + 1, c.resource, c.host, d, clock(start), clock(end), locked))
     sessions.sort(key=lambda s: (s.date, s.start, s.resource))
     routes = day_routes(problem.resources, sessions, problem.matrix)
     unserved = explain(problem, cands, chosen)
@@ -154,12 +155,8 @@ def build_plan(
 
 
 def post_check(plan: Plan, problem: PlanningProblem) -> None:
-    """Run :func:`planner.check.check_plan` when it exists; a violation is a bug of the solver."""
-    try:
-        check = importlib.import_module("planner.check")
-    except ImportError:
-        return
-    violations = check.check_plan(plan, problem)
+    """Run :func:`planner.check.check_plan`; a violation is a bug of the solver."""
+    violations = check_plan(plan, problem)
     if violations:
         listed = "; ".join(str(v) for v in list(violations)[:5])
         raise AssertionError(f"solver produced a plan breaking its rules ({len(violations)}): {listed}")
@@ -283,6 +280,8 @@ def solve(
     params: SolveParams = DEFAULT_PARAMS,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     stop: threading.Event | None = None,
+    *,
+    solver_options: Mapping[str, object] | None = None,
 ) -> Plan:
     """The optimised season plan (``kind="optimised"``).
 
@@ -296,6 +295,16 @@ def solve(
         Called from solver threads with (elapsed, best objective, bound); never touches a UI.
     stop
         Setting it stops the search; the best plan so far is returned with status ``STOPPED``.
+    solver_options
+        Further CP-SAT parameters by name (tuning, tests), passed to
+        :func:`planner.season.solve_model`.
+
+    Notes
+    -----
+    When CP-SAT finds no solution in a group (time limit, or ``solver_options`` cutting the
+    search), the greedy plan of that group is kept with status ``FEASIBLE`` and, as bound, the
+    smaller of the trivial bound and a bound the search proved (if any), never less than the
+    greedy plan's own value.
 
     Raises
     ------
@@ -334,14 +343,16 @@ def solve(
                 stop=stop,
                 hint=hint,
                 offset=(done_obj, done_bound + sum(trivial[g + 1 :])),
+                solver_options=solver_options,
             )
             if choice is None or choice.status == "UNKNOWN":
                 # no solution from CP-SAT (stopped or out of time): keep the greedy plan
                 stopped = stop is not None and stop.is_set()
-                part, obj = hint, None
+                part, obj = hint, _value(sub, cands, hint)
                 status = "STOPPED" if stopped else "FEASIBLE"
                 bound = trivial[g] if choice is None else min(trivial[g], choice.bound)
-                bound = max(bound, _value(sub, cands, part))
+                bound = max(bound, obj)
+                log.warning("group %d: no CP-SAT solution in time, greedy plan kept (%s)", g + 1, status)
             else:
                 part, status, obj, bound = choice.chosen, choice.status, choice.objective, choice.bound
         log.info(

@@ -18,6 +18,7 @@ import pytest
 
 from planner.adjust import (
     candidate_dates,
+    check_adjusted,
     find_session,
     locked_sessions,
     missing_locked,
@@ -44,7 +45,7 @@ from planner.model import (
 )
 from planner.problem import PlanningProblem
 from planner.routing import route_of
-from planner.travel import travel_matrix
+from tests.builders import matrix_of
 
 A, B, BASE, C = "18001", "18002", "18003", "18004"
 COMMUNES = (
@@ -60,9 +61,7 @@ TUESDAYS = (date(2027, 1, 5), date(2027, 1, 12), date(2027, 1, 19))
 
 def make_problem() -> PlanningProblem:
     territory = Territory("test", "Test", COMMUNES)
-    matrix = travel_matrix(
-        [c.code_insee for c in COMMUNES], [c.lat for c in COMMUNES], [c.lon for c in COMMUNES]
-    )
+    matrix = matrix_of(COMMUNES)
     needs = {code: CommuneNeed(code, need, 0.0, need) for code, need in UNMET.items()}
     season = Season(date(2027, 1, 4), date(2027, 2, 26), frozenset({CLOSED}), {CLOSED: "Fermeture"})
     bus = Resource("bus-1", "bus", 12, BASE, (1, 4), time(8, 30), time(18, 0), 2, 180, True, "Bus")
@@ -167,6 +166,16 @@ def test_move_start_time_keeps_length_and_breaks_same_slot_rule(plan, problem):
     s = find_session(adj.plan, ("S01", 3))
     assert (s.start, s.end) == (time(14, 0), time(17, 0))
     assert any("commence à 14:00 au lieu de 09:30" in v.message for v in adj.violations)
+
+
+def test_an_announced_irregular_time_is_kept_but_a_proposed_one_is_flagged(plan, problem):
+    # announced at 14:00 (e.g. imported from last season): the coordinator's word wins
+    irregular = replace(plan.sessions[2], start=time(14, 0), end=time(17, 0), locked=True)
+    announced = replace(plan, sessions=(*plan.sessions[:2], irregular))
+    assert not [v for v in check_adjusted(announced, problem) if "au lieu de 09:30" in v.message]
+    # the same time proposed by a move is checked against the series' slot
+    flagged = check_adjusted(announced, problem, proposed=[("S01", 3)])
+    assert any("commence à 14:00 au lieu de 09:30" in v.message for v in flagged)
 
 
 def test_one_session_to_another_host_breaks_one_host_per_series(plan, problem):

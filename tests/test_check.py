@@ -64,7 +64,7 @@ from planner.model import (
 )
 from planner.plan_json import load_plan, save_plan
 from planner.problem import PlanningProblem
-from planner.travel import travel_matrix
+from tests.builders import matrix_of
 
 A, B, C, D = "18001", "18002", "18003", "18004"
 TUESDAYS = (date(2027, 1, 5), date(2027, 1, 12), date(2027, 1, 26))
@@ -76,7 +76,7 @@ COMMUNES = (
     Commune(C, "Chavannes", 300, 47.2, 2.0),
     Commune(D, "Dampierre", 200, 47.5, 2.0),
 )
-MATRIX = travel_matrix([c.code_insee for c in COMMUNES], [c.lat for c in COMMUNES], [c.lon for c in COMMUNES])
+MATRIX = matrix_of(COMMUNES)
 BUS = Resource("bus-1", "bus", 12, A, (1, 4), time(9), time(17, 30), 2, 180, True)
 TEAM = Resource("team-1", "team", 8, B, (2,), time(9), time(17, 30), 3, 120, False)
 SEASON = Season(date(2027, 1, 4), date(2027, 3, 31), {CLOSED}, {CLOSED: "Fermeture"})

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from planner.cli import main
+from planner.commands.plan import progress_line, summary
+from planner.plan_json import plan_from_dict
+from planner.problem import ProgressEvent
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -68,12 +71,39 @@ def test_plan_series_have_five_sessions_on_one_weekday(optimised):
     assert m["gap"] == pytest.approx((m["bound"] - m["objective"]) / m["bound"], abs=1e-9)
 
 
-def test_baseline_flag_writes_one_session_series(tmp_path):
+def test_baseline_flag_writes_one_session_series(tmp_path, capsys):
     out = tmp_path / "base.json"
     assert main(["plan", "vierzon", *SEASON, "--baseline", "--quiet", "--out", str(out)]) == 0
     d = json.loads(out.read_text(encoding="utf-8"))
     assert d["kind"] == "baseline" and d["rules"]["sessions_per_series"] == 1
     assert len(d["series"]) == len(d["sessions"])
+    printed, written = capsys.readouterr().out.split("Plan écrit dans ")  # the path may say anything
+    assert written.strip() == str(out)
+    assert printed.startswith("Plan de référence (saupoudrage) — statut : méthode simple, sans preuve")
+    assert "baseline" not in printed and "HEURISTIC" not in printed
+
+
+ENGLISH = ("optimised", "baseline", "greedy", "OPTIMAL", "FEASIBLE", "STOPPED", "HEURISTIC", "status")
+
+
+def test_summary_of_the_optimised_plan_is_french(optimised):
+    plan = plan_from_dict(optimised)
+    text = summary(plan)
+    status = {"OPTIMAL": "optimal prouvé", "FEASIBLE": "bon plan, optimalité non prouvée"}
+    assert text.startswith(f"Plan optimisé — statut : {status[plan.metrics.status]}")
+    assert not [w for w in ENGLISH if w in text]
+    gap = f"{100 * plan.metrics.gap:.2f}".replace(".", ",")
+    assert f"écart : {gap} %" in text  # decimal comma
+
+
+def test_greedy_summary_and_progress_line_are_french(tmp_path, capsys):
+    out = tmp_path / "greedy.json"
+    assert main(["plan", "vierzon", *SEASON, "--greedy", "--quiet", "--out", str(out)]) == 0
+    printed, _ = capsys.readouterr().out.split("Plan écrit dans ")
+    assert printed.startswith("Plan glouton — statut : méthode simple, sans preuve")
+    assert not [w for w in ENGLISH if w in printed]
+    line = progress_line(ProgressEvent(1.5, 1234.5, 1250.0))
+    assert " ".join(line.split()) == "1,5 s objectif 1 234,50 borne 1 250,00 écart 1,24 %"
 
 
 def test_resources_requests_and_locked_files(tmp_path):

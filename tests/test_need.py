@@ -11,6 +11,7 @@ from planner.errors import InputError
 from planner.model import Commune, FixedSite, Territory
 from planner.need import (
     REF_SHARE_65P,
+    WEIGHT_INFO,
     NeedWeights,
     compute_need,
     decay,
@@ -18,6 +19,7 @@ from planner.need import (
     need_rates,
     need_table,
     parse_weight,
+    weight_names,
 )
 from planner.territory import load_territory
 from planner.travel import TravelMatrix
@@ -235,6 +237,59 @@ def test_rate_never_exceeds_one():
 def test_invalid_weights_are_refused(kwargs):
     with pytest.raises(InputError):
         NeedWeights(**kwargs)
+
+
+@pytest.mark.parametrize("info", WEIGHT_INFO, ids=lambda i: i.name)
+def test_each_weight_is_refused_just_outside_its_bounds_and_kept_at_them(info):
+    low, high = info.bounds
+    assert getattr(NeedWeights(**{info.name: low}), info.name) == low
+    if math.isfinite(high):
+        assert getattr(NeedWeights(**{info.name: high}), info.name) == high
+    with pytest.raises(InputError) as err:
+        NeedWeights(**{info.name: low - 0.5})
+    assert info.label in str(err.value) and info.name in str(err.value)
+
+
+# ----------------------------------------------------------------------------- documentation of the weights
+
+
+def _attribute_docs() -> dict[str, str]:
+    """``field -> text`` of the numpydoc Attributes section of NeedWeights."""
+    doc = NeedWeights.__doc__
+    section = doc.split("Attributes\n    ----------\n", 1)[1].split("\n\n", 1)[0]
+    out: dict[str, str] = {}
+    for line in section.splitlines():
+        if line.startswith("    ") and not line.startswith("        "):
+            name = line.strip().split(" : ")[0]
+            out[name] = ""
+        else:
+            out[name] += " " + line.strip()
+    return out
+
+
+def test_every_numeric_weight_has_its_explanation_in_field_order():
+    numeric = [n for n in weight_names() if n != "user_indicator"]
+    assert [info.name for info in WEIGHT_INFO] == numeric
+
+
+def test_docstring_documents_every_weight_with_its_default_and_source():
+    docs = _attribute_docs()
+    assert set(docs) == set(weight_names())
+    defaults = NeedWeights()
+    header = NeedWeights.__doc__
+    for info in WEIGHT_INFO:
+        assert f"{info.name} : float, default {getattr(defaults, info.name)!r}" in header
+        assert f"Source: {info.source}" in docs[info.name], info.name
+
+
+def test_explanations_are_one_french_line_within_the_control_range():
+    defaults = NeedWeights()
+    for info in WEIGHT_INFO:
+        assert "\n" not in info.explanation and 40 < len(info.explanation) < 240, info.name
+        low, high = info.bounds
+        ui_low, ui_high, step = info.ui
+        assert low <= ui_low < ui_high <= high and step > 0, info.name
+        assert ui_low <= getattr(defaults, info.name) <= ui_high, info.name
 
 
 def test_parse_weight():

@@ -6,7 +6,6 @@ import itertools
 import math
 from datetime import date, time
 
-import numpy as np
 import pytest
 
 from planner.model import (
@@ -39,7 +38,7 @@ from planner.report import (
     served_by_commune,
     white_zones,
 )
-from planner.travel import TravelMatrix
+from tests.builders import line_matrix
 
 # ------------------------------------------------------------------ Gini and Lorenz
 
@@ -102,15 +101,11 @@ def _grid(with_site: bool = True) -> ReportContext:
         for i, c in enumerate(CODES)
     )
     sites = (FixedSite("s", "EPN", "EPN", "18001", 47.0, 2.0),) if with_site else ()
-    pos = np.arange(5, dtype=float)
-    minutes = np.abs(pos[:, None] - pos[None, :]) * 10.0
     needs = {
         c: CommuneNeed(c, need=10.0 * (i + 1), coverage=0.0, unmet_need=10.0 * (i + 1))
         for i, c in enumerate(CODES)
     }
-    return ReportContext(
-        Territory("grid", "Grille", communes, sites), needs, TravelMatrix(CODES, minutes.copy(), minutes)
-    )
+    return ReportContext(Territory("grid", "Grille", communes, sites), needs, line_matrix(CODES, 10.0))
 
 
 def test_white_zones_before_any_plan():
@@ -274,3 +269,34 @@ def test_negative_rate_is_a_french_error():
     with pytest.raises(InputError, match="coût au km"):
         CostRates(eur_per_km=-1)
     assert CostRates(eur_per_km=0).co2_kg_per_km == pytest.approx(0.10 * 3.17)
+
+
+def test_unmet_full_share_counts_only_full_series():
+    # D holds a full series (5 sessions, 10 people); E one session with 6 people: touched, not trained.
+    f = plan_figures(_plan({"18004": 10, "18005": 6}, {"18004": 5, "18005": 1}), _grid())
+    assert f.unmet_share == pytest.approx((10 + 6) / 150)
+    assert f.unmet_full_share == pytest.approx(10 / 150)
+
+
+def test_unmet_full_share_of_one_off_visits_is_zero():
+    f = plan_figures(_plan({"18002": 12, "18003": 12}, {"18002": 1, "18003": 1}), _grid())
+    assert f.unmet_share > 0
+    assert f.unmet_full_share == 0
+
+
+def test_key_figures_lead_with_full_series_then_reach():
+    from planner.report import HEADLINE_KEYS, SAUPOUDRAGE_NOTE
+
+    ctx = _grid()
+    plan = _plan({"18004": 10}, {"18004": 5})
+    baseline = _plan({"18002": 12, "18003": 12}, {"18002": 1, "18003": 1})
+    keys = [f.key for f in key_figures(plan, ctx, baseline)]
+    assert (
+        tuple(keys[: len(HEADLINE_KEYS)]) == HEADLINE_KEYS == ("participants_full_series", "unmet_full_share")
+    )
+    assert keys.index("participants") > keys.index("unmet_full_share")
+    figs = {f.key: f for f in key_figures(plan, ctx, baseline)}
+    # The baseline reaches more people but trains nobody: the headline shows it.
+    assert figs["participants"].baseline > figs["participants"].plan
+    assert figs["unmet_full_share"].plan > 0 and figs["unmet_full_share"].baseline == 0
+    assert "saupoudrage" in SAUPOUDRAGE_NOTE.lower() and len(SAUPOUDRAGE_NOTE.splitlines()) == 1

@@ -6,10 +6,14 @@ import itertools
 from datetime import time
 
 import pytest
-from tiny_season import TUESDAYS, A, B, C, D, bus, matrix
+from tiny_season import TUESDAYS, A, B, C, D, bus, matrix, problem
 
+from planner.check import check_plan
 from planner.model import Session
-from planner.routing import best_order, day_routes, route_of
+from planner.problem import SolveParams
+from planner.routing import best_order, day_routes, order_days, route_of
+from planner.season import build_candidates, slot_start
+from planner.solve import build_plan, solve
 
 
 def test_route_goes_from_the_base_and_back():
@@ -54,3 +58,70 @@ def test_best_order_avoids_a_zigzag():
     assert sum(m.km(a, b) for a, b in itertools.pairwise(tour)) > 120  # 60+50+10+20 = 140
     assert best_order(A, zigzag, m) != zigzag  # every order tried
     assert best_order(A, zigzag, m, time_limit_s=0.5, exact_up_to=0) != zigzag  # routing library
+
+
+# ----------------------------------------------------------------------------- order of a team's day
+
+
+def _team():
+    """A team of 60-min sessions, 4 a day, 09:00–18:00 (slots: first, 11:45, 14:15, last)."""
+    return bus(
+        id="team",
+        kind="team",
+        seats=8,
+        session_minutes=60,
+        max_sessions_per_day=4,
+        day_end=time(18, 0),
+        needs_power=False,
+    )
+
+
+def _zigzag():
+    """D in the morning, B at 14:15, C last: base A → D → B → C → A = 60+50+10+20 = 140 km."""
+    team = _team()
+    prob = problem(resources=(team,))
+    cands = build_candidates(prob)
+    pick = {(c.host, c.slot): c for c in cands.free if c.block == 0}
+    chosen = [(pick[(D, 0)], {D: 8}), (pick[(B, 2)], {B: 8}), (pick[(C, 3)], {C: 8})]
+    return team, prob, cands, chosen
+
+
+def test_team_day_of_three_stops_takes_the_shortest_tour():
+    team, prob, cands, chosen = _zigzag()
+    m = prob.matrix
+    assert [c.slot for c, _ in chosen] == [0, 2, 3]
+    out = order_days(prob, cands, chosen)
+    got = sorted((c.slot, c.host, c.start_min) for c, _ in out)
+    # the tour D → C → B (120 km) in the same slots, times recomputed at the new hosts
+    assert got == [(k, h, slot_start(team, k, h, m)) for k, h in [(0, D), (2, C), (3, B)]]
+    assert [c.start_min for c, _ in out if c.host == B] == [16 * 60 + 45]  # 18:00 − 10 − 60 → 16:45
+    assert [take for _, take in out] == [take for _, take in chosen]  # people follow their series
+    naive = build_plan(prob, cands, chosen, kind="greedy", status="HEURISTIC", bound=None, solve_seconds=0)
+    for route in naive.routes:
+        assert route.stops == (A, D, C, B, A) and route.km == pytest.approx(120)
+    assert naive.metrics.km == pytest.approx(5 * 120)  # 5 Tuesdays; the zigzag would drive 5 × 140
+    assert check_plan(naive, prob) == []
+
+
+def test_order_days_keeps_a_day_already_in_the_best_order_and_two_stop_days():
+    _, prob, cands, chosen = _zigzag()
+    once = order_days(prob, cands, chosen)
+    assert order_days(prob, cands, once) == once
+    bus_prob = problem()
+    bus_cands = build_candidates(bus_prob)
+    pick = {(c.host, c.slot): c for c in bus_cands.free}
+    two = [(pick[(D, 0)], {D: 12}), (pick[(A, 1)], {A: 12})]  # 2 stops: both orders drive 120 km
+    assert order_days(bus_prob, bus_cands, two) == two
+
+
+def test_optimised_team_plan_keeps_every_rule_with_routed_days():
+    prob = problem(resources=(_team(),))
+    plan = solve(prob, SolveParams(time_limit_s=10, gap=0.0, workers=1, seed=1))
+    assert check_plan(plan, prob) == []
+    m = prob.matrix
+    busy = [route for route in plan.routes if len(set(route.stops[1:-1])) >= 3]
+    assert busy  # the team does 4 stops a day here (A, D, C, B)
+    for route in busy:  # here the shortest tour fits the day, so the day drives it
+        hosts = list(route.stops[1:-1])
+        shortest = sum(m.km(a, b) for a, b in itertools.pairwise([A, *best_order(A, hosts, m), A]))
+        assert route.km == pytest.approx(shortest)

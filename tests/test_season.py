@@ -38,12 +38,40 @@ def test_bus_day_holds_two_sessions_and_a_long_team_day_more():
     assert day_slots(team) == 4  # 4×90 + 3×30 = 450 ≤ 510
 
 
+def quarter_up(minutes: int) -> int:
+    """Next quarter hour at or after ``minutes`` (the expected rounding, written independently)."""
+    return -(-minutes // 15) * 15
+
+
+def quarter_down(minutes: int) -> int:
+    return minutes // 15 * 15
+
+
 def test_slot_times_follow_the_drive_from_and_to_the_base():
     m = matrix()
     r = bus()
-    assert slot_start(r, 0, B, m) == 9 * 60 + 10  # 09:00 + 10 min drive
-    assert slot_start(r, 1, B, m) == 14 * 60 + 20  # ends 17:20, 10 min back → 17:30
-    assert slot_start(r, 1, D, m) == 13 * 60 + 30  # 17:30 − 60 − 180
+    nine, half_five = 9 * 60, 17 * 60 + 30
+    assert slot_start(r, 0, B, m) == quarter_up(nine + 10) == 9 * 60 + 15  # 09:00 + 10 min → 09:15
+    assert slot_start(r, 0, D, m) == quarter_up(nine + 60) == 10 * 60  # already on the hour
+    # afternoon: back at 17:30 at the latest → latest start rounded down
+    assert slot_start(r, 1, B, m) == quarter_down(half_five - 10 - 180) == 14 * 60 + 15  # 14:20 → 14:15
+    assert slot_start(r, 1, D, m) == quarter_down(half_five - 60 - 180) == 13 * 60 + 30
+
+
+def test_every_slot_start_is_on_the_quarter_hour_and_keeps_the_day():
+    m = matrix()
+    team = bus(id="team", kind="team", session_minutes=90, max_sessions_per_day=4, day_start=time(8, 50))
+    for r in (bus(), bus(day_start=time(8, 55), day_end=time(17, 20)), team):
+        for h in (A, B, C, D):
+            for k in range(day_slots(r)):
+                st = slot_start(r, k, h, m)
+                assert st % 15 == 0
+                if slot_fits(r, k, h, m):
+                    assert st >= r.day_start.hour * 60 + r.day_start.minute + m.minutes(r.base, h)
+                    back = st + r.session_minutes + m.minutes(h, r.base)
+                    assert back <= r.day_end.hour * 60 + r.day_end.minute
+    # a day starting 08:55 with 10 min to B: earliest arrival 09:05 → 09:15, not 09:05
+    assert slot_start(bus(day_start=time(8, 55)), 0, B, m) == quarter_up(8 * 60 + 55 + 10) == 9 * 60 + 15
 
 
 def test_slot_fits_keeps_and_breaks_the_day():
@@ -52,15 +80,21 @@ def test_slot_fits_keeps_and_breaks_the_day():
     short = bus(day_end=time(13, 30))  # 09:00–13:30: D's morning ends 13:00, back at 14:00
     assert not slot_fits(short, 0, D, m)
     assert slot_fits(short, 0, B, m)
+    # B's morning 09:15–12:15 and back at 12:25: a day ending 12:20 would fit at 09:10 (5-minute
+    # times), not with quarter-hour starts
+    assert not slot_fits(bus(day_end=time(12, 20)), 0, B, m)
+    assert slot_fits(bus(day_end=time(12, 25)), 0, B, m)
 
 
 def test_two_slots_compatible_only_with_the_drive_between():
     m = matrix()
     # A 09:00–12:00, drive 60 + break 30 → 13:30 = D's afternoon start: just fits
     assert slots_compatible(bus(), 0, A, 1, D, m)
-    # B 09:10–12:10, drive 50 + 30 → 13:30 = D's afternoon start: fits
-    assert slots_compatible(bus(), 0, B, 1, D, m)
-    # with C–D at 70 min: C 09:20–12:20, drive 70 + 30 → 14:00 > 13:30
+    # B 09:15–12:15 (quarter hour), drive 50 + 30 → 13:35 > D's afternoon start 13:30
+    assert not slots_compatible(bus(), 0, B, 1, D, m)
+    # with B–D at 45 min: 12:15 + 45 + 30 = 13:30 → fits
+    assert slots_compatible(bus(), 0, B, 1, D, matrix({(B, D): 45}))
+    # with C–D at 70 min: C 09:30–12:30, drive 70 + 30 → 14:10 > 13:30
     assert not slots_compatible(bus(), 0, C, 1, D, matrix({(C, D): 70}))
 
 

@@ -98,6 +98,49 @@ def test_locked_session_is_kept_unchanged():
     assert check_plan(plan, prob) == []
 
 
+def test_locked_sessions_at_different_times_keep_their_own_times():
+    """Session 1 locked in the morning, session 3 moved to the afternoon and locked.
+
+    It used to break: every session took session 1's times, so session 3 moved back to the
+    morning (check_plan's locked_unchanged failed and the post-check raised)."""
+    morning = Session("L-B", 1, "bus", B, TUESDAYS[0], time(9, 15), time(12, 15), locked=True)
+    afternoon = Session("L-B", 3, "bus", B, TUESDAYS[2], time(14, 15), time(17, 15), locked=True)
+    prob = problem(locked=(morning, afternoon))
+    plan = solve(prob, PARAMS)
+    assert morning in plan.sessions and afternoon in plan.sessions
+    series = sorted((s for s in plan.sessions if s.series == "L-B"), key=lambda s: s.index)
+    assert [s.date for s in series] == list(TUESDAYS)
+    # the completed sessions take the first locked session's times
+    assert [s.start for s in series] == [time(9, 15), time(9, 15), time(14, 15), time(9, 15), time(9, 15)]
+    # session 3 does not start like session 1, but it was announced so: no rule is broken
+    assert check_plan(plan, prob) == []
+    assert_plan_rules(plan, prob)
+    # morning taken on the 1st Tuesday, afternoon on the 3rd: no other series fits the window
+    assert {s.series for s in plan.sessions} == {"L-B"}
+
+
+def test_only_announced_sessions_may_keep_another_start_time():
+    morning = Session("L-B", 1, "bus", B, TUESDAYS[0], time(9, 15), time(12, 15), locked=True)
+    afternoon = Session("L-B", 3, "bus", B, TUESDAYS[2], time(14, 15), time(17, 15), locked=True)
+    prob = problem(locked=(morning, afternoon))
+    plan = solve(prob, PARAMS)
+    # moving an unlocked session of that series to the afternoon is still a violation
+    moved = tuple(
+        replace(s, start=time(14, 15), end=time(17, 15)) if (s.series, s.index) == ("L-B", 4) else s
+        for s in plan.sessions
+    )
+    (v,) = check_plan(replace(plan, sessions=moved), prob)
+    assert (v.rule, v.series, v.session_index) == ("series_shape", "L-B", 4)
+    # ...and a series without such locks keeps the whole rule
+    one = problem(locked=(morning,))
+    plain = solve(one, PARAMS)
+    bad = tuple(
+        replace(s, start=time(9, 30), end=time(12, 30)) if (s.series, s.index) == ("L-B", 2) else s
+        for s in plain.sessions
+    )
+    assert any(v.rule == "series_shape" for v in check_plan(replace(plain, sessions=bad), one))
+
+
 def test_locked_sessions_that_cannot_hold_raise_a_french_error():
     wednesday = Session("L-X", 1, "bus", B, date(2027, 1, 6), time(9, 10), time(12, 10), locked=True)
     with pytest.raises(InfeasibleError, match="jour non travaillé par « bus »"):
@@ -270,3 +313,30 @@ def test_stop_during_search_returns_the_best_plan_so_far():
     assert plan.series and len(events) == 1
     assert plan.metrics.objective == pytest.approx(solve_greedy(prob).metrics.objective)
     assert check_plan(plan, prob) == []
+
+
+@pytest.mark.parametrize("options", [{"stop_after_presolve": True}, {"max_deterministic_time": 0.0}])
+def test_no_cp_sat_solution_in_time_keeps_the_greedy_plan_with_an_honest_bound(options, caplog):
+    """CP-SAT stopped before any solution (deterministically: no search at all) → greedy plan.
+
+    CP-SAT then answers 0 as its "best bound"; taking it would report a gap of 0 on a plan
+    nobody proved optimal. The bound must stay a true upper bound: at least the real optimum.
+    """
+    prob = problem()
+    optimum = solve(prob, PARAMS)
+    assert optimum.metrics.status == "OPTIMAL"
+    with caplog.at_level("WARNING", logger="planner.solve"):
+        plan = solve(prob, PARAMS, solver_options=options)
+    assert "greedy plan kept" in caplog.text
+    greedy = solve_greedy(prob)
+    assert plan.kind == "optimised" and plan.metrics.status == "FEASIBLE"
+    assert [(s.host, s.date, s.start) for s in plan.sessions] == [
+        (s.host, s.date, s.start) for s in greedy.sessions
+    ]
+    assert plan.metrics.objective == pytest.approx(greedy.metrics.objective)
+    assert check_plan(plan, prob) == []
+    assert_plan_rules(plan, prob)
+    m = plan.metrics
+    assert m.bound >= optimum.metrics.objective - 1e-9  # a real upper bound, not CP-SAT's 0
+    assert m.bound == pytest.approx(greedy.metrics.bound)  # the trivial bound: nothing was proven
+    assert m.gap == pytest.approx(gap_of(m.objective, m.bound)) and m.gap > 0

@@ -12,17 +12,17 @@ import pytest
 from openpyxl import Workbook
 
 from planner.errors import InputError, UnknownTerritoryError
+from planner.fixed_sites import all_fixed_sites, match_cnfs_commune
+from planner.model import Commune
+from planner.region import commune_containing, region_frame
 from planner.territory import (
     DEFAULT_SPEC,
     VIERZON_EPCI,
-    all_fixed_sites,
-    commune_containing,
     load_territory,
     load_territory_file,
-    match_cnfs_commune,
-    region_frame,
     territory_choices,
 )
+from planner.userfile import read_communes_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -216,6 +216,18 @@ def test_comma_csv_with_english_aliases_and_outside_commune():
     assert "commentaire" not in montlucon.indicators  # a text column is not an indicator
 
 
+def test_reading_a_file_gives_sorted_communes_and_the_territory_adds_the_sites():
+    data = (
+        b"code_insee;nom;population;lat;lon\n18279;Vierzon;25068;47,22;2,07\n18103;Gracay;1234;47,14;1,85\n"
+    )
+    communes = read_communes_file(data, "c.csv")
+    assert all(isinstance(c, Commune) for c in communes)
+    assert [c.code_insee for c in communes] == ["18103", "18279"]
+    territory = load_territory_file(data, "c.csv")
+    assert territory.communes == communes
+    assert territory.fixed_sites and {s.code_insee for s in territory.fixed_sites} <= {"18103", "18279"}
+
+
 def test_leading_zero_restored():
     data = b"code_insee;nom;population;lat;lon\n3185;Montlu\xe7on;34361;46,34;2,60\n"
     assert load_territory_file(data, "z.csv").codes == ("03185",)
@@ -247,93 +259,40 @@ def test_xlsx_formula_is_refused_with_row_and_column():
     assert "formule" in str(info.value)
 
 
-def _error(name: str) -> InputError:
+# One hostile file per rule: (file in tests/data, row, column, words the French message must hold).
+# Row 1 is the header; ``None`` where the problem is the whole file.
+BAD_FILES = [
+    pytest.param("bad_missing_column.csv", 1, "lon", ("manquante",), id="missing-column"),
+    pytest.param("bad_duplicate_column.csv", 1, "population", ("double",), id="duplicate-column"),
+    pytest.param("bad_duplicate_insee.csv", 4, "code_insee", ("18279", "ligne 2"), id="duplicate-insee"),
+    pytest.param("bad_malformed_insee.csv", 3, "code_insee", ("18X03",), id="malformed-insee"),
+    pytest.param("bad_outside_france.csv", 3, "lat", ("hors de France",), id="outside-france"),
+    pytest.param("bad_swapped_latlon.csv", 3, "lat", ("inversées",), id="swapped-lat-lon"),
+    pytest.param("bad_negative_population.csv", 3, "population", ("négative",), id="negative-population"),
+    pytest.param("bad_absurd_population.csv", 3, "population", ("invraisemblable",), id="absurd-population"),
+    pytest.param("bad_empty.csv", None, None, ("vide",), id="empty-file"),
+    pytest.param("bad_header_only.csv", None, None, ("aucune commune",), id="header-only"),
+    pytest.param("bad_encoding.csv", 1, None, ("encodage",), id="wrong-encoding"),
+    pytest.param("bad_formula.csv", 3, "population", ("formule",), id="formula-in-cell"),
+    pytest.param("bad_not_a_number.csv", 3, "score_fragilite", ("nombre attendu",), id="text-in-indicator"),
+]
+
+
+@pytest.mark.parametrize(("name", "row", "column", "words"), BAD_FILES)
+def test_bad_file_is_refused_naming_file_row_and_column(name, row, column, words):
     with pytest.raises(InputError) as info:
         load_territory_file(DATA / name, name)
-    assert info.value.file == name
-    assert str(info.value).startswith(f"fichier « {name} »")
-    return info.value
-
-
-def test_missing_column():
-    err = _error("bad_missing_column.csv")
-    assert err.row == 1 and err.column == "lon"
-    assert "manquante" in err.message
-
-
-def test_duplicate_column():
-    err = _error("bad_duplicate_column.csv")
-    assert err.row == 1 and err.column == "population"
-    assert "double" in err.message
+    err = info.value
+    assert str(err).startswith(f"fichier « {name} »")
+    assert (err.file, err.row, err.column) == (name, row, column)
+    for word in words:
+        assert word in err.message
 
 
 def test_alias_columns_for_the_same_field_are_duplicates():
     data = b"code_insee;nom;name;population;lat;lon\n18279;Vierzon;Vierzon;25068;47,22;2,07\n"
     with pytest.raises(InputError, match="double"):
         load_territory_file(data, "alias.csv")
-
-
-def test_duplicate_insee_code():
-    err = _error("bad_duplicate_insee.csv")
-    assert (err.row, err.column) == (4, "code_insee")
-    assert "18279" in err.message and "ligne 2" in err.message
-
-
-def test_malformed_insee_code():
-    err = _error("bad_malformed_insee.csv")
-    assert (err.row, err.column) == (3, "code_insee")
-    assert "18X03" in err.message
-
-
-def test_coordinates_outside_france():
-    err = _error("bad_outside_france.csv")
-    assert (err.row, err.column) == (3, "lat")
-    assert "hors de France" in err.message
-
-
-def test_swapped_lat_lon():
-    err = _error("bad_swapped_latlon.csv")
-    assert err.row == 3
-    assert "inversées" in err.message
-
-
-def test_negative_population():
-    err = _error("bad_negative_population.csv")
-    assert (err.row, err.column) == (3, "population")
-    assert "négative" in err.message
-
-
-def test_absurd_population():
-    err = _error("bad_absurd_population.csv")
-    assert (err.row, err.column) == (3, "population")
-    assert "invraisemblable" in err.message
-
-
-def test_empty_file():
-    err = _error("bad_empty.csv")
-    assert "vide" in err.message
-
-
-def test_header_only_file():
-    err = _error("bad_header_only.csv")
-    assert "aucune commune" in err.message
-
-
-def test_wrong_encoding():
-    err = _error("bad_encoding.csv")
-    assert err.row == 1
-    assert "encodage" in err.message
-
-
-def test_formula_in_csv_cell():
-    err = _error("bad_formula.csv")
-    assert (err.row, err.column) == (3, "population")
-    assert "formule" in err.message
-
-
-def test_text_in_indicator_column():
-    err = _error("bad_not_a_number.csv")
-    assert (err.row, err.column) == (3, "score_fragilite")
 
 
 def test_negative_number_is_not_a_formula():
@@ -416,6 +375,17 @@ def test_cli_user_file_and_user_indicator():
     assert json.loads(done.stdout)["territory"]["communes"] == 3
 
 
+def test_cli_help_explains_every_weight_with_its_source():
+    from planner.need import WEIGHT_INFO
+
+    done = _cli("--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    for info in WEIGHT_INFO:
+        assert f"{info.name} = " in text
+        assert f"{info.explanation} Source : {info.source}." in text
+
+
 def test_cli_text_table():
     done = _cli("vierzon")
     assert done.returncode == 0
@@ -439,27 +409,28 @@ def test_cli_errors_are_one_french_line(args, expected):
     assert lines[0].startswith("Erreur : ") and expected in lines[0]
 
 
-def test_population_with_decimals_is_refused():
-    data = b"code_insee;nom;population;lat;lon\n18279;Vierzon;25,5;47,22;2,07\n"
-    with pytest.raises(InputError, match="non entière") as info:
-        load_territory_file(data, "p.csv")
-    assert (info.value.row, info.value.column) == (2, "population")
-
-
 def test_thousands_separator_is_accepted():
     data = "code_insee;nom;population;lat;lon\n18279;Vierzon;25\u202f068;47,22;2,07\n".encode()
     assert load_territory_file(data, "p.csv").population == 25068
 
 
-def test_undecodable_bytes_name_the_row():
-    data = b"code_insee;nom;population;lat;lon\n18279;Vierzon;25068;47,22;2,07\n18103;Gra\x81ay;1234;47,14;1,85\n"
-    with pytest.raises(InputError, match="encodage") as info:
-        load_territory_file(data, "enc.csv")
-    assert info.value.row == 3
+HEADER = b"code_insee;nom;population;lat;lon\n"
+BAD_ROWS = [
+    pytest.param(b"18279;Vierzon;25,5;47,22;2,07\n", 2, "population", "non entière", id="decimal-population"),
+    pytest.param(
+        b"18279;Vierzon;25068;47,22;2,07\n18103;Gra\x81ay;1234;47,14;1,85\n",
+        3,
+        None,
+        "encodage",
+        id="bad-byte",
+    ),
+    pytest.param(b"18279;Vierzon;25068;;2,07\n", 2, "lat", "latitude manquante", id="missing-latitude"),
+    pytest.param(b"18279;;25068;47,22;2,07\n", 2, "nom", "nom de commune manquant", id="missing-name"),
+]
 
 
-def test_missing_value_names_the_column():
-    data = b"code_insee;nom;population;lat;lon\n18279;Vierzon;25068;;2,07\n"
-    with pytest.raises(InputError, match="latitude manquante") as info:
-        load_territory_file(data, "m.csv")
-    assert (info.value.row, info.value.column) == (2, "lat")
+@pytest.mark.parametrize(("rows", "row", "column", "words"), BAD_ROWS)
+def test_bad_row_is_refused_naming_row_and_column(rows, row, column, words):
+    with pytest.raises(InputError, match=words) as info:
+        load_territory_file(HEADER + rows, "c.csv")
+    assert (info.value.file, info.value.row, info.value.column) == ("c.csv", row, column)

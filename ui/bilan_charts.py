@@ -71,7 +71,7 @@ def epci_chart(epci: pd.DataFrame) -> alt.Chart:
         .encode(
             y=alt.Y("EPCI:N", title=None, axis=alt.Axis(labelLimit=260)),
             yOffset=alt.YOffset("Plan:N"),
-            x=alt.X("Personnes:Q", title="Personnes accompagnées"),
+            x=alt.X("Personnes:Q", title="Personnes touchées (séances isolées comprises)"),
             color=alt.Color(
                 "Plan:N",
                 scale=alt.Scale(domain=["Plan", "Saupoudrage"], range=[PLAN_COLOR, BASELINE_COLOR]),

@@ -15,7 +15,7 @@ import numpy as np
 import pydeck as pdk
 
 from planner.model import Territory
-from planner.territory import commune_outlines
+from planner.region import commune_outlines
 
 TOOLTIP = {
     "html": "<b>{name}</b><br/>{tip}",

@@ -7,6 +7,7 @@ without a basemap (``map_provider=None``, see :mod:`ui.maps`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 from collections import defaultdict
@@ -411,11 +412,77 @@ def _slot_labels(plan: Plan) -> dict[tuple[str, int], tuple[int, str]]:
     return out
 
 
+#: Name of the point selection of the calendars (the key of the selection in Streamlit's event).
+CALENDAR_SELECTION = "seances"
+
+
+def session_ref(s: Session) -> str:
+    """A session's reference in the calendars' data: ``"<series id>#<session number>"``."""
+    return f"{s.series}#{s.index}"
+
+
+def selection_refs(event: object) -> list[str]:
+    """The session references a calendar selection holds, in click order, without repeats.
+
+    Parameters
+    ----------
+    event
+        What ``st.altair_chart(..., on_select="rerun")`` returns (``{"selection":
+        {CALENDAR_SELECTION: [{"cle": ...}, ...]}}``), its ``selection`` part, or the list of
+        selected points itself. ``None`` and empty selections give ``[]``; points without a
+        ``cle`` (e.g. a closed-day bar) are ignored.
+    """
+    points: object = event
+    if isinstance(points, Mapping) and "selection" in points:
+        points = points["selection"]
+    if isinstance(points, Mapping):
+        points = points.get(CALENDAR_SELECTION, [])
+    if isinstance(points, Mapping):  # a raw Vega-Lite point store: {"vlPoint": {"or": [...]}}
+        points = (points.get("vlPoint") or {}).get("or", [])
+    out: list[str] = []
+    for point in points if isinstance(points, (list, tuple)) else []:
+        ref = point.get("cle") if isinstance(point, Mapping) else None
+        if isinstance(ref, str) and ref not in out:
+            out.append(ref)
+    return out
+
+
+def selected_sessions(plan: Plan, event: object) -> list[Session]:
+    """The sessions of ``plan`` selected on a calendar, in the calendar's order (:func:`ordered`).
+
+    References that are not in ``plan`` (a selection left over from another plan) are dropped.
+    """
+    refs = set(selection_refs(event))
+    return [s for s in ordered(plan.sessions) if session_ref(s) in refs]
+
+
+def calendar_key(plan: Plan, view: str) -> str:
+    """The widget key of a selectable calendar of ``plan`` (``view``: ``"gantt"`` or ``"series"``).
+
+    The key changes with the sessions (dates, hosts, locks), so a selection never outlives the
+    plan it was made on: after a lock, a move or a re-plan the calendar starts unselected.
+    """
+    facts = sorted(
+        (s.series, s.index, s.date.isoformat(), s.start.isoformat(), s.host, s.resource, s.locked)
+        for s in plan.sessions
+    )
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=6).hexdigest()
+    return f"tn_cal_{view}_{digest}"
+
+
+def _pick() -> alt.Parameter:
+    """The calendars' point selection: each click adds or removes one session (double-click clears)."""
+    return alt.selection_point(
+        name=CALENDAR_SELECTION, fields=["cle"], empty=False, toggle="true", clear="dblclick"
+    )
+
+
 def calendar_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per session for the calendar charts.
 
     ``semaine``/``fin_semaine`` bound the Monday-to-Monday week of the session; ``ligne`` is the
-    calendar row (resource, weekday, morning/afternoon) and ``ordre`` sorts the rows.
+    calendar row (resource, weekday, morning/afternoon) and ``ordre`` sorts the rows; ``cle`` is
+    the session's :func:`session_ref` (what a click on the calendar selects).
     """
     k = series_sizes(plan)
     res_order = {r.id: i for i, r in enumerate(plan.resources)}
@@ -441,6 +508,7 @@ def calendar_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
                 "horaire": f"{fr_clock(s.start)} – {fr_clock(s.end)}",
                 "verrouillée": "oui" if s.locked else "non",
                 "date": f"{fr_day(s.date)}",
+                "cle": session_ref(s),
             }
         )
     return pd.DataFrame(rows)
@@ -478,15 +546,19 @@ def _season_axis(plan: Plan, field: str) -> alt.X:
 def gantt_chart(plan: Plan, names: Mapping[str, str]) -> alt.LayerChart | alt.Chart:
     """Season calendar per resource: one row per (resource, weekday, morning/afternoon), one
     column per week, each cell coloured by its host commune; locked sessions carry a padlock and
-    closed days are grey bars."""
+    closed days are grey bars.
+
+    Cells are selectable (:data:`CALENDAR_SELECTION`, by :func:`session_ref`): a selected cell
+    gets a thick black border; read the selection with :func:`selected_sessions`."""
     data = calendar_frame(plan, names)
     if data.empty:
         return alt.Chart(pd.DataFrame({"jour": []})).mark_point()
     order = list(data.sort_values("ordre")["ligne"].drop_duplicates())
     y = alt.Y("ligne:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
+    pick = _pick()
     cells = (
         alt.Chart(data)
-        .mark_rect(stroke="white", strokeWidth=1)
+        .mark_rect(cursor="pointer")
         .encode(
             x=_season_axis(plan, "semaine"),
             x2="fin_semaine:T",
@@ -505,11 +577,15 @@ def gantt_chart(plan: Plan, names: Mapping[str, str]) -> alt.LayerChart | alt.Ch
                 alt.Tooltip("moyen:N", title="Moyen"),
                 alt.Tooltip("verrouillée:N", title="Verrouillée"),
             ],
+            stroke=alt.condition(pick, alt.value("black"), alt.value("white")),
+            strokeWidth=alt.condition(pick, alt.value(3), alt.value(1)),
         )
+        .add_params(pick)
     )
     layers: list = [cells]
     locked = data[data["verrouillée"] == "oui"]
     if not locked.empty:
+        # the padlock's data carries the session's ``cle``: a click on it selects its cell
         layers.append(alt.Chart(locked).mark_text(text="🔒", fontSize=11).encode(x="milieu:T", y=y))
     closed = closed_frame(plan)
     if not closed.empty:
@@ -543,14 +619,17 @@ def series_height(plan: Plan, names: Mapping[str, str]) -> int:
 
 
 def series_chart(plan: Plan, names: Mapping[str, str]) -> alt.Chart:
-    """One line per host commune: its sessions as dots over the season — regularity at a glance."""
+    """One line per host commune: its sessions as dots over the season — regularity at a glance.
+
+    Dots are selectable like the cells of :func:`gantt_chart` (a selected dot grows)."""
     data = calendar_frame(plan, names)
     if data.empty:
         return alt.Chart(pd.DataFrame({"jour": []})).mark_point()
     first = data.groupby("commune")["jour"].min().sort_values()
+    pick = _pick()
     return (
         alt.Chart(data)
-        .mark_point(size=90, filled=True, opacity=0.9)
+        .mark_point(filled=True, opacity=0.9, cursor="pointer")
         .encode(
             x=_season_axis(plan, "jour"),
             y=alt.Y("commune:N", title=None, sort=list(first.index)),
@@ -567,7 +646,11 @@ def series_chart(plan: Plan, names: Mapping[str, str]) -> alt.Chart:
                 alt.Tooltip("séance:N", title="Séance"),
                 alt.Tooltip("moyen:N", title="Moyen"),
             ],
+            size=alt.condition(pick, alt.value(260), alt.value(90)),
+            stroke=alt.condition(pick, alt.value("black"), alt.value("white")),
+            strokeWidth=alt.condition(pick, alt.value(2), alt.value(0)),
         )
+        .add_params(pick)
         .properties(height=max(120, 22 * len(first)))
     )
 

@@ -35,13 +35,6 @@ PROBLEM_KEY = "problem"
 VERSION_KEY = "plan_version_id"
 ERROR_KEY = "solve_error"
 
-STATUS_FR = {
-    "OPTIMAL": "optimal prouvé",
-    "FEASIBLE": "bon plan, optimalité non prouvée",
-    "STOPPED": "arrêté avant la fin",
-    "HEURISTIC": "méthode simple, sans preuve",
-}
-
 PHASES_FR = {
     "pending": "En attente",
     "solve": "Recherche du meilleur plan",
@@ -483,6 +476,43 @@ def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
         }
         for r in resources
     ]
+
+
+#: Column dtypes of the resource editor. Nullable dtypes let a new (blank) row hold "missing"
+#: without pandas changing the column's dtype: a plain ``bool`` column receiving ``None``
+#: becomes ``object`` with a deprecation warning (an error in a later pandas).
+RESOURCE_DTYPES: dict[str, str] = {
+    "Identifiant": "string",
+    "Type": "string",
+    "Libellé": "string",
+    "Places": "Int64",
+    "Base": "string",
+    "Séances/jour": "Int64",
+    "Durée (min)": "Int64",
+    "Électricité": "boolean",
+}
+
+
+def resource_frame(rows: list[dict[str, Any]]) -> Any:
+    """The resource editor's table: :data:`RESOURCE_COLUMNS` with :data:`RESOURCE_DTYPES`.
+
+    Parameters
+    ----------
+    rows
+        Rows as from :func:`resource_rows` or a previous edit (``DataFrame.to_dict("records")``);
+        blank cells may be ``None``, ``NaN`` or ``pd.NA``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per resource; ``Jours`` (lists) and ``Début``/``Fin`` (times) stay ``object``.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(RESOURCE_COLUMNS))
+    for col in ("Jours", "Début", "Fin"):
+        frame[col] = frame[col].astype(object)
+    return frame.astype(RESOURCE_DTYPES)
 
 
 def _blank(value: Any) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from planner.calendar import build_season
 from planner.errors import InputError
+from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR
 from planner.inputs import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, Rules
 from planner.need import NeedWeights, compute_need, parse_weight
@@ -128,17 +129,27 @@ def _num(x: float, digits: int = 0) -> str:
 
 
 def summary(plan: Plan) -> str:
-    """A few French lines describing the plan."""
+    """A few French lines describing the plan (kind and status in words, French numbers)."""
     m = plan.metrics
+    kind = PLAN_KIND_FR.get(plan.kind, f"Plan « {plan.kind} »")
+    status = PLAN_STATUS_FR.get(m.status, m.status.lower())
     return "\n".join(
         [
-            f"Plan {plan.kind} — statut {m.status}, {_num(m.solve_seconds, 1)} s",
+            f"{kind} — statut : {status}, {_num(m.solve_seconds, 1)} s",
             f"Parcours : {len(plan.series)}, séances : {m.sessions}, participants : {m.participants} "
             f"(dont {m.participants_full_series} en parcours complets)",
             f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
             f"Kilomètres : {_num(m.km)}, heures de route : {_num(m.drive_hours, 1)}",
             f"Communes ou demandes laissées de côté : {len(plan.unserved)}",
         ]
+    )
+
+
+def progress_line(ev: ProgressEvent) -> str:
+    """One French progress line: elapsed seconds, best objective, bound (decimal commas)."""
+    return (
+        f"  {_num(ev.elapsed_s, 1):>7} s  objectif {_num(ev.objective, 2):>10}  "
+        f"borne {_num(ev.bound, 2):>10}  écart {_num(100 * ev.gap, 2)} %"
     )
 
 
@@ -154,10 +165,7 @@ def run(args: argparse.Namespace) -> int:
 
         def show(ev: ProgressEvent) -> None:
             if not args.quiet:
-                print(
-                    f"  {ev.elapsed_s:6.1f} s  objectif {ev.objective:9.2f}  borne {ev.bound:9.2f}",
-                    file=sys.stderr,
-                )
+                print(progress_line(ev), file=sys.stderr)
 
         stop = threading.Event()
         try:

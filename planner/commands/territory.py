@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 
-from planner.need import NeedWeights, compute_need, need_table, parse_weight, weight_names
+from planner.need import WEIGHT_INFO, NeedWeights, compute_need, need_table, parse_weight, weight_names
 from planner.territory import DEFAULT_SPEC, load_territory
 
 
@@ -20,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "fichier .csv/.xlsx de communes), estime le besoin d'accompagnement numérique par commune "
             "et la couverture des lieux fixes."
         ),
+        epilog=weights_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("spec", nargs="?", default=DEFAULT_SPEC, help="territoire (défaut : vierzon)")
     parser.add_argument("--json", action="store_true", help="sortie JSON (un objet) au lieu d'un tableau")
@@ -31,6 +34,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"modifier un poids du modèle de besoin (répétable) ; noms : {', '.join(weight_names())}",
     )
     parser.set_defaults(func=run)
+
+
+def weights_help() -> str:
+    """French list of the need weights (name, default, explanation and source) for ``--help``."""
+    defaults = NeedWeights()
+    lines = ["Poids du modèle de besoin (--weight NOM=VALEUR), des estimations à discuter localement :"]
+    for info in WEIGHT_INFO:
+        lines.append(f"  {info.name} = {getattr(defaults, info.name):g} — {info.label}.")
+        text = f"{info.explanation} Source : {info.source}."
+        lines.append(textwrap.fill(text, 100, initial_indent=" " * 6, subsequent_indent=" " * 6))
+    lines.append("  user_indicator = nom d'une colonne numérique de votre fichier (aucune par défaut).")
+    return "\n".join(lines)
 
 
 def territory_json(spec: str, weights: NeedWeights | None = None) -> dict:

@@ -88,7 +88,7 @@ def epci_png(plan: Plan, ctx: ReportContext, baseline: Plan | None = None) -> by
         )
     ax.set_yticks(list(y), [str(e) for e in df["EPCI"]], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("Personnes accompagnées")
+    ax.set_xlabel("Personnes touchées (séances isolées comprises)")
     ax.legend(
         fontsize=8,
         loc="upper center",
@@ -96,14 +96,14 @@ def epci_png(plan: Plan, ctx: ReportContext, baseline: Plan | None = None) -> by
         ncol=2,
         frameon=False,
     )
-    ax.set_title("Personnes accompagnées par EPCI")
+    ax.set_title("Personnes touchées par EPCI (séances isolées comprises)")
     return _png(fig)
 
 
 def _outlines(ctx: ReportContext) -> list[list[tuple[float, float]]]:
     """Outer rings of the territory's communes, when the outlines file knows them."""
     try:
-        from planner.territory import commune_outlines
+        from planner.region import commune_outlines
 
         features = commune_outlines()["features"]
     except Exception:  # outlines are decoration: the map stays readable without them

@@ -30,13 +30,23 @@ from planner.export.common import (
     slug,
 )
 from planner.model import Session
-from planner.report import CO2_SOURCE, epci_frame, format_figure, fr_number, key_figures
+from planner.report import (
+    CO2_SOURCE,
+    HEADLINE_KEYS,
+    SAUPOUDRAGE_NOTE,
+    epci_frame,
+    format_figure,
+    fr_number,
+    key_figures,
+)
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "data" / "fonts"
 FONT = "DejaVu"
 INK = (30, 30, 30)
 ACCENT = (31, 111, 139)
 GREY = (100, 100, 100)
+HEAD_FILL = (221, 231, 240)
+HIGHLIGHT = (255, 243, 214)
 
 
 class _Doc(FPDF):
@@ -63,14 +73,33 @@ class _Doc(FPDF):
         self.cell(0, 5, f"Aller-vers – {self.title} – page {self.page_no()}", align="C")
         self.set_text_color(*INK)
 
+    @property
+    def usable_width(self) -> float:
+        """Width between the left and right margins (mm)."""
+        return self.w - self.l_margin - self.r_margin
+
+    def fit_size(self, texts: Sequence[str], style: str, size: float, width: float, floor: float) -> float:
+        """Largest font size ≤ ``size`` (steps of 0.5, not below ``floor``) at which every text fits."""
+        while size > floor:
+            self.set_font(FONT, style, size)
+            if all(self.get_string_width(t) <= width for t in texts):
+                return size
+            size = max(floor, size - 0.5)
+        return floor
+
     def line_text(
         self, text: str, size: float = 10, style: str = "", h: float | None = None, color=INK
     ) -> None:
-        """A paragraph that wraps, then a new line."""
+        """A left-aligned paragraph that wraps within the margins, then a new line."""
         self.set_font(FONT, style, size)
         self.set_text_color(*color)
-        self.multi_cell(0, h or size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, h or size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
+
+    def fitted_line(self, text: str, size: float, style: str = "", floor: float = 8, color=INK) -> None:
+        """One line shrunk to fit the usable width (down to ``floor``); wraps if it still does not fit."""
+        size = self.fit_size([text], style, size, self.usable_width, floor)
+        self.line_text(text, size, style, h=size * 0.5, color=color)
 
     def heading(self, text: str, size: float = 14) -> None:
         self.ln(2)
@@ -107,9 +136,9 @@ def _epci_table(pdf: _Doc, epci) -> None:
     ]
     cols = [c for c in cols if c[0] in epci.columns]
     pdf.ln(2)
-    pdf.set_font(FONT, "B", 7)
-    pdf.set_fill_color(221, 231, 240)
+    pdf.set_fill_color(*HEAD_FILL)
     for _, head, w in cols:
+        pdf.set_font(FONT, "B", pdf.fit_size([head], "B", 7, w - 1.5, 5))
         pdf.cell(w, 5, head, border=1, fill=True, align="C")
     pdf.ln()
     pdf.set_font(FONT, "", 7.5)
@@ -129,6 +158,81 @@ def _epci_table(pdf: _Doc, epci) -> None:
         7,
         color=GREY,
     )
+
+
+FIGURE_WIDTHS = (93.0, 29.0, 29.0, 29.0)
+FIGURE_HEADS = ("Indicateur", "Plan", "Saupoudrage", "Avant le plan")
+
+
+def _headline(pdf: _Doc, figures, has_baseline: bool) -> None:
+    """The comparison a funder reads first: people trained by a full series, plan vs saupoudrage."""
+    by_key = {f.key: f for f in figures}
+    pdf.heading("L'essentiel : des personnes formées, pas seulement touchées")
+    half = pdf.usable_width / 2
+    for key in HEADLINE_KEYS:
+        f = by_key[key]
+        pdf.line_text(f.label, 11, "B")
+        values = [("Plan", f.plan)] + ([("Saupoudrage", f.baseline)] if has_baseline else [])
+        size = pdf.fit_size([f"{name} : {format_figure(f, v)}" for name, v in values], "B", 16, half - 2, 10)
+        pdf.set_font(FONT, "B", size)
+        for i, (name, v) in enumerate(values):
+            pdf.set_text_color(*(ACCENT if i == 0 else GREY))
+            pdf.cell(half, size * 0.55, f"{name} : {format_figure(f, v)}")
+        pdf.set_text_color(*INK)
+        pdf.ln(size * 0.55 + 1)
+    pdf.ln(1)
+    pdf.line_text(SAUPOUDRAGE_NOTE, 9, color=GREY)
+
+
+def _figures_head(pdf: _Doc) -> None:
+    pdf.set_font(FONT, "B", 9)
+    pdf.set_fill_color(*HEAD_FILL)
+    for w, head in zip(FIGURE_WIDTHS, FIGURE_HEADS, strict=True):
+        pdf.cell(w, 7, head, border=1, fill=True)
+    pdf.ln()
+
+
+def _figures_table(pdf: _Doc, figures) -> None:
+    """Key figures, one row each (label that wraps, values) with the definition underneath."""
+    label_w, *value_ws = FIGURE_WIDTHS
+    total = sum(FIGURE_WIDTHS)
+    line_h = 4.6
+    _figures_head(pdf)
+    for f in figures:
+        pdf.set_font(FONT, "B", 9)
+        label_lines = pdf.multi_cell(label_w, line_h, f.label, dry_run=True, output="LINES")
+        pdf.set_font(FONT, "", 7)
+        def_lines = pdf.multi_cell(total, 3.6, f.definition, dry_run=True, output="LINES")
+        label_h = max(6.0, len(label_lines) * line_h + 1.4)
+        row_h = label_h + len(def_lines) * 3.6 + 0.6
+        if pdf.will_page_break(row_h):
+            pdf.add_page()
+            _figures_head(pdf)
+        x0, y0 = pdf.get_x(), pdf.get_y()
+        headline = f.key in HEADLINE_KEYS
+        if headline:
+            pdf.set_fill_color(*HIGHLIGHT)
+            pdf.rect(x0, y0, total, row_h, style="F")
+        pdf.rect(x0, y0, total, row_h)
+        pdf.set_xy(x0, y0 + 0.7)
+        pdf.set_font(FONT, "B", 9)
+        pdf.multi_cell(label_w, line_h, f.label, align="L")
+        x = x0 + label_w
+        pdf.set_font(FONT, "B" if headline else "", 9)
+        for w, v in zip(value_ws, (f.plan, f.baseline, f.before), strict=True):
+            text = format_figure(f, v) if v is not None else ""
+            size = pdf.fit_size([text], "B" if headline else "", 9, w - 2, 6)
+            pdf.set_font(FONT, "B" if headline else "", size)
+            pdf.set_xy(x, y0)
+            pdf.cell(w, label_h, text, align="R")
+            pdf.line(x, y0, x, y0 + label_h)
+            x += w
+        pdf.set_xy(x0, y0 + label_h)
+        pdf.set_font(FONT, "", 7)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(total, 3.6, f.definition, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
+        pdf.set_xy(x0, y0 + row_h)
 
 
 def funder_report(ctx: ExportContext) -> FPDF:
@@ -155,38 +259,17 @@ def funder_report(ctx: ExportContext) -> FPDF:
         pdf.heading("Chiffres du plan")
         m = plan.metrics
         for label, value in (
-            ("Personnes accompagnées", m.participants),
             ("Personnes suivant un parcours complet", m.participants_full_series),
+            ("Personnes touchées (séances isolées comprises)", m.participants),
             ("Séances", m.sessions),
             ("Kilomètres", round(m.km)),
         ):
             pdf.line_text(f"{label} : {value}", 11)
         return pdf
     figures = key_figures(plan, rc, ctx.baseline, ctx.rates)
+    _headline(pdf, figures, ctx.baseline is not None)
     pdf.heading("Chiffres clés")
-    widths = (84, 32, 32, 32)
-    pdf.set_font(FONT, "B", 9)
-    pdf.set_fill_color(221, 231, 240)
-    for w, head in zip(widths, ("Indicateur", "Plan", "Saupoudrage", "Avant le plan"), strict=True):
-        pdf.cell(w, 7, head, border=1, fill=True)
-    pdf.ln()
-    for f in figures:
-        if pdf.will_page_break(14):
-            pdf.add_page()
-        size = 9.0
-        pdf.set_font(FONT, "B", size)
-        while pdf.get_string_width(f.label) > widths[0] - 2 and size > 6:
-            size -= 0.5
-            pdf.set_font(FONT, "B", size)
-        pdf.cell(widths[0], 6, f.label, border="LTR")
-        pdf.set_font(FONT, "", 9)
-        for w, v in zip(widths[1:], (f.plan, f.baseline, f.before), strict=True):
-            pdf.cell(w, 6, format_figure(f, v) if v is not None else "", border="LTR", align="R")
-        pdf.ln()
-        pdf.set_font(FONT, "", 7)
-        pdf.set_text_color(*GREY)
-        pdf.multi_cell(sum(widths), 3.6, f.definition, border="LBR", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_text_color(*INK)
+    _figures_table(pdf, figures)
     pdf.ln(1)
     r = ctx.rates
     pdf.line_text(
@@ -236,6 +319,11 @@ def funder_report(ctx: ExportContext) -> FPDF:
 
 
 # ---------------------------------------------------------------- day sheets
+def _distinct_stops(stops: Sequence[str]) -> list[str]:
+    """Route stops without consecutive repeats (a session in the base commune is no extra trip)."""
+    return [c for i, c in enumerate(stops) if i == 0 or c != stops[i - 1]]
+
+
 def _day_page(pdf: _Doc, ctx: ExportContext, resource: str, day: date, sessions: Sequence[Session]) -> None:
     plan = ctx.plan
     k = series_size(plan)
@@ -253,7 +341,7 @@ def _day_page(pdf: _Doc, ctx: ExportContext, resource: str, day: date, sessions:
         )
     if route is not None:
         pdf.line_text(
-            f"Itinéraire : {' → '.join(ctx.name(c) for c in route.stops)} – {route.km:.0f} km, "
+            f"Itinéraire : {' → '.join(ctx.name(c) for c in _distinct_stops(route.stops))} – {route.km:.0f} km, "
             f"{route.drive_minutes:.0f} min de route",
             10,
         )
@@ -290,8 +378,12 @@ def day_sheets(ctx: ExportContext, resource: str) -> FPDF:
 
 
 # ---------------------------------------------------------------- poster
-def poster(ctx: ExportContext, host: str) -> FPDF:
-    """One-page large-print poster for a host commune: what, for whom, dates, place, registration."""
+POSTER_BOTTOM = 287.0  # mm: lowest line of text on the A4 poster (10 mm from the edge)
+POSTER_MIN_SCALE = 0.5
+
+
+def _poster_page(ctx: ExportContext, host: str, scale: float) -> _Doc:
+    """Draw the poster with every type size multiplied by ``scale`` (see :func:`poster`)."""
     name = ctx.name(host)
     details = ctx.host(host)
     sessions = ordered_sessions(s for s in ctx.plan.sessions if s.host == host)
@@ -299,21 +391,24 @@ def poster(ctx: ExportContext, host: str) -> FPDF:
     pdf = _Doc(f"Affiche – {name}", footer=False)
     pdf.set_auto_page_break(False)
     pdf.add_page()
+    width = pdf.usable_width
+    # Header band: the title and the commune's name, each shrunk to the width if needed.
     pdf.set_fill_color(*ACCENT)
-    pdf.rect(0, 0, 210, 48, style="F")
-    pdf.set_xy(15, 10)
+    pdf.rect(0, 0, pdf.w, 48, style="F")
+    pdf.set_xy(pdf.l_margin, 10)
     pdf.set_text_color(255, 255, 255)
-    pdf.set_font(FONT, "B", 30)
-    pdf.cell(0, 14, "Ateliers numériques", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, "B", 22)
-    pdf.cell(0, 12, f"à {name}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    title = "Ateliers numériques"
+    pdf.set_font(FONT, "B", pdf.fit_size([title], "B", 30, width, 16))
+    pdf.cell(width, 14, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    where = f"à {name}"
+    pdf.set_font(FONT, "B", pdf.fit_size([where], "B", 22, width, 11))
+    pdf.cell(width, 12, where, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.set_y(54)
     # Space for the dates shrinks the type when a commune hosts several groups.
     n = max(1, len(sessions))
-    date_size = 21 if n <= 6 else max(11, 21 - (n - 6) * 1.1)
-    body = 17 if n <= 6 else 14
-    gap = 5 if n <= 6 else 2
+    body = (17 if n <= 6 else 14) * scale
+    gap = (5 if n <= 6 else 2) * scale
     what = (
         f"Un parcours de {k} ateliers pour apprendre pas à pas : ordinateur, tablette, smartphone, "
         "courriel, démarches en ligne."
@@ -326,9 +421,12 @@ def poster(ctx: ExportContext, host: str) -> FPDF:
     pdf.line_text(details.audience or DEFAULT_AUDIENCE, body - 2, h=(body - 2) * 0.48)
     pdf.ln(gap)
     pdf.line_text("Quand ?", body + 1, "B", color=ACCENT)
-    for s in sessions:
-        pdf.set_font(FONT, "B", date_size)
-        pdf.cell(0, date_size * 0.5, f"• {fr_slot(s)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    # Every date line in the same size: the largest at which the longest one fits the width.
+    lines = [f"• {fr_slot(s)}" for s in sessions]
+    date_size = (21 if n <= 6 else max(11, 21 - (n - 6) * 1.1)) * scale
+    date_size = pdf.fit_size(lines, "B", date_size, width, min(date_size, 10))
+    for line in lines:
+        pdf.line_text(line, date_size, "B", h=date_size * 0.5)
     if k > 1:
         pdf.line_text("Venez à toutes les séances : chaque atelier s'appuie sur le précédent.", body - 3)
     pdf.ln(gap)
@@ -339,10 +437,10 @@ def poster(ctx: ExportContext, host: str) -> FPDF:
     pdf.line_text(
         details.registration or f"Auprès de la mairie de {name}. Places limitées.", body, h=body * 0.48
     )
-    pdf.ln(gap + 2)
-    pdf.set_font(FONT, "B", 34)
+    pdf.ln(gap + 2 * scale)
+    pdf.set_font(FONT, "B", 34 * scale)
     pdf.set_text_color(*ACCENT)
-    pdf.cell(0, 16, "GRATUIT", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(width, 16 * scale, "GRATUIT", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.line_text(
         "Ordinateurs et tablettes fournis. Vous pouvez venir avec votre téléphone ou votre tablette.",
@@ -352,6 +450,22 @@ def poster(ctx: ExportContext, host: str) -> FPDF:
     pdf.ln(gap)
     contact = details.contact_line or f"Mairie de {name}"
     pdf.line_text(f"Contact : {contact}", body - 1, "B")
+    return pdf
+
+
+def poster(ctx: ExportContext, host: str) -> FPDF:
+    """One-page large-print poster for a host commune: what, for whom, dates, place, registration.
+
+    Every line fits the width between the margins (one-line texts are shrunk to fit, paragraphs
+    wrap) and the whole poster stays on one page: when the text runs below
+    :data:`POSTER_BOTTOM`, the poster is drawn again with every type size 5 % smaller, down to
+    half size.
+    """
+    scale = 1.0
+    pdf = _poster_page(ctx, host, scale)
+    while pdf.get_y() > POSTER_BOTTOM and scale > POSTER_MIN_SCALE:
+        scale = round(scale - 0.05, 2)
+        pdf = _poster_page(ctx, host, scale)
     return pdf
 
 

@@ -142,8 +142,8 @@ def figure_rows(ctx: ExportContext) -> Rows:
         return figures_frame(figs).astype(object).where(lambda d: d.notna(), None).to_dict("records")
     m = ctx.plan.metrics
     return [
-        {"Indicateur": "Personnes accompagnées", "Plan": m.participants},
         {"Indicateur": "Personnes suivant un parcours complet", "Plan": m.participants_full_series},
+        {"Indicateur": "Personnes touchées (séances isolées comprises)", "Plan": m.participants},
         {"Indicateur": "Séances", "Plan": m.sessions},
         {"Indicateur": "Kilomètres parcourus", "Plan": round(m.km, 1)},
         {"Indicateur": "Heures de route", "Plan": round(m.drive_hours, 1)},

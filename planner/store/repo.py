@@ -43,53 +43,50 @@ _REVIEW_FROM: dict[str, tuple[str, ...]] = {
 
 # --- requests ----------------------------------------------------------------------------------
 
+# RequestForm fields stored as they are in a RequestRow column of the same name (contacts aside);
+# weekdays, blackout_dates and publics are converted to text by _fill and back by _form.
+_SAME_FIELDS = (
+    "code_insee",
+    "venue",
+    "address",
+    "has_power",
+    "toilets",
+    "accessible_room",
+    "mobile_coverage",
+    "wifi",
+    "period_start",
+    "period_end",
+    "expected_participants",
+    "themes",
+    "promoter",
+    "notes",
+)
+
 
 def _fill(row: RequestRow, form: RequestForm) -> None:
-    row.code_insee = form.code_insee
-    row.venue = form.venue
-    row.address = form.address
-    row.has_power = form.has_power
-    row.toilets = form.toilets
-    row.accessible_room = form.accessible_room
-    row.mobile_coverage = form.mobile_coverage
-    row.wifi = form.wifi
-    row.weekdays = format_weekdays(form.weekdays)
-    row.period_start = form.period_start
-    row.period_end = form.period_end
-    row.blackout_dates = ";".join(d.isoformat() for d in sorted(form.blackout_dates))
-    row.expected_participants = form.expected_participants
-    row.publics = ", ".join(form.publics)
-    row.themes = form.themes
-    row.promoter = form.promoter
-    row.notes = form.notes
-    for name in CONTACT_FIELDS:
+    for name in _SAME_FIELDS + CONTACT_FIELDS:
         setattr(row, name, getattr(form, name))
+    row.weekdays = format_weekdays(form.weekdays)
+    row.blackout_dates = _dates_text(sorted(form.blackout_dates))
+    row.publics = ", ".join(form.publics)
 
 
 def _dates(text: str) -> tuple[date, ...]:
     return tuple(date.fromisoformat(x) for x in text.split(";") if x)
 
 
+def _dates_text(days: Iterable[date]) -> str:
+    """Inverse of :func:`_dates`: ``"2027-01-05;2027-01-12"``."""
+    return ";".join(d.isoformat() for d in days)
+
+
 def _form(row: RequestRow, include_contact: bool = True) -> RequestForm:
+    names = _SAME_FIELDS + (CONTACT_FIELDS if include_contact else ())
     return RequestForm(
-        code_insee=row.code_insee,
-        venue=row.venue,
-        address=row.address,
-        has_power=row.has_power,
-        toilets=row.toilets,
-        accessible_room=row.accessible_room,
-        mobile_coverage=row.mobile_coverage,
-        wifi=row.wifi,
+        **{name: getattr(row, name) for name in names},
         weekdays=parse_weekdays(row.weekdays),
-        period_start=row.period_start,
-        period_end=row.period_end,
         blackout_dates=frozenset(_dates(row.blackout_dates)),
-        expected_participants=row.expected_participants,
         publics=tuple(p.strip() for p in row.publics.split(",") if p.strip()),
-        themes=row.themes,
-        promoter=row.promoter,
-        notes=row.notes,
-        **({name: getattr(row, name) for name in CONTACT_FIELDS} if include_contact else {}),
     )
 
 
@@ -112,9 +109,34 @@ def _check_submitter(actor: Actor, form: RequestForm) -> None:
     require_commune_scope(actor, form.code_insee)
 
 
+def _move(
+    session, row: RequestRow, to_status: str, reason: str, actor: Actor, action: str, now: datetime
+) -> None:
+    """Change the status of ``row``, writing the step in its history and ``action`` in the audit log."""
+    session.add(
+        ReviewRow(
+            request_id=row.id,
+            from_status=row.status,
+            to_status=to_status,
+            reason=reason,
+            actor=actor.label,
+            at=now,
+        )
+    )
+    row.status = to_status
+    row.updated_at = now
+    record(session, actor.label, action, "request", row.id, reason)
+
+
+def _schedule(session, row: RequestRow, dates_text: str, actor: Actor, now: datetime) -> None:
+    """Move ``row`` to ``scheduled`` on the dates of ``dates_text`` (see :func:`_dates_text`)."""
+    _move(session, row, "scheduled", dates_text, actor, "schedule", now)
+    row.scheduled_dates = dates_text
+
+
 def _insert(session, form: RequestForm, actor: Actor, status: str, reason: str) -> int:
     now = utcnow()
-    row = RequestRow(status=status, decision_reason="", scheduled_dates="", created_by=actor.label)
+    row = RequestRow(status="submitted", decision_reason="", scheduled_dates="", created_by=actor.label)
     row.created_at = row.updated_at = now
     _fill(row, form)
     session.add(row)
@@ -127,17 +149,7 @@ def _insert(session, form: RequestForm, actor: Actor, status: str, reason: str) 
     record(session, actor.label, "submit", "request", row.id, f"commune {form.code_insee}")
     if status == "accepted":
         row.decision_reason = reason
-        session.add(
-            ReviewRow(
-                request_id=row.id,
-                from_status="submitted",
-                to_status="accepted",
-                reason=reason,
-                actor=actor.label,
-                at=now,
-            )
-        )
-        record(session, actor.label, "accept", "request", row.id, reason)
+        _move(session, row, "accepted", reason, actor, "accept", now)
     session.flush()
     return row.id
 
@@ -249,30 +261,12 @@ def review_request(engine: Engine, request_id: int, decision: str, reason: str, 
                 f"la demande n° {request_id} est {STATUS_LABELS[row.status]} : "
                 f"elle ne peut pas être {STATUS_LABELS[decision]}"
             )
-        now = utcnow()
-        session.add(
-            ReviewRow(
-                request_id=row.id,
-                from_status=row.status,
-                to_status=decision,
-                reason=reason,
-                actor=who.label,
-                at=now,
-            )
+        _move(
+            session, row, decision, reason, who, "accept" if decision == "accepted" else "decline", utcnow()
         )
-        row.status = decision
         row.decision_reason = reason
         if decision == "declined":
             row.scheduled_dates = ""
-        row.updated_at = now
-        record(
-            session,
-            who.label,
-            "accept" if decision == "accepted" else "decline",
-            "request",
-            request_id,
-            reason,
-        )
 
 
 def mark_scheduled(
@@ -291,22 +285,7 @@ def mark_scheduled(
                 f"la demande n° {request_id} est {STATUS_LABELS[row.status]} : seule une demande acceptée "
                 "peut être programmée"
             )
-        now = utcnow()
-        text = ";".join(d.isoformat() for d in days)
-        session.add(
-            ReviewRow(
-                request_id=row.id,
-                from_status=row.status,
-                to_status="scheduled",
-                reason=text,
-                actor=who.label,
-                at=now,
-            )
-        )
-        row.status = "scheduled"
-        row.scheduled_dates = text
-        row.updated_at = now
-        record(session, who.label, "schedule", "request", request_id, text)
+        _schedule(session, row, _dates_text(days), who, utcnow())
 
 
 def schedule_from_plan(
@@ -335,23 +314,10 @@ def schedule_from_plan(
             days = tuple(sorted(dates_by_host.get(row.code_insee, ())))
             if not days:
                 continue
-            text = ";".join(d.isoformat() for d in days)
+            text = _dates_text(days)
             if row.status == "scheduled" and row.scheduled_dates == text:
                 continue
-            session.add(
-                ReviewRow(
-                    request_id=row.id,
-                    from_status=row.status,
-                    to_status="scheduled",
-                    reason=text,
-                    actor=who.label,
-                    at=now,
-                )
-            )
-            row.status = "scheduled"
-            row.scheduled_dates = text
-            row.updated_at = now
-            record(session, who.label, "schedule", "request", row.id, text)
+            _schedule(session, row, text, who, now)
             done[row.id] = days
     return done
 
@@ -474,6 +440,9 @@ def accepted_host_requests(engine: Engine) -> tuple[HostRequest, ...]:
 
 # --- plan versions and locked sessions ----------------------------------------------------------
 
+# The fields of a Session kept in a LockedSessionRow (a stored session is always locked).
+_LOCKED_FIELDS = ("series", "index", "resource", "host", "date", "start", "end")
+
 
 @dataclass(frozen=True)
 class PlanVersionInfo:
@@ -545,17 +514,7 @@ def set_locked_sessions(
     with session_scope(engine) as session:
         session.execute(delete(LockedSessionRow))
         for s in items:
-            session.add(
-                LockedSessionRow(
-                    series=s.series,
-                    index=s.index,
-                    resource=s.resource,
-                    host=s.host,
-                    date=s.date,
-                    start=s.start,
-                    end=s.end,
-                )
-            )
+            session.add(LockedSessionRow(**{name: getattr(s, name) for name in _LOCKED_FIELDS}))
         record(session, who.label, "set_locks", "locked_sessions", "", f"{len(items)} séances")
 
 
@@ -568,15 +527,5 @@ def locked_sessions(engine: Engine) -> tuple[Session, ...]:
             )
         ).all()
         return tuple(
-            Session(
-                series=r.series,
-                index=r.index,
-                resource=r.resource,
-                host=r.host,
-                date=r.date,
-                start=r.start,
-                end=r.end,
-                locked=True,
-            )
-            for r in rows
+            Session(**{name: getattr(r, name) for name in _LOCKED_FIELDS}, locked=True) for r in rows
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.export import HostDetails
@@ -28,15 +27,6 @@ HOSTS = {
         registration=f"En mairie au {PHONE}",
     )
 }
-
-
-@pytest.fixture(autouse=True)
-def local_store(tmp_path, monkeypatch):
-    """A private SQLite store and no password: local mode, a coordinator unless viewing as funder."""
-    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "bilan.sqlite"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("ALLER_VERS_COORDINATOR_PASSWORD", raising=False)
-    monkeypatch.delenv("ALLER_VERS_FUNDER_PASSWORD", raising=False)
 
 
 def _run(*, funder: bool, with_plan: bool = True) -> AppTest:
@@ -128,3 +118,22 @@ def test_without_baseline_the_comparison_column_stays_empty():
     table = at.dataframe[0].value
     assert (table["Saupoudrage"] == "").all()
     assert table.set_index("Indicateur").loc["Zones blanches", "Avant le plan"] == "5 communes"
+
+
+def test_headline_is_full_series_with_the_saupoudrage_note():
+    from planner.report import SAUPOUDRAGE_NOTE
+
+    at = _run(funder=True)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["Parcours complets (pers.)", "Besoin servi (parcours)"]
+    share = at.metric[1]
+    assert share.value.endswith("%") and share.value != "0,0 %"
+    assert "vs saupoudrage" in share.proto.delta and share.proto.delta.startswith("+")
+    assert SAUPOUDRAGE_NOTE in [c.value for c in at.caption]
+    table = at.dataframe[0].value
+    assert list(table["Indicateur"][:3]) == [
+        "Personnes suivant un parcours complet",
+        "Part du besoin non couvert servie par des parcours complets",
+        "Personnes touchées (séances isolées comprises)",
+    ]

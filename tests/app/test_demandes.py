@@ -18,11 +18,8 @@ SCRIPT = '<script>alert("x")</script><b onmouseover=alert(1)>gras</b>'
 
 
 @pytest.fixture
-def engine(tmp_path, monkeypatch):
-    """An empty database for the app, no password configured (local single-user mode)."""
-    for name in ("DATABASE_URL", "ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "app.sqlite"))
+def engine():
+    """The app's store: the empty per-test database of ``tests/conftest.py`` (no password set)."""
     eng = open_store()
     yield eng
     dispose_engine()

@@ -7,10 +7,10 @@ so a short time limit finishes inside the test. Every test has its own SQLite da
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import date
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.calendar import french_public_holidays
@@ -22,14 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 DATA = ROOT / "tests" / "data"
 EDITOR = "pl_res_editor_vierzon"
-
-
-@pytest.fixture(autouse=True)
-def own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "test.sqlite"))
-    for name in ("DATABASE_URL", "ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
 
 
 def open_page() -> AppTest:
@@ -120,6 +112,32 @@ def test_set_a_resource_and_plan_with_a_small_time_limit():
     assert not at.exception
     spec = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)  # row order
     assert "equipe-1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
+
+
+def test_adding_a_resource_row_raises_no_pandas_warning():
+    """A new row leaves cells blank (``None``): every editor column must be able to hold that.
+
+    A plain ``bool`` column (« Électricité ») would become ``object`` with pandas'
+    "Setting an item of incompatible dtype" warning; with warnings as errors for this one run,
+    that warning would surface as an exception of the script.
+    """
+    at = open_page()
+    at.session_state[EDITOR] = {
+        "edited_rows": {},
+        "added_rows": [{"Identifiant": "equipe-2", "Type": "équipe", "Base": "Graçay"}],
+        "deleted_rows": [],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        at.run()
+    assert not at.exception, at.exception
+    assert not at.error, texts(at.error)
+    table = at.data_editor(key=EDITOR).value  # the table given to the editor
+    assert str(table["Électricité"].dtype) == "boolean" and str(table["Places"].dtype) == "Int64"
+    rows = at.session_state["pl_res_rows_vierzon"]  # what the editor returned
+    assert [r["Identifiant"] for r in rows] == ["bus-1", "equipe-2"]
+    assert rows[0]["Électricité"] is True and rows[1]["Électricité"] is None
+    assert "2 moyen(s)" in texts(at.caption)  # the blank cells took the team's defaults
 
 
 def test_season_end_before_start_is_explained_without_traceback():

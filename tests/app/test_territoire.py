@@ -177,3 +177,37 @@ def test_map_helpers():
     assert len(layer.data["features"]) == 34
     deck = make_deck([layer], view)
     assert deck.map_provider is None
+
+
+# ----------------------------------------------------------------------------- weights explained
+
+
+def test_each_weight_control_carries_its_one_line_explanation():
+    from planner.need import WEIGHT_INFO
+
+    at = _run()
+    controls = {w.label: w for w in [*at.sidebar.slider, *at.sidebar.number_input]}
+    for info in WEIGHT_INFO:
+        assert controls[info.label].help == info.explanation, info.name
+
+
+def test_method_table_lists_every_weight_with_its_explanation_and_source():
+    from planner.need import WEIGHT_INFO
+
+    at = _run(need_weights=NeedWeights(rate_65p=0.9))
+    table = at.table[0].value
+    assert list(table.index) == [info.label for info in WEIGHT_INFO]
+    assert list(table["Pourquoi"]) == [info.explanation for info in WEIGHT_INFO]
+    assert list(table["Source"]) == [info.source for info in WEIGHT_INFO]
+    first = WEIGHT_INFO[0].label
+    assert table.loc[first, "Valeur"] == "90\u00a0%" and table.loc[first, "Par défaut"] == "45\u00a0%"
+
+
+def test_catchment_and_people_per_site_controls_apply():
+    at = _run()
+    next(s for s in at.sidebar.slider if s.label.startswith("Rayon")).set_value(40)
+    at.sidebar.number_input[0].set_value(500)
+    at.sidebar.form_submit_button[0].click().run()
+    assert not at.exception
+    weights = at.session_state["need_weights"]
+    assert (weights.catchment_minutes, weights.people_per_site) == (40.0, 500.0)

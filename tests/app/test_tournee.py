@@ -17,18 +17,12 @@ from streamlit.testing.v1 import AppTest
 
 from planner.adjust import candidate_dates, move_session, session_key
 from planner.store.repo import list_plan_versions, locked_sessions
+from ui import plan_views as pv
 from ui.auth import store
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 LOCKS = "tn_lock_editor"
-
-
-@pytest.fixture(autouse=True)
-def own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(tmp_path / "test.sqlite"))
-    for name in ("DATABASE_URL", "ALLER_VERS_COORDINATOR_PASSWORD", "ALLER_VERS_FUNDER_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -134,6 +128,65 @@ def test_lock_then_replan_keeps_locked_sessions_unchanged(planned):
     kept = {slot(s) for s in new.sessions if s.locked}
     assert kept == {slot(s) for s in locked}
     assert [session_key(s) for s in at.session_state["problem"].locked] == [session_key(s) for s in locked]
+
+
+def select_on_calendar(at: AppTest, view: str, sessions) -> None:
+    """What a click on calendar cells sends: the chart's selection event (``{"cle": ...}`` points)."""
+    plan = at.session_state["plan"]
+    at.session_state[pv.calendar_key(plan, view)] = {
+        "selection": {pv.CALENDAR_SELECTION: [{"cle": pv.session_ref(s)} for s in sessions]}
+    }
+    at.run()
+    assert not at.exception
+
+
+def test_lock_and_unlock_sessions_selected_on_the_calendar(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    first, fourth = ordered(plan)[0], ordered(plan)[3]
+    assert "tn_cal_lock" not in [b.key for b in at.button]  # nothing selected, nothing offered
+    before = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)
+    assert '"text": "🔒"' not in before
+    select_on_calendar(at, "gantt", [fourth, first])
+    assert "**2 séance(s) sélectionnée(s)**" in texts(at.markdown)
+    assert at.button(key="tn_cal_lock").label == "Verrouiller ces séances (2)"
+    assert at.button(key="tn_cal_unlock").disabled  # none of them is locked yet
+    at.button(key="tn_cal_lock").click().run()
+    assert not at.exception
+    assert "2 séance(s) verrouillée(s) depuis le calendrier" in texts(at.success)
+    locked = [s for s in at.session_state["plan"].sessions if s.locked]
+    assert [session_key(s) for s in locked] == [session_key(first), session_key(fourth)]
+    assert [slot(s) for s in locked_sessions(store())] == [slot(s) for s in locked]  # saved
+    assert "tn_cal_lock" not in [b.key for b in at.button]  # the selection was reset
+    gantt = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)
+    assert '"text": "🔒"' in gantt  # the padlock layer (no lock, no layer: see below)
+    # the list of sessions shows the same locks
+    editor = next(d.value for d in at.dataframe if "Verrouillée" in d.value.columns)
+    assert int(editor["Verrouillée"].sum()) == 2
+
+    # unlock one of them from the other view (« Par parcours »), the other lock stays
+    at.radio(key="tn_cal_view").set_value("Par parcours").run()
+    select_on_calendar(at, "series", [first])
+    assert at.button(key="tn_cal_lock").disabled and not at.button(key="tn_cal_unlock").disabled
+    at.button(key="tn_cal_unlock").click().run()
+    assert not at.exception
+    assert "1 séance(s) déverrouillée(s) depuis le calendrier ; 1 séance(s) verrouillée(s) au total" in texts(
+        at.success
+    )
+    assert [session_key(s) for s in at.session_state["plan"].sessions if s.locked] == [session_key(fourth)]
+    assert [slot(s) for s in locked_sessions(store())] == [slot(fourth)]
+
+
+def test_a_calendar_selection_of_another_plan_offers_nothing(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    at.session_state[pv.calendar_key(plan, "gantt")] = {
+        "selection": {pv.CALENDAR_SELECTION: [{"cle": "S99-00000#1"}, {}]}
+    }
+    at.run()
+    assert not at.exception
+    assert "tn_cal_lock" not in [b.key for b in at.button]
+    assert "sélectionnée(s)" not in texts(at.markdown)
 
 
 def ordered(plan):

@@ -1,6 +1,9 @@
-"""Plan the default season end to end in a real browser (Debian Chromium) and look at the result."""
+"""Plan the default season end to end in a real browser (Debian Chromium), look at the result and
+lock two sessions by clicking them on the calendar."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -9,6 +12,12 @@ pytestmark = pytest.mark.e2e
 
 def _plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def _field(aria_label: str, name: str) -> str:
+    """One field of a Vega mark's ARIA label (``"Date: ven. 08/01/2027; Horaire: …"``)."""
+    parts = dict(p.split(": ", 1) for p in aria_label.split("; ") if ": " in p)
+    return parts[name]
 
 
 def test_plan_default_season_then_see_the_tour(streamlit_url, browser_page, screenshot):
@@ -54,6 +63,31 @@ def test_plan_default_season_then_see_the_tour(streamlit_url, browser_page, scre
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(state="visible")
     page.wait_for_timeout(800)
     screenshot(page, "tournee_calendrier")
+
+    # lock two sessions by clicking their cells on the calendar
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    cells = chart.locator("g.mark-rect path[aria-label*='Séance:']")
+    assert cells.count() > 10
+    assert chart.locator("g.mark-rect path[aria-label*='Verrouillée: oui']").count() == 0
+    dates = []
+    for i in (0, 3):
+        label = cells.nth(i).get_attribute("aria-label")
+        dates.append(_field(label, "Date"))
+        cells.nth(i).click()
+        page.get_by_text(f"{len(dates)} séance(s) sélectionnée(s)").wait_for(timeout=30_000)
+    selection = page.locator("[data-testid='stMarkdown']").filter(has_text="— séance").inner_text()
+    assert all(d in selection for d in dates), (dates, selection)
+    screenshot(page, "tournee_calendrier_selection")
+    page.get_by_role("button", name=re.compile(r"^Verrouiller ces séances \(2\)")).click()
+    page.get_by_text("2 séance(s) verrouillée(s) depuis le calendrier").wait_for(timeout=30_000)
+    assert page.get_by_role("tab", selected=True).inner_text() == "Calendrier"  # still on the calendar
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    locked = chart.locator("g.mark-rect path[aria-label*='Verrouillée: oui']")
+    locked.first.wait_for(state="attached")
+    assert sorted(_field(x.get_attribute("aria-label"), "Date") for x in locked.all()) == sorted(dates)
+    assert chart.locator("g.mark-text.role-mark text").filter(has_text="🔒").count() == 2  # the padlocks
+    page.get_by_text("séance(s) sélectionnée(s)").wait_for(state="detached")  # the selection is reset
+    screenshot(page, "tournee_calendrier_verrouillage")
 
     page.get_by_role("tab", name="Feuille de route").click()
     page.get_by_text("Départ de la base").first.wait_for(state="attached", timeout=15_000)

@@ -35,12 +35,17 @@ def test_territory_page_shows_map_and_table(streamlit_url, browser_page, screens
     assert shot.stat().st_size > 10_000
 
 
+def _upload(page, url: str, name: str) -> None:
+    """Open the page and load ``tests/data/<name>`` through the import expander."""
+    _open(page, url)
+    page.get_by_text("Importer mon propre territoire").click()
+    page.locator("input[type='file']").set_input_files(str(DATA / name))
+    page.get_by_role("button", name="Charger ce territoire").click()
+
+
 def test_bad_upload_shows_french_error(streamlit_url, browser_page, screenshot):
     page = browser_page
-    _open(page, streamlit_url)
-    page.get_by_text("Importer mon propre territoire").click()
-    page.locator("input[type='file']").set_input_files(str(DATA / "bad_swapped_latlon.csv"))
-    page.get_by_role("button", name="Charger ce territoire").click()
+    _upload(page, streamlit_url, "bad_swapped_latlon.csv")
     alert = page.locator("[data-testid='stAlert']").filter(has_text="inversées")
     alert.wait_for()
     text = alert.inner_text()
@@ -52,10 +57,7 @@ def test_bad_upload_shows_french_error(streamlit_url, browser_page, screenshot):
 
 def test_good_upload_becomes_the_territory(streamlit_url, browser_page, screenshot):
     page = browser_page
-    _open(page, streamlit_url)
-    page.get_by_text("Importer mon propre territoire").click()
-    page.locator("input[type='file']").set_input_files(str(DATA / "communes_fr_cp1252.csv"))
-    page.get_by_role("button", name="Charger ce territoire").click()
+    _upload(page, streamlit_url, "communes_fr_cp1252.csv")
     page.locator("[data-testid='stMetricValue']").filter(has_text="3").first.wait_for()
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText.trim() === '3')"

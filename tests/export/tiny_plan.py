@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-import numpy as np
-
 from planner.export import HostDetails
 from planner.model import (
     Commune,
@@ -32,6 +30,7 @@ from planner.model import (
     Unserved,
 )
 from planner.travel import TravelMatrix
+from tests.builders import line_matrix
 
 CODES = ("18001", "18002", "18003", "18004", "18005")
 NAMES = ("Aubigny-Test", "Bréviande", "Cerbois-Test", "Dampierre-Test", "Épineuil-Test")
@@ -57,9 +56,7 @@ def tiny_territory() -> Territory:
 
 
 def tiny_matrix() -> TravelMatrix:
-    pos = np.arange(5, dtype=float)
-    minutes = np.abs(pos[:, None] - pos[None, :]) * 10.0
-    return TravelMatrix(CODES, minutes.copy(), minutes)
+    return line_matrix(CODES, minutes_apart=10.0)
 
 
 def tiny_needs() -> dict[str, CommuneNeed]:

@@ -296,3 +296,24 @@ def test_a_commune_link_cannot_flood_the_coordination(engine):
         repo.review_request(engine, rec.id, "accepted", "", COORD)
     repo.submit_request(engine, form(venue="Après réponse"), GRACAY)
     assert repo.list_requests(engine)[-1].form.venue == "Après réponse"
+
+
+def test_requests_accepted_at_submit_keep_their_history_and_audit(engine):
+    ids = repo.submit_requests(
+        engine, [form(), form("18279")], COORD, accept=True, reason="reçue par téléphone"
+    )
+    for rid in ids:
+        rec = repo.get_request(engine, rid, COORD)
+        assert rec.status == "accepted"
+        assert rec.decision_reason == "reçue par téléphone"
+        steps = [(h.from_status, h.to_status) for h in repo.request_history(engine, rid, COORD)]
+        assert steps == [("", "submitted"), ("submitted", "accepted")]
+    audited = {(e.entity_id, e.action) for e in audit_entries(engine, entity="request")}
+    assert audited == {(str(rid), action) for rid in ids for action in ("submit", "accept")}
+
+
+def test_only_a_coordinator_accepts_at_submit(engine):
+    before = snapshot(engine)
+    with pytest.raises(AccessDenied):
+        repo.submit_requests(engine, [form()], GRACAY, accept=True)
+    assert snapshot(engine) == before
