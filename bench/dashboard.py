@@ -31,31 +31,20 @@ import argparse
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from devtools.served_app import launch_chromium, served_app  # noqa: E402 (needs the path above)
+
 RESULTS = ROOT / "bench" / "results"
 APP = str(ROOT / "app.py")
 TARGET_S = 5.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _load() -> list[float]:
@@ -152,102 +141,55 @@ def run_apptest(runs: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------ browser
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def run_browser(runs: int) -> dict:
     """``runs`` real-browser runs against one Streamlit server started here (stopped by PID)."""
     from playwright.sync_api import sync_playwright
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALLER_VERS_", "DATABASE_URL"))}
-    env.update(
-        ALLER_VERS_DB_PATH=str(tmp / "bench.sqlite"),
-        ALLER_VERS_UPLOAD_DIR=str(tmp / "uploads"),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
-    log = open(tmp / "streamlit.log", "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     out = []
-    try:
-        deadline = time.monotonic() + 90
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start")
-            time.sleep(0.3)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            for i in range(runs):
-                context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
-                page = context.new_page()
-                page.set_default_timeout(120_000)
-                r: dict = {}
-                t0 = time.perf_counter()
-                page.goto(f"{url}/planification")
-                button = page.get_by_role("button", name="Planifier")
-                button.wait_for()
-                page.wait_for_function(
-                    "() => { const b = [...document.querySelectorAll('button')]"
-                    ".find(b => b.innerText.includes('Planifier')); return b && !b.disabled; }"
-                )
-                r["planification_open_s"] = time.perf_counter() - t0
-                t1 = time.perf_counter()
-                button.click()
-                page.locator("[data-testid='stAlert']").filter(has_text="Plan prêt").wait_for()
-                page.locator("[data-testid='stMetricLabel']").filter(
-                    has_text="Écart à la borne"
-                ).last.wait_for()
-                r["click_to_plan_s"] = time.perf_counter() - t1
-                t2 = time.perf_counter()
-                page.get_by_role("link", name="Voir la tournée, la carte et le calendrier").click()
-                page.get_by_role("heading", name="Tournée de la saison").wait_for()
-                page.locator("[data-testid='stMetricLabel']").filter(
-                    has_text="Écart à la borne"
-                ).last.wait_for()
-                page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(state="visible")
-                r["tournee_open_s"] = time.perf_counter() - t2
-                r["click_to_tournee_s"] = time.perf_counter() - t1
-                t3 = time.perf_counter()
-                page.get_by_role("tab", name="Calendrier").click()
-                page.locator("[data-testid='stVegaLiteChart'] g.mark-rect path").first.wait_for(
-                    state="attached"
-                )
-                r["calendar_tab_s"] = time.perf_counter() - t3
-                context.close()
-                print(
-                    f"browser run {i + 1}: click→plan {r['click_to_plan_s']:.2f} s, click→Tournée "
-                    f"{r['click_to_tournee_s']:.2f} s",
-                    flush=True,
-                )
-                out.append(r)
-            browser.close()
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        log.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp,
+        served_app(Path(tmp)) as url,
+        sync_playwright() as pw,
+    ):
+        browser = launch_chromium(pw)
+        for i in range(runs):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            r: dict = {}
+            t0 = time.perf_counter()
+            page.goto(f"{url}/planification")
+            button = page.get_by_role("button", name="Planifier")
+            button.wait_for()
+            page.wait_for_function(
+                "() => { const b = [...document.querySelectorAll('button')]"
+                ".find(b => b.innerText.includes('Planifier')); return b && !b.disabled; }"
+            )
+            r["planification_open_s"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            button.click()
+            page.locator("[data-testid='stAlert']").filter(has_text="Plan prêt").wait_for()
+            page.locator("[data-testid='stMetricLabel']").filter(has_text="Écart à la borne").last.wait_for()
+            r["click_to_plan_s"] = time.perf_counter() - t1
+            t2 = time.perf_counter()
+            page.get_by_role("link", name="Voir la tournée, la carte et le calendrier").click()
+            page.get_by_role("heading", name="Tournée de la saison").wait_for()
+            page.locator("[data-testid='stMetricLabel']").filter(has_text="Écart à la borne").last.wait_for()
+            page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(state="visible")
+            r["tournee_open_s"] = time.perf_counter() - t2
+            r["click_to_tournee_s"] = time.perf_counter() - t1
+            t3 = time.perf_counter()
+            page.get_by_role("tab", name="Calendrier").click()
+            page.locator("[data-testid='stVegaLiteChart'] g.mark-rect path").first.wait_for(state="attached")
+            r["calendar_tab_s"] = time.perf_counter() - t3
+            context.close()
+            print(
+                f"browser run {i + 1}: click→plan {r['click_to_plan_s']:.2f} s, click→Tournée "
+                f"{r['click_to_tournee_s']:.2f} s",
+                flush=True,
+            )
+            out.append(r)
+        browser.close()
     return {"runs": out, "median": _medians(out), "median_warm": _medians(out[1:]) if len(out) > 1 else {}}
 
 

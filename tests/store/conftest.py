@@ -12,7 +12,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -23,6 +22,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
+from devtools.served_app import free_port
 from planner.store.db import dispose_engine, get_engine, init_db
 
 BACKENDS = ("sqlite", "postgres")
@@ -33,12 +33,6 @@ def _pg_bin() -> Path:
     if not found:
         pytest.fail("PostgreSQL introuvable : lancez `make system-deps` (paquet Debian postgresql)")
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_server_user(cmd: list[str], user: str | None) -> list[str]:
@@ -62,7 +56,7 @@ def postgres_server() -> Iterator[dict]:
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
     os.chmod(root, 0o755)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     run = dict(check=True, capture_output=True, text=True, env=env, cwd=root)
     try:
