@@ -162,28 +162,24 @@ def _lock_from_calendar(keys: list[tuple[str, int]], locked: bool) -> None:
 
 with tabs[1]:
     view = st.radio("Vue", ["Par moyen itinérant", "Par parcours"], horizontal=True, key="tn_cal_view")
-    if view == "Par moyen itinérant":
-        event = st.altair_chart(
-            pv.gantt_chart(plan, names),
-            width="stretch",
-            height=pv.gantt_height(plan, names),
-            key=pv.calendar_key(plan, "gantt"),
-            on_select="rerun",
-            selection_mode=pv.CALENDAR_SELECTION,
-        )
-    else:
-        event = st.altair_chart(
-            pv.series_chart(plan, names),
-            width="stretch",
-            height=pv.series_height(plan, names),
-            key=pv.calendar_key(plan, "series"),
-            on_select="rerun",
-            selection_mode=pv.CALENDAR_SELECTION,
-        )
+    by_resource = view == "Par moyen itinérant"
+    chart, height, kind = (
+        (pv.gantt_chart, pv.gantt_height, "gantt")
+        if by_resource
+        else (pv.series_chart, pv.series_height, "series")
+    )
+    event = st.altair_chart(
+        chart(plan, names),
+        width="stretch",
+        height=height(plan, names),
+        key=pv.calendar_key(plan, kind),
+        on_select="rerun",
+        selection_mode=pv.CALENDAR_SELECTION,
+    )
     st.caption(
         "Une ligne par jour de tournée et demi-journée, une colonne par semaine ; couleur = commune d'accueil ; "
         "🔒 = séance verrouillée ; bandes grises = jours fermés. Survolez une case pour le détail."
-        if view == "Par moyen itinérant"
+        if by_resource
         else "Une ligne par commune d'accueil : la régularité des parcours se voit d'un coup d'œil ; "
         "carré = séance verrouillée."
     )
