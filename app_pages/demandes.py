@@ -33,11 +33,16 @@ from planner.hostrequest import (
 from planner.model import WEEKDAY_NAMES_FR
 from planner.region import region_frame
 from planner.store import repo
-from ui.auth import current_actor, current_commune, require_role, store
+from ui.auth import ENV_COORDINATOR, current_actor, local_mode, require_role, store
 
 role = require_role("coordinator", "commune")
 engine = store()
+# Resolved once: every decision below uses this actor (a link revoked or expiring during the run
+# must not turn the commune view into "no commune filter").
 actor = current_actor()
+if actor.role != role:
+    st.error("Accès refusé : votre accès a changé, rechargez la page.")
+    st.stop()
 
 
 @st.cache_data(show_spinner=False)
@@ -157,7 +162,7 @@ def request_form(key: str, code_insee: str | None) -> None:
         form = parse_request_form(raw, today=date.today())
         request_id = repo.submit_request(engine, form, actor)
     except PlannerError as exc:
-        st.error(f"Demande non enregistrée : {exc}")
+        st.error(f"Demande non enregistrée : {escape_markdown(str(exc))}")
         return
     st.success(f"Demande n° {request_id} enregistrée. La coordination l'examinera et vous répondra ici.")
 
@@ -256,7 +261,7 @@ def review_panel(rec: RequestRecord, where: str) -> None:
         try:
             repo.review_request(engine, rec.id, "accepted" if accept else "declined", reason, actor)
         except PlannerError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
         else:
             st.rerun()
     with st.popover("Supprimer la demande et ses coordonnées"):
@@ -307,6 +312,22 @@ def links_panel() -> None:
         "Chaque commune reçoit un lien personnel qui n'ouvre que son formulaire et ses demandes. "
         "Le lien n'est affiché qu'une fois : seule son empreinte est conservée."
     )
+    if local_mode(engine):
+        # Without a coordination password everyone reaching the dashboard IS the coordination: a
+        # commune removing « ?jeton=… » from its link would see every commune's requests and contacts.
+        st.warning(
+            "Mode local sans mot de passe : aucun lien ne peut être créé. Quiconque ouvre ce tableau de "
+            "bord a les droits de la coordination ; une commune qui retirerait le jeton de son adresse "
+            "verrait toutes les demandes. Définissez d'abord un mot de passe de coordination "
+            f"(`{ENV_COORDINATOR}` ou `python -m planner access password`), puis connectez-vous."
+        )
+    else:
+        new_link_form()
+    existing_links()
+
+
+def new_link_form() -> None:
+    """The form creating a commune's link (its URL shown once)."""
     with st.form("new_link"):
         codes = sorted(commune_names(), key=lambda c: commune_names()[c])
         code = st.selectbox("Commune", codes, index=None, format_func=commune_label, key="link_commune")
@@ -322,12 +343,16 @@ def links_panel() -> None:
             try:
                 link = access.create_commune_link(engine, code, actor, expires_days=int(days), base_url=base)
             except PlannerError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.success(
                     f"Lien créé pour {commune_label(code)}, valable jusqu'au {link.expires_at:%d/%m/%Y} :"
                 )
                 st.code(link.url, language=None)
+
+
+def existing_links() -> None:
+    """The stored links and their revocation (always possible, even in local mode)."""
     links = access.list_links(engine)
     if links:
         states = {"active": "actif", "expired": "expiré", "revoked": "révoqué"}
@@ -364,7 +389,8 @@ def import_export_panel(records) -> None:
             forms = read_request_table(upload, upload.name, today=date.today())
             ids = repo.submit_requests(engine, forms, actor, accept=accept)
         except PlannerError as exc:
-            st.error(f"Import annulé, aucune demande enregistrée : {exc}")
+            # the message quotes cells of a file written by someone else: shown as text, never markup
+            st.error(f"Import annulé, aucune demande enregistrée : {escape_markdown(str(exc))}")
         else:
             st.success(f"{len(ids)} demandes importées.")
     with_contact = st.checkbox("Inclure les coordonnées de contact", key="export_contact")
@@ -432,7 +458,7 @@ def coordinator_view() -> None:
         import_export_panel(records)
 
 
-if role == "commune":
-    commune_view(current_commune() or "")
-else:
+if actor.role == "commune" and actor.code_insee:
+    commune_view(actor.code_insee)
+elif actor.role == "coordinator":
     coordinator_view()

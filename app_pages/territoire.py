@@ -187,9 +187,9 @@ values = {
 }[metric].to_dict()
 tips = {
     code: (
-        f"{fr_int(row.population)} habitants<br/>Besoin estimé : {fr_int(row.need)}<br/>"
-        f"Couverture : {fr_pct(row.coverage)}<br/>Besoin non couvert : <b>{fr_int(row.unmet_need)}</b>"
-        f"<br/>Lieux fixes : {row.fixed_sites}"
+        f"{fr_int(row.population)} habitants\nBesoin estimé : {fr_int(row.need)}\n"
+        f"Couverture : {fr_pct(row.coverage)}\nBesoin non couvert : {fr_int(row.unmet_need)}"
+        f"\nLieux fixes : {row.fixed_sites}"
     )
     for code, row in by_code.iterrows()
 }
@@ -212,7 +212,7 @@ sites = [
         "lat": s.lat,
         "lon": s.lon,
         "name": s.name,
-        "tip": f"{KIND_LABELS.get(s.kind, s.kind)}<br/>{s.offer[:160]}",
+        "tip": f"{KIND_LABELS.get(s.kind, s.kind)}\n{s.offer[:160]}",
     }
     for s in territory.fixed_sites
 ]

@@ -123,6 +123,13 @@ def set_password(engine: Engine, role: str, password: str, actor: Actor | str = 
         raise InputError(f"mot de passe trop court : {MIN_PASSWORD_LENGTH} caractères au moins")
     username = PASSWORD_ROLES[role]
     with session_scope(engine) as session:
+        # One password for both roles would sign every funder in as coordinator (checked first).
+        other = session.scalars(select(UserRow.password_hash).where(UserRow.role != role)).first()
+        if other is not None and verify_password(other, password):
+            raise InputError(
+                "mot de passe refusé : il doit différer de celui de l'autre rôle "
+                "(coordination et financeurs ont chacun le leur)"
+            )
         user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
         now = utcnow()
         if user is None:

@@ -164,7 +164,8 @@ def move_session(
     Raises
     ------
     InputError
-        When the session is unknown or locked, or the new host is not in the territory.
+        When the session is unknown or locked (or, moving the whole series to another host,
+        one of its sessions is), or the new host is not in the territory.
     """
     s = find_session(plan, key)
     if s.locked:
@@ -174,6 +175,13 @@ def move_session(
         )
     if new_host is not None and new_host not in problem.territory.codes:
         raise InputError(f"la commune {new_host} n'est pas dans le territoire")
+    if whole_series and new_host is not None:
+        for other in sorted(plan.sessions, key=lambda x: x.index):
+            if other.series == s.series and other.locked:
+                raise InputError(
+                    f"la séance {other.index} du parcours {s.series} est verrouillée (déjà annoncée) : "
+                    "déverrouillez-la avant de déplacer le parcours"
+                )
     length = datetime.combine(s.date, s.end) - datetime.combine(s.date, s.start)
     start = new_start or s.start
     end_dt = datetime.combine(s.date, start) + length

@@ -18,6 +18,8 @@ Choices made here (the semantics of PRODUCT.md, "Rules of a good plan"):
 - **Catchment**: a commune may send people to a host when the drive from the commune to the
   host is at most ``catchment_minutes`` (the host itself always may).
 - **People** available in a commune are ``floor(unmet_need)``, summed over all series.
+- **Threshold**: a series holding an announced (locked) session of the problem may have fewer
+  than ``min_participants`` (it goes on with the people left); the seats still bound it.
 - **Requests**: a host's request is :meth:`PlanningProblem.request_for` (the first one);
   a host with no request accepts every day, has power and is allowed unless ``requests_only``.
 - **Routes**: one route per (resource, date) with sessions, from the base and back to it;
@@ -402,9 +404,14 @@ def no_overlap_and_travel(plan: Plan, problem: PlanningProblem) -> list[Violatio
 
 
 def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]:
-    """``min_participants ≤ participants ≤ seats`` and ``participants = Σ from_communes``."""
+    """``min_participants ≤ participants ≤ seats`` and ``participants = Σ from_communes``.
+
+    A series holding an announced (locked) session goes on below the threshold: the solver
+    keeps it with the people left (the coordinator's word wins, as for its start times).
+    """
     rule, rules = "seats_and_threshold", problem.rules
     resources = _resources(problem)
+    announced = {s.series for s in problem.locked}
     out: list[Violation] = []
     for series in plan.series:
         total = sum(series.from_communes.values())
@@ -416,7 +423,7 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
                     series=series.id,
                 )
             )
-        if series.participants < rules.min_participants:
+        if series.participants < rules.min_participants and series.id not in announced:
             out.append(
                 _v(
                     rule,

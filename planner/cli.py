@@ -11,16 +11,58 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 
 import planner.commands
 from planner.errors import PlannerError
 
+# argparse speaks English; these are the messages a user meets, in French.
+_ERRORS_FR = (
+    (r"the following arguments are required: (.*)", r"arguments obligatoires manquants : \1"),
+    (r"unrecognized arguments: (.*)", r"arguments inconnus : \1"),
+    (
+        r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)",
+        r"argument \1 : choix invalide \2 (possibles : \3)",
+    ),
+    (r"argument (\S+): expected one argument", r"argument \1 : une valeur est attendue"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"argument \1 : valeur invalide \3"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"argument \1 : incompatible avec \2"),
+)
+_HEADINGS_FR = (
+    ("usage:", "utilisation :"),
+    ("positional arguments:", "arguments :"),
+    ("options:", "options :"),
+    ("show this help message and exit", "afficher cette aide et quitter"),
+)
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose usage, headings and errors are in French."""
+
+    def format_usage(self) -> str:
+        return _headings_fr(super().format_usage())
+
+    def format_help(self) -> str:
+        return _headings_fr(super().format_help())
+
+    def error(self, message: str):  # type: ignore[override]
+        for pattern, french in _ERRORS_FR:
+            message = re.sub(pattern, french, message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}\n")
+
+
+def _headings_fr(text: str) -> str:
+    for english, french in _HEADINGS_FR:
+        text = text.replace(english, french)
+    return text
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every sub-command found in :mod:`planner.commands`."""
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="python -m planner",
         description="Aller-vers : planification de la médiation numérique itinérante.",
     )

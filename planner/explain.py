@@ -11,7 +11,8 @@ is one small function tried in order; the first that applies is given:
 5. ``_blackout`` — the request's unavailable dates cut every window of K sessions;
 6. ``_threshold`` — fewer people than the threshold within the catchment (with what a wider
    radius would add), or the neighbours are already counted in other series;
-7. ``_no_slot`` — every slot of the resources that reach it is taken (add a day / a resource);
+7. ``_no_slot`` — every slot of the resources that reach it is taken (add a day / a resource),
+   on the weekdays it accepts; or no series of K sessions fits those weekdays at all;
 8. ``_priority`` — slots remained, but other hosts served more need for the same days.
 """
 
@@ -161,6 +162,12 @@ def _threshold(ctx: _Context, h: str) -> tuple[str, str] | None:
     start = pool(ctx.cands.catchment[h], ctx.cands.people)
     reach = ctx.reaching(h)
     cap = max(host_cap(ctx.problem, h, r.seats) for r in reach)
+    seats = max(r.seats for r in reach)
+    if seats < need:
+        return (
+            f"seuil de {need} participants non atteint : les moyens qui desservent la commune n'ont que {seats} places",
+            f"baisser le seuil à {seats} participants ou prévoir un moyen d'au moins {need} places",
+        )
     if cap < need:
         return (
             f"seuil de {need} participants non atteint : la demande annonce {cap} participants",
@@ -190,16 +197,28 @@ def _threshold(ctx: _Context, h: str) -> tuple[str, str] | None:
 
 def _no_slot(ctx: _Context, h: str) -> tuple[str, str] | None:
     full = defaultdict(list)
+    empty = set()  # weekdays the host accepts but where no series of K sessions fits the season
     for r in ctx.reaching(h):
         for wd in r.weekdays:
+            if not host_allowed(ctx.problem, r, h, wd):
+                continue
             windows = ctx.cands.windows.get((r.id, wd), [])
+            if not windows:
+                empty.add(wd)
+                continue
             total = len(windows) * day_slots(r)
             used = sum(1 for lane in ctx.used_lanes if lane[0] == r.id and lane[1] == wd)
             if used < total:
                 return None
             full[r.id].append(wd)
     if not full:
-        return None
+        if not empty:
+            return None
+        k = ctx.rules.sessions_per_series
+        return (
+            f"aucun parcours de {k} séances ne tient {_on(empty)} dans la saison (trop peu de dates ouvertes)",
+            "allonger la saison, réduire le nombre de séances par parcours ou accepter un autre jour de semaine",
+        )
     wds = {wd for v in full.values() for wd in v}
     return (
         f"plus de créneau libre {_on(wds)} ({', '.join(sorted(full))})",
@@ -272,7 +291,19 @@ def explain(
         reason, help_ = reason_for(ctx, code)
         out.append(Unserved(code, problem.needs[code].unmet_need, reason, help_, ctx.names.get(code, "")))
     for q in problem.requests:
-        if q.code_insee in hosts or q.code_insee not in ctx.names:
+        if q.code_insee in hosts:
+            continue
+        if q.code_insee not in ctx.names:
+            out.append(
+                Unserved(
+                    q.code_insee,
+                    0.0,
+                    f"demande refusée : la commune {q.code_insee} n'est pas dans le territoire planifié",
+                    "vérifier le code INSEE de la demande ou choisir un territoire qui contient la commune",
+                    "",
+                    q.id or q.code_insee,
+                )
+            )
             continue
         reason, help_ = reason_for(ctx, q.code_insee)
         out.append(

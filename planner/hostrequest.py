@@ -81,7 +81,8 @@ CONTACT_RETENTION_MONTHS = 12
 PRIVACY_NOTICE = (
     "Données personnelles : seules les coordonnées de la personne à contacter dans la commune sont "
     "enregistrées (aucun nom de participant). Elles ne sont visibles que par la coordination du "
-    "dispositif et par la commune elle-même ; les financeurs ne voient que des chiffres agrégés. "
+    "dispositif et par la commune elle-même — et, pour les inscriptions, sur l'affiche que la commune "
+    "imprime pour annoncer ses dates ; les financeurs ne voient que des chiffres agrégés. "
     f"Elles sont supprimées {CONTACT_RETENTION_MONTHS} mois après la fin de la saison concernée, "
     "ou plus tôt sur simple demande à la coordination, qui peut effacer une demande et son contact."
 )

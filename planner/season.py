@@ -63,8 +63,9 @@ from datetime import date, time, timedelta
 from ortools.sat.python import cp_model
 
 from planner.catchment import catchments, pool, unmet_people
+from planner.check import closed_dates, no_overlap_and_travel, power, resource_calendar
 from planner.errors import InfeasibleError
-from planner.model import WEEKDAY_NAMES_FR, Plan, Resource, Rules, Season, Session
+from planner.model import WEEKDAY_NAMES_FR, Plan, PlanMetrics, Resource, Rules, Season, Session
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.travel import TravelMatrix
 
@@ -314,6 +315,15 @@ def fits_beside(
     return o_end + drive_min(matrix, other.host, host) + BREAK_MIN <= start_min
 
 
+def _apart(
+    a: tuple[str, int, str, int, int], b: tuple[str, int, str, int, int], matrix: TravelMatrix
+) -> bool:
+    """Two sessions ``(series, slot, host, start, end)`` of one resource's day keep different slots
+    and, in time order, the drive and the break between them (as :func:`fits_beside`)."""
+    (_, s1, h1, _, en1), (_, s2, h2, st2, _) = sorted((a, b), key=lambda x: x[3])
+    return s1 != s2 and en1 + drive_min(matrix, h1, h2) + BREAK_MIN <= st2
+
+
 def locked_slot(r: Resource, s: Session, matrix: TravelMatrix) -> int:
     """The slot of a locked session: the slot whose start at its host is the closest."""
     st = minutes_of(s.start)
@@ -352,24 +362,19 @@ def _complete_series(
     return [d for d in dates if d is not None]
 
 
-def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
-    """Locked sessions grouped by series; a series with fewer than K sessions is completed.
+def _validate_locked(
+    problem: PlanningProblem, by_series: Mapping[str, list[Session]], res: Mapping[str, Resource]
+) -> None:
+    """Raise :class:`InfeasibleError` (French) when locked sessions cannot be kept as they are.
 
-    Each locked session keeps its index, date and times; the missing ones are added before the
-    first locked session (backwards) and after it (forwards) on open dates of the same weekday,
-    with the times of the first locked session, following the interval rule.
-    :class:`InfeasibleError` (French) when that is impossible.
+    Besides the season, the resource and the series' unity, the locked sessions must keep, on
+    their own, the rules of :mod:`planner.check` that do not depend on the rest of the plan
+    (closed and blackout dates, the resource's hours and session length, the host's weekdays
+    and power, the drive times of their days), and be held in the territory.
     """
-    by_series: dict[str, list[Session]] = defaultdict(list)
-    for s in problem.locked:
-        by_series[s.series].append(s)
-    res = {r.id: r for r in problem.resources}
-    k = problem.rules.sessions_per_series
-    gaps = allowed_gaps(problem.rules)
-    taken = {(s.resource, s.date) for s in problem.locked}
-    out = []
+    codes = set(problem.territory.codes)
     for sid, sess in sorted(by_series.items()):
-        sess.sort(key=lambda s: s.index)
+        sess = sorted(sess, key=lambda s: s.index)
         first = sess[0]
         if first.resource not in res:
             raise InfeasibleError(
@@ -386,16 +391,77 @@ def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
             raise InfeasibleError(
                 f"les séances verrouillées du parcours {sid} n'ont pas le même lieu ou moyen"
             )
+        if first.host not in codes:
+            raise InfeasibleError(
+                f"le parcours verrouillé {sid} a lieu dans la commune {first.host}, hors du territoire : "
+                "déverrouillez-le ou changez de territoire"
+            )
+        if problem.requests_only and problem.request_for(first.host) is None:
+            raise InfeasibleError(
+                f"le parcours verrouillé {sid} a lieu dans une commune sans demande d'accueil alors que "
+                "seules les communes demandeuses accueillent : déverrouillez-le ou ajoutez sa demande"
+            )
+    alone = Plan(
+        territory_spec=problem.territory.spec,
+        season=problem.season,
+        rules=problem.rules,
+        resources=problem.resources,
+        series=(),
+        sessions=tuple(problem.locked),
+        routes=(),
+        unserved=(),
+        metrics=PlanMetrics("", 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0, 0.0),
+    )
+    for rule in (closed_dates, resource_calendar, power, no_overlap_and_travel):
+        for v in rule(alone, problem):
+            raise InfeasibleError(
+                f"{v.message} : séance verrouillée impossible à garder telle quelle, déverrouillez-la ou corrigez-la"
+            )
+
+
+def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
+    """Locked sessions grouped by series; a series with fewer than K sessions is completed.
+
+    Each locked session keeps its index, date and times; the missing ones are added before the
+    first locked session (backwards) and after it (forwards) on open dates of the same weekday,
+    with the times of the first locked session, following the interval rule.
+    :class:`InfeasibleError` (French) when that is impossible.
+    """
+    by_series: dict[str, list[Session]] = defaultdict(list)
+    for s in problem.locked:
+        by_series[s.series].append(s)
+    res = {r.id: r for r in problem.resources}
+    _validate_locked(problem, by_series, res)
+    k = problem.rules.sessions_per_series
+    gaps = allowed_gaps(problem.rules)
+    # sessions already placed on a resource's day: (series, slot, host, start, end)
+    taken: dict[tuple[str, date], list[tuple[str, int, str, int, int]]] = defaultdict(list)
+    for s in problem.locked:
+        slot = locked_slot(res[s.resource], s, problem.matrix)
+        taken[(s.resource, s.date)].append((s.series, slot, s.host, minutes_of(s.start), minutes_of(s.end)))
+    out = []
+    for sid, sess in sorted(by_series.items()):
+        sess.sort(key=lambda s: s.index)
+        first = sess[0]
+        r = res[first.resource]
+        mine = (
+            sid,
+            locked_slot(r, first, problem.matrix),
+            first.host,
+            *map(minutes_of, (first.start, first.end)),
+        )
         open_set = {
             d
             for d in weekday_dates(problem.season, first.date.weekday())
-            if (r.id, d) not in taken and window_allowed(problem, first.host, [d])
+            if window_allowed(problem, first.host, [d])
+            and all(o[0] == sid or _apart(mine, o, problem.matrix) for o in taken.get((r.id, d), ()))
         }
         dates = _complete_series(sid, sess, k, gaps, open_set)
         by_index = {s.index: s for s in sess}
         flags = [i + 1 in by_index for i in range(len(dates))]
-        for d in dates:
-            taken.add((r.id, d))
+        for d, flag in zip(dates, flags, strict=True):
+            if not flag:
+                taken[(r.id, d)].append(mine)
         own = [by_index.get(i + 1, first) for i in range(len(dates))]
         out.append(
             Candidate(

@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from planner.baseline import baseline_choice
-from planner.check import check_plan
+from planner.check import check_plan, series_shape
 from planner.errors import InfeasibleError
 from planner.explain import explain
 from planner.greedy import fixed_allocation, greedy_choice
@@ -156,7 +156,32 @@ def build_plan(
 
 def post_check(plan: Plan, problem: PlanningProblem) -> None:
     """Run :func:`planner.check.check_plan`; a violation is a bug of the solver."""
-    violations = check_plan(plan, problem)
+    _fail_on(check_plan(plan, problem))
+
+
+def post_check_baseline(plan: Plan, problem: PlanningProblem) -> None:
+    """Post-check of a saupoudrage plan: series of one session, but locked series keep K sessions.
+
+    Every rule is checked with the plan's one-session rules, except the shape of the locked
+    series, checked against ``problem``'s rules (they are the announced series, kept whole).
+    """
+    one = replace(problem, rules=plan.rules)
+    locked = {s.series for s in plan.sessions if s.locked}
+    if not locked:
+        post_check(plan, one)
+        return
+    violations = check_plan(plan, one, skip={"series_shape"})
+    for keep, rules_of in ((True, problem), (False, one)):
+        part = replace(
+            plan,
+            series=tuple(x for x in plan.series if (x.id in locked) == keep),
+            sessions=tuple(s for s in plan.sessions if (s.series in locked) == keep),
+        )
+        violations += series_shape(part, rules_of)
+    _fail_on(violations)
+
+
+def _fail_on(violations: list) -> None:
     if violations:
         listed = "; ".join(str(v) for v in list(violations)[:5])
         raise AssertionError(f"solver produced a plan breaking its rules ({len(violations)}): {listed}")
@@ -431,7 +456,10 @@ def _heuristic(problem: PlanningProblem, kind: str) -> Plan:
         solve_seconds=_time.monotonic() - t0,
         series_length=length,
     )
-    post_check(plan, problem if length is None else replace(problem, rules=plan.rules))
+    if length is None:
+        post_check(plan, problem)
+    else:
+        post_check_baseline(plan, problem)
     return plan
 
 

@@ -56,6 +56,19 @@ def test_funder_password_gives_funder_role(engine):
     assert access.check_password(engine, "") is None
 
 
+def test_funder_password_equal_to_the_coordinators_is_refused(engine):
+    # Passwords are tried coordinator first: a shared password made every funder a coordinator.
+    access.set_password(engine, "coordinator", "meme-mot-de-passe", COORD)
+    with pytest.raises(InputError, match="doit différer"):
+        access.set_password(engine, "funder", "meme-mot-de-passe", COORD)
+    assert not access.has_password(engine, "funder")
+    access.set_password(engine, "funder", "financeur-1", COORD)
+    with pytest.raises(InputError, match="doit différer"):
+        access.set_password(engine, "coordinator", "financeur-1", COORD)
+    assert access.check_password(engine, "meme-mot-de-passe") == "coordinator"
+    assert access.check_password(engine, "financeur-1") == "funder"
+
+
 def test_short_password_is_refused(engine):
     with pytest.raises(InputError, match="mot de passe trop court"):
         access.set_password(engine, "coordinator", "court", COORD)

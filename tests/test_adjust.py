@@ -204,6 +204,17 @@ def test_a_locked_session_cannot_be_moved(plan, problem):
         move_session(locked, problem, ("S01", 2), new_date=date(2027, 1, 15))
 
 
+def test_moving_a_series_holding_a_locked_session_to_another_host_is_refused(plan, problem):
+    """Moving the whole series used to move its locked (announced) session 1 too, silently:
+    the check compared the plan with its own, already moved, locks and found nothing."""
+    locked = with_locks(plan, [("S01", 1)])
+    with pytest.raises(InputError, match="séance 1 du parcours S01 est verrouillée"):
+        move_session(locked, problem, ("S01", 2), new_host=B, whole_series=True)
+    # without whole_series only the unlocked session moves (and the shape rule says so)
+    adj = move_session(locked, problem, ("S01", 2), new_host=B)
+    assert find_session(adj.plan, ("S01", 1)) == find_session(locked, ("S01", 1))
+
+
 def test_moving_to_a_commune_outside_the_territory_is_refused(plan, problem):
     with pytest.raises(InputError, match="n'est pas dans le territoire"):
         move_session(plan, problem, ("S01", 2), new_host="36000")

@@ -64,3 +64,27 @@ def test_greedy_plan_keeps_every_rule():
     assert plan.kind == "greedy" and len(plan.series) == 2
     assert_plan_rules(plan, prob)
     assert check_plan(plan, prob) == []
+
+
+def test_baseline_keeps_locked_series_whole_and_checks_them_against_the_problem():
+    """A locked series stays a K-session series in the saupoudrage plan.
+
+    It used to crash (AssertionError from the post-check, a traceback in ``plan --baseline
+    --locked``): the baseline was checked with series of one session, its locked series too.
+    """
+    from datetime import date, time
+
+    from planner.model import Season, Session
+
+    lk = Session("L-B", 1, "bus", B, TUESDAYS[0], time(9, 15), time(12, 15), locked=True)
+    prob = problem(locked=(lk,), season=Season(date(2027, 1, 5), date(2027, 3, 2)))  # 9 Tuesdays
+    plan = solve_baseline(prob)
+    assert lk in plan.sessions
+    assert sorted(s.date for s in plan.sessions if s.series == "L-B") == list(TUESDAYS)
+    others = [se for se in plan.series if se.id != "L-B"]
+    assert others and all(len([s for s in plan.sessions if s.series == se.id]) == 1 for se in others)
+    # every rule but the shape holds with one-session series; the locked series has its K sessions
+    one = replace(prob, rules=plan.rules)
+    shape = check_plan(plan, one)
+    assert [(v.rule, v.series) for v in shape] == [("series_shape", "L-B")]
+    assert [v for v in check_plan(plan, prob) if v.series == "L-B"] == []

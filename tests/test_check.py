@@ -353,6 +353,23 @@ def test_threshold_not_reached():
     assert "Chavannes" in v.message and "5 participants" in v.message and "seuil" in v.message
 
 
+def test_announced_series_may_stay_below_the_threshold_but_not_above_the_seats():
+    """S1 holds an announced (locked) session: it goes on with 4 people (the solver keeps
+    locked series even when fewer people remain, e.g. a base commune with no unmet need).
+
+    It used to be a violation, so every solve with such a locked series ended in the
+    post-check's AssertionError."""
+    plan = edit_series(good_plan(), "S1", participants=4, from_communes={A: 4})
+    assert seats_and_threshold(plan, problem()) == []
+    # without the lock it is a violation again
+    assert only(seats_and_threshold(plan, problem(locked=())), "seats_and_threshold").series == "S1"
+    plan = edit_series(good_plan(), "S1", participants=13, from_communes={A: 10, B: 3})
+    assert (
+        "13 participants pour 12 places"
+        in only(seats_and_threshold(plan, problem()), "seats_and_threshold").message
+    )
+
+
 def test_more_participants_than_seats():
     plan = edit_series(good_plan(), "S1", participants=13, from_communes={A: 10, B: 3})
     v = only(seats_and_threshold(plan, problem()), "seats_and_threshold")

@@ -177,3 +177,33 @@ def test_module_entry_point_reports_errors_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "Erreur : la fin de saison précède son début"
+
+
+def test_requests_only_with_a_file_holding_no_request_says_so(tmp_path, capsys):
+    """The message used to ask for a --requests file although one was given (empty)."""
+    empty = tmp_path / "demandes.csv"
+    empty.write_text("code_insee;venue\n", encoding="utf-8")
+    out = tmp_path / "plan.json"
+    args = ["plan", "vierzon", *SEASON, *FAST, "--requests", str(empty), "--requests-only", "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "aucune demande d'accueil" in err and "demandes.csv" in err and "(--requests)" not in err
+    assert not out.exists()
+    assert main(["plan", "vierzon", *SEASON, *FAST, "--requests-only", "--out", str(out)]) == 2
+    assert "(--requests)" in capsys.readouterr().err
+
+
+def test_baseline_with_locked_sessions_writes_the_plan(tmp_path):
+    """``plan --baseline --locked`` used to end in an AssertionError traceback (post-check)."""
+    out = tmp_path / "plan.json"
+    args = ["plan", "vierzon", *SEASON, "--quiet", "--baseline", "--out", str(out)]
+    locked = [
+        "--resources",
+        str(DATA / "plan_resources_vierzon.csv"),
+        "--locked",
+        str(DATA / "locked_sessions.csv"),
+    ]
+    assert main([*args, *locked]) == 0
+    plan = plan_from_dict(json.loads(out.read_text(encoding="utf-8")))
+    kept = sorted((s for s in plan.sessions if s.series == "S-18279-1"), key=lambda s: s.index)
+    assert [s.index for s in kept] == [1, 2, 3, 4, 5] and kept[0].locked and kept[1].locked

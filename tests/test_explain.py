@@ -91,3 +91,51 @@ def test_served_communes_are_not_listed():
     listed = {u.code_insee for u in plan.unserved}
     assert A not in listed and D not in listed
     assert B in listed  # nobody from B in the two series (A and D)
+
+
+def test_threshold_above_the_seats_is_not_blamed_on_a_request():
+    """A 5-seat bus with a threshold of 6: no series can open anywhere.
+
+    The reason used to say "la demande annonce 5 participants" for communes with no request
+    at all (A has 40 people): an explanation contradicting the data.
+    """
+    a = _reasons(problem(resources=(bus(seats=5),)))[A]
+    assert "demande" not in a.reason
+    assert (
+        a.reason
+        == "seuil de 6 participants non atteint : les moyens qui desservent la commune n'ont que 5 places"
+    )
+    assert a.what_would_help == "baisser le seuil à 5 participants ou prévoir un moyen d'au moins 6 places"
+    # a request announcing fewer people than the threshold keeps its own reason
+    d = _reasons(problem(requests=(HostRequest(D, expected_participants=4),)))[D]
+    assert d.reason == "seuil de 6 participants non atteint : la demande annonce 4 participants"
+
+
+def test_request_for_a_commune_outside_the_territory_is_listed_as_refused():
+    """It used to vanish from the plan without a word (with --requests-only: an empty plan)."""
+    prob = problem(requests=(HostRequest("36044", id="r-x"),))
+    (u,) = [u for u in explain(prob, build_candidates(prob), []) if u.request_id == "r-x"]
+    assert u.code_insee == "36044" and u.unmet_need == 0.0
+    assert u.reason == "demande refusée : la commune 36044 n'est pas dans le territoire planifié"
+    assert "territoire" in u.what_would_help
+
+
+def test_full_days_reason_names_only_the_weekdays_the_host_accepts_and_that_hold_a_series():
+    """Bus on Tuesdays and Thursdays; the season holds 5 Tuesdays but only 4 Thursdays (no
+    series of 5 on Thursdays); D asks for Thursdays only.
+
+    Both reasons used to read "plus de créneau libre le mardi et le jeudi": no series was ever
+    possible on Thursday, and D does not accept Tuesdays.
+    """
+    prob = problem(resources=(bus(weekdays=(1, 3)),), requests=(HostRequest(D, weekdays=(3,), id="r-d"),))
+    plan = solve(prob, PARAMS)
+    assert sorted(s.host for s in plan.series) == [A, B]
+    reasons = {(u.code_insee, u.request_id): u for u in plan.unserved}
+    assert reasons[(C, "")].reason == "plus de créneau libre le mardi (bus)"
+    d = reasons[(D, "")]
+    assert (
+        d.reason
+        == "aucun parcours de 5 séances ne tient le jeudi dans la saison (trop peu de dates ouvertes)"
+    )
+    assert "allonger la saison" in d.what_would_help
+    assert reasons[(D, "r-d")].reason == f"demande refusée : {d.reason}"

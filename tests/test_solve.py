@@ -340,3 +340,79 @@ def test_no_cp_sat_solution_in_time_keeps_the_greedy_plan_with_an_honest_bound(o
     assert m.bound >= optimum.metrics.objective - 1e-9  # a real upper bound, not CP-SAT's 0
     assert m.bound == pytest.approx(greedy.metrics.bound)  # the trivial bound: nothing was proven
     assert m.gap == pytest.approx(gap_of(m.objective, m.bound)) and m.gap > 0
+
+
+# --------------------------------------------------------------------------------------------
+# Review (second wave): locked sessions in re-plans
+# --------------------------------------------------------------------------------------------
+
+
+def test_locking_the_first_week_of_both_series_then_replanning_keeps_both():
+    """Two locked series share the bus's Tuesdays (morning and afternoon).
+
+    It used to raise "ne peut pas être complété": completing the first locked series took
+    whole resource days, so the second one found no Tuesday left for its sessions 2…5.
+    """
+    prob = problem()
+    plan = solve(prob, PARAMS)
+    firsts = tuple(replace(s, locked=True) for s in plan.sessions if s.index == 1)
+    assert len(firsts) == 2 and firsts[0].date == firsts[1].date
+    again = replace(prob, locked=firsts)
+    plan2 = solve(again, PARAMS)
+    assert {s.series for s in plan2.sessions} == {s.series for s in firsts}
+    for lk in firsts:
+        assert lk in plan2.sessions
+    assert check_plan(plan2, again) == []
+    assert_plan_rules(plan2, again)
+
+
+def test_locked_series_where_too_few_people_remain_is_kept_below_the_threshold():
+    """E has 4 people (threshold 6), A none at all: their announced series go on.
+
+    It used to end in the post-check's AssertionError (an English traceback on the CLI).
+    """
+    at_e = Session("L-E", 1, "bus", E, TUESDAYS[0], time(10, 0), time(13, 0), locked=True)
+    prob = problem(locked=(at_e,))
+    for plan in (solve(prob, PARAMS), solve_greedy(prob)):
+        (series,) = [se for se in plan.series if se.id == "L-E"]
+        assert series.participants == 4 and dict(series.from_communes) == {E: 4}
+        assert check_plan(plan, prob) == []
+    at_a = Session("L-A", 1, "bus", A, TUESDAYS[0], time(9, 0), time(12, 0), locked=True)
+    prob = problem(unmet={A: 0.0, B: 0.0}, locked=(at_a,))
+    plan = solve(prob, PARAMS)
+    assert [se.participants for se in plan.series if se.id == "L-A"] == [0]
+    assert check_plan(plan, prob) == []
+
+
+_LOCK = Session("L-A", 1, "bus", A, TUESDAYS[0], time(9, 15), time(12, 15), locked=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "locked", "words"),
+    [
+        ({"requests": (HostRequest(A, has_power=False),)}, (_LOCK,), "prise électrique"),
+        ({"requests": (HostRequest(A, weekdays=(3,)),)}, (_LOCK,), "n'accueille pas le mardi"),
+        (
+            {"requests": (HostRequest(A, blackout_dates=frozenset({TUESDAYS[0]})),)},
+            (_LOCK,),
+            "n'est pas disponible",
+        ),
+        ({"requests": (HostRequest(D),), "requests_only": True}, (_LOCK,), "sans demande d'accueil"),
+        ({}, (replace(_LOCK, start=time(8, 0), end=time(11, 0)),), "dépasse la journée de bus"),
+        ({}, (replace(_LOCK, end=time(11, 0)),), "dure 105 min au lieu de 180 min"),
+        ({}, (replace(_LOCK, host=D),), "n'arrive pas avant 10:00"),
+        ({}, (replace(_LOCK, host="36044"),), "36044, hors du territoire"),
+        ({}, (_LOCK, replace(_LOCK, series="L-B", host=B)), "chevauche"),
+    ],
+)
+def test_locked_sessions_breaking_a_rule_on_their_own_raise_a_french_error(changes, locked, words):
+    """Locked sessions the plan cannot keep as they are (power, request days, blackout, hours,
+    length, drive from the base, territory, overlap) are refused in French before solving.
+
+    They used to reach the post-check (AssertionError, English traceback on the CLI), or a
+    KeyError for a host outside the territory.
+    """
+    prob = problem(locked=locked, **changes)
+    for run in (lambda p: solve(p, PARAMS), solve_greedy):
+        with pytest.raises(InfeasibleError, match=words):
+            run(prob)

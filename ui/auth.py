@@ -2,8 +2,10 @@
 
 - **coordination**: password (``ALLER_VERS_COORDINATOR_PASSWORD`` or ``st.secrets``; only its argon2
   hash is stored, in the database) or the OIDC provider configured in ``[auth]`` of the secrets
-  (``st.login``). With no password and no provider at all, the app runs in *local single-user mode*
-  as coordination, with a discreet warning — what a fresh ``make run`` gives.
+  (``st.login``), for the e-mails (or ``@domaines``) listed in ``[aller_vers] coordinator_emails``
+  only — without that list an OIDC account grants nothing. With no password and no provider at
+  all, the app runs in *local single-user mode* as coordination, with a discreet warning — what a
+  fresh ``make run`` gives (no commune link can be created then).
 - **commune**: opens its personal link ``…/?jeton=TOKEN``; sees only the Demandes page,
   for its own commune.
 - **financeur**: ``ALLER_VERS_FUNDER_PASSWORD``, or a coordinator's "voir comme un financeur"
@@ -22,7 +24,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from planner import access
-from planner.errors import AccessDenied
+from planner.errors import AccessDenied, InputError
 from planner.store import repo
 from planner.store.db import open_store
 
@@ -109,16 +111,29 @@ def local_mode(engine: Engine | None = None) -> bool:
 
 
 def _oidc_user_allowed() -> bool:
+    """True when the OIDC user's e-mail is in ``[aller_vers] coordinator_emails``.
+
+    Fails closed: with no list, nobody becomes coordinator through OIDC (a provider such as
+    Google would otherwise let any account in). An entry ``"@domaine.fr"`` admits a whole domain;
+    an e-mail the provider marks as not verified is refused.
+    """
     try:
         if not st.user.is_logged_in:
             return False
+        email = str(st.user.get("email") or "").strip().lower()
+        verified = st.user.get("email_verified", True)
     except Exception:
         return False
     try:
         allowed = st.secrets.get("aller_vers", {}).get("coordinator_emails")
     except Exception:
         allowed = None
-    return not allowed or str(st.user.get("email", "")).lower() in {str(e).lower() for e in allowed}
+    if not allowed or "@" not in email or verified is False or str(verified).lower() == "false":
+        return False
+    if isinstance(allowed, str):
+        allowed = [allowed]
+    entries = {str(e).strip().lower() for e in allowed if str(e).strip()}
+    return email in entries or "@" + email.rsplit("@", 1)[1] in entries
 
 
 def _token_from_request() -> str | None:
@@ -173,10 +188,17 @@ def current_commune() -> str | None:
 
 
 def current_actor() -> access.Actor:
-    """The :class:`~planner.access.Actor` of this session, for the repository functions."""
-    role = current_role()
+    """The :class:`~planner.access.Actor` of this session, for the repository functions.
+
+    The session's credentials are resolved once here: a commune link revoked or expiring between
+    two checks can never pair the commune role with a missing commune (which would read as "every
+    commune"). Without valid credentials the actor is the least-privileged funder.
+    """
+    role = _base_role()
     if role == "commune":
-        return access.Actor("commune", "lien personnel", current_commune())
+        return access.Actor("commune", "lien personnel", st.session_state["_auth_commune"])
+    if role == "coordinator" and st.session_state.get(_K_FUNDER_VIEW):
+        role = "funder"
     if role == "coordinator":
         try:
             email = st.user.get("email") if st.user.is_logged_in else None
@@ -237,7 +259,11 @@ def auth_sidebar() -> str | None:
     stops the app: nothing else is displayed.
     """
     engine = store()
-    _sync_passwords(engine)
+    try:
+        _sync_passwords(engine)
+    except InputError as exc:  # e.g. the same password configured for both roles: fail closed
+        st.error(f"Configuration des mots de passe refusée — {exc}.")
+        st.stop()
     try:
         role = _signed_in_role(engine)
     except AccessDenied as exc:

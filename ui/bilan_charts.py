@@ -7,8 +7,6 @@ Altair charts take the tables of :mod:`planner.report`; the maps are offline pyd
 
 from __future__ import annotations
 
-import html
-
 import altair as alt
 import pandas as pd
 import pydeck as pdk
@@ -98,7 +96,7 @@ def white_zone_records(ctx: ReportContext, places: tuple[str, ...]) -> list[dict
                 {
                     "lon": c.lon,
                     "lat": c.lat,
-                    "name": f"{html.escape(c.name)} — zone blanche",
+                    "name": f"{c.name} — zone blanche",
                     "tip": f"Lieu de médiation le plus proche : {_fmt_minutes(m)} de route",
                 }
             )
@@ -107,10 +105,7 @@ def white_zone_records(ctx: ReportContext, places: tuple[str, ...]) -> list[dict
 
 def site_records(ctx: ReportContext) -> list[dict]:
     """Fixed mediation places as map points."""
-    return [
-        {"lon": s.lon, "lat": s.lat, "name": html.escape(s.name), "tip": html.escape(s.kind)}
-        for s in ctx.territory.fixed_sites
-    ]
+    return [{"lon": s.lon, "lat": s.lat, "name": s.name, "tip": s.kind} for s in ctx.territory.fixed_sites]
 
 
 def host_records(plan: Plan, ctx: ReportContext) -> list[dict]:
@@ -130,7 +125,7 @@ def host_records(plan: Plan, ctx: ReportContext) -> list[dict]:
             {
                 "lon": c.lon,
                 "lat": c.lat,
-                "name": html.escape(c.name),
+                "name": c.name,
                 "tip": f"{counts[code]} séance(s) – {kind}",
                 "full": code in full,
             }

@@ -17,9 +17,17 @@ import pydeck as pdk
 from planner.model import Territory
 from planner.region import commune_outlines
 
+# Streamlit HTML-escapes the values it puts in a pydeck tooltip: records carry plain text in
+# ``name`` and ``tip`` (lines separated by "\n", kept by ``white-space: pre-line``), never markup.
 TOOLTIP = {
     "html": "<b>{name}</b><br/>{tip}",
-    "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "12px", "maxWidth": "320px"},
+    "style": {
+        "backgroundColor": "#1f2937",
+        "color": "white",
+        "fontSize": "12px",
+        "maxWidth": "320px",
+        "whiteSpace": "pre-line",
+    },
 }
 
 #: Sequential yellow → dark red palette (ColorBrewer YlOrRd, 6 classes).
@@ -96,7 +104,7 @@ def choropleth_layer(
     values
         Value per INSEE code; communes without a value are not drawn.
     tips
-        Tooltip HTML per code (shown under the name).
+        Tooltip text per code, shown under the name (plain text; "\\n" breaks lines).
     names
         Name per code (default: the outline's name).
     breaks

@@ -8,7 +8,6 @@ without a basemap (``map_provider=None``, see :mod:`ui.maps`).
 from __future__ import annotations
 
 import hashlib
-import html
 import math
 from collections import defaultdict
 from collections.abc import Mapping
@@ -57,11 +56,6 @@ def fr_clock(t: time) -> str:
 def names_of(territory: Territory | None) -> dict[str, str]:
     """``code_insee -> name`` for the communes of a territory."""
     return {} if territory is None else {c.code_insee: c.name for c in territory.communes}
-
-
-def _html_names(territory: Territory) -> dict[str, str]:
-    """Names escaped for the map's HTML tooltips (user files may contain anything)."""
-    return {code: html.escape(name) for code, name in names_of(territory).items()}
 
 
 def resource_colour(plan: Plan, resource_id: str) -> tuple[int, int, int]:
@@ -663,7 +657,7 @@ def _coords(territory: Territory) -> dict[str, tuple[float, float]]:
 def host_points(plan: Plan, territory: Territory) -> list[dict]:
     """One point per host commune, radius growing with the participants of its series."""
     xy = _coords(territory)
-    names = _html_names(territory)
+    names = names_of(territory)
     people: dict[str, int] = defaultdict(int)
     n_series: dict[str, int] = defaultdict(int)
     res: dict[str, str] = {}
@@ -683,8 +677,8 @@ def host_points(plan: Plan, territory: Territory) -> list[dict]:
                 "radius": 400 + 180 * math.sqrt(total),
                 "color": [r, g, b, 210],
                 "name": names.get(host, host),
-                "tip": f"{n_series[host]} parcours, {total} participants attendus<br/>"
-                f"{html.escape(resource_name(plan, res[host]))}",
+                "tip": f"{n_series[host]} parcours, {total} participants attendus\n"
+                f"{resource_name(plan, res[host])}",
             }
         )
     return out
@@ -693,7 +687,7 @@ def host_points(plan: Plan, territory: Territory) -> list[dict]:
 def contribution_lines(plan: Plan, territory: Territory) -> list[dict]:
     """Lines from each contributing commune to the host it sends people to."""
     xy = _coords(territory)
-    names = _html_names(territory)
+    names = names_of(territory)
     out = []
     for ser in plan.series:
         for code, n in ser.from_communes.items():
@@ -714,7 +708,7 @@ def contribution_lines(plan: Plan, territory: Territory) -> list[dict]:
 def route_paths(plan: Plan, territory: Territory) -> list[dict]:
     """Each day's route as a path, coloured by resource (identical paths drawn once)."""
     xy = _coords(territory)
-    names = _html_names(territory)
+    names = names_of(territory)
     seen: dict[tuple, dict] = {}
     for r in plan.routes:
         if not all(c in xy for c in r.stops):
@@ -728,14 +722,14 @@ def route_paths(plan: Plan, territory: Territory) -> list[dict]:
             "path": [list(xy[c]) for c in r.stops],
             "color": [red, g, b, 150],
             "days": 1,
-            "resource": html.escape(resource_name(plan, r.resource)),
+            "resource": resource_name(plan, r.resource),
             "stops": " → ".join(names.get(c, c) for c in r.stops),
             "km": r.km,
         }
     out = []
     for v in seen.values():
         v["name"] = v["resource"]
-        v["tip"] = f"{v['stops']}<br/>{fr_num(v['km'], 1)} km par jour, {v['days']} jour(s)"
+        v["tip"] = f"{v['stops']}\n{fr_num(v['km'], 1)} km par jour, {v['days']} jour(s)"
         out.append(v)
     return out
 
@@ -743,14 +737,13 @@ def route_paths(plan: Plan, territory: Territory) -> list[dict]:
 def unserved_points(plan: Plan, territory: Territory) -> list[dict]:
     """Communes left out (with unmet need), for a red ring on the map."""
     xy = _coords(territory)
-    names = _html_names(territory)
+    names = names_of(territory)
     return [
         {
             "lon": xy[u.code_insee][0],
             "lat": xy[u.code_insee][1],
             "name": f"{u.name or names.get(u.code_insee, u.code_insee)} — non desservie",
-            "tip": html.escape(u.reason)
-            + (f"<br/><i>{html.escape(u.what_would_help)}</i>" if u.what_would_help else ""),
+            "tip": u.reason + (f"\n{u.what_would_help}" if u.what_would_help else ""),
         }
         for u in plan.unserved
         if u.code_insee in xy
@@ -760,7 +753,7 @@ def unserved_points(plan: Plan, territory: Territory) -> list[dict]:
 def base_points(plan: Plan, territory: Territory) -> list[dict]:
     """The bases of the resources."""
     xy = _coords(territory)
-    names = _html_names(territory)
+    names = names_of(territory)
     out = []
     for r in plan.resources:
         if r.base in xy:
@@ -771,7 +764,7 @@ def base_points(plan: Plan, territory: Territory) -> list[dict]:
                     "lat": xy[r.base][1],
                     "color": [red, g, b, 255],
                     "name": f"Base : {names.get(r.base, r.base)}",
-                    "tip": html.escape(r.label or r.id),
+                    "tip": r.label or r.id,
                 }
             )
     return out

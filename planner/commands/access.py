@@ -19,10 +19,20 @@ def _actor(args: argparse.Namespace) -> str:
 def cmd_link(args: argparse.Namespace) -> int:
     """Create a commune's personal link and print its URL (shown only once)."""
     base_url = args.base_url or os.environ.get("ALLER_VERS_BASE_URL", "") or access.DEFAULT_BASE_URL
+    engine = open_store()
     link = access.create_commune_link(
-        open_store(), args.code_insee, _actor(args), expires_days=args.expires_days, base_url=base_url
+        engine, args.code_insee, _actor(args), expires_days=args.expires_days, base_url=base_url
     )
     print(link.url)
+    if not access.has_password(engine, "coordinator"):
+        # Without a password (nor OIDC) the dashboard runs in local mode, where every visitor is the
+        # coordination: a commune removing the token from its link would see every request.
+        print(
+            "Attention : aucun mot de passe de coordination n'est enregistré. Sans lui (ni connexion "
+            "OIDC), le tableau de bord ouvre les droits de la coordination à tous ses visiteurs : "
+            "définissez-le (python -m planner access password) avant de transmettre ce lien.",
+            file=sys.stderr,
+        )
     print(
         f"Lien n° {link.link_id} pour la commune {link.code_insee}, valable jusqu'au "
         f"{link.expires_at:%d/%m/%Y}. Transmettez-le à la mairie : il ne pourra plus être affiché.",

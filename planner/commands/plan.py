@@ -110,6 +110,10 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
     locked = load_locked_sessions(args.locked) if args.locked else ()
     season = build_season(args.start, args.end, extra_closed=args.closed, school_zone=args.school_zone)
     if args.requests_only and not requests:
+        if args.requests:
+            raise InputError(
+                "--requests-only : le fichier ne contient aucune demande d'accueil", file=args.requests
+            )
         raise InputError("--requests-only demande un fichier de demandes d'accueil (--requests)")
     return PlanningProblem(
         territory=territory,

@@ -126,7 +126,10 @@ def alembic_config(engine: Engine) -> Config:
     """An Alembic configuration built in code (no ``alembic.ini``) for ``engine``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolation: a password with URL-escaped characters (``p%40ss``) must be
+    # written with ``%%`` or Alembic refuses the whole URL (and the app would not start).
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

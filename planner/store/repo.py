@@ -8,11 +8,12 @@ access rules (:mod:`planner.access`) are checked here, so a page cannot forget t
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, text
 
 from planner.access import Actor, as_actor, require_commune_scope, require_coordinator
 from planner.errors import AccessDenied, InputError
@@ -154,6 +155,17 @@ def _insert(session, form: RequestForm, actor: Actor, status: str, reason: str) 
     return row.id
 
 
+def _lock_commune(session, code_insee: str) -> None:
+    """Serialise a commune's submissions until the transaction ends (count, then insert).
+
+    SQLite's ``BEGIN IMMEDIATE`` already serialises every writer; PostgreSQL needs a lock, or
+    concurrent submissions through one link would all see the same count and pass the limit.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"aller-vers:commune:{code_insee}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
 def submit_request(engine: Engine, req: RequestForm, actor: Actor | str) -> int:
     """Store a new request (status ``submitted``) and return its id.
 
@@ -163,6 +175,7 @@ def submit_request(engine: Engine, req: RequestForm, actor: Actor | str) -> int:
     _check_submitter(who, req)
     with session_scope(engine) as session:
         if who.role == "commune":
+            _lock_commune(session, req.code_insee)
             pending = session.scalar(
                 select(func.count())
                 .select_from(RequestRow)
@@ -332,10 +345,12 @@ def list_requests(
     """Stored requests in filing order, optionally of one commune and/or one status.
 
     Pages give a commune its own ``code_insee``; ``include_contact=False`` blanks contact data.
+    Only ``None`` means every commune: an empty code selects nothing (a lost commune code must
+    never widen a commune's view to all communes).
     """
     with session_scope(engine) as session:
         query = select(RequestRow).order_by(RequestRow.id)
-        if code_insee:
+        if code_insee is not None:
             query = query.where(RequestRow.code_insee == code_insee)
         if status:
             query = query.where(RequestRow.status == status)

@@ -1,5 +1,6 @@
 """AppTest flows of the Demandes page and of sign-in: communes by token, coordination review, roles."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -52,6 +53,11 @@ def all_text(at: AppTest) -> str:
     for frame in at.dataframe:
         parts.append(frame.value.to_string())
     return "\n".join(parts)
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of an escaped markdown message (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def rendered_markup(at: AppTest) -> list[str]:
@@ -123,7 +129,9 @@ def test_commune_form_errors_are_french_and_store_nothing(engine, field, value, 
     at.text_input(key=f"commune_form_{field}").input(value)
     at.button(key="FormSubmitter:commune_form-Envoyer la demande").click()
     at.run()
-    assert at.error and "Demande non enregistrée" in at.error[0].value and message in at.error[0].value
+    assert (
+        at.error and "Demande non enregistrée" in at.error[0].value and message in as_read(at.error[0].value)
+    )
     assert repo.list_requests(engine) == ()
 
 
@@ -221,8 +229,19 @@ def test_coordinator_sees_user_text_as_text(engine):
     assert not any("<script" in e.label for e in at.expander)
 
 
-def test_coordinator_creates_a_link_shown_once(engine):
-    at = app()
+def signed_in_coordinator(monkeypatch) -> AppTest:
+    """The app with a coordination password set and entered (not local mode)."""
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "mot-de-passe-coordination")
+    at = app().run()
+    at.text_input[0].input("mot-de-passe-coordination")
+    at.button[0].click()
+    at.run()
+    assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
+    return at
+
+
+def test_coordinator_creates_a_link_shown_once(engine, monkeypatch):
+    at = signed_in_coordinator(monkeypatch)
     at.switch_page("app_pages/demandes.py").run()
     at.selectbox(key="link_commune").select("18103")
     at.button(key="FormSubmitter:new_link-Créer le lien").click()
@@ -340,6 +359,7 @@ OIDC_SECRETS = {
         ({"is_logged_in": True, "email": "Coordination@pays-vierzon.fr"}, True),
         ({"is_logged_in": True, "email": "quelquun@ailleurs.fr"}, False),
         ({"is_logged_in": False}, False),
+        ({"is_logged_in": True, "email": "coordination@pays-vierzon.fr", "email_verified": False}, False),
     ],
 )
 def test_oidc_sign_in_with_allowed_emails(engine, user, coordinator):
@@ -375,7 +395,7 @@ def test_coordinator_import_is_all_or_nothing(engine):
     at.run()
     assert not at.exception
     assert at.error and "Import annulé, aucune demande enregistrée" in at.error[0].value
-    assert "ligne 8" in at.error[0].value and "adresse e-mail invalide" in at.error[0].value
+    assert "ligne 8" in at.error[0].value and "adresse e-mail invalide" in as_read(at.error[0].value)
     assert repo.list_requests(engine) == ()
     at.file_uploader(key="import_file").upload("demandes.csv", _upload_csv(bad_row=None), "text/csv")
     at.run()
@@ -383,3 +403,120 @@ def test_coordinator_import_is_all_or_nothing(engine):
     at.run()
     assert at.success and "10 demandes importées" in at.success[0].value
     assert len(repo.list_requests(engine)) == 10
+
+
+def _revoke_after_uses(engine, link_id: int, uses: int) -> None:
+    """Make the database revoke ``link_id`` right after its ``uses``-th check (a SQLite trigger).
+
+    Each check of a token records its use; the trigger counts them and keeps the "last use" old
+    so that every check writes it. This replays a coordinator revoking the link (or the link
+    expiring) in the middle of one page run, deterministically.
+    """
+    from sqlalchemy import text
+
+    with engine.begin() as c:
+        c.execute(text("CREATE TABLE test_link_uses (n INTEGER NOT NULL)"))
+        c.execute(text("INSERT INTO test_link_uses VALUES (0)"))
+        c.execute(
+            text(
+                "CREATE TRIGGER test_revoke_mid_run AFTER UPDATE OF last_used_at ON access_links "
+                f"WHEN NEW.id = {int(link_id)} BEGIN "
+                "UPDATE test_link_uses SET n = n + 1; "
+                "UPDATE access_links SET last_used_at = '2000-01-01 00:00:00.000000', "
+                f"revoked_at = CASE WHEN (SELECT n FROM test_link_uses) >= {int(uses)} "
+                "THEN '2001-01-01 00:00:00.000000' ELSE NULL END WHERE id = NEW.id; END"
+            )
+        )
+
+
+@pytest.mark.parametrize("uses", [1, 2, 3, 4, 5])
+def test_link_revoked_during_a_run_never_shows_other_communes(engine, uses):
+    # Before the fix the page checked the link several times per run; a revocation between two
+    # checks gave the commune role with no commune, i.e. every commune's requests and contacts.
+    seed(engine)
+    link = access.create_commune_link(engine, "18103", COORD)
+    _revoke_after_uses(engine, link.link_id, uses)
+    at = app(link.token).run()
+    shown = all_text(at) + "\n".join(rendered_markup(at))
+    assert "secret@vierzon.fr" not in shown and "Médiathèque de Vierzon" not in shown
+    assert not at.tabs and not [b for b in at.button if b.label in ("Accepter", "Refuser")]
+    # either the whole page is refused, or it is the commune's own page
+    assert ("Accès refusé" in shown) or ("mairie@gracay.fr" in shown)
+
+
+@pytest.mark.parametrize(
+    ("emails", "user", "coordinator"),
+    [
+        # no allow-list: any account of the provider (e.g. any Google account) used to be coordinator
+        (None, {"is_logged_in": True, "email": "inconnu@gmail.com"}, False),
+        ([], {"is_logged_in": True, "email": "inconnu@gmail.com"}, False),
+        (["@pays-vierzon.fr"], {"is_logged_in": True, "email": "Claire@Pays-Vierzon.fr"}, True),
+        (["@pays-vierzon.fr"], {"is_logged_in": True, "email": "claire@evil-pays-vierzon.fr"}, False),
+        (["@pays-vierzon.fr"], {"is_logged_in": True}, False),
+    ],
+)
+def test_oidc_without_allow_list_grants_nothing(engine, emails, user, coordinator):
+    secrets = {"auth": OIDC_SECRETS["auth"]}
+    if emails is not None:
+        secrets["aller_vers"] = {"coordinator_emails": emails}
+    at = app()
+    at.secrets = secrets
+    at.user = user
+    at.run()
+    assert not at.exception
+    if coordinator:
+        assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
+    else:
+        assert at.title[0].value == "Aller-vers — connexion"
+        assert "Connecté : coordination" not in [c.value for c in at.sidebar.caption]
+
+
+def test_import_error_quoting_a_cell_shows_it_as_text_not_markup(engine):
+    # An error message quotes the bad cell of a file written by someone else (a commune's
+    # spreadsheet): markdown there must not become a remote image or a link in the coordinator's page.
+    payload = "![suivi](https://evil.example/p.png)[Valider](https://evil.example/login)"
+    csv_text = (
+        "code_insee;venue;weekdays;blackout_dates;has_power;expected_participants;contact_email\n"
+        f"18103;Salle;mar;;oui;8;{payload}\n"
+    )
+    at = app()
+    at.switch_page("app_pages/demandes.py").run()
+    at.file_uploader(key="import_file").upload("demandes.csv", csv_text.encode("utf-8"), "text/csv")
+    at.run()
+    at.button(key="import_button").click()
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "adresse e-mail invalide" in as_read(message) and payload in as_read(message)
+    assert "](https://" not in message and "![" not in message
+    assert repo.list_requests(engine) == ()
+
+
+def test_local_mode_creates_no_commune_link(engine):
+    # Without a coordination password every visitor is the coordination: a commune removing the
+    # token from its link would have seen every request and contact. No link is created then.
+    seed(engine)
+    at = app()
+    at.switch_page("app_pages/demandes.py").run()
+    assert not at.exception
+    assert any("Mode local sans mot de passe" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.label == "Créer le lien"]
+    assert access.list_links(engine) == []
+    # revoking the links made before stays possible
+    old = access.create_commune_link(engine, "18103", COORD)
+    at.run()
+    at.selectbox(key="revoke_id").select(old.link_id)
+    at.button(key="revoke_button").click()
+    at.run()
+    assert access.list_links(engine)[0].state() == "revoked"
+
+
+def test_one_password_for_both_roles_is_refused_at_start(engine, monkeypatch):
+    # Tried coordinator first, a shared password would have signed every funder in as coordinator.
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "meme-mot-de-passe")
+    monkeypatch.setenv("ALLER_VERS_FUNDER_PASSWORD", "meme-mot-de-passe")
+    at = app().run()
+    assert not at.exception
+    assert at.error and "doit différer" in at.error[0].value
+    assert not at.text_input  # no sign-in form, nothing else
+    assert not access.has_password(engine, "funder")

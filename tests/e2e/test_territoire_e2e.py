@@ -35,6 +35,25 @@ def test_territory_page_shows_map_and_table(streamlit_url, browser_page, screens
     assert shot.stat().st_size > 10_000
 
 
+def test_map_tooltip_shows_text_not_markup(streamlit_url, browser_page):
+    """Streamlit escapes tooltip values: they must be plain text (it once showed « <br/> »)."""
+    page = browser_page
+    _open(page, streamlit_url)
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    canvas.wait_for(state="visible")
+    page.wait_for_timeout(2500)  # deck.gl draws, then picks
+    box = canvas.bounding_box()
+    tooltip = page.locator(".deck-tooltip")
+    for dx, dy in [(0.5, 0.5), (0.45, 0.55), (0.55, 0.45), (0.5, 0.6)]:
+        page.mouse.move(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
+        page.wait_for_timeout(600)
+        if tooltip.count() and "habitants" in tooltip.inner_text():
+            break
+    text = tooltip.inner_text()
+    assert "habitants" in text and "Besoin non couvert" in text
+    assert "<br" not in text and "<b>" not in text and "&lt;" not in tooltip.inner_html()
+
+
 def _upload(page, url: str, name: str) -> None:
     """Open the page and load ``tests/data/<name>`` through the import expander."""
     _open(page, url)

@@ -134,3 +134,11 @@ def test_access_password_from_stdin(cli_db, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("un-mot-de-passe-solide\n"))
     assert main(["access", "password"]) == 0
     assert access.check_password(cli_db, "un-mot-de-passe-solide") == "coordinator"
+
+
+def test_access_link_warns_when_no_coordinator_password_protects_the_dashboard(cli_db, capsys):
+    assert main(["access", "link", "18103"]) == 0
+    assert "aucun mot de passe de coordination" in capsys.readouterr().err
+    access.set_password(cli_db, "coordinator", "un-mot-de-passe-solide")
+    assert main(["access", "link", "18103"]) == 0
+    assert "aucun mot de passe" not in capsys.readouterr().err

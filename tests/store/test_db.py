@@ -92,3 +92,24 @@ def test_default_sqlite_directory_is_created(monkeypatch, tmp_path):
     open_store()
     assert Path(path).exists()
     dispose_engine()
+
+
+def test_database_url_with_percent_signs_still_migrates(tmp_path):
+    # URL-escaped password characters (``p%40ss``) or a "%" in the SQLite path used to make
+    # Alembic's ConfigParser refuse the URL: the app and the CLI could not start.
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import URL
+
+    from planner.store.db import alembic_config
+
+    pg = create_engine(URL.create("postgresql+psycopg", "av", "p@ss%w:rd", "localhost", 5432, "aller"))
+    rendered = pg.url.render_as_string(hide_password=False)
+    assert "%40" in rendered and alembic_config(pg).get_main_option("sqlalchemy.url") == rendered
+
+    url = f"sqlite:///{tmp_path / 'dossier 100%' / 'aller-vers.sqlite'}"
+    try:
+        engine = open_store(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001_initial"
+    finally:
+        dispose_engine(url)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from planner.access import Actor
+from planner.errors import InputError
 from planner.hostrequest import RequestForm
 from planner.store import repo
 from planner.store.db import session_scope
@@ -74,3 +75,24 @@ def test_concurrent_reviews_of_one_request_apply_once(engine):
     assert sorted(outcomes) == ["InputError"] * 7 + ["ok"]
     history = repo.request_history(engine, rid, COORD)
     assert [h.to_status for h in history] == ["submitted", "accepted"]
+
+
+def test_concurrent_submissions_through_one_link_respect_the_pending_limit(engine):
+    # Without a per-commune lock, PostgreSQL let every concurrent submission see the same count.
+    commune = Actor("commune", "lien 1", "18103")
+    n = repo.MAX_PENDING_PER_COMMUNE + 10
+    start = threading.Barrier(n)
+
+    def submit(i: int) -> str:
+        start.wait()
+        try:
+            repo.submit_request(engine, RequestForm(code_insee="18103", venue=f"Salle {i}"), commune)
+        except InputError:
+            return "refused"
+        return "stored"
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        outcomes = list(pool.map(submit, range(n)))
+    assert outcomes.count("stored") == repo.MAX_PENDING_PER_COMMUNE
+    assert outcomes.count("refused") == 10
+    assert counts(engine)[0] == repo.MAX_PENDING_PER_COMMUNE

@@ -317,3 +317,10 @@ def test_only_a_coordinator_accepts_at_submit(engine):
     with pytest.raises(AccessDenied):
         repo.submit_requests(engine, [form()], GRACAY, accept=True)
     assert snapshot(engine) == before
+
+
+def test_an_empty_commune_code_lists_nothing_not_everything(engine):
+    # A commune page that lost its code must fail closed: "" is not "every commune".
+    repo.submit_request(engine, RequestForm(code_insee="18279", venue="Salle", contact_email="a@b.fr"), COORD)
+    assert repo.list_requests(engine, code_insee="") == ()
+    assert len(repo.list_requests(engine)) == 1
