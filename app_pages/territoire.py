@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.inputs import neutralise_formula
 from planner.need import WEIGHT_INFO, NeedWeights, WeightInfo
 from planner.territory import DEFAULT_SPEC
 from ui.data import (
@@ -256,7 +257,10 @@ st.dataframe(
 )
 st.download_button(
     "Télécharger le tableau (CSV)",
-    shown.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig"),
+    # Names may come from a user's file: a cell starting with "=" must not become a formula.
+    shown.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+    .to_csv(sep=";", decimal=",", index=False)
+    .encode("utf-8-sig"),
     file_name=f"besoin_{spec_label(spec)[:40]}.csv".replace(" ", "_").replace("/", "_"),
     mime="text/csv",
 )
