@@ -83,4 +83,6 @@ def test_good_upload_becomes_the_territory(streamlit_url, browser_page, screensh
     )
     page.get_by_text("Fichier communes_fr_cp1252.csv").first.wait_for()
     page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(state="visible")
+    metrics = [t.strip() for t in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
+    assert metrics[0] == "3"  # the file's three communes, not the default territory's 34
     screenshot(page, "territoire_fichier")
