@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.french import french_decimal
 from ui import data as ud
 from ui import planning as up
 from ui.auth import ROLE_PAGES, current_role
-from ui.plan_views import fr_num
 
 st.title("Aller-vers")
 st.markdown(
@@ -44,18 +44,18 @@ with left:
         unmet = sum(n.unmet_need for n in needs.values())
         st.markdown(f"**{ud.spec_label(spec)}**")
         c1, c2, c3 = st.columns(3)
-        c1.metric("Communes", fr_num(len(territory.communes)))
-        c2.metric("Habitants", fr_num(territory.population))
-        c3.metric("Lieux fixes de médiation", fr_num(len(territory.fixed_sites)))
+        c1.metric("Communes", french_decimal(len(territory.communes)))
+        c2.metric("Habitants", french_decimal(territory.population))
+        c3.metric("Lieux fixes de médiation", french_decimal(len(territory.fixed_sites)))
         c1, c2 = st.columns(2)
         c1.metric(
             "Besoin estimé",
-            f"{fr_num(need)} pers.",
+            f"{french_decimal(need)} pers.",
             help="Personnes qui ont besoin d'aide avec le numérique (modèle de besoin, page Territoire).",
         )
         c2.metric(
             "Besoin non couvert",
-            f"{fr_num(unmet)} pers.",
+            f"{french_decimal(unmet)} pers.",
             help="Ce qui reste une fois comptés les lieux fixes proches (EPN, France services…).",
         )
     _link("app_pages/territoire.py", "Voir la carte du besoin", ":material/map:")
@@ -73,12 +73,12 @@ with right:
     else:
         st.markdown(f"Du **{plan.season.start:%d/%m/%Y}** au **{plan.season.end:%d/%m/%Y}**")
         c1, c2, c3 = st.columns(3)
-        c1.metric("Parcours", fr_num(len(plan.series)))
-        c2.metric("Séances", fr_num(plan.metrics.sessions))
-        c3.metric("Participants attendus", fr_num(plan.metrics.participants))
+        c1.metric("Parcours", french_decimal(len(plan.series)))
+        c2.metric("Séances", french_decimal(plan.metrics.sessions))
+        c3.metric("Participants attendus", french_decimal(plan.metrics.participants))
         locked = sum(s.locked for s in plan.sessions)
         st.caption(
-            f"{len({s.host for s in plan.series})} communes d'accueil, {fr_num(plan.metrics.km)} km, "
+            f"{len({s.host for s in plan.series})} communes d'accueil, {french_decimal(plan.metrics.km)} km, "
             f"{locked} séance(s) verrouillée(s)."
         )
         _link("app_pages/tournee.py", "Voir la tournée", ":material/directions_bus:")

@@ -18,6 +18,7 @@ from planner.export import (
     make_context,
     report_bytes,
 )
+from planner.french import french_decimal
 from planner.model import Plan
 from planner.plan_json import plan_from_dict
 from planner.report import (
@@ -27,7 +28,6 @@ from planner.report import (
     ReportContext,
     epci_frame,
     format_figure,
-    fr_number,
     key_figures,
     lorenz_frame,
 )
@@ -179,7 +179,7 @@ TOP = (
 
 def _short(f, value: float) -> str:
     """A metric value without a counting unit (the label carries it)."""
-    text = fr_number(value, f.decimals)
+    text = french_decimal(value, f.decimals)
     return f"{text} {f.unit}" if f.unit in {"%", "€"} and text != "—" else text
 
 

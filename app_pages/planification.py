@@ -11,14 +11,14 @@ import streamlit as st
 
 from planner.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
 from planner.errors import PlannerError
-from planner.french import PLAN_STATUS_FR
+from planner.french import PLAN_STATUS_FR, french_decimal
 from planner.inputs import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
 from planner.problem import PlanningProblem, SolveParams
 from ui import data as ud
 from ui import planning as up
 from ui.auth import require_role
-from ui.plan_views import fr_num, render_key_figures
+from ui.plan_views import render_key_figures
 
 # Widget values survive a visit to another page: Streamlit forgets the widgets it did not draw, so
 # their values are copied to ``_pl_saved`` and put back before the widgets are drawn again.
@@ -68,7 +68,7 @@ labels = up.commune_labels(territory)
 names = {c.code_insee: c.name for c in territory.communes}
 st.caption(
     f"Territoire : **{ud.spec_label(spec)}** — {len(territory.communes)} communes, "
-    f"{fr_num(territory.population)} habitants. Pour en changer : page Territoire."
+    f"{french_decimal(territory.population)} habitants. Pour en changer : page Territoire."
 )
 
 # ------------------------------------------------------------------------------- 1. resources
@@ -398,7 +398,7 @@ if plan is not None and not running:
     st.success(
         ("Plan précédent conservé : " if failure else "Plan prêt : ")
         + f"{len(plan.series)} parcours, {plan.metrics.sessions} séances, "
-        f"{fr_num(plan.metrics.participants)} participants attendus "
+        f"{french_decimal(plan.metrics.participants)} participants attendus "
         f"(état du calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
     )
     render_key_figures(plan, baseline)

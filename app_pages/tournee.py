@@ -101,7 +101,7 @@ if flash:
 st.caption(
     f"{territory.name} — saison du {plan.season.start:%d/%m/%Y} au {plan.season.end:%d/%m/%Y} · "
     f"calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)} en "
-    f"{pv.fr_num(plan.metrics.solve_seconds, 1)} s. Sous chaque chiffre : le même indicateur pour le "
+    f"{pv.french_decimal(plan.metrics.solve_seconds, 1)} s. Sous chaque chiffre : le même indicateur pour le "
     "« saupoudrage » (une séance par commune, à tour de rôle, sur les mêmes jours de tournée)."
 )
 pv.render_key_figures(plan, baseline)
@@ -303,7 +303,7 @@ with tabs[4]:
         st.markdown(
             f"**{pv.resource_name(plan, rid)} — {pv.fr_day(day)}**"
             + (
-                f" · {pv.fr_num(route.km, 1)} km, {pv.fr_num(route.drive_minutes)} min de route"
+                f" · {pv.french_decimal(route.km, 1)} km, {pv.french_decimal(route.drive_minutes)} min de route"
                 if route
                 else ""
             )

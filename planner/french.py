@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, time
 
 WEEKDAY_NAMES_FR: tuple[str, ...] = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -50,3 +51,17 @@ PLAN_STATUS_FR: dict[str, str] = {
     "STOPPED": "arrêté avant la fin",
     "HEURISTIC": "méthode simple, sans preuve",
 }
+
+
+THIN_SPACE = "\u202f"  # narrow no-break space: the French thousands separator
+
+
+def french_decimal(value: float | None, decimals: int = 0, *, sep: str = THIN_SPACE) -> str:
+    """A number with thousands grouped and a decimal comma: ``12345.6`` → ``"12 345,6"``.
+
+    ``"—"`` when the value is missing (``None``, NaN or infinite); ``-0`` reads ``0``.
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = f"{value:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", sep)
+    return "0" if text == "-0" else text

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+from planner.french import french_decimal
 from planner.model import CommuneNeed, Plan, Territory
 from planner.need import site_minutes
 from planner.travel import TravelMatrix
@@ -545,20 +546,12 @@ def key_figures(
     return out
 
 
-def fr_number(value: float | None, decimals: int = 0) -> str:
-    """French number: ``12345.6`` → ``"12 345,6"`` (narrow no-break space); ``—`` when missing."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "—"
-    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return "0" if text in {"-0", "−0"} else text
-
-
 _SINGULAR = {"communes": "commune", "séances": "séance"}
 
 
 def format_figure(fig: Figure, value: float | None) -> str:
     """A figure's value with its unit, in French format (``1 commune``, ``2 communes``)."""
-    text = fr_number(value, fig.decimals)
+    text = french_decimal(value, fig.decimals)
     if text == "—" or not fig.unit:
         return text
     unit = _SINGULAR.get(fig.unit, fig.unit) if value is not None and abs(value) < 2 else fig.unit

@@ -8,6 +8,7 @@ from datetime import date, time
 
 import pytest
 
+from planner.french import french_decimal
 from planner.model import (
     Commune,
     CommuneNeed,
@@ -28,7 +29,6 @@ from planner.report import (
     ReportContext,
     epci_frame,
     figures_frame,
-    fr_number,
     gini,
     key_figures,
     lorenz_points,
@@ -238,9 +238,9 @@ def test_epci_frame_sums_people_by_epci():
 
 
 def test_french_numbers():
-    assert fr_number(12345.67, 1) == "12\u202f345,7"
-    assert fr_number(float("nan")) == "—"
-    assert fr_number(None) == "—"
+    assert french_decimal(12345.67, 1) == "12\u202f345,7"
+    assert french_decimal(float("nan")) == "—"
+    assert french_decimal(None) == "—"
 
 
 def test_format_figure_units_and_singular():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from planner.french import french_date
+from planner.french import french_date, french_decimal
 
 THIN = "\u202f"  # narrow no-break space (thousands separator)
 NBSP = "\u00a0"  # no-break space (before % and units)
@@ -35,9 +35,7 @@ def fr_float(value: float | None, digits: int = 1, *, sep: str = " ") -> str:
     """``1234.56, 1 -> "1 234,6"``; ``"–"`` when missing."""
     if _missing(value):
         return "–"
-    text = f"{float(value):,.{digits}f}"
-    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", sep)
-    return text.replace("-", "−")
+    return french_decimal(float(value), digits, sep=sep).replace("-", "−")
 
 
 def fr_pct(value: float | None, digits: int = 0, *, ratio: bool = True) -> str:

@@ -18,6 +18,7 @@ import altair as alt
 import pandas as pd
 import pydeck as pdk
 
+from planner.french import french_decimal
 from planner.model import WEEKDAY_NAMES_FR, Plan, Session, Territory
 from planner.problem import PlanningProblem
 
@@ -34,13 +35,6 @@ RESOURCE_COLOURS: tuple[tuple[int, int, int], ...] = (
 )
 UNSERVED_COLOUR = (200, 30, 30)
 SLOT_NAMES = ("matin", "après-midi", "soir")
-
-
-def fr_num(x: float | None, digits: int = 0) -> str:
-    """French number: ``12345.6`` → ``"12 345,6"`` (narrow no-break space between thousands)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def fr_day(d: date) -> str:
@@ -97,8 +91,8 @@ class KeyFigure:
         if value is None:
             return "—"
         if self.unit == "%":
-            return fr_num(100 * value, self.digits) + " %"
-        return fr_num(value, self.digits) + (f" {self.unit}" if self.unit else "")
+            return french_decimal(100 * value, self.digits) + " %"
+        return french_decimal(value, self.digits) + (f" {self.unit}" if self.unit else "")
 
 
 def _gap(objective: float, bound: float) -> float:
@@ -314,7 +308,7 @@ def day_sheet(
             return None
 
     def leg_text(x: tuple[float, float] | None) -> str:
-        return "" if x is None else f"{fr_num(x[0])} min, {fr_num(x[1], 1)} km"
+        return "" if x is None else f"{french_decimal(x[0])} min, {french_decimal(x[1], 1)} km"
 
     def row(when: str, step: str, code: str, place: str = "", contact: str = "", people: str = "") -> dict:
         return {
@@ -729,7 +723,7 @@ def route_paths(plan: Plan, territory: Territory) -> list[dict]:
     out = []
     for v in seen.values():
         v["name"] = v["resource"]
-        v["tip"] = f"{v['stops']}\n{fr_num(v['km'], 1)} km par jour, {v['days']} jour(s)"
+        v["tip"] = f"{v['stops']}\n{french_decimal(v['km'], 1)} km par jour, {v['days']} jour(s)"
         out.append(v)
     return out
 

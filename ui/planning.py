@@ -23,6 +23,7 @@ from typing import Any
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.french import french_decimal
 from planner.model import Plan
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 
@@ -188,16 +189,8 @@ class SolveJob:
             )
 
 
-# -- formatting (French numbers without depending on a page) --------------------------------------
-def _num(x: float | None, digits: int = 1) -> str:
-    if x is None:
-        return "—"
-    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def _pct(x: float | None) -> str:
-    return "—" if x is None else _num(100 * x, 1) + " %"
+    return "—" if x is None else french_decimal(100 * x, 1) + " %"
 
 
 # -- Streamlit helpers ----------------------------------------------------------------------------
@@ -221,15 +214,19 @@ def start_job(
 def _render_snapshot(box, snap: JobSnapshot, limit_s: float) -> None:
     with box.container():
         cols = st.columns(4)
-        cols[0].metric("Temps écoulé", f"{_num(snap.elapsed_s)} s", help=f"Limite : {_num(limit_s, 0)} s")
+        cols[0].metric(
+            "Temps écoulé",
+            f"{french_decimal(snap.elapsed_s, 1)} s",
+            help=f"Limite : {french_decimal(limit_s, 0)} s",
+        )
         cols[1].metric(
             "Meilleure valeur trouvée",
-            _num(snap.objective),
+            french_decimal(snap.objective, 1),
             help="Valeur du meilleur plan trouvé jusqu'ici (besoin servi, moins le coût des trajets).",
         )
         cols[2].metric(
             "Borne prouvée",
-            _num(snap.bound),
+            french_decimal(snap.bound, 1),
             help="Aucun plan ne peut dépasser cette valeur : c'est la preuve de qualité.",
         )
         cols[3].metric(
@@ -240,7 +237,7 @@ def _render_snapshot(box, snap: JobSnapshot, limit_s: float) -> None:
         if not snap.done:
             st.progress(
                 min(1.0, snap.elapsed_s / limit_s),
-                text=f"{PHASES_FR.get(snap.phase, snap.phase)} — s'arrête au plus tard après {_num(limit_s, 0)} s",
+                text=f"{PHASES_FR.get(snap.phase, snap.phase)} — s'arrête au plus tard après {french_decimal(limit_s, 0)} s",
             )
 
 
@@ -270,7 +267,11 @@ def show_progress(job: SolveJob, *, poll_s: float = 0.3, cancel_key: str = "canc
             state_label = (
                 "Calcul annulé — meilleur plan trouvé conservé" if job.cancel_requested else "Plan prêt"
             )
-            status.update(label=f"{state_label} ({_num(snap.elapsed_s)} s)", state="complete", expanded=False)
+            status.update(
+                label=f"{state_label} ({french_decimal(snap.elapsed_s, 1)} s)",
+                state="complete",
+                expanded=False,
+            )
 
 
 def collect(job: SolveJob | None = None) -> bool:

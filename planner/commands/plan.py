@@ -16,7 +16,7 @@ from pathlib import Path
 
 from planner.calendar import build_season
 from planner.errors import InputError
-from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR
+from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
 from planner.inputs import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, Rules
 from planner.need import NeedWeights, compute_need, parse_weight
@@ -129,7 +129,8 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
 
 
 def _num(x: float, digits: int = 0) -> str:
-    return f"{x:,.{digits}f}".replace(",", " ").replace(".", ",")
+    # Plain spaces between thousands: some terminals draw the narrow no-break space badly.
+    return french_decimal(x, digits, sep=" ")
 
 
 def summary(plan: Plan) -> str:

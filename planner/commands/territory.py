@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 
+from planner.french import french_decimal
 from planner.need import WEIGHT_INFO, NeedWeights, compute_need, need_table, parse_weight, weight_names
 from planner.territory import DEFAULT_SPEC, load_territory
 
@@ -97,10 +98,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     territory = load_territory(args.spec)
     table = need_table(territory, compute_need(territory, weights))
-    print(f"{territory.name} — {len(territory.communes)} communes, {_int(territory.population)} habitants")
+    print(
+        f"{territory.name} — {len(territory.communes)} communes, {french_decimal(territory.population)} habitants"
+    )
     print(f"Lieux fixes : {len(territory.fixed_sites)}")
     print(
-        f"Besoin estimé : {_int(table['need'].sum())} personnes, non couvert : {_int(table['unmet_need'].sum())}"
+        f"Besoin estimé : {french_decimal(table['need'].sum())} personnes, non couvert : {french_decimal(table['unmet_need'].sum())}"
     )
     print()
     print(f"{'code':<6} {'commune':<28} {'pop.':>7} {'besoin':>7} {'couv.':>6} {'non couv.':>9}")
@@ -110,7 +113,3 @@ def run(args: argparse.Namespace) -> int:
             f"{row.coverage * 100:>5.0f}% {row.unmet_need:>9.0f}"
         )
     return 0
-
-
-def _int(value: float) -> str:
-    return f"{round(value):,}".replace(",", "\u202f")

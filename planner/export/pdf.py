@@ -29,6 +29,7 @@ from planner.export.common import (
     series_size,
     slug,
 )
+from planner.french import french_decimal
 from planner.model import Session
 from planner.report import (
     CO2_SOURCE,
@@ -36,7 +37,6 @@ from planner.report import (
     SAUPOUDRAGE_NOTE,
     epci_frame,
     format_figure,
-    fr_number,
     key_figures,
 )
 
@@ -147,7 +147,7 @@ def _epci_table(pdf: _Doc, epci) -> None:
             pdf.add_page()
         for key, _, w in cols:
             v = row[key]
-            text = str(v) if key == "EPCI" else fr_number(float(v))
+            text = str(v) if key == "EPCI" else french_decimal(float(v))
             while key == "EPCI" and pdf.get_string_width(text) > w - 2 and len(text) > 4:
                 text = text[:-2] + "…"
             pdf.cell(w, 5, text, border=1, align="L" if key == "EPCI" else "R")
@@ -273,8 +273,8 @@ def funder_report(ctx: ExportContext) -> FPDF:
     pdf.ln(1)
     r = ctx.rates
     pdf.line_text(
-        f"Taux retenus : {fr_number(r.eur_per_km, 2)} € par km, {fr_number(r.eur_per_hour)} € par heure "
-        f"mobilisée, {fr_number(r.fuel_l_per_100km, 1)} L/100 km. CO2 : {CO2_SOURCE}.",
+        f"Taux retenus : {french_decimal(r.eur_per_km, 2)} € par km, {french_decimal(r.eur_per_hour)} € par heure "
+        f"mobilisée, {french_decimal(r.fuel_l_per_100km, 1)} L/100 km. CO2 : {CO2_SOURCE}.",
         7.5,
         color=GREY,
     )
