@@ -10,7 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
-from planner.export import (
+from planner.french import french_decimal
+from planner.model import Plan
+from planner.plan_json import plan_from_dict
+from planner.publish import (
     MIME_TYPES,
     ExportContext,
     HostDetails,
@@ -18,10 +21,7 @@ from planner.export import (
     make_context,
     report_bytes,
 )
-from planner.french import french_decimal
-from planner.model import Plan
-from planner.plan_json import plan_from_dict
-from planner.report import (
+from planner.publish.report import (
     CO2_SOURCE,
     SAUPOUDRAGE_NOTE,
     CostRates,
@@ -82,7 +82,7 @@ def _hosts(role: str) -> dict[str, HostDetails]:
     if HOSTS_KEY in st.session_state:
         return dict(st.session_state[HOSTS_KEY])
     try:
-        from planner.export.common import hosts_from_requests
+        from planner.publish.common import hosts_from_requests
         from planner.store.repo import list_requests
         from ui.auth import store
 

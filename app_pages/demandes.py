@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from planner import access
 from planner.errors import PlannerError
-from planner.hostrequest import (
+from planner.hosting.request_form import (
     MAX_LENGTHS,
     PRIVACY_NOTICE,
     PUBLICS,
@@ -31,8 +30,8 @@ from planner.hostrequest import (
     scheduled_ics,
 )
 from planner.model import WEEKDAY_NAMES_FR
-from planner.region import region_frame
-from planner.store import repo
+from planner.store import access, repo
+from planner.territory.region import region_frame
 from ui.auth import ENV_COORDINATOR, current_actor, local_mode, require_role, store
 
 role = require_role("coordinator", "commune")

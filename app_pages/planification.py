@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from planner.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
 from planner.errors import PlannerError
 from planner.french import PLAN_STATUS_FR, french_decimal
-from planner.inputs import default_resources, load_requests
+from planner.inputs.tables import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
 from planner.problem import PlanningProblem, SolveParams
+from planner.rules.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
 from ui import data as ud
 from ui import planning as up
 from ui.auth import require_role

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
-from planner.inputs import neutralise_formula
-from planner.need import WEIGHT_INFO, NeedWeights, WeightInfo
-from planner.territory import DEFAULT_SPEC
+from planner.inputs.tables import neutralise_formula
+from planner.territory.need import WEIGHT_INFO, NeedWeights, WeightInfo
+from planner.territory.specs import DEFAULT_SPEC
 from ui.data import (
     current_weights,
     get_need_table,

@@ -11,7 +11,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from planner.adjust import (
+from planner.errors import PlannerError
+from planner.french import PLAN_STATUS_FR
+from planner.problem import SolveParams
+from planner.rules.adjust import (
     candidate_dates,
     find_session,
     locked_sessions,
@@ -21,10 +24,7 @@ from planner.adjust import (
     set_locked,
     with_locks,
 )
-from planner.diff import describe_diff, diff_plans, diff_rows
-from planner.errors import PlannerError
-from planner.french import PLAN_STATUS_FR
-from planner.problem import SolveParams
+from planner.rules.diff import describe_diff, diff_plans, diff_rows
 from ui import plan_views as pv
 from ui import planning as up
 from ui.auth import require_role
@@ -84,7 +84,7 @@ if problem is None or problem.territory.spec != plan.territory_spec:
     baseline = None
 if baseline is None and plan.kind == "optimised":
     try:
-        from planner.solve import solve_baseline
+        from planner.optimise.solve import solve_baseline
 
         baseline = solve_baseline(replace(problem, locked=()))
         st.session_state[up.BASELINE_KEY] = baseline
@@ -511,7 +511,7 @@ with tabs[6]:
 
 # ------------------------------------------------------------------------------- exports
 with tabs[7]:
-    from planner.export import FORMATS, export_plan
+    from planner.publish import FORMATS, export_plan
 
     descriptions = {
         "ics": "Calendriers (iCalendar) : un par moyen et un par commune d'accueil",

@@ -11,7 +11,7 @@ Cases (each one runs in its own Python process so that its peak memory is its ow
 
 For every case the optimised plan, the greedy plan (largest unmet need first) and the saupoudrage
 baseline are computed on the same problem and valued with the same objective
-(:func:`planner.season.objective_value`); the ratios are reported. Results go to
+(:func:`planner.optimise.objective.objective_value`); the ratios are reported. Results go to
 ``bench/results/season.json`` and ``bench/results/season.md``, with the machine load at start.
 
 Usage: ``python bench/season.py [vierzon|region|growth|all|report]`` (default ``all``; ``report``
@@ -34,15 +34,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import solve as solve_mod  # noqa: E402
-from planner.calendar import build_season  # noqa: E402
-from planner.inputs import default_resources  # noqa: E402
+from planner.inputs.tables import default_resources  # noqa: E402
 from planner.model import Resource, Territory  # noqa: E402
-from planner.need import NeedWeights, compute_need  # noqa: E402
+from planner.optimise import solve as solve_mod  # noqa: E402
+from planner.optimise.solve import solve, solve_baseline, solve_greedy  # noqa: E402
 from planner.problem import PlanningProblem, SolveParams  # noqa: E402
-from planner.solve import solve, solve_baseline, solve_greedy  # noqa: E402
-from planner.territory import load_territory  # noqa: E402
-from planner.travel import territory_matrix  # noqa: E402
+from planner.rules.calendar import build_season  # noqa: E402
+from planner.territory.need import NeedWeights, compute_need  # noqa: E402
+from planner.territory.specs import load_territory  # noqa: E402
+from planner.territory.travel import territory_matrix  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BUS_BASES = ("18033", "28085", "36044", "37261", "41018", "45234")  # prefectures
@@ -191,7 +191,7 @@ def _md(rows: list[dict], load: tuple[float, float, float]) -> str:
         "Territories above 200 communes are decomposed into groups of nearby resources, and above 90",
         "communes each resource considers the 90 hosts with the largest reachable unmet need: their bound",
         "is the sum of the groups' proven bounds, i.e. a bound of that decomposed, host-limited problem",
-        "(see planner/solve.py). Growth cases `g:<territory>:<resources>:<weeks>` (territory `vierzon` or",
+        "(see planner/optimise/solve.py). Growth cases `g:<territory>:<resources>:<weeks>` (territory `vierzon` or",
         "departments of the region); solve time = wall time of `solve` (candidates, greedy hint, CP-SAT,",
         "routes, reasons), build = territory + need + matrix. Peak memory is the process's `ru_maxrss`.",
         "A negative baseline objective means the one-off visits are worth less than their kilometres.",

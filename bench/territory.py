@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import (  # noqa: E402
+from planner.territory import (  # noqa: E402
     fixed_sites,
     region,
     travel,
 )
-from planner import territory as territory_mod  # noqa: E402
-from planner.need import NeedWeights, compute_need, need_rates  # noqa: E402
+from planner.territory import specs as territory_mod  # noqa: E402
+from planner.territory.need import NeedWeights, compute_need, need_rates  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 TARGET_SECONDS = 2.0

@@ -223,7 +223,7 @@ class Rules:
 
     ``repeat_value`` is the diminishing-returns factor, applied per commune of origin: the
     second group of people from the same commune is worth ``repeat_value`` times the first,
-    a third ``repeat_value**2``… (see :func:`planner.season.objective_value`).
+    a third ``repeat_value**2``… (see :func:`planner.optimise.objective.objective_value`).
     ``travel_weight`` is the objective's cost of one driven kilometre in "people served".
     """
 

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from planner.errors import InputError
 from planner.model import CommuneNeed, HostRequest, Resource, Rules, Season, Session, Territory
-from planner.travel import TravelMatrix
+from planner.territory.travel import TravelMatrix
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,7 +1,7 @@
 """Travel matrices for the tiny hand-drawn territories of the tests (``from tests.builders import …``).
 
 Each test file keeps its own drawing (communes, needs, plan) in its docstring or comments; only
-the ways of turning a drawing into a :class:`~planner.travel.TravelMatrix` are shared here.
+the ways of turning a drawing into a :class:`~planner.territory.travel.TravelMatrix` are shared here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.model import Commune
-from planner.travel import TravelMatrix, travel_matrix
+from planner.territory.travel import TravelMatrix, travel_matrix
 
 
 def line_matrix(codes: Sequence[str], minutes_apart: float = 10.0) -> TravelMatrix:
@@ -25,7 +25,7 @@ def line_matrix(codes: Sequence[str], minutes_apart: float = 10.0) -> TravelMatr
 
 
 def matrix_of(communes: Sequence[Commune]) -> TravelMatrix:
-    """The road estimate of :func:`planner.travel.travel_matrix` between the communes' centres."""
+    """The road estimate of :func:`planner.territory.travel.travel_matrix` between the communes' centres."""
     return travel_matrix(
         [c.code_insee for c in communes], [c.lat for c in communes], [c.lon for c in communes]
     )

@@ -17,8 +17,8 @@ from datetime import date, time
 
 import pytest
 
-from planner.adjust import set_locked
 from planner.model import Plan, PlanMetrics, Resource, Rules, Season, Series, Session
+from planner.rules.adjust import set_locked
 from ui import plan_views as pv
 
 A, B = "18001", "18002"

@@ -23,9 +23,8 @@ from datetime import date
 import streamlit as st
 from sqlalchemy import Engine
 
-from planner import access
 from planner.errors import AccessDenied, InputError
-from planner.store import repo
+from planner.store import access, repo
 from planner.store.db import open_store
 
 ENV_COORDINATOR = "ALLER_VERS_COORDINATOR_PASSWORD"
@@ -188,7 +187,7 @@ def current_commune() -> str | None:
 
 
 def current_actor() -> access.Actor:
-    """The :class:`~planner.access.Actor` of this session, for the repository functions.
+    """The :class:`~planner.store.access.Actor` of this session, for the repository functions.
 
     The session's credentials are resolved once here: a commune link revoked or expiring between
     two checks can never pair the commune role with a missing commune (which would read as "every

@@ -1,6 +1,6 @@
 """Charts and map layers of the Bilan page: Lorenz curve, people by EPCI, before/after maps.
 
-Altair charts take the tables of :mod:`planner.report`; the maps are offline pydeck decks
+Altair charts take the tables of :mod:`planner.publish.report`; the maps are offline pydeck decks
 (``map_provider=None``) on the commune outlines of :mod:`ui.maps`. Every map record carries
 ``name`` and ``tip`` for the shared tooltip.
 """
@@ -12,7 +12,7 @@ import pandas as pd
 import pydeck as pdk
 
 from planner.model import Plan
-from planner.report import ReportContext, minutes_to_places, plan_hosts, series_hosts
+from planner.publish.report import ReportContext, minutes_to_places, plan_hosts, series_hosts
 from ui import maps
 
 PLAN_COLOR = "#1f6f8b"

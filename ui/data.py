@@ -22,9 +22,9 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.model import CommuneNeed, Territory
-from planner.need import NeedWeights, compute_need, need_table
-from planner.territory import DEFAULT_SPEC, load_territory, load_territory_file, territory_choices
-from planner.travel import TravelMatrix, territory_matrix
+from planner.territory.need import NeedWeights, compute_need, need_table
+from planner.territory.specs import DEFAULT_SPEC, load_territory, load_territory_file, territory_choices
+from planner.territory.travel import TravelMatrix, territory_matrix
 
 SPEC_KEY = "territory_spec"
 WEIGHTS_KEY = "need_weights"
@@ -52,7 +52,7 @@ def get_needs(spec: str, weights: NeedWeights = DEFAULT_WEIGHTS) -> dict[str, Co
 
 @st.cache_data(show_spinner=False)
 def get_need_table(spec: str, weights: NeedWeights = DEFAULT_WEIGHTS) -> pd.DataFrame:
-    """:func:`planner.need.need_table` for the territory and weights (cached by both)."""
+    """:func:`planner.territory.need.need_table` for the territory and weights (cached by both)."""
     return need_table(get_territory(spec), get_needs(spec, weights))
 
 
@@ -63,7 +63,7 @@ def get_choices() -> list[tuple[str, str]]:
 
 
 def current_spec() -> str:
-    """The territory chosen in this session (default :data:`planner.territory.DEFAULT_SPEC`)."""
+    """The territory chosen in this session (default :data:`planner.territory.specs.DEFAULT_SPEC`)."""
     return st.session_state.setdefault(SPEC_KEY, DEFAULT_SPEC)
 
 

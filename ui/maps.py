@@ -15,7 +15,7 @@ import numpy as np
 import pydeck as pdk
 
 from planner.model import Territory
-from planner.region import commune_outlines
+from planner.territory.region import commune_outlines
 
 # Streamlit HTML-escapes the values it puts in a pydeck tooltip: records carry plain text in
 # ``name`` and ``tip`` (lines separated by "\n", kept by ``white-space: pre-line``), never markup.

@@ -280,7 +280,7 @@ def day_sheet(
         ``code_insee -> name``.
     hosts
         ``code_insee -> details`` with optional ``venue``, ``address`` and ``contact_line``
-        attributes (e.g. :class:`planner.export.common.HostDetails`).
+        attributes (e.g. :class:`planner.publish.common.HostDetails`).
 
     Returns
     -------

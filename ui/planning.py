@@ -1,6 +1,6 @@
 """Running the optimiser in the background and showing its progress; plan versions.
 
-The solver never calls Streamlit: :class:`SolveJob` runs :func:`planner.solve.solve` (then the
+The solver never calls Streamlit: :class:`SolveJob` runs :func:`planner.optimise.solve.solve` (then the
 saupoudrage baseline) in a daemon thread and records progress in a lock-protected object. The
 page polls it (:func:`show_progress`) in a short ``time.sleep`` loop that redraws placeholders;
 any click interrupts the loop (Streamlit reruns the script), the thread goes on, and the next run
@@ -74,8 +74,8 @@ class SolveJob:
     with_baseline
         Also compute the saupoudrage baseline on the same problem after the solve.
     solve_fn, baseline_fn
-        The functions to run; default :func:`planner.solve.solve` and
-        :func:`planner.solve.solve_baseline` (parameters for tests of other solvers).
+        The functions to run; default :func:`planner.optimise.solve.solve` and
+        :func:`planner.optimise.solve.solve_baseline` (parameters for tests of other solvers).
     """
 
     def __init__(
@@ -124,7 +124,7 @@ class SolveJob:
 
     def _run(self) -> None:
         try:
-            from planner.solve import solve, solve_baseline
+            from planner.optimise.solve import solve, solve_baseline
 
             solve_fn = self._solve_fn or solve
             baseline_fn = self._baseline_fn or solve_baseline
@@ -342,7 +342,7 @@ def host_details() -> dict[str, Any]:
 
     Contact data are read only for a coordinator; an unavailable database gives ``{}``.
     """
-    from planner.export.common import HostDetails
+    from planner.publish.common import HostDetails
 
     try:
         from planner.store.repo import list_requests
@@ -549,7 +549,7 @@ def _as_time(value: Any, default: str):
 
 def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
     from planner.errors import InputError
-    from planner.inputs import RESOURCE_DEFAULTS
+    from planner.inputs.tables import RESOURCE_DEFAULTS
     from planner.model import WEEKDAY_NAMES_FR, Resource, parse_weekdays
 
     where = f"Moyen n° {n}"
@@ -612,7 +612,7 @@ def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
 def resources_from_rows(rows: list[dict[str, Any]], labels: dict[str, str]):
     """Build :class:`~planner.model.Resource` objects from editor rows.
 
-    Blank cells take the defaults of the kind (:data:`planner.inputs.RESOURCE_DEFAULTS`);
+    Blank cells take the defaults of the kind (:data:`planner.inputs.tables.RESOURCE_DEFAULTS`);
     a completely empty line is ignored.
 
     Raises
@@ -680,8 +680,8 @@ def validate_settings(resources, season, rules, requests=(), requests_only: bool
     """Explain, before any solve, the settings that cannot give a plan (French sentences)."""
     from datetime import timedelta
 
-    from planner.calendar import open_days
     from planner.model import WEEKDAY_NAMES_FR
+    from planner.rules.calendar import open_days
 
     errors: list[str] = []
     warnings: list[str] = []

@@ -7,8 +7,8 @@ import getpass
 import os
 import sys
 
-from planner import access
 from planner.errors import InputError
+from planner.store import access
 from planner.store.db import open_store
 
 

@@ -14,10 +14,10 @@ import argparse
 import importlib.util
 from pathlib import Path
 
-from planner.export import FORMATS, HostDetails, export_plan
 from planner.model import Plan
 from planner.plan_json import load_plan
-from planner.report import CostRates
+from planner.publish import FORMATS, HostDetails, export_plan
+from planner.publish.report import CostRates
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _hosts(args: argparse.Namespace) -> dict[str, HostDetails]:
     if not (args.db or args.with_contacts):
         return {}
-    from planner.export.common import hosts_from_requests
+    from planner.publish.common import hosts_from_requests
     from planner.store.db import open_store
     from planner.store.repo import list_requests
 
@@ -62,19 +62,19 @@ def _baseline(args: argparse.Namespace, plan: Plan, problem) -> Plan | None:
         return load_plan(args.baseline)
     if args.no_baseline or plan.kind == "baseline" or args.fmt not in {"pdf", "xlsx", "csv"}:
         return None
-    if importlib.util.find_spec("planner.solve") is None:  # solver not installed: no comparison
+    if importlib.util.find_spec("planner.optimise.solve") is None:  # solver not installed: no comparison
         return None
-    from planner.solve import solve_baseline
+    from planner.optimise.solve import solve_baseline
 
     return solve_baseline(problem)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the plan and its territory, export, list the files written."""
-    from planner.need import compute_need
     from planner.problem import PlanningProblem
-    from planner.territory import load_territory
-    from planner.travel import territory_matrix
+    from planner.territory.need import compute_need
+    from planner.territory.specs import load_territory
+    from planner.territory.travel import territory_matrix
 
     plan = load_plan(args.plan)
     territory = load_territory(plan.territory_spec)

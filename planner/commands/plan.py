@@ -14,17 +14,17 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from planner.calendar import build_season
 from planner.errors import InputError
 from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
-from planner.inputs import default_resources, load_locked_sessions, load_requests, load_resources
+from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, Rules
-from planner.need import NeedWeights, compute_need, parse_weight
+from planner.optimise.solve import solve, solve_baseline, solve_greedy
 from planner.plan_json import plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.solve import solve, solve_baseline, solve_greedy
-from planner.territory import DEFAULT_SPEC, load_territory
-from planner.travel import territory_matrix
+from planner.rules.calendar import build_season
+from planner.territory.need import NeedWeights, compute_need, parse_weight
+from planner.territory.specs import DEFAULT_SPEC, load_territory
+from planner.territory.travel import territory_matrix
 
 
 def _day(text: str) -> date:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from planner.errors import InputError
-from planner.hostrequest import (
+from planner.hosting.request_form import (
     REQUIRED_IMPORT_COLUMNS,
     RequestRecord,
     read_request_table,

@@ -8,8 +8,15 @@ import sys
 import textwrap
 
 from planner.french import french_decimal
-from planner.need import WEIGHT_INFO, NeedWeights, compute_need, need_table, parse_weight, weight_names
-from planner.territory import DEFAULT_SPEC, load_territory
+from planner.territory.need import (
+    WEIGHT_INFO,
+    NeedWeights,
+    compute_need,
+    need_table,
+    parse_weight,
+    weight_names,
+)
+from planner.territory.specs import DEFAULT_SPEC, load_territory
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

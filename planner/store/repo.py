@@ -2,7 +2,7 @@
 
 Each public function is one transaction (:func:`planner.store.db.session_scope`) that also writes
 the audit log. Requests follow ``submitted → accepted | declined (with a reason) → scheduled``;
-access rules (:mod:`planner.access`) are checked here, so a page cannot forget them.
+access rules (:mod:`planner.store.access`) are checked here, so a page cannot forget them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, delete, func, select, text
 
-from planner.access import Actor, as_actor, require_commune_scope, require_coordinator
 from planner.errors import AccessDenied, InputError
-from planner.hostrequest import (
+from planner.hosting.request_form import (
     CONTACT_FIELDS,
     CONTACT_RETENTION_MONTHS,
     STATUS_LABELS,
@@ -28,6 +27,7 @@ from planner.hostrequest import (
 )
 from planner.model import HostRequest, Plan, Session, format_weekdays, parse_weekdays
 from planner.plan_json import plan_from_dict, plan_to_dict
+from planner.store.access import Actor, as_actor, require_commune_scope, require_coordinator
 from planner.store.audit import record
 from planner.store.db import session_scope
 from planner.store.models import LockedSessionRow, PlanVersionRow, RequestRow, ReviewRow, utcnow

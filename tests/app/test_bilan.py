@@ -8,8 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from planner.export import HostDetails
 from planner.plan_json import load_plan
+from planner.publish import HostDetails
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -121,7 +121,7 @@ def test_without_baseline_the_comparison_column_stays_empty():
 
 
 def test_headline_is_full_series_with_the_saupoudrage_note():
-    from planner.report import SAUPOUDRAGE_NOTE
+    from planner.publish.report import SAUPOUDRAGE_NOTE
 
     at = _run(funder=True)
     assert not at.exception

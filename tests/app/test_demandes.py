@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import access
-from planner.access import Actor
-from planner.hostrequest import RequestForm
-from planner.store import repo
+from planner.hosting.request_form import RequestForm
+from planner.store import access, repo
+from planner.store.access import Actor
 from planner.store.db import dispose_engine, open_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

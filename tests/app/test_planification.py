@@ -13,7 +13,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from planner.calendar import french_public_holidays
+from planner.rules.calendar import french_public_holidays
 from planner.store.repo import list_plan_versions
 from ui.auth import store
 from ui.planning import default_season_dates
@@ -248,12 +248,12 @@ def test_home_page_summarises_the_plan():
 
 # ---------------------------------------------------------------------------- the background job
 def vierzon_problem():
-    from planner.calendar import build_season
-    from planner.inputs import default_resources
-    from planner.need import NeedWeights, compute_need
+    from planner.inputs.tables import default_resources
     from planner.problem import PlanningProblem
-    from planner.territory import load_territory
-    from planner.travel import territory_matrix
+    from planner.rules.calendar import build_season
+    from planner.territory.need import NeedWeights, compute_need
+    from planner.territory.specs import load_territory
+    from planner.territory.travel import territory_matrix
 
     territory = load_territory("vierzon")
     matrix = territory_matrix(territory)
@@ -318,9 +318,9 @@ def test_interval_that_breaks_the_same_weekday_rule_is_explained_before_solving(
 
 
 def test_accepted_requests_from_the_database_are_offered_and_used():
-    from planner.access import Actor
-    from planner.hostrequest import RequestForm
+    from planner.hosting.request_form import RequestForm
     from planner.store import repo
+    from planner.store.access import Actor
 
     coord = Actor("coordinator", "test")
     engine = store()

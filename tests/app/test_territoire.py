@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.errors import InputError
-from planner.need import NeedWeights
+from planner.territory.need import NeedWeights
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -162,7 +162,7 @@ def test_french_number_and_date_formatting():
 
 
 def test_map_helpers():
-    from planner.territory import load_territory
+    from planner.territory.specs import load_territory
     from ui.maps import PALETTE, class_breaks, color_for, make_deck, outline_layer, view_for
 
     breaks = class_breaks([1, 2, 3, 4, 5, 6, 7])
@@ -183,7 +183,7 @@ def test_map_helpers():
 
 
 def test_each_weight_control_carries_its_one_line_explanation():
-    from planner.need import WEIGHT_INFO
+    from planner.territory.need import WEIGHT_INFO
 
     at = _run()
     controls = {w.label: w for w in [*at.sidebar.slider, *at.sidebar.number_input]}
@@ -192,7 +192,7 @@ def test_each_weight_control_carries_its_one_line_explanation():
 
 
 def test_method_table_lists_every_weight_with_its_explanation_and_source():
-    from planner.need import WEIGHT_INFO
+    from planner.territory.need import WEIGHT_INFO
 
     at = _run(need_weights=NeedWeights(rate_65p=0.9))
     table = at.table[0].value

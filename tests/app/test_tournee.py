@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.adjust import candidate_dates, move_session, session_key
+from planner.rules.adjust import candidate_dates, move_session, session_key
 from planner.store.repo import list_plan_versions, locked_sessions
 from ui import plan_views as pv
 from ui.auth import store

@@ -9,10 +9,9 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import Workbook
 
-from planner import access
 from planner.cli import main
 from planner.errors import AccessDenied
-from planner.store import repo
+from planner.store import access, repo
 from planner.store.db import get_engine, init_db
 
 HEADER = "code_insee;venue;weekdays;blackout_dates;has_power;expected_participants;contact_name;contact_email"

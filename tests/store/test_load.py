@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from planner.access import Actor
 from planner.errors import InputError
-from planner.hostrequest import RequestForm
+from planner.hosting.request_form import RequestForm
 from planner.store import repo
+from planner.store.access import Actor
 from planner.store.db import session_scope
 from planner.store.models import AuditRow, RequestRow, ReviewRow
 

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from planner.access import Actor, create_commune_link, resolve_commune_token
 from planner.errors import AccessDenied, InputError
-from planner.hostrequest import RequestForm
+from planner.hosting.request_form import RequestForm
 from planner.model import Session
 from planner.plan_json import load_plan, plan_to_dict
 from planner.store import repo
+from planner.store.access import Actor, create_commune_link, resolve_commune_token
 from planner.store.audit import audit_entries
 from planner.store.db import dispose_engine, get_engine, session_scope
 from planner.store.models import AuditRow, RequestRow, ReviewRow

@@ -1,0 +1,1 @@
+"""Host communes: the request form (« demande d'accueil »), its checks and its exports."""

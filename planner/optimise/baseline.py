@@ -1,0 +1,101 @@
+"""The "saupoudrage" baseline: one session per commune, in turn, on the same resource days.
+
+This is the practice the monograph describes (one 3-hour workshop a year per commune). Every
+working date of every resource (its weekdays, open dates of the season, minus the days of
+locked sessions) is filled, slot by slot, with the next commune of a queue — requesting
+communes first, then by decreasing unmet need — that can open a session there (power, request
+weekdays and blackout dates, reach from the base, threshold of participants in its catchment).
+When the queue is exhausted it starts again (the people already counted stay counted). A day
+with several stops is ordered by :func:`planner.optimise.routing.best_order`. Each session is a series of
+length 1; the objective (:func:`planner.optimise.objective.objective_value`) values it at 1/K of a full
+series per participant, so both plans are measured on the same scale.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import date
+
+from planner.model import Resource
+from planner.optimise.candidates import (
+    Candidate,
+    Candidates,
+    day_slots,
+    host_allowed,
+    host_cap,
+    slot_fits,
+    slot_start,
+    weekday_dates,
+    window_allowed,
+)
+from planner.optimise.greedy import fixed_allocation
+from planner.optimise.routing import best_order
+from planner.problem import PlanningProblem
+from planner.territory.catchment import allocate, pool
+
+
+def _queue(problem: PlanningProblem, people: dict[str, int]) -> list[str]:
+    requested = {q.code_insee for q in problem.requests}
+    codes = [c for c in problem.territory.codes if not problem.requests_only or c in requested]
+    return sorted(codes, key=lambda c: (c not in requested, -people.get(c, 0), c))
+
+
+def _day_feasible(problem: PlanningProblem, cands: Candidates, r: Resource, hosts: list[str]) -> bool:
+    return all(
+        cands.compatible(problem, r, a, hosts[a], b, hosts[b])
+        for a in range(len(hosts))
+        for b in range(a + 1, len(hosts))
+    ) and all(slot_fits(r, k, h, problem.matrix) for k, h in enumerate(hosts))
+
+
+def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[Candidate, dict[str, int]]]:
+    """The saupoudrage plan as chosen series of length 1 (locked series kept first)."""
+    rules = problem.rules
+    people = dict(cands.people)
+    chosen = fixed_allocation(problem, cands, people)
+    busy = {(c.resource, d) for c, _ in chosen for d in c.dates}
+    queue = deque(_queue(problem, cands.people))
+    days: list[tuple[date, Resource]] = sorted(
+        ((d, r) for r in problem.resources for wd in r.weekdays for d in weekday_dates(problem.season, wd)),
+        key=lambda t: (t[0], t[1].id),
+    )
+    block = 0
+    for d, r in days:
+        if (r.id, d) in busy or not queue:
+            continue
+        picked: list[str] = []
+        takes: dict[str, dict[str, int]] = {}
+        tried = 0
+        while len(picked) < day_slots(r) and tried < len(queue):
+            h = queue[0]
+            queue.rotate(-1)
+            tried += 1
+            ok = (
+                h not in picked
+                and host_allowed(problem, r, h, d.weekday())
+                and window_allowed(problem, h, [d])
+                and pool(cands.catchment[h], people) >= rules.min_participants
+                and host_cap(problem, h, r.seats) >= rules.min_participants
+            )
+            if ok and _day_feasible(problem, cands, r, best_order(r.base, [*picked, h], problem.matrix, 0.1)):
+                picked.append(h)
+                takes[h] = allocate(cands.catchment[h], people, host_cap(problem, h, r.seats))
+        if not picked:
+            continue
+        for k, h in enumerate(best_order(r.base, picked, problem.matrix, 0.1)):
+            st = slot_start(r, k, h, problem.matrix)
+            c = Candidate(
+                r.id,
+                h,
+                d.weekday(),
+                k,
+                block,
+                (d,),
+                st,
+                st + r.session_minutes,
+                2 * problem.matrix.km(r.base, h),
+            )
+            chosen.append((c, takes[h]))
+        block += 1
+        queue = deque(h for h in queue if pool(cands.catchment[h], people) >= rules.min_participants)
+    return chosen

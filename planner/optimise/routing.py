@@ -1,0 +1,175 @@
+"""Daily routes: from the resource's base through the day's hosts and back.
+
+:func:`day_routes` measures a day in the order of its sessions' start times. That order is
+chosen by :func:`best_order`, the shortest tour from the base: every order is tried up to
+``exact_up_to`` stops (5: a team's day of 3–4 short stops is solved exactly), beyond that the
+OR-Tools routing library searches (integer metres, made in one place: :func:`_metres`).
+
+- The saupoudrage baseline orders each day's stops with it when it builds the day.
+- The optimised and greedy plans choose *which* hosts share a resource's days (a window of K
+  dates) and in which slots; :func:`order_days` then re-assigns those series to slots along the
+  shortest tour (either direction, any slots of the day) when that keeps every time rule and
+  drives fewer km. A series keeps its K dates and its host, and all its sessions move together,
+  so every calendar rule still holds; the objective (a return trip per session) is unchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+from itertools import combinations, permutations
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from planner.model import Resource, Route, Session
+from planner.optimise.candidates import Candidate, Candidates, day_slots, fits_beside, slot_fits, slot_start
+from planner.problem import PlanningProblem
+from planner.territory.travel import TravelMatrix
+
+
+def _metres(matrix: TravelMatrix, a: str, b: str) -> int:
+    return round(matrix.km(a, b) * 1000)
+
+
+def route_of(resource: Resource, day: date, hosts: Sequence[str], matrix: TravelMatrix) -> Route:
+    """The route base → hosts (in order, consecutive repeats merged) → base, measured on the matrix."""
+    stops = [resource.base]
+    for h in hosts:
+        if h != stops[-1] or len(stops) == 1:
+            stops.append(h)
+    stops.append(resource.base)
+    km = sum(matrix.km(a, b) for a, b in itertools.pairwise(stops))
+    minutes = sum(matrix.minutes(a, b) for a, b in itertools.pairwise(stops))
+    return Route(resource.id, day, tuple(stops), km, minutes)
+
+
+def day_routes(
+    resources: Iterable[Resource], sessions: Iterable[Session], matrix: TravelMatrix
+) -> tuple[Route, ...]:
+    """One route per resource and working date, stops in the order of the sessions' start times."""
+    res = {r.id: r for r in resources}
+    days: dict[tuple[str, date], list[Session]] = defaultdict(list)
+    for s in sessions:
+        days[(s.resource, s.date)].append(s)
+    routes = []
+    for (rid, day), items in sorted(days.items()):
+        items.sort(key=lambda s: s.start)
+        routes.append(route_of(res[rid], day, [s.host for s in items], matrix))
+    return tuple(routes)
+
+
+def _length(base: str, order: Sequence[str], matrix: TravelMatrix) -> float:
+    stops = [base, *order, base]
+    return sum(matrix.km(a, b) for a, b in itertools.pairwise(stops))
+
+
+def best_order(
+    base: str, hosts: Sequence[str], matrix: TravelMatrix, time_limit_s: float = 1.0, exact_up_to: int = 5
+) -> list[str]:
+    """Shortest order to visit ``hosts`` from ``base`` and back.
+
+    Up to ``exact_up_to`` stops every order is tried (a bus day has two); more stops use the
+    OR-Tools routing library (path-cheapest-arc then guided local search, stopped after
+    ``time_limit_s``).
+    """
+    hosts = list(hosts)
+    if len(hosts) <= 1:
+        return hosts
+    if len(hosts) <= exact_up_to:
+        return list(min(permutations(hosts), key=lambda o: _length(base, o, matrix)))
+    nodes = [base, *hosts]
+    manager = pywrapcp.RoutingIndexManager(len(nodes), 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def cost(i: int, j: int) -> int:
+        return _metres(matrix, nodes[manager.IndexToNode(i)], nodes[manager.IndexToNode(j)])
+
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitCallback(cost))
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    search.time_limit.FromMilliseconds(int(time_limit_s * 1000))
+    search.solution_limit = 200
+    solution = routing.SolveWithParameters(search)
+    if solution is None:
+        return hosts
+    order, i = [], routing.Start(0)
+    while not routing.IsEnd(i):
+        node = manager.IndexToNode(i)
+        if node:
+            order.append(nodes[node])
+        i = solution.Value(routing.NextVar(i))
+    return order
+
+
+def _day_ok(
+    problem: PlanningProblem, cands: Candidates, r: Resource, placed: list[tuple[int, Candidate]]
+) -> bool:
+    """Slots ``placed`` ((slot, series) pairs) fit one day of ``r``, with the locked sessions."""
+    m = problem.matrix
+    if not all(slot_fits(r, k, c.host, m) for k, c in placed):
+        return False
+    for (k1, c1), (k2, c2) in combinations(placed, 2):
+        if not cands.compatible(problem, r, k1, c1.host, k2, c2.host):
+            return False
+    dates = placed[0][1].dates
+    fixed = [f for f in cands.fixed if f.resource == r.id and set(f.dates) & set(dates)]
+    return all(
+        fits_beside(r, k, c.host, slot_start(r, k, c.host, m), f, d, m)
+        for k, c in placed
+        for f in fixed
+        for d in f.dates
+        if d in dates
+    )
+
+
+def order_days(
+    problem: PlanningProblem, cands: Candidates, chosen: list[tuple[Candidate, dict[str, int]]]
+) -> list[tuple[Candidate, dict[str, int]]]:
+    """Series sharing a resource's days, re-slotted along the shortest tour (:func:`best_order`).
+
+    For each (resource, weekday, window) holding two series or more, the tour and its reverse
+    are tried on every set of slots of the day (the slots in use first); the first assignment
+    keeping the drive times, the day's ends and the locked sessions is taken if it drives
+    strictly fewer km than the current order. Locked series never move.
+    """
+    res = {r.id: r for r in problem.resources}
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, (c, _) in enumerate(chosen):
+        if not c.locked:
+            groups[(c.resource, c.weekday, c.block)].append(i)
+    out = list(chosen)
+    for (rid, _wd, _b), idx in sorted(groups.items()):
+        if len(idx) < 2:
+            continue
+        r = res[rid]
+        series = sorted((chosen[i][0] for i in idx), key=lambda c: c.slot)
+        now = _length(r.base, [c.host for c in series], problem.matrix)
+        tour = best_order(r.base, [c.host for c in series], problem.matrix, time_limit_s=0.2)
+        pool = list(series)
+        ordered = [pool.pop(next(j for j, c in enumerate(pool) if c.host == h)) for h in tour]
+        used = tuple(c.slot for c in series)
+        slot_sets = [used] + [s for s in combinations(range(day_slots(r)), len(series)) if s != used]
+        found = next(
+            (
+                list(zip(slots, seq, strict=True))
+                for seq in (ordered, ordered[::-1])
+                if _length(r.base, [c.host for c in seq], problem.matrix) < now - 1e-9
+                for slots in slot_sets
+                if _day_ok(problem, cands, r, list(zip(slots, seq, strict=True)))
+            ),
+            None,
+        )
+        if found is None:
+            continue
+        moved = {}
+        for k, c in found:
+            st = slot_start(r, k, c.host, problem.matrix)
+            moved[id(c)] = replace(c, slot=k, start_min=st, end_min=st + r.session_minutes)
+        for i in idx:
+            c, take = chosen[i]
+            out[i] = (moved[id(c)], take)
+    return out

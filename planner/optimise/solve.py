@@ -1,0 +1,478 @@
+"""Solve a season: the optimised plan, the greedy plan and the saupoudrage baseline.
+
+:func:`solve` builds the candidate series (:mod:`planner.optimise.candidates`), computes the greedy plan
+(:mod:`planner.optimise.greedy`) as a starting hint, and runs CP-SAT until the first of: proven
+optimality, relative gap ≤ ``params.gap``, the time limit, or ``stop.is_set()``.
+
+*Decomposition.* A large territory (more than ``DECOMPOSE_ABOVE`` communes) with resources based
+far apart is split: resources whose bases lie within ``GROUP_MINUTES`` of each other form a
+group, every commune goes to the group of its nearest base, and each group is solved on its own
+(time shared by size; a group that finishes early leaves its time to the next ones). In a
+(sub)territory of more than ``MAX_HOSTS`` communes each resource only considers the ``MAX_HOSTS``
+hosts with the largest reachable unmet need. The reported bound is then the sum of the groups'
+bounds: a proven bound *of the decomposed, host-limited problem* (people do not cross group
+borders), not of the undivided one. Small territories (Vierzon) are solved whole, with every host.
+
+Every plan leaves through :func:`build_plan`: series sharing a resource's days put in the order
+of the shortest tour (:func:`planner.optimise.routing.order_days`), series ids ``S01-18279``, sessions,
+routes (:mod:`planner.optimise.routing`), reasons for what was left out (:mod:`planner.optimise.explain`) and metrics,
+whose ``objective`` is :func:`planner.optimise.objective.objective_value` for every kind of plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time as _time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import timedelta
+
+from planner.errors import InfeasibleError
+from planner.model import Plan, PlanMetrics, Series, Session, Territory
+from planner.optimise.baseline import baseline_choice
+from planner.optimise.candidates import (
+    Candidate,
+    Candidates,
+    build_candidates,
+    clock,
+    drive_min,
+    require_windows,
+)
+from planner.optimise.cpsat import Choice, solve_model, trivial_bound
+from planner.optimise.explain import explain
+from planner.optimise.greedy import fixed_allocation, greedy_choice
+from planner.optimise.objective import group_size, objective_value
+from planner.optimise.routing import day_routes, order_days
+from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.rules.check import check_plan, series_shape
+
+DECOMPOSE_ABOVE = 200
+GROUP_MINUTES = 30.0
+MAX_HOSTS = 90
+DEFAULT_PARAMS = SolveParams()
+log = logging.getLogger(__name__)
+
+Chosen = list[tuple[Candidate, dict[str, int]]]
+
+
+# --------------------------------------------------------------------------------------------
+# Plan assembly
+# --------------------------------------------------------------------------------------------
+
+
+def _series_ids(chosen: Chosen) -> list[str]:
+    used = {c.series_id for c, _ in chosen if c.series_id}
+    ids, n = [], 0
+    for c, _ in chosen:
+        if c.series_id:
+            ids.append(c.series_id)
+            continue
+        while True:
+            n += 1
+            sid = f"S{n:02d}-{c.host}"
+            if sid not in used:
+                break
+        used.add(sid)
+        ids.append(sid)
+    return ids
+
+
+def gap_of(objective: float, bound: float) -> float:
+    """Relative gap ``(bound − objective) / bound`` (0 when the bound is not positive)."""
+    return 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+
+
+def build_plan(
+    problem: PlanningProblem,
+    cands: Candidates,
+    chosen: Chosen,
+    *,
+    kind: str,
+    status: str,
+    bound: float | None,
+    solve_seconds: float,
+    series_length: int | None = None,
+) -> Plan:
+    """Turn chosen candidates into a :class:`~planner.model.Plan` with routes, reasons and metrics.
+
+    ``bound`` ``None`` means "no proof": the trivial bound is reported. ``series_length``
+    overrides ``rules.sessions_per_series`` in the plan (the baseline's series have 1 session).
+    """
+    chosen = order_days(problem, cands, chosen)
+    chosen = sorted(chosen, key=lambda t: (t[0].dates[0], t[0].resource, t[0].slot, t[0].host))
+    ids = _series_ids(chosen)
+    series, sessions = [], []
+    for sid, (c, take) in zip(ids, chosen, strict=True):
+        series.append(Series(sid, c.host, c.resource, sum(take.values()), dict(take)))
+        flags = c.locked_flags or (False,) * len(c.dates)
+        for k, (d, locked) in enumerate(zip(c.dates, flags, strict=True)):
+            _, start, end = c.times(k)
+            sessions.append(Session(sid, k + 1, c.resource, c.host, d, clock(start), clock(end), locked))
+    sessions.sort(key=lambda s: (s.date, s.start, s.resource))
+    routes = day_routes(problem.resources, sessions, problem.matrix)
+    unserved = explain(problem, cands, chosen)
+    rules = (
+        problem.rules if series_length is None else replace(problem.rules, sessions_per_series=series_length)
+    )
+    k = problem.rules.sessions_per_series
+    count: dict[str, int] = {}
+    for s in sessions:
+        count[s.series] = count.get(s.series, 0) + 1
+    metrics = PlanMetrics(
+        status=status,
+        objective=0.0,
+        bound=0.0,
+        gap=0.0,
+        solve_seconds=solve_seconds,
+        need_total=sum(n.need for n in problem.needs.values()),
+        unmet_need_total=sum(n.unmet_need for n in problem.needs.values()),
+        participants=sum(s.participants for s in series),
+        participants_full_series=sum(s.participants for s in series if count.get(s.id, 0) >= k),
+        sessions=len(sessions),
+        km=sum(r.km for r in routes),
+        drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
+    )
+    plan = Plan(
+        territory_spec=problem.territory.spec,
+        season=problem.season,
+        rules=rules,
+        resources=problem.resources,
+        series=tuple(series),
+        sessions=tuple(sessions),
+        routes=routes,
+        unserved=unserved,
+        metrics=metrics,
+        kind=kind,
+    )
+    objective = objective_value(plan, problem)
+    b = trivial_bound(problem, cands) if bound is None else bound
+    b = max(b, objective)
+    return replace(plan, metrics=replace(metrics, objective=objective, bound=b, gap=gap_of(objective, b)))
+
+
+def post_check(plan: Plan, problem: PlanningProblem) -> None:
+    """Run :func:`planner.rules.check.check_plan`; a violation is a bug of the solver."""
+    _fail_on(check_plan(plan, problem))
+
+
+def post_check_baseline(plan: Plan, problem: PlanningProblem) -> None:
+    """Post-check of a saupoudrage plan: series of one session, but locked series keep K sessions.
+
+    Every rule is checked with the plan's one-session rules, except the shape of the locked
+    series, checked against ``problem``'s rules (they are the announced series, kept whole).
+    """
+    one = replace(problem, rules=plan.rules)
+    locked = {s.series for s in plan.sessions if s.locked}
+    if not locked:
+        post_check(plan, one)
+        return
+    violations = check_plan(plan, one, skip={"series_shape"})
+    for keep, rules_of in ((True, problem), (False, one)):
+        part = replace(
+            plan,
+            series=tuple(x for x in plan.series if (x.id in locked) == keep),
+            sessions=tuple(s for s in plan.sessions if (s.series in locked) == keep),
+        )
+        violations += series_shape(part, rules_of)
+    _fail_on(violations)
+
+
+def _fail_on(violations: list) -> None:
+    if violations:
+        listed = "; ".join(str(v) for v in list(violations)[:5])
+        raise AssertionError(f"solver produced a plan breaking its rules ({len(violations)}): {listed}")
+
+
+# --------------------------------------------------------------------------------------------
+# Decomposition
+# --------------------------------------------------------------------------------------------
+
+
+def decompose(
+    problem: PlanningProblem, above: int | None = None, group_minutes: float = GROUP_MINUTES
+) -> list[PlanningProblem]:
+    """Split a large problem into groups of nearby resources (see the module docstring).
+
+    Parameters
+    ----------
+    problem
+        The whole problem.
+    above
+        Split only territories with more communes than this (default ``DECOMPOSE_ABOVE``).
+    group_minutes
+        Resources whose bases are this close (drive minutes) stay in one group.
+    """
+    limit = DECOMPOSE_ABOVE if above is None else above
+    if len(problem.territory.communes) <= limit or len(problem.resources) < 2:
+        return [problem]
+    m = problem.matrix
+    res = list(problem.resources)
+    parent = list(range(len(res)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(res):
+        for j in range(i + 1, len(res)):
+            if drive_min(m, a.base, res[j].base) <= group_minutes:
+                parent[find(i)] = find(j)
+    groups: dict[int, list] = {}
+    for i, r in enumerate(res):
+        groups.setdefault(find(i), []).append(r)
+    if len(groups) == 1:
+        return [problem]
+    keys = sorted(groups)
+    bases = {k: [r.base for r in groups[k]] for k in keys}
+    owner_of_res = {r.id: k for k in keys for r in groups[k]}
+    forced = {s.host: owner_of_res.get(s.resource) for s in problem.locked}
+    members: dict[int, list] = {k: [] for k in keys}
+    for c in problem.territory.communes:
+        k = forced.get(c.code_insee)
+        if k is None:
+            k = min(keys, key=lambda g: (min(m.minutes(b, c.code_insee) for b in bases[g]), g))
+        members[k].append(c)
+    subs = []
+    for k in keys:
+        if not members[k]:
+            continue
+        codes = {c.code_insee for c in members[k]}
+        rids = {r.id for r in groups[k]}
+        territory = Territory(
+            spec=problem.territory.spec,
+            name=problem.territory.name,
+            communes=tuple(members[k]),
+            fixed_sites=tuple(f for f in problem.territory.fixed_sites if f.code_insee in codes),
+        )
+        subs.append(
+            PlanningProblem(
+                territory=territory,
+                needs={c: problem.needs[c] for c in codes},
+                matrix=problem.matrix,
+                resources=tuple(groups[k]),
+                season=problem.season,
+                rules=problem.rules,
+                requests=tuple(q for q in problem.requests if q.code_insee in codes),
+                locked=tuple(s for s in problem.locked if s.resource in rids),
+                requests_only=problem.requests_only,
+            )
+        )
+    return subs
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Adds finished groups' results and keeps the reported objective/bound monotone."""
+
+    def __init__(self, on_progress: Callable[[ProgressEvent], None] | None, t0: float) -> None:
+        self.on_progress = on_progress
+        self.t0 = t0
+        self.best = float("-inf")
+        self.bound = float("inf")
+        self.lock = threading.Lock()
+
+    def __call__(self, ev: ProgressEvent) -> None:
+        if self.on_progress is None:
+            return
+        with self.lock:
+            self.best = max(self.best, ev.objective)
+            self.bound = max(self.best, min(self.bound, ev.bound))
+            self.on_progress(ProgressEvent(_time.monotonic() - self.t0, self.best, self.bound))
+
+
+def _value(problem: PlanningProblem, cands: Candidates, chosen: Chosen) -> float:
+    """Objective of a part (keeps a fallback's bound at least as large as its value)."""
+    plan = build_plan(problem, cands, chosen, kind="part", status="", bound=0.0, solve_seconds=0.0)
+    return plan.metrics.objective
+
+
+def _max_hosts(sub: PlanningProblem) -> int | None:
+    return MAX_HOSTS if len(sub.territory.communes) > MAX_HOSTS else None
+
+
+def solve(
+    problem: PlanningProblem,
+    params: SolveParams = DEFAULT_PARAMS,
+    on_progress: Callable[[ProgressEvent], None] | None = None,
+    stop: threading.Event | None = None,
+    *,
+    solver_options: Mapping[str, object] | None = None,
+) -> Plan:
+    """The optimised season plan (``kind="optimised"``).
+
+    Parameters
+    ----------
+    problem
+        What to plan.
+    params
+        Time limit, gap target, workers, seed.
+    on_progress
+        Called from solver threads with (elapsed, best objective, bound); never touches a UI.
+    stop
+        Setting it stops the search; the best plan so far is returned with status ``STOPPED``.
+    solver_options
+        Further CP-SAT parameters by name (tuning, tests), passed to
+        :func:`planner.optimise.cpsat.solve_model`.
+
+    Notes
+    -----
+    When CP-SAT finds no solution in a group (time limit, or ``solver_options`` cutting the
+    search), the greedy plan of that group is kept with status ``FEASIBLE`` and, as bound, the
+    smaller of the trivial bound and a bound the search proved (if any), never less than the
+    greedy plan's own value.
+
+    Raises
+    ------
+    InfeasibleError
+        When the locked sessions cannot be kept under the rules (French explanation).
+    """
+    t0 = _time.monotonic()
+    progress = _Progress(on_progress, t0)
+    subs = decompose(problem)
+    g = group_size(problem)
+    prepared = [(sub, build_candidates(sub, _max_hosts(sub), group=g)) for sub in subs]
+    require_windows(problem, _merge(prepared))
+    sizes = [max(1, len(c.free)) for _, c in prepared]
+    trivial = [trivial_bound(sub, c) for sub, c in prepared]
+    chosen: Chosen = []
+    statuses: list[str] = []
+    done_obj, done_bound = 0.0, 0.0
+    for g, (sub, cands) in enumerate(prepared):
+        remaining = params.time_limit_s - (_time.monotonic() - t0)
+        share = remaining * sizes[g] / sum(sizes[g:])
+        if stop is not None and stop.is_set():
+            part, status, obj, bound = (
+                fixed_allocation(sub, cands, dict(cands.people)),
+                "STOPPED",
+                None,
+                trivial[g],
+            )
+        else:
+            hint = greedy_choice(sub, cands)
+            choice: Choice | None = solve_model(
+                sub,
+                cands,
+                params,
+                time_limit_s=max(0.1, share),
+                on_progress=progress,
+                stop=stop,
+                hint=hint,
+                offset=(done_obj, done_bound + sum(trivial[g + 1 :])),
+                solver_options=solver_options,
+            )
+            if choice is None or choice.status == "UNKNOWN":
+                # no solution from CP-SAT (stopped or out of time): keep the greedy plan
+                stopped = stop is not None and stop.is_set()
+                part, obj = hint, _value(sub, cands, hint)
+                status = "STOPPED" if stopped else "FEASIBLE"
+                bound = trivial[g] if choice is None else min(trivial[g], choice.bound)
+                bound = max(bound, obj)
+                log.warning("group %d: no CP-SAT solution in time, greedy plan kept (%s)", g + 1, status)
+            else:
+                part, status, obj, bound = choice.chosen, choice.status, choice.objective, choice.bound
+        log.info(
+            "group %d/%d: %d communes, resources %s, %d candidates, %.1f s given: %s objective %s bound %.2f",
+            g + 1,
+            len(prepared),
+            len(sub.territory.communes),
+            ",".join(r.id for r in sub.resources),
+            len(cands.free),
+            share,
+            status,
+            "-" if obj is None else f"{obj:.2f}",
+            bound,
+        )
+        chosen.extend(part)
+        statuses.append(status)
+        done_obj += obj if obj is not None else 0.0
+        done_bound += bound
+    if "STOPPED" in statuses:
+        status = "STOPPED"
+    elif all(s == "OPTIMAL" for s in statuses):
+        status = "OPTIMAL"
+    else:
+        status = "FEASIBLE"
+    full = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
+    plan = build_plan(
+        problem,
+        full,
+        chosen,
+        kind="optimised",
+        status=status,
+        bound=done_bound,
+        solve_seconds=_time.monotonic() - t0,
+    )
+    if plan.metrics.status == "OPTIMAL" and plan.metrics.gap > 1e-3:
+        plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
+    post_check(plan, problem)
+    return plan
+
+
+def _merge(prepared: list[tuple[PlanningProblem, Candidates]]) -> Candidates:
+    """One :class:`Candidates` view over decomposed groups (for reasons and bounds)."""
+    merged = Candidates([], [], {}, {}, {}, {})
+    for _, c in prepared:
+        merged.free.extend(c.free)
+        merged.fixed.extend(c.fixed)
+        merged.windows.update(c.windows)
+        merged.slots.update(c.slots)
+        merged.people.update(c.people)
+        merged.catchment.update(c.catchment)
+        merged.seats.update(c.seats)
+        merged.compat.update(c.compat)
+        merged.group = c.group
+    return merged
+
+
+def _heuristic(problem: PlanningProblem, kind: str) -> Plan:
+    t0 = _time.monotonic()
+    prepared = [
+        (sub, build_candidates(sub, _max_hosts(sub), with_free=kind != "baseline"))
+        for sub in decompose(problem)
+    ]
+    if kind != "baseline":
+        require_windows(problem, _merge(prepared))
+    choose = baseline_choice if kind == "baseline" else greedy_choice
+    chosen = [item for sub, c in prepared for item in choose(sub, c)]
+    cands = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
+    length = 1 if kind == "baseline" else None
+    plan = build_plan(
+        problem,
+        cands,
+        chosen,
+        kind=kind,
+        status="HEURISTIC",
+        bound=None,
+        solve_seconds=_time.monotonic() - t0,
+        series_length=length,
+    )
+    if length is None:
+        post_check(plan, problem)
+    else:
+        post_check_baseline(plan, problem)
+    return plan
+
+
+def solve_baseline(problem: PlanningProblem) -> Plan:
+    """The saupoudrage plan on the same resource days (``kind="baseline"``), see :mod:`planner.optimise.baseline`."""
+    return _heuristic(problem, "baseline")
+
+
+def solve_greedy(problem: PlanningProblem) -> Plan:
+    """The greedy series plan, largest unmet need first (``kind="greedy"``), see :mod:`planner.optimise.greedy`."""
+    return _heuristic(problem, "greedy")
+
+
+def season_weeks(problem: PlanningProblem) -> int:
+    """Number of weeks of the season (for benchmark growth tables)."""
+    return (problem.season.end - problem.season.start + timedelta(days=1)).days // 7
+
+
+__all__ = ["InfeasibleError", "build_plan", "gap_of", "solve", "solve_baseline", "solve_greedy"]

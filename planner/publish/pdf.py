@@ -1,0 +1,483 @@
+"""PDF exports (fpdf2, DejaVu Sans embedded from ``data/fonts``): the funder report, day sheets
+(one page per resource-day, one file per resource) and a one-page large-print poster per host
+commune.
+
+The fonts are shipped in ``data/fonts`` (licence alongside) so that no system file is read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from planner import DATA_DIR
+from planner.french import french_decimal
+from planner.model import Session
+from planner.publish.common import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_TOPICS,
+    ExportContext,
+    fr_date,
+    fr_slot,
+    fr_time,
+    ordered_sessions,
+    resource_days,
+    resource_label,
+    series_label,
+    series_size,
+    slug,
+)
+from planner.publish.report import (
+    CO2_SOURCE,
+    HEADLINE_KEYS,
+    SAUPOUDRAGE_NOTE,
+    epci_frame,
+    format_figure,
+    key_figures,
+)
+
+FONT_DIR = DATA_DIR / "fonts"
+FONT = "DejaVu"
+INK = (30, 30, 30)
+ACCENT = (31, 111, 139)
+GREY = (100, 100, 100)
+HEAD_FILL = (221, 231, 240)
+HIGHLIGHT = (255, 243, 214)
+
+
+class _Doc(FPDF):
+    """A4 document with DejaVu Sans and a French footer."""
+
+    def __init__(self, title: str, footer: bool = True) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_title(title)
+        self.set_author("Aller-vers")
+        self.set_creator("Aller-vers")
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=15)
+        self._footer = footer
+        self.set_text_color(*INK)
+
+    def footer(self) -> None:
+        if not self._footer:
+            return
+        self.set_y(-11)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, f"Aller-vers – {self.title} – page {self.page_no()}", align="C")
+        self.set_text_color(*INK)
+
+    @property
+    def usable_width(self) -> float:
+        """Width between the left and right margins (mm)."""
+        return self.w - self.l_margin - self.r_margin
+
+    def fit_size(self, texts: Sequence[str], style: str, size: float, width: float, floor: float) -> float:
+        """Largest font size ≤ ``size`` (steps of 0.5, not below ``floor``) at which every text fits."""
+        while size > floor:
+            self.set_font(FONT, style, size)
+            if all(self.get_string_width(t) <= width for t in texts):
+                return size
+            size = max(floor, size - 0.5)
+        return floor
+
+    def line_text(
+        self, text: str, size: float = 10, style: str = "", h: float | None = None, color=INK
+    ) -> None:
+        """A left-aligned paragraph that wraps within the margins, then a new line."""
+        self.set_font(FONT, style, size)
+        self.set_text_color(*color)
+        self.multi_cell(0, h or size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+
+    def fitted_line(self, text: str, size: float, style: str = "", floor: float = 8, color=INK) -> None:
+        """One line shrunk to fit the usable width (down to ``floor``); wraps if it still does not fit."""
+        size = self.fit_size([text], style, size, self.usable_width, floor)
+        self.line_text(text, size, style, h=size * 0.5, color=color)
+
+    def heading(self, text: str, size: float = 14) -> None:
+        self.ln(2)
+        self.line_text(text, size, "B", color=ACCENT)
+        self.ln(1)
+
+
+def _sentence(text: str) -> str:
+    """``"plus de créneau"`` → ``"Plus de créneau."``."""
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _write(pdf: FPDF, path: Path) -> Path:
+    pdf.output(str(path))
+    return path
+
+
+# ---------------------------------------------------------------- funder report
+def _epci_table(pdf: _Doc, epci) -> None:
+    """Figures by EPCI as a small table (abbreviations explained under it)."""
+    cols = [
+        ("EPCI", "EPCI", 62),
+        ("Communes", "Communes", 16),
+        ("Population", "Population", 18),
+        ("Besoin non couvert", "Besoin n.c.", 18),
+        ("Personnes accompagnées (plan)", "Pers. plan", 17),
+        ("Personnes accompagnées (saupoudrage)", "Pers. saup.", 17),
+        ("Zones blanches (avant)", "ZB avant", 16),
+        ("Zones blanches (plan)", "ZB plan", 16),
+    ]
+    cols = [c for c in cols if c[0] in epci.columns]
+    pdf.ln(2)
+    pdf.set_fill_color(*HEAD_FILL)
+    for _, head, w in cols:
+        pdf.set_font(FONT, "B", pdf.fit_size([head], "B", 7, w - 1.5, 5))
+        pdf.cell(w, 5, head, border=1, fill=True, align="C")
+    pdf.ln()
+    pdf.set_font(FONT, "", 7.5)
+    for _, row in epci.iterrows():
+        if pdf.will_page_break(6):
+            pdf.add_page()
+        for key, _, w in cols:
+            v = row[key]
+            text = str(v) if key == "EPCI" else french_decimal(float(v))
+            while key == "EPCI" and pdf.get_string_width(text) > w - 2 and len(text) > 4:
+                text = text[:-2] + "…"
+            pdf.cell(w, 5, text, border=1, align="L" if key == "EPCI" else "R")
+        pdf.ln()
+    pdf.line_text(
+        "Besoin n.c. : besoin non couvert ; Pers. : personnes accompagnées ; saup. : saupoudrage ; "
+        "ZB : communes en zone blanche.",
+        7,
+        color=GREY,
+    )
+
+
+FIGURE_WIDTHS = (93.0, 29.0, 29.0, 29.0)
+FIGURE_HEADS = ("Indicateur", "Plan", "Saupoudrage", "Avant le plan")
+
+
+def _headline(pdf: _Doc, figures, has_baseline: bool) -> None:
+    """The comparison a funder reads first: people trained by a full series, plan vs saupoudrage."""
+    by_key = {f.key: f for f in figures}
+    pdf.heading("L'essentiel : des personnes formées, pas seulement touchées")
+    half = pdf.usable_width / 2
+    for key in HEADLINE_KEYS:
+        f = by_key[key]
+        pdf.line_text(f.label, 11, "B")
+        values = [("Plan", f.plan)] + ([("Saupoudrage", f.baseline)] if has_baseline else [])
+        size = pdf.fit_size([f"{name} : {format_figure(f, v)}" for name, v in values], "B", 16, half - 2, 10)
+        pdf.set_font(FONT, "B", size)
+        for i, (name, v) in enumerate(values):
+            pdf.set_text_color(*(ACCENT if i == 0 else GREY))
+            pdf.cell(half, size * 0.55, f"{name} : {format_figure(f, v)}")
+        pdf.set_text_color(*INK)
+        pdf.ln(size * 0.55 + 1)
+    pdf.ln(1)
+    pdf.line_text(SAUPOUDRAGE_NOTE, 9, color=GREY)
+
+
+def _figures_head(pdf: _Doc) -> None:
+    pdf.set_font(FONT, "B", 9)
+    pdf.set_fill_color(*HEAD_FILL)
+    for w, head in zip(FIGURE_WIDTHS, FIGURE_HEADS, strict=True):
+        pdf.cell(w, 7, head, border=1, fill=True)
+    pdf.ln()
+
+
+def _figures_table(pdf: _Doc, figures) -> None:
+    """Key figures, one row each (label that wraps, values) with the definition underneath."""
+    label_w, *value_ws = FIGURE_WIDTHS
+    total = sum(FIGURE_WIDTHS)
+    line_h = 4.6
+    _figures_head(pdf)
+    for f in figures:
+        pdf.set_font(FONT, "B", 9)
+        label_lines = pdf.multi_cell(label_w, line_h, f.label, dry_run=True, output="LINES")
+        pdf.set_font(FONT, "", 7)
+        def_lines = pdf.multi_cell(total, 3.6, f.definition, dry_run=True, output="LINES")
+        label_h = max(6.0, len(label_lines) * line_h + 1.4)
+        row_h = label_h + len(def_lines) * 3.6 + 0.6
+        if pdf.will_page_break(row_h):
+            pdf.add_page()
+            _figures_head(pdf)
+        x0, y0 = pdf.get_x(), pdf.get_y()
+        headline = f.key in HEADLINE_KEYS
+        if headline:
+            pdf.set_fill_color(*HIGHLIGHT)
+            pdf.rect(x0, y0, total, row_h, style="F")
+        pdf.rect(x0, y0, total, row_h)
+        pdf.set_xy(x0, y0 + 0.7)
+        pdf.set_font(FONT, "B", 9)
+        pdf.multi_cell(label_w, line_h, f.label, align="L")
+        x = x0 + label_w
+        pdf.set_font(FONT, "B" if headline else "", 9)
+        for w, v in zip(value_ws, (f.plan, f.baseline, f.before), strict=True):
+            text = format_figure(f, v) if v is not None else ""
+            size = pdf.fit_size([text], "B" if headline else "", 9, w - 2, 6)
+            pdf.set_font(FONT, "B" if headline else "", size)
+            pdf.set_xy(x, y0)
+            pdf.cell(w, label_h, text, align="R")
+            pdf.line(x, y0, x, y0 + label_h)
+            x += w
+        pdf.set_xy(x0, y0 + label_h)
+        pdf.set_font(FONT, "", 7)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(total, 3.6, f.definition, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
+        pdf.set_xy(x0, y0 + row_h)
+
+
+def funder_report(ctx: ExportContext) -> FPDF:
+    """The funder report: key figures with definitions, charts, map, figures by EPCI, unserved."""
+    plan = ctx.plan
+    territory_name = ctx.territory.name if ctx.territory else plan.territory_spec
+    pdf = _Doc("Bilan pour les financeurs")
+    pdf.add_page()
+    pdf.line_text("Bilan du plan de médiation numérique itinérante", 18, "B", color=ACCENT)
+    pdf.ln(1)
+    pdf.line_text(f"Territoire : {territory_name}", 11)
+    pdf.line_text(f"Saison : du {fr_date(plan.season.start)} au {fr_date(plan.season.end)}", 11)
+    moyens = ", ".join(f"{r.label or r.id} ({r.seats} places)" for r in plan.resources)
+    pdf.line_text(f"Moyens itinérants : {moyens}", 11)
+    pdf.ln(2)
+    pdf.line_text(
+        "Le plan regroupe les journées du moyen itinérant en parcours de plusieurs ateliers au même endroit, "
+        "là où le besoin non couvert est le plus fort. Chaque chiffre est comparé au « saupoudrage » "
+        "(une séance par commune, à tour de rôle) calculé sur les mêmes journées.",
+        9.5,
+    )
+    rc = ctx.report
+    if rc is None:
+        pdf.heading("Chiffres du plan")
+        m = plan.metrics
+        for label, value in (
+            ("Personnes suivant un parcours complet", m.participants_full_series),
+            ("Personnes touchées (séances isolées comprises)", m.participants),
+            ("Séances", m.sessions),
+            ("Kilomètres", round(m.km)),
+        ):
+            pdf.line_text(f"{label} : {value}", 11)
+        return pdf
+    figures = key_figures(plan, rc, ctx.baseline, ctx.rates)
+    _headline(pdf, figures, ctx.baseline is not None)
+    pdf.heading("Chiffres clés")
+    _figures_table(pdf, figures)
+    pdf.ln(1)
+    r = ctx.rates
+    pdf.line_text(
+        f"Taux retenus : {french_decimal(r.eur_per_km, 2)} € par km, {french_decimal(r.eur_per_hour)} € par heure "
+        f"mobilisée, {french_decimal(r.fuel_l_per_100km, 1)} L/100 km. CO2 : {CO2_SOURCE}.",
+        7.5,
+        color=GREY,
+    )
+
+    from planner.publish.charts import epci_png, lorenz_png, map_png
+
+    plans = {"Plan": plan}
+    if ctx.baseline is not None:
+        plans["Saupoudrage"] = ctx.baseline
+    pdf.add_page()
+    pdf.heading("Équité entre communes")
+    pdf.line_text(
+        "Plus la courbe est proche de la diagonale, plus le service est réparti selon le besoin. "
+        "L'indice de Gini mesure l'écart : 0 = parfaitement proportionnel, 1 = tout dans une commune.",
+        9,
+    )
+    pdf.image(io.BytesIO(lorenz_png(plans, rc)), w=140)
+    pdf.heading("Par EPCI")
+    pdf.image(io.BytesIO(epci_png(plan, rc, ctx.baseline)), w=170)
+    _epci_table(pdf, epci_frame(plan, rc, ctx.baseline))
+    pdf.add_page()
+    pdf.heading("Carte avant / après : lieux de médiation et zones blanches")
+    pdf.line_text(
+        "Zone blanche : commune à plus de 20 minutes de route de tout lieu de médiation (lieu fixe ou "
+        "commune qui accueille un parcours complet ; une visite isolée ne fait pas un lieu où revenir).",
+        9,
+    )
+    pdf.image(io.BytesIO(map_png(plan, rc, ctx.baseline)), w=180)
+    if plan.unserved:
+        pdf.heading("Communes non servies et pourquoi")
+        for u in sorted(plan.unserved, key=lambda u: -u.unmet_need)[:25]:
+            if pdf.will_page_break(12):
+                pdf.add_page()
+            pdf.line_text(
+                f"{u.name or ctx.name(u.code_insee)} – besoin non couvert {u.unmet_need:.0f}", 9, "B"
+            )
+            text = _sentence(u.reason)
+            if u.what_would_help:
+                text += f" Ce qui changerait : {_sentence(u.what_would_help)}"
+            pdf.line_text(text, 8.5)
+    return pdf
+
+
+# ---------------------------------------------------------------- day sheets
+def _distinct_stops(stops: Sequence[str]) -> list[str]:
+    """Route stops without consecutive repeats (a session in the base commune is no extra trip)."""
+    return [c for i, c in enumerate(stops) if i == 0 or c != stops[i - 1]]
+
+
+def _day_page(pdf: _Doc, ctx: ExportContext, resource: str, day: date, sessions: Sequence[Session]) -> None:
+    plan = ctx.plan
+    k = series_size(plan)
+    participants = {s.id: s.participants for s in plan.series}
+    route = next((r for r in plan.routes if r.resource == resource and r.date == day), None)
+    res = next((r for r in plan.resources if r.id == resource), None)
+    pdf.add_page()
+    pdf.line_text(f"Feuille de route – {resource_label(plan, resource)}", 16, "B", color=ACCENT)
+    pdf.line_text(fr_date(day).capitalize(), 14, "B")
+    pdf.ln(1)
+    if res is not None:
+        pdf.line_text(
+            f"Départ de la base : {ctx.name(res.base)} (journée {fr_time(res.day_start)} – {fr_time(res.day_end)})",
+            10,
+        )
+    if route is not None:
+        pdf.line_text(
+            f"Itinéraire : {' → '.join(ctx.name(c) for c in _distinct_stops(route.stops))} – {route.km:.0f} km, "
+            f"{route.drive_minutes:.0f} min de route",
+            10,
+        )
+    for order, s in enumerate(sessions, start=1):
+        host = ctx.host(s.host)
+        pdf.ln(3)
+        pdf.line_text(f"{order}. {fr_time(s.start)} – {fr_time(s.end)} : {ctx.name(s.host)}", 13, "B")
+        pdf.line_text(f"Lieu : {ctx.place(s.host)}", 10)
+        pdf.line_text(
+            f"{series_label(plan, s.series, ctx.name)} – séance {s.index}/{k.get(s.series, 1)}"
+            + (" (verrouillée)" if s.locked else ""),
+            10,
+        )
+        if k.get(s.series) == len(DEFAULT_TOPICS) and 1 <= s.index <= len(DEFAULT_TOPICS):
+            pdf.line_text(f"Thème : {DEFAULT_TOPICS[s.index - 1]}", 10)
+        pdf.line_text(f"Participants attendus : {participants.get(s.series, '—')}", 10)
+        if host.contact_line:
+            pdf.line_text(f"Contact sur place : {host.contact_line}", 10)
+        pdf.line_text("Présents : ______    Absents : ______    Remarques : ____________________________", 10)
+    pdf.ln(4)
+    pdf.line_text("Retour à la base en fin de journée.", 9, color=GREY)
+
+
+def day_sheets(ctx: ExportContext, resource: str) -> FPDF:
+    """Day sheets of one resource: one page per working day."""
+    pdf = _Doc(f"Feuilles de route – {resource_label(ctx.plan, resource)}")
+    days = [(d, ss) for r, d, ss in resource_days(ctx.plan) if r == resource]
+    for day, sessions in days:
+        _day_page(pdf, ctx, resource, day, sessions)
+    if not days:
+        pdf.add_page()
+        pdf.line_text(f"Aucune journée planifiée pour « {resource_label(ctx.plan, resource)} ».", 12)
+    return pdf
+
+
+# ---------------------------------------------------------------- poster
+POSTER_BOTTOM = 287.0  # mm: lowest line of text on the A4 poster (10 mm from the edge)
+POSTER_MIN_SCALE = 0.5
+
+
+def _poster_page(ctx: ExportContext, host: str, scale: float) -> _Doc:
+    """Draw the poster with every type size multiplied by ``scale`` (see :func:`poster`)."""
+    name = ctx.name(host)
+    details = ctx.host(host)
+    sessions = ordered_sessions(s for s in ctx.plan.sessions if s.host == host)
+    k = max(series_size(ctx.plan).get(s.series, 1) for s in sessions) if sessions else 0
+    pdf = _Doc(f"Affiche – {name}", footer=False)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    width = pdf.usable_width
+    # Header band: the title and the commune's name, each shrunk to the width if needed.
+    pdf.set_fill_color(*ACCENT)
+    pdf.rect(0, 0, pdf.w, 48, style="F")
+    pdf.set_xy(pdf.l_margin, 10)
+    pdf.set_text_color(255, 255, 255)
+    title = "Ateliers numériques"
+    pdf.set_font(FONT, "B", pdf.fit_size([title], "B", 30, width, 16))
+    pdf.cell(width, 14, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    where = f"à {name}"
+    pdf.set_font(FONT, "B", pdf.fit_size([where], "B", 22, width, 11))
+    pdf.cell(width, 12, where, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.set_y(54)
+    # Space for the dates shrinks the type when a commune hosts several groups.
+    n = max(1, len(sessions))
+    body = (17 if n <= 6 else 14) * scale
+    gap = (5 if n <= 6 else 2) * scale
+    what = (
+        f"Un parcours de {k} ateliers pour apprendre pas à pas : ordinateur, tablette, smartphone, "
+        "courriel, démarches en ligne."
+        if k > 1
+        else "Un atelier pour se familiariser avec l'ordinateur, la tablette et les démarches en ligne."
+    )
+    pdf.line_text(what, body, h=body * 0.48)
+    pdf.ln(gap)
+    pdf.line_text("Pour qui ?", body + 1, "B", color=ACCENT)
+    pdf.line_text(details.audience or DEFAULT_AUDIENCE, body - 2, h=(body - 2) * 0.48)
+    pdf.ln(gap)
+    pdf.line_text("Quand ?", body + 1, "B", color=ACCENT)
+    # Every date line in the same size: the largest at which the longest one fits the width.
+    lines = [f"• {fr_slot(s)}" for s in sessions]
+    date_size = (21 if n <= 6 else max(11, 21 - (n - 6) * 1.1)) * scale
+    date_size = pdf.fit_size(lines, "B", date_size, width, min(date_size, 10))
+    for line in lines:
+        pdf.line_text(line, date_size, "B", h=date_size * 0.5)
+    if k > 1:
+        pdf.line_text("Venez à toutes les séances : chaque atelier s'appuie sur le précédent.", body - 3)
+    pdf.ln(gap)
+    pdf.line_text("Où ?", body + 1, "B", color=ACCENT)
+    pdf.line_text(ctx.place(host), body, h=body * 0.48)
+    pdf.ln(gap)
+    pdf.line_text("Inscription", body + 1, "B", color=ACCENT)
+    pdf.line_text(
+        details.registration or f"Auprès de la mairie de {name}. Places limitées.", body, h=body * 0.48
+    )
+    pdf.ln(gap + 2 * scale)
+    pdf.set_font(FONT, "B", 34 * scale)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(width, 16 * scale, "GRATUIT", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.line_text(
+        "Ordinateurs et tablettes fournis. Vous pouvez venir avec votre téléphone ou votre tablette.",
+        body - 3,
+        h=(body - 3) * 0.5,
+    )
+    pdf.ln(gap)
+    contact = details.contact_line or f"Mairie de {name}"
+    pdf.line_text(f"Contact : {contact}", body - 1, "B")
+    return pdf
+
+
+def poster(ctx: ExportContext, host: str) -> FPDF:
+    """One-page large-print poster for a host commune: what, for whom, dates, place, registration.
+
+    Every line fits the width between the margins (one-line texts are shrunk to fit, paragraphs
+    wrap) and the whole poster stays on one page: when the text runs below
+    :data:`POSTER_BOTTOM`, the poster is drawn again with every type size 5 % smaller, down to
+    half size.
+    """
+    scale = 1.0
+    pdf = _poster_page(ctx, host, scale)
+    while pdf.get_y() > POSTER_BOTTOM and scale > POSTER_MIN_SCALE:
+        scale = round(scale - 0.05, 2)
+        pdf = _poster_page(ctx, host, scale)
+    return pdf
+
+
+# ---------------------------------------------------------------- files
+def write_pdf(ctx: ExportContext, out_dir: str | Path) -> list[Path]:
+    """Write the funder report, one day-sheet file per resource and one poster per host commune."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [_write(funder_report(ctx), out / "rapport_financeurs.pdf")]
+    for r in ctx.plan.resources:
+        paths.append(_write(day_sheets(ctx, r.id), out / f"feuilles_de_route_{slug(r.id)}.pdf"))
+    for host in sorted({s.host for s in ctx.plan.sessions}):
+        paths.append(_write(poster(ctx, host), out / f"affiche_{slug(ctx.name(host))}_{host}.pdf"))
+    return paths

@@ -1,0 +1,264 @@
+"""Adjusting a plan by hand: locks, moves checked against every rule, re-plan problem.
+
+Tiny territory (drive times at 60 km/h × circuity 1.3)::
+
+    B (18002) ·            · C (18004), far north-east (~85 min)
+        |  ~7 min
+    A (18001) ·—— ~10 min ——· BASE (18003)
+
+One bus based at BASE (Tue/Fri, 8:30–18:00, 2 × 180 min). One series of 3 sessions at A on
+Tuesdays 9:30–12:30 (5, 12, 19 January 2027) with 12 participants: 8 from A, 4 from B.
+The 2nd of February is closed ("Fermeture").
+"""
+
+from dataclasses import replace
+from datetime import date, time
+
+import pytest
+
+from planner.errors import InputError
+from planner.model import (
+    Commune,
+    CommuneNeed,
+    Plan,
+    PlanMetrics,
+    Resource,
+    Route,
+    Rules,
+    Season,
+    Series,
+    Session,
+    Territory,
+)
+from planner.optimise.routing import route_of
+from planner.problem import PlanningProblem
+from planner.rules.adjust import (
+    candidate_dates,
+    check_adjusted,
+    find_session,
+    locked_sessions,
+    missing_locked,
+    move_session,
+    rebuild_routes,
+    replan_problem,
+    set_locked,
+    with_locks,
+)
+from planner.rules.check import check_plan
+from tests.builders import matrix_of
+
+A, B, BASE, C = "18001", "18002", "18003", "18004"
+COMMUNES = (
+    Commune(A, "Alpha", 900, 47.0, 2.0),
+    Commune(B, "Bêta", 400, 47.05, 2.0),
+    Commune(BASE, "Base-ville", 5000, 47.0, 2.1),
+    Commune(C, "Gamma", 700, 47.5, 2.5),
+)
+UNMET = {A: 10.0, B: 5.0, BASE: 0.0, C: 8.0}
+CLOSED = date(2027, 2, 2)
+TUESDAYS = (date(2027, 1, 5), date(2027, 1, 12), date(2027, 1, 19))
+
+
+def make_problem() -> PlanningProblem:
+    territory = Territory("test", "Test", COMMUNES)
+    matrix = matrix_of(COMMUNES)
+    needs = {code: CommuneNeed(code, need, 0.0, need) for code, need in UNMET.items()}
+    season = Season(date(2027, 1, 4), date(2027, 2, 26), frozenset({CLOSED}), {CLOSED: "Fermeture"})
+    bus = Resource("bus-1", "bus", 12, BASE, (1, 4), time(8, 30), time(18, 0), 2, 180, True, "Bus")
+    return PlanningProblem(territory, needs, matrix, (bus,), season, Rules(sessions_per_series=3))
+
+
+def make_plan(problem: PlanningProblem) -> Plan:
+    bus = problem.resources[0]
+    sessions = tuple(
+        Session("S01", k, "bus-1", A, day, time(9, 30), time(12, 30)) for k, day in enumerate(TUESDAYS, 1)
+    )
+    routes = tuple(route_of(bus, day, [A], problem.matrix) for day in TUESDAYS)
+    km = sum(r.km for r in routes)
+    hours = sum(r.drive_minutes for r in routes) / 60
+    return Plan(
+        territory_spec="test",
+        season=problem.season,
+        rules=problem.rules,
+        resources=problem.resources,
+        series=(Series("S01", A, "bus-1", 12, {A: 8, B: 4}),),
+        sessions=sessions,
+        routes=routes,
+        unserved=(),
+        metrics=PlanMetrics("OPTIMAL", 11.0, 11.0, 0.0, 0.1, 23.0, 23.0, 12, 12, 3, km, hours),
+    )
+
+
+@pytest.fixture()
+def problem() -> PlanningProblem:
+    return make_problem()
+
+
+@pytest.fixture()
+def plan(problem) -> Plan:
+    return make_plan(problem)
+
+
+def rules_broken(adjustment) -> set[str]:
+    return {v.rule for v in adjustment.violations}
+
+
+def test_hand_made_plan_keeps_every_rule(plan, problem):
+    assert check_plan(plan, problem) == []
+
+
+# ---------------------------------------------------------------------------------- locks
+def test_with_locks_locks_exactly_the_given_sessions(plan):
+    locked = with_locks(plan, [("S01", 2)])
+    assert [s.locked for s in locked.sessions] == [False, True, False]
+    assert locked_sessions(locked) == (replace(plan.sessions[1], locked=True),)
+    assert with_locks(locked, []).sessions == plan.sessions
+
+
+def test_set_locked_adds_and_removes_without_touching_others(plan):
+    p = set_locked(plan, [("S01", 1)])
+    p = set_locked(p, [("S01", 3)])
+    assert [s.locked for s in p.sessions] == [True, False, True]
+    p = set_locked(p, [("S01", 1)], locked=False)
+    assert [s.locked for s in p.sessions] == [False, False, True]
+
+
+def test_locking_an_unknown_session_is_refused_in_french(plan):
+    with pytest.raises(InputError, match="séance introuvable dans le plan : parcours S09, séance 1"):
+        with_locks(plan, [("S09", 1)])
+
+
+# ---------------------------------------------------------------------------------- moves
+def test_move_within_the_interval_keeps_every_rule(plan, problem):
+    # 19 → 26 January: still a Tuesday, 14 days after session 2 (7 ± 7 allowed).
+    adj = move_session(plan, problem, ("S01", 3), new_date=date(2027, 1, 26))
+    assert adj.ok, [v.message for v in adj.violations]
+    assert find_session(adj.plan, ("S01", 3)).date == date(2027, 1, 26)
+    assert find_session(adj.plan, ("S01", 3)).locked  # a moved session is locked by default
+    assert find_session(move_session(plan, problem, ("S01", 3), lock=False).plan, ("S01", 3)).locked is False
+
+
+def test_move_to_another_weekday_breaks_the_series_shape(plan, problem):
+    adj = move_session(plan, problem, ("S01", 2), new_date=date(2027, 1, 15))
+    assert not adj.ok
+    assert "series_shape" in rules_broken(adj)
+    messages = " ".join(v.message for v in adj.violations)
+    assert "ne tombe pas le même jour de semaine" in messages
+    assert "Alpha" in messages
+
+
+def test_move_keeps_routes_consistent_and_updates_kilometres(plan, problem):
+    adj = move_session(plan, problem, ("S01", 2), new_date=date(2027, 1, 15))
+    days = sorted(r.date for r in adj.plan.routes)
+    assert days == [date(2027, 1, 5), date(2027, 1, 15), date(2027, 1, 19)]
+    assert "routes_consistent" not in rules_broken(adj)
+    assert adj.plan.metrics.km == pytest.approx(plan.metrics.km)
+
+
+def test_move_to_a_closed_date_is_explained(plan, problem):
+    adj = move_session(plan, problem, ("S01", 3), new_date=CLOSED)
+    assert "closed_dates" in rules_broken(adj)
+    assert any("jour fermé (Fermeture)" in v.message for v in adj.violations)
+
+
+def test_move_start_time_keeps_length_and_breaks_same_slot_rule(plan, problem):
+    adj = move_session(plan, problem, ("S01", 3), new_start=time(14, 0))
+    s = find_session(adj.plan, ("S01", 3))
+    assert (s.start, s.end) == (time(14, 0), time(17, 0))
+    assert any("commence à 14:00 au lieu de 09:30" in v.message for v in adj.violations)
+
+
+def test_an_announced_irregular_time_is_kept_but_a_proposed_one_is_flagged(plan, problem):
+    # announced at 14:00 (e.g. imported from last season): the coordinator's word wins
+    irregular = replace(plan.sessions[2], start=time(14, 0), end=time(17, 0), locked=True)
+    announced = replace(plan, sessions=(*plan.sessions[:2], irregular))
+    assert not [v for v in check_adjusted(announced, problem) if "au lieu de 09:30" in v.message]
+    # the same time proposed by a move is checked against the series' slot
+    flagged = check_adjusted(announced, problem, proposed=[("S01", 3)])
+    assert any("commence à 14:00 au lieu de 09:30" in v.message for v in flagged)
+
+
+def test_one_session_to_another_host_breaks_one_host_per_series(plan, problem):
+    adj = move_session(plan, problem, ("S01", 2), new_host=B)
+    assert any("n'a pas lieu chez l'hôte du parcours" in v.message for v in adj.violations)
+
+
+def test_whole_series_to_a_neighbour_keeps_every_rule(plan, problem):
+    adj = move_session(plan, problem, ("S01", 2), new_host=B, whole_series=True)
+    assert adj.ok, [v.message for v in adj.violations]
+    assert {s.host for s in adj.plan.sessions} == {B}
+    assert adj.plan.series[0].host == B
+    expected_km = sum(2 * problem.matrix.km(BASE, B) for _ in TUESDAYS)
+    assert adj.plan.metrics.km == pytest.approx(expected_km)
+
+
+def test_whole_series_out_of_the_catchment_is_explained(plan, problem):
+    adj = move_session(plan, problem, ("S01", 1), new_host=C, whole_series=True)
+    assert "participants_allocation" in rules_broken(adj)
+    assert any("rayon d'attraction : 15 min" in v.message for v in adj.violations)
+
+
+def test_a_locked_session_cannot_be_moved(plan, problem):
+    locked = with_locks(plan, [("S01", 2)])
+    with pytest.raises(InputError, match="verrouillée"):
+        move_session(locked, problem, ("S01", 2), new_date=date(2027, 1, 15))
+
+
+def test_moving_a_series_holding_a_locked_session_to_another_host_is_refused(plan, problem):
+    """Moving the whole series used to move its locked (announced) session 1 too, silently:
+    the check compared the plan with its own, already moved, locks and found nothing."""
+    locked = with_locks(plan, [("S01", 1)])
+    with pytest.raises(InputError, match="séance 1 du parcours S01 est verrouillée"):
+        move_session(locked, problem, ("S01", 2), new_host=B, whole_series=True)
+    # without whole_series only the unlocked session moves (and the shape rule says so)
+    adj = move_session(locked, problem, ("S01", 2), new_host=B)
+    assert find_session(adj.plan, ("S01", 1)) == find_session(locked, ("S01", 1))
+
+
+def test_moving_to_a_commune_outside_the_territory_is_refused(plan, problem):
+    with pytest.raises(InputError, match="n'est pas dans le territoire"):
+        move_session(plan, problem, ("S01", 2), new_host="36000")
+
+
+def test_earlier_locks_of_the_problem_do_not_mask_the_plan_locks(plan, problem):
+    # The problem still remembers an old lock on session 2 at its old date; the plan now
+    # locks session 1 only: the check judges the plan's own locks.
+    old = replace(problem, locked=(replace(plan.sessions[1], locked=True),))
+    adj = move_session(plan, old, ("S01", 2), new_date=date(2027, 1, 12), lock=False)
+    assert "locked_unchanged" not in rules_broken(adj)
+
+
+# ---------------------------------------------------------------------------------- helpers
+def test_candidate_dates_are_open_working_days_near_the_session(plan):
+    days = candidate_dates(plan, ("S01", 3), horizon_days=14)
+    assert days == [
+        date(2027, 1, 5),
+        date(2027, 1, 8),
+        date(2027, 1, 12),
+        date(2027, 1, 15),
+        date(2027, 1, 22),
+        date(2027, 1, 26),
+        date(2027, 1, 29),
+    ]  # Tue/Fri within two weeks, neither the session's own date nor the closed 2 February
+
+
+def test_rebuild_routes_drops_a_day_without_sessions(plan, problem):
+    shorter = replace(plan, sessions=plan.sessions[:2])
+    rebuilt = rebuild_routes(shorter, problem, [("bus-1", TUESDAYS[2])])
+    assert [r.date for r in rebuilt.routes] == list(TUESDAYS[:2])
+    assert rebuilt.metrics.km == pytest.approx(plan.metrics.km * 2 / 3)
+    assert isinstance(rebuilt.routes[0], Route)
+
+
+def test_replan_problem_carries_the_locked_sessions(plan, problem):
+    locked = with_locks(plan, [("S01", 1), ("S01", 3)])
+    p = replan_problem(problem, locked)
+    assert [(s.series, s.index) for s in p.locked] == [("S01", 1), ("S01", 3)]
+    assert p.territory is problem.territory and p.rules == problem.rules
+
+
+def test_missing_locked_finds_changed_and_absent_sessions(plan):
+    locked = locked_sessions(with_locks(plan, [("S01", 1), ("S01", 2)]))
+    assert missing_locked(plan, locked) == []
+    moved = replace(plan, sessions=(plan.sessions[0], replace(plan.sessions[1], start=time(9, 0))))
+    assert missing_locked(moved, locked) == [locked[1]]
