@@ -7,6 +7,7 @@ Everything the solver, the reports and the pages exchange is one of these. Dates
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -291,7 +292,13 @@ class Series:
 
 @dataclass(frozen=True)
 class Session:
-    """One workshop ("séance") of a series."""
+    """One workshop ("séance") of a series.
+
+    ``uid`` is the session's identity for its whole life (calendars, notifications, plan
+    versions): it is kept when a re-plan or a hand edit moves the session, and ``sequence``
+    then grows by one (the iCalendar SEQUENCE). A new session gets :func:`session_uid`.
+    Equality compares what and when (identity is bookkeeping, not content).
+    """
 
     series: str
     index: int
@@ -301,10 +308,24 @@ class Session:
     start: time
     end: time
     locked: bool = False
+    uid: str = field(default="", compare=False)
+    sequence: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
             raise InputError(f"la séance {self.series}#{self.index} finit avant de commencer")
+        if self.sequence < 0:
+            raise InputError(f"la séance {self.series}#{self.index} a un numéro de révision négatif")
+
+
+def session_uid(territory_spec: str, s: Session) -> str:
+    """A new session's identity: a digest of where and when it is first planned.
+
+    Two sessions of one plan never share resource, date and start, and the territory and the
+    date make identities of other territories or seasons different.
+    """
+    key = f"{territory_spec}|{s.resource}|{s.host}|{s.date.isoformat()}|{s.start:%H%M}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)

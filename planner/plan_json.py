@@ -7,6 +7,7 @@ of plan versions and of the ``json`` export. Dates are ISO strings, times ``HH:M
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from planner.model import (
     Unserved,
     format_weekdays,
     parse_weekdays,
+    session_uid,
 )
 
 FORMAT_VERSION = 1
@@ -82,6 +84,8 @@ def session_to_dict(s: Session) -> dict[str, Any]:
         "start": _hhmm(s.start),
         "end": _hhmm(s.end),
         "locked": s.locked,
+        "uid": s.uid,
+        "sequence": s.sequence,
     }
 
 
@@ -96,7 +100,14 @@ def session_from_dict(d: dict[str, Any]) -> Session:
         start=_time(str(d["start"])),
         end=_time(str(d["end"])),
         locked=bool(d.get("locked", False)),
+        uid=str(d.get("uid", "")),
+        sequence=int(d.get("sequence", 0)),
     )
+
+
+def with_uids(sessions: tuple[Session, ...], territory_spec: str) -> tuple[Session, ...]:
+    """``sessions`` with an identity for those that have none (files written before identities)."""
+    return tuple(s if s.uid else replace(s, uid=session_uid(territory_spec, s)) for s in sessions)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -203,7 +214,9 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
                 )
                 for x in d.get("series", [])
             ),
-            sessions=tuple(session_from_dict(x) for x in d.get("sessions", [])),
+            sessions=with_uids(
+                tuple(session_from_dict(x) for x in d.get("sessions", [])), str(d.get("territory", ""))
+            ),
             routes=tuple(
                 Route(
                     resource=str(x["resource"]),

@@ -1,6 +1,7 @@
 """The plan JSON format round-trips and reports bad files in French."""
 
 import json
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
@@ -58,8 +59,25 @@ def test_required_fields_are_present():
         "start": "09:30",
         "end": "12:30",
         "locked": True,
+        "uid": "",
+        "sequence": 0,
     }
     assert d["season"]["closed_dates"] == ["2027-01-01"]
+
+
+def test_a_session_keeps_its_identity_through_the_file_and_old_files_get_one(tmp_path):
+    plan = tiny_plan()
+    moved = replace(plan.sessions[0], uid="abc123", sequence=2)
+    d = plan_to_dict(replace(plan, sessions=(moved, *plan.sessions[1:])))
+    back = plan_from_dict(d)
+    assert (back.sessions[0].uid, back.sessions[0].sequence) == ("abc123", 2)
+    # a file written before identities existed: every session gets a distinct, repeatable one
+    for s in d["sessions"]:
+        s.pop("uid"), s.pop("sequence")
+    first, again = plan_from_dict(d), plan_from_dict(d)
+    uids = [s.uid for s in first.sessions]
+    assert all(uids) and len(set(uids)) == len(uids)
+    assert uids == [s.uid for s in again.sessions]
 
 
 def test_save_and_load(tmp_path):

@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from planner.errors import InfeasibleError
-from planner.model import Plan, PlanMetrics, Series, Session, Territory
+from planner.model import Plan, PlanMetrics, Series, Session, Territory, session_uid
 from planner.optimise.baseline import baseline_choice
 from planner.optimise.candidates import (
     Candidate,
@@ -78,6 +78,19 @@ def _series_ids(chosen: Chosen) -> list[str]:
     return ids
 
 
+def _identities(problem: PlanningProblem, sessions: list[Session]) -> list[Session]:
+    """Locked sessions keep the identity they were announced with; new ones get one."""
+    announced = {(s.series, s.index): s for s in problem.locked}
+    out = []
+    for s in sessions:
+        was = announced.get((s.series, s.index)) if s.locked else None
+        if was is not None and was.uid:
+            out.append(replace(s, uid=was.uid, sequence=was.sequence))
+        else:
+            out.append(replace(s, uid=session_uid(problem.territory.spec, s)))
+    return out
+
+
 def gap_of(objective: float, bound: float) -> float:
     """Relative gap ``(bound − objective) / bound`` (0 when the bound is not positive)."""
     return 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
@@ -109,6 +122,7 @@ def build_plan(
         for k, (d, locked) in enumerate(zip(c.dates, flags, strict=True)):
             _, start, end = c.times(k)
             sessions.append(Session(sid, k + 1, c.resource, c.host, d, clock(start), clock(end), locked))
+    sessions = _identities(problem, sessions)
     sessions.sort(key=lambda s: (s.date, s.start, s.resource))
     routes = day_routes(problem.resources, sessions, problem.matrix)
     unserved = explain(problem, cands, chosen)

@@ -98,6 +98,17 @@ def test_locked_session_is_kept_unchanged():
     assert check_plan(plan, prob) == []
 
 
+def test_every_session_has_its_own_identity_and_a_locked_one_keeps_its_own():
+    lk = Session(
+        "L-B", 1, "bus", B, TUESDAYS[0], time(9, 10), time(12, 10), locked=True, uid="announced-1", sequence=3
+    )
+    plan = solve(problem(locked=(lk,)), PARAMS)
+    uids = [s.uid for s in plan.sessions]
+    assert all(uids) and len(set(uids)) == len(uids)
+    kept = next(s for s in plan.sessions if s == lk)
+    assert (kept.uid, kept.sequence) == ("announced-1", 3)
+
+
 def test_locked_sessions_at_different_times_keep_their_own_times():
     """Session 1 locked in the morning, session 3 moved to the afternoon and locked.
 
