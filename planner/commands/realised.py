@@ -20,7 +20,7 @@ from planner.french import french_date
 from planner.model import Plan
 from planner.plan_json import load_plan
 from planner.publish.report import CostRates
-from planner.realised.importing import ImportResult, import_file
+from planner.realised.importing import PRIVACY_NOTE, ImportResult, import_file
 from planner.realised.matching import Ambiguous, Unmatched
 from planner.realised.outcome import SOURCES
 from planner.realised.places import region_places
@@ -53,7 +53,7 @@ def report_lines(result: ImportResult) -> list[str]:
         f"{_agree(m.activities_matched, 'rattachée')} à {_agree(len(result.outcomes), 'séance')} "
         f"({_agree(held, 'tenue')}, {_agree(len(result.outcomes) - held, 'annulée')}), "
         f"{_agree(len(m.unmatched), 'non rattachée')}, {_agree(len(m.ambiguous), 'ambiguë')}.",
-        "Aucun nom n'est conservé : seuls les effectifs par séance, commune de résidence et tranche d'âge sont enregistrés.",
+        PRIVACY_NOTE,
     ]
     if m.unmatched:
         lines.append("Non rattachées (gardées pour vérification) :")

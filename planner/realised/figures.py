@@ -397,7 +397,11 @@ def series_frame(
 def sessions_frame(
     plan: Plan, realised: RealisedSeason, name: Callable[[str], str] | None = None
 ) -> pd.DataFrame:
-    """One row per planned session: date, commune, what happened, participants, age bands."""
+    """One row per planned session: date, commune, what happened, participants.
+
+    The last column, ``uid``, is the session's identity for joining with an entry form; it is
+    not for display.
+    """
     name = name or region_places().name
     group = {s.id: s.participants for s in plan.series}
     rows = []

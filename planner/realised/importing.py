@@ -23,6 +23,12 @@ from planner.realised.reading import read_sheets
 from planner.realised.season import RealisedSeason
 from planner.realised.sheet import read_sheet
 
+#: What the import screen and the CLI tell the coordinator about personal data.
+PRIVACY_NOTE = (
+    "Aucun nom n'est conservé : seuls les effectifs par séance, par commune de résidence et par "
+    "tranche d'âge sont enregistrés ; noms, genre, statut et notes sont ignorés à la lecture."
+)
+
 
 @dataclass(frozen=True)
 class ImportResult:

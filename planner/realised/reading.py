@@ -24,6 +24,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from planner.errors import InputError
+from planner.inputs.tables import _decode  # UTF-8 (BOM or not), else Windows-1252
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
@@ -36,15 +37,6 @@ class Sheet:
 
     name: str
     rows: tuple[tuple[Any, ...], ...]
-
-
-def _decode(raw: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("encodage illisible (UTF-8 ou Windows-1252 attendu)", file=name)
 
 
 def _csv_sheet(raw: bytes, name: str) -> Sheet:

@@ -20,7 +20,6 @@ from sqlalchemy import inspect, select, table, text
 from planner.cli import main
 from planner.plan_json import load_plan
 from planner.store import realised as store
-from planner.store.db import get_engine, init_db
 from tests.realised.coop_export import MEDIATOR, CoopActivity, Person, write_coop_export
 
 PLAN = Path(__file__).resolve().parent.parent / "data" / "plan_vierzon_petit.json"
@@ -96,14 +95,6 @@ def realistic_export(path: Path) -> Path:
         ),
     ]
     return write_coop_export(path, rows)
-
-
-@pytest.fixture
-def cli_db(db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    engine = get_engine(db_url)
-    init_db(engine)
-    return engine
 
 
 def _fold(text_: str) -> str:
