@@ -443,7 +443,7 @@ def origins_frame(
         o = realised.outcomes.get(s.uid)
         if o is not None and o.held:
             by_series[s.series].append(o)
-    planned = served_by_commune(plan, by_series)
+    planned = served_by_commune(plan, by_series.keys())
     done: Counter[str] = Counter()
     for outcomes in by_series.values():
         for o in outcomes:

@@ -74,8 +74,12 @@ def read_sheets(path: str | Path) -> tuple[Sheet, ...]:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputError(f"classeur Excel illisible ({exc})", file=p.name) from None
+    sheets = []
     try:
-        return tuple(Sheet(ws.title, tuple(tuple(r) for r in ws.iter_rows(values_only=True))) for ws in book)
+        for ws in book:
+            ws.reset_dimensions()  # some exporters write a wrong size: read every row there is
+            sheets.append(Sheet(ws.title, tuple(tuple(r) for r in ws.iter_rows(values_only=True))))
+        return tuple(sheets)
     finally:
         book.close()
 

@@ -7,6 +7,7 @@ dates and times, neutralised text cells, French headers.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pandas as pd
 from openpyxl import Workbook
@@ -38,7 +39,7 @@ def realised_workbook(
     ctx: ReportContext | None = None,
     rates: CostRates | None = None,
     *,
-    name=None,
+    name: Callable[[str], str] | None = None,
 ) -> Workbook:
     """The workbook « Réalisé » (not yet saved): one sheet per table of :mod:`planner.realised.figures`."""
     name = name or region_places().name
@@ -62,7 +63,7 @@ def realised_xlsx(
     ctx: ReportContext | None = None,
     rates: CostRates | None = None,
     *,
-    name=None,
+    name: Callable[[str], str] | None = None,
 ) -> bytes:
     """:func:`realised_workbook` as the bytes of an ``.xlsx`` file (for a download button)."""
     buffer = io.BytesIO()

@@ -1,5 +1,7 @@
 """The import files' cells: CSV and xlsx as French offices write them."""
 
+import re
+import zipfile
 from datetime import date, datetime, time
 
 import pytest
@@ -101,3 +103,18 @@ def test_times():
 def test_multiline_cells():
     assert cell_lines("Anne\r\nBruno\n\n Chloé ") == ["Anne", "Bruno", "Chloé"]
     assert cell_lines(None) == []
+
+
+def test_xlsx_with_a_wrong_declared_size_is_read_whole(tmp_path):
+    wb = Workbook()
+    for i in range(5):
+        wb.active.append(["ligne", i])
+    wb.save(tmp_path / "ok.xlsx")
+    with zipfile.ZipFile(tmp_path / "ok.xlsx") as src, zipfile.ZipFile(tmp_path / "bad.xlsx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:A1"', data)
+            dst.writestr(item, data)
+    (sheet,) = read_sheets(tmp_path / "bad.xlsx")
+    assert [r[1] for r in sheet.rows] == [0, 1, 2, 3, 4]
