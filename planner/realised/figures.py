@@ -262,6 +262,24 @@ def realised_figures(
     )
 
 
+def measurement_note(fig: RealisedFigures) -> str:
+    """One French sentence saying how far repeat attendance is measured, for screens and reports."""
+    held = sum(1 for x in fig.series if x.held)
+    if not held:
+        return "Aucune séance tenue n'est encore enregistrée."
+    if fig.series_measured == held:
+        return "Assiduité mesurée pour tous les parcours tenus : la source suit les personnes d'une séance à l'autre."
+    if not fig.series_measured:
+        return (
+            "Assiduité non mesurable : la source compte les présents sans suivre les personnes d'une séance à "
+            "l'autre ; les personnes formées sont estimées (groupe supposé stable, comme dans le plan)."
+        )
+    return (
+        f"Assiduité mesurée pour {fig.series_measured} parcours tenus sur {held} ; pour les autres, la source "
+        "ne suit pas les personnes et les personnes formées sont estimées (groupe supposé stable)."
+    )
+
+
 # ------------------------------------------------------------------------------------ tables
 
 #: key -> (French label, one-line French definition, unit, decimals)
@@ -512,6 +530,7 @@ __all__ = [
     "SeriesRealised",
     "ages_frame",
     "figures_frame",
+    "measurement_note",
     "mobilised_plan",
     "origins_frame",
     "realised_figures",

@@ -20,6 +20,7 @@ from planner.realised.attendance import SeriesAttendance
 from planner.realised.figures import (
     ages_frame,
     figures_frame,
+    measurement_note,
     mobilised_plan,
     origins_frame,
     realised_figures,
@@ -167,3 +168,19 @@ def test_outcomes_of_other_plans_are_ignored(plan, realised):
         plan, RealisedSeason.of([*realised.outcomes.values(), stray], realised.attendance.values())
     )
     assert f.participations == 48
+
+
+def test_measurement_note_says_when_attendance_is_not_measured(plan, realised):
+    assert measurement_note(realised_figures(plan, realised)).startswith(
+        "Assiduité mesurée pour 1 parcours tenus sur 2"
+    )
+    counts_only = RealisedSeason(realised.outcomes)
+    assert measurement_note(realised_figures(plan, counts_only)).startswith("Assiduité non mesurable")
+    only_s1 = RealisedSeason(
+        {u: o for u, o in realised.outcomes.items() if o.source == "coop"}, realised.attendance
+    )
+    assert measurement_note(realised_figures(plan, only_s1)).startswith("Assiduité mesurée pour tous")
+    assert (
+        measurement_note(realised_figures(plan, RealisedSeason()))
+        == "Aucune séance tenue n'est encore enregistrée."
+    )
