@@ -11,6 +11,8 @@ Layout
 - ``rules/``: the rules of a plan (checker), hand edits, plan differences, the season calendar;
 - ``publish/``: figures for funders and every export (calendars, spreadsheets, PDF, maps);
 - ``hosting/``: host communes' requests;
+- ``realised/``: what happened — realised sessions and attendance (counts only), the Coop and
+  sheet imports, planned vs done;
 - ``store/``: database, plan versions, accounts and access links;
 - ``cli`` and ``commands/``: ``python -m planner …``, the same library headless.
 """

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Time,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -193,3 +194,150 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str] = mapped_column(String(50), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- what happened (planner.realised): counts only, never a participant's name -------------------
+
+# The reason and source codes in the check constraints are the keys of
+# planner.realised.outcome.CANCEL_REASONS and SOURCES (tests/store/test_realised.py checks it).
+
+
+class RealisedImportRow(Base):
+    """One import of realised activities into a plan version (file name not kept: it may name someone)."""
+
+    __tablename__ = "realised_imports"
+    __table_args__ = (CheckConstraint("source IN ('coop', 'sheet')", name="ck_realised_import_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(10))
+    activities: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    unmatched: Mapped[int] = mapped_column(Integer)
+    ambiguous: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RealisedSessionRow(Base):
+    """What happened to one planned session (by ``uid``) of one plan version.
+
+    ``series``, ``host`` and ``day`` copy the planned session, for lists that have no plan at hand.
+    """
+
+    __tablename__ = "realised_sessions"
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "session_uid", name="uq_realised_session"),
+        CheckConstraint("participants >= 0 AND participants <= 500", name="ck_realised_participants"),
+        CheckConstraint(
+            "(held AND cancel_reason = '' AND participants >= 1) OR "
+            "(NOT held AND participants = 0 AND cancel_reason IN "
+            "('weather', 'breakdown', 'no_show', 'staff_absent', 'venue_unavailable', 'other'))",
+            name="ck_realised_held_or_reason",
+        ),
+        CheckConstraint("source IN ('entry', 'coop', 'sheet')", name="ck_realised_source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True
+    )
+    session_uid: Mapped[str] = mapped_column(String(64), index=True)
+    series: Mapped[str] = mapped_column(String(100))
+    host: Mapped[str] = mapped_column(String(5))
+    day: Mapped[date] = mapped_column(Date)
+    held: Mapped[bool] = mapped_column(Boolean)
+    participants: Mapped[int] = mapped_column(Integer)
+    cancel_reason: Mapped[str] = mapped_column(String(20), default="")
+    source: Mapped[str] = mapped_column(String(10))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("realised_imports.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    age_counts: Mapped[list[RealisedAgeRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="RealisedAgeRow.id"
+    )
+    residence_counts: Mapped[list[RealisedResidenceRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="RealisedResidenceRow.id"
+    )
+
+
+class RealisedAgeRow(Base):
+    """Participants of one realised session in one age band (``"60-69"``, ``"70+"``)."""
+
+    __tablename__ = "realised_age_counts"
+    __table_args__ = (
+        UniqueConstraint("realised_session_id", "band", name="uq_realised_age"),
+        CheckConstraint("people > 0", name="ck_realised_age_people"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    realised_session_id: Mapped[int] = mapped_column(
+        ForeignKey("realised_sessions.id", ondelete="CASCADE"), index=True
+    )
+    band: Mapped[str] = mapped_column(String(10))
+    people: Mapped[int] = mapped_column(Integer)
+
+
+class RealisedResidenceRow(Base):
+    """Participants of one realised session living in one commune."""
+
+    __tablename__ = "realised_residence_counts"
+    __table_args__ = (
+        UniqueConstraint("realised_session_id", "code_insee", name="uq_realised_residence"),
+        CheckConstraint("people > 0", name="ck_realised_residence_people"),
+        CheckConstraint("length(code_insee) = 5", name="ck_realised_residence_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    realised_session_id: Mapped[int] = mapped_column(
+        ForeignKey("realised_sessions.id", ondelete="CASCADE"), index=True
+    )
+    code_insee: Mapped[str] = mapped_column(String(5))
+    people: Mapped[int] = mapped_column(Integer)
+
+
+class RealisedAttendanceRow(Base):
+    """Repeat attendance of one parcours: people per number of sessions attended (JSON counts)."""
+
+    __tablename__ = "realised_attendance"
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "series", name="uq_realised_attendance"),
+        CheckConstraint("anonymous >= 0", name="ck_realised_attendance_anonymous"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True
+    )
+    series: Mapped[str] = mapped_column(String(100))
+    session_uids: Mapped[str] = mapped_column(Text)
+    by_sessions: Mapped[str] = mapped_column(Text)
+    anonymous: Mapped[int] = mapped_column(Integer)
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("realised_imports.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+
+class RealisedLeftoverRow(Base):
+    """An imported activity that fits no planned session, or several: kept for the coordinator."""
+
+    __tablename__ = "realised_leftovers"
+    __table_args__ = (
+        CheckConstraint("status IN ('unmatched', 'ambiguous')", name="ck_realised_leftover_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("realised_imports.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    row: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(300))
+    code_insee: Mapped[str] = mapped_column(String(5), default="")
+    participants: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(1000))
+    candidates: Mapped[str] = mapped_column(Text, default="")

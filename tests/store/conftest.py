@@ -142,3 +142,12 @@ def engine(db_url) -> Engine:
     eng = get_engine(db_url)
     init_db(eng)
     return eng
+
+
+@pytest.fixture
+def cli_db(db_url, monkeypatch):
+    """A migrated engine whose URL the CLI finds in ``DATABASE_URL``."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    engine = get_engine(db_url)
+    init_db(engine)
+    return engine

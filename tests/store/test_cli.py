@@ -12,18 +12,9 @@ from openpyxl import Workbook
 from planner.cli import main
 from planner.errors import AccessDenied
 from planner.store import access, repo
-from planner.store.db import get_engine, init_db
 
 HEADER = "code_insee;venue;weekdays;blackout_dates;has_power;expected_participants;contact_name;contact_email"
 CODES = ("18103", "18279", "18033", "18197", "18004", "18012", "18023", "18036", "18050", "18059")
-
-
-@pytest.fixture
-def cli_db(db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    engine = get_engine(db_url)
-    init_db(engine)
-    return engine
 
 
 def future(days: int) -> str:
