@@ -14,8 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from types import MappingProxyType
 
+from planner.errors import InputError
 from planner.french import WEEKDAY_NAMES_FR, french_date
 from planner.model import CommuneNeed, Plan, Series, Session, Territory
 from planner.publish.report import CostRates, ReportContext
@@ -68,13 +70,49 @@ class HostDetails:
         return " · ".join(x for x in (self.contact_name, self.phone, self.email) if x)
 
 
+_SIRET_OR_RNA = re.compile(r"^[a-zA-Z0-9]{9,14}$")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The structure that runs the itinerant resources, as the national standard names it.
+
+    Parameters
+    ----------
+    name
+        Its name (``structure_parente`` and ``source`` of the published stops).
+    siret
+        Its SIRET (14 digits) or, for an association without one, its RNA number (W + 9 digits):
+        the standard's required ``pivot``.
+    phone, email, website
+        How the public reaches it (optional; the phone is written +33…).
+    """
+
+    name: str = ""
+    siret: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+
+    def __post_init__(self) -> None:
+        siret = re.sub(r"\s+", "", self.siret or "")
+        if siret and not _SIRET_OR_RNA.match(siret):
+            raise InputError(
+                f"SIRET ou RNA invalide : « {self.siret} » (14 chiffres pour un SIRET, W et 9 chiffres pour un RNA)"
+            )
+        object.__setattr__(self, "siret", siret)
+        object.__setattr__(self, "name", (self.name or "").strip())
+
+
 @dataclass(frozen=True, eq=False)
 class ExportContext:
     """A plan with everything its exports may show.
 
     Only ``plan`` is required; without a territory the exports name communes by INSEE code and
     the GeoJSON and the map cannot be written; without needs and a matrix the funder figures
-    that depend on them are left out.
+    that depend on them are left out. ``previous`` holds the plans published before this one
+    (oldest first): calendars then say which sessions moved or were cancelled. ``publisher`` is
+    the structure running the resources (the national-standard export needs its SIRET).
     """
 
     plan: Plan
@@ -84,9 +122,20 @@ class ExportContext:
     baseline: Plan | None = None
     hosts: Mapping[str, HostDetails] = field(default_factory=dict)
     rates: CostRates = field(default_factory=CostRates)
+    previous: tuple[Plan, ...] = ()
+    publisher: Publisher = field(default_factory=Publisher)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hosts", MappingProxyType(dict(self.hosts or {})))
+        object.__setattr__(self, "previous", tuple(self.previous or ()))
+        object.__setattr__(self, "publisher", self.publisher or Publisher())
+
+    @cached_property
+    def revisions(self) -> tuple:
+        """The events to publish (:func:`planner.publish.revisions.calendar_revisions`)."""
+        from planner.publish.revisions import calendar_revisions
+
+        return calendar_revisions(self.plan, self.previous)
 
     @property
     def report(self) -> ReportContext | None:

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -19,7 +19,6 @@ from planner.hosting.request_form import (
     read_request_table,
     requests_csv,
     requests_xlsx,
-    scheduled_ics,
     to_host_request,
 )
 
@@ -250,20 +249,12 @@ def test_import_table_reads_csv_and_locates_errors(tmp_path):
     assert "adresse e-mail invalide" in str(info.value)
 
 
-def test_import_table_requires_the_optimiser_columns(tmp_path):
+def test_import_table_needs_commune_and_venue_only(tmp_path):
     path = tmp_path / "court.csv"
     path.write_text("code_insee,venue\n18103,Salle\n", encoding="utf-8")
-    with pytest.raises(InputError, match="colonnes obligatoires absentes : weekdays, blackout_dates"):
+    (form,) = read_request_table(path, path.name, today=TODAY)
+    assert (form.code_insee, form.venue, form.weekdays, form.has_power) == ("18103", "Salle", (), False)
+    path.write_text("code_insee\n18103\n", encoding="utf-8")
+    with pytest.raises(InputError, match="colonne obligatoire absente") as info:
         read_request_table(path, path.name, today=TODAY)
-
-
-def test_scheduled_dates_become_an_ics_calendar():
-    rec = RequestRecord(
-        id=4,
-        form=RequestForm(code_insee="18103", venue="Salle"),
-        status="scheduled",
-        scheduled_dates=(TODAY + timedelta(days=7), TODAY + timedelta(days=14)),
-    )
-    text = scheduled_ics(rec, "Graçay").decode()
-    assert text.count("BEGIN:VEVENT") == 2
-    assert "DTSTART;VALUE=DATE:20261202" in text
+    assert info.value.column == "venue"
