@@ -523,6 +523,8 @@ with tabs[7]:
         format_func=publishing.EXPORT_DESCRIPTIONS.get,
         key="tn_export_fmt",
     )
+    if fmt == "lieux":
+        publishing.publisher_inputs()
     if st.button("Préparer le fichier", key="tn_export_make"):
         with st.spinner("Préparation…"), tempfile.TemporaryDirectory() as tmp:
             try:

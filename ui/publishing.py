@@ -176,3 +176,34 @@ def publish_panel(engine, plan, version_id: int | None, actor) -> None:
             else:
                 st.caption("Ce lien n'est affiché qu'une fois ; il montre aussi les contacts des communes.")
                 show_feed_url(url, f"de « {labels[rid]} »")
+
+
+def publisher_inputs() -> None:
+    """The structure running the resources: what the national-standard export needs."""
+    c1, c2 = st.columns(2)
+    c1.text_input(
+        "Structure qui porte le moyen itinérant",
+        value=os.environ.get("ALLER_VERS_STRUCTURE", ""),
+        key="tn_pub_name",
+    )
+    c2.text_input(
+        "SIRET (ou RNA) de la structure",
+        value=os.environ.get("ALLER_VERS_SIRET", ""),
+        key="tn_pub_siret",
+        help="Obligatoire dans le schéma national des lieux de médiation numérique.",
+    )
+
+
+def publisher():
+    """The :class:`~planner.publish.Publisher` typed in :func:`publisher_inputs` (empty when not shown).
+
+    Raises
+    ------
+    InputError
+        A SIRET that is neither 14 digits nor an RNA number.
+    """
+    from planner.publish import Publisher
+
+    return Publisher(
+        name=st.session_state.get("tn_pub_name", ""), siret=st.session_state.get("tn_pub_siret", "")
+    )
