@@ -102,7 +102,7 @@ def test_without_siret_the_export_says_what_is_missing(ctx, tmp_path):
 
 
 def test_the_export_reads_back_as_itinerant_stops_not_fixed_coverage(lieux):
-    ctx, path = lieux
+    _, path = lieux
     back = read_lieux_file(path)
     assert back.fixed == ()
     assert sorted(s.code_insee for s in back.itinerant) == ["18002", "18004"]

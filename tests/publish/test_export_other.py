@@ -10,7 +10,7 @@ from tiny_plan import tiny_matrix, tiny_needs, tiny_plan, tiny_territory
 
 from planner.errors import InputError
 from planner.plan_json import load_plan
-from planner.publish import FORMATS, export_plan, make_context, write
+from planner.publish import FORMATS, Publisher, export_plan, make_context, write
 
 
 def _csv(path):
@@ -83,10 +83,19 @@ def test_unknown_format_is_a_french_error(tmp_path):
         export_plan(tiny_plan(), "docx", tmp_path)
 
 
+PUBLISHER = Publisher(name="CC Test", siret="20000000100012")
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_plan_writes_every_format(fmt, tmp_path):
     paths = export_plan(
-        tiny_plan(), fmt, tmp_path / fmt, territory=tiny_territory(), needs=tiny_needs(), matrix=tiny_matrix()
+        tiny_plan(),
+        fmt,
+        tmp_path / fmt,
+        territory=tiny_territory(),
+        needs=tiny_needs(),
+        matrix=tiny_matrix(),
+        publisher=PUBLISHER,
     )
     assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
     assert all(p.parent == tmp_path / fmt for p in paths)
@@ -160,6 +169,12 @@ def test_an_empty_plan_exports_without_error(fmt, tmp_path):
 
     empty = replace(tiny_plan(), series=(), sessions=(), routes=())
     paths = export_plan(
-        empty, fmt, tmp_path, territory=tiny_territory(), needs=tiny_needs(), matrix=tiny_matrix()
+        empty,
+        fmt,
+        tmp_path,
+        territory=tiny_territory(),
+        needs=tiny_needs(),
+        matrix=tiny_matrix(),
+        publisher=PUBLISHER,
     )
     assert paths and all(p.stat().st_size > 0 for p in paths)
