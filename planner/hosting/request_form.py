@@ -9,7 +9,6 @@ typed (HTML or script included): it is data, never markup, and every display esc
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -473,8 +472,11 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def export_rows(records: Iterable[RequestRecord], *, include_contact: bool) -> list[dict[str, Any]]:
-    """Flat rows for CSV/Excel, formulas neutralised; contact columns only if ``include_contact``.
+def export_rows(
+    records: Iterable[RequestRecord], *, include_contact: bool, neutralise: bool = True
+) -> list[dict[str, Any]]:
+    """Flat rows for CSV/Excel, formulas neutralised (unless ``neutralise`` is false: the Excel
+    writer keeps text as text itself); contact columns only if ``include_contact``.
 
     The column names are those of ``python -m planner requests import`` so an export re-imports.
     """
@@ -506,37 +508,32 @@ def export_rows(records: Iterable[RequestRecord], *, include_contact: bool) -> l
         }
         if include_contact:
             row.update({name: getattr(f, name) for name in CONTACT_FIELDS})
-        rows.append({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
+        rows.append(
+            {k: neutralise_formula(v) if neutralise and isinstance(v, str) else v for k, v in row.items()}
+        )
     return rows
 
 
 def requests_csv(records: Iterable[RequestRecord], *, include_contact: bool) -> bytes:
-    """The requests as UTF-8 CSV (with BOM, for spreadsheet software), formulas neutralised."""
+    """The requests as a French CSV like every other export (``;``, UTF-8 with BOM), formulas neutralised."""
+    from planner.publish.csv import csv_bytes
+
     rows = export_rows(records, include_contact=include_contact)
     columns = [c for c in EXPORT_COLUMNS if include_contact or c not in CONTACT_FIELDS]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, columns)
 
 
 def requests_xlsx(records: Iterable[RequestRecord], *, include_contact: bool) -> bytes:
-    """The requests as an Excel workbook, every cell written as a value (formulas neutralised)."""
+    """The requests as an Excel workbook: text cells stay text (never a formula), printable."""
     from openpyxl import Workbook
 
-    rows = export_rows(records, include_contact=include_contact)
+    from planner.publish.xlsx import add_sheet
+
+    rows = export_rows(records, include_contact=include_contact, neutralise=False)
     columns = [c for c in EXPORT_COLUMNS if include_contact or c not in CONTACT_FIELDS]
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "demandes"
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row[c] for c in columns])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never let openpyxl store a leading "=" as a formula
+    workbook.remove(workbook.active)
+    add_sheet(workbook, "demandes", [{c: row[c] for c in columns} for row in rows], "Aucune demande.")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -445,9 +445,7 @@ def _xlsx_grids(data: bytes, filename: str) -> list[list[tuple[int, list[Any]]]]
                 cells = []
                 for cell in row:
                     value = cell.value
-                    if getattr(cell, "data_type", None) == "f" or (
-                        isinstance(value, str) and value.startswith("=")
-                    ):
+                    if getattr(cell, "data_type", None) == "f":  # a text cell "=…" is text, not a formula
                         value = _Formula(value)  # refused where it matters: below the header
                     cells.append(value)
                 grid.append((r_index, cells))

@@ -19,6 +19,7 @@ from planner.publish.common import (
     sessions_by_series,
 )
 from planner.publish.report import epci_frame, figures_frame, key_figures
+from planner.publish.revisions import identity
 
 Rows = list[dict[str, Any]]
 
@@ -37,7 +38,8 @@ def calendar_rows(ctx: ExportContext) -> Rows:
             "Code INSEE": s.host,
             "Lieu": ctx.place(s.host),
             "Parcours": series_label(ctx.plan, s.series, ctx.name),
-            "Séance": f"{s.index}/{k.get(s.series, 1)}",
+            # « 1 sur 5 », not « 1/5 »: a spreadsheet would read that as the 1st of May
+            "Séance": f"{s.index} sur {k.get(s.series, 1)}",
             "Verrouillée": "oui" if s.locked else "non",
         }
         for s in ordered_sessions(ctx.plan.sessions)
@@ -45,7 +47,7 @@ def calendar_rows(ctx: ExportContext) -> Rows:
 
 
 def session_rows(ctx: ExportContext) -> Rows:
-    """One row per session with identifiers (the machine-friendly list)."""
+    """One row per session with identifiers (the machine-friendly list; re-imports as locked sessions)."""
     return [
         {
             "Parcours (id)": s.series,
@@ -57,6 +59,8 @@ def session_rows(ctx: ExportContext) -> Rows:
             "Début": s.start,
             "Fin": s.end,
             "Verrouillée": "oui" if s.locked else "non",
+            "Identifiant de séance": identity(ctx.plan, s),
+            "Révision": s.sequence,
         }
         for s in ordered_sessions(ctx.plan.sessions)
     ]
