@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from tiny_plan import tiny_matrix, tiny_needs, tiny_plan, tiny_territory
+from tiny_plan import DATES, tiny_matrix, tiny_needs, tiny_plan, tiny_territory
 
 from planner.errors import InputError
 from planner.plan_json import load_plan
@@ -71,6 +71,34 @@ def test_geojson_hosts_catchments_routes_and_sites(ctx, tmp_path):
     route = next(f for f in data["features"] if f["properties"]["kind"] == "route")
     assert route["geometry"]["coordinates"][0] == route["geometry"]["coordinates"][-1] == [2.0, 47.2]
     assert "02 48" not in path.read_text(encoding="utf-8")  # no contact data
+    # every feature is labelled for a QGIS legend and every property is documented in the file
+    assert {f["properties"]["couche"] for f in data["features"]} == {"Arrêt", "Rayon", "Tournée", "Lieu fixe"}
+    for f in data["features"]:
+        documented = set(data["proprietes"][f["properties"]["kind"]]) | set(data["proprietes"]["commun"])
+        assert set(f["properties"]) <= documented
+
+
+def test_geojson_a_day_in_the_base_commune_is_a_point_and_there_and_back_a_line(ctx, tmp_path):
+    from dataclasses import replace
+
+    from planner.model import Route
+
+    plan = replace(
+        ctx.plan,
+        routes=(
+            Route("bus1", DATES[0], ("18001", "18001", "18001"), 0.0, 0.0),
+            Route("bus1", DATES[1], ("18001", "18002", "18001"), 20.0, 20.0),
+        ),
+    )
+    (path,) = write(make_context(plan, territory=ctx.territory), "geojson", tmp_path)
+    routes = [
+        f
+        for f in json.loads(path.read_text(encoding="utf-8"))["features"]
+        if f["properties"]["kind"] == "route"
+    ]
+    assert routes[0]["geometry"] == {"type": "Point", "coordinates": [2.0, 47.2]}
+    assert routes[1]["geometry"]["type"] == "LineString"
+    assert len(routes[1]["geometry"]["coordinates"]) == 3
 
 
 def test_geojson_needs_the_territory(tmp_path):
