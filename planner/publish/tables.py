@@ -17,6 +17,7 @@ from planner.publish.common import (
     series_label,
     series_size,
     sessions_by_series,
+    with_names,
 )
 from planner.publish.report import epci_frame, figures_frame, key_figures
 from planner.publish.revisions import identity
@@ -131,8 +132,8 @@ def unserved_rows(ctx: ExportContext) -> Rows:
             "Commune": u.name or ctx.name(u.code_insee),
             "Demande": u.request_id,
             "Besoin non couvert": round(u.unmet_need, 1),
-            "Raison": u.reason,
-            "Ce qui changerait la décision": u.what_would_help,
+            "Raison": with_names(u.reason, ctx.plan),
+            "Ce qui changerait la décision": with_names(u.what_would_help, ctx.plan),
         }
         for u in sorted(ctx.plan.unserved, key=lambda u: -u.unmet_need)
     ]

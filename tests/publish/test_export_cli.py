@@ -127,7 +127,7 @@ def test_cli_reads_venues_and_contacts_from_the_database(tmp_path):
     # Without --db, no contact data at all.
     assert main(["export", str(PLAN), "-f", "pdf", "-o", str(tmp_path / "bare"), "--no-baseline"]) == 0
     bare = pypdf.PdfReader(tmp_path / "bare" / "affiche_massay_18140.pdf").pages[0].extract_text()
-    assert "02 48 11 22 33" not in bare and "Mairie, Massay" in bare
+    assert "02 48 11 22 33" not in bare and "Mairie de Massay" in bare
     assert HostDetails().contact_line == ""
 
 
