@@ -439,3 +439,10 @@ def test_publishing_feeds_the_calendars_and_the_lieux_export_needs_a_siret(plann
     fmt, name, payload, count = at.session_state["tn_export"]
     assert (fmt, name, count) == ("lieux", "lieux_mediation_itinerants.csv", 1)
     assert payload.decode("utf-8").count("Itinérant") == len({s.host for s in current.sessions})
+
+
+def test_every_export_format_is_offered_the_spreadsheet_first():
+    from planner.publish import FORMATS
+    from ui.publishing import EXPORT_DESCRIPTIONS
+
+    assert list(EXPORT_DESCRIPTIONS) == list(FORMATS) and FORMATS[0] == "xlsx"
