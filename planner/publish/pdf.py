@@ -228,7 +228,7 @@ def _unserved_section(pdf: _Doc, ctx: ExportContext) -> None:
             pdf.add_page()
         need = sum(u.unmet_need for u in members)
         pdf.line_text(
-            f"{reason} — {len(members)} commune{'s' if len(members) > 1 else ''}, "
+            f"{reason.rstrip('.')} — {len(members)} commune{'s' if len(members) > 1 else ''}, "
             f"besoin non couvert {french_decimal(need)}",
             9,
             "B",
