@@ -90,7 +90,7 @@ def test_export_neutralises_formulas(cli_db, tmp_path, capsys):
     assert main(["requests", "import", str(path)]) == 0
     out = tmp_path / "export.csv"
     assert main(["requests", "export", str(out)]) == 0
-    row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert row["venue"] == '\'=HYPERLINK("http://x")'
     assert row["contact_name"] == "'@SUM(1)"
     stored = repo.list_requests(cli_db)[0]
