@@ -28,7 +28,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 run: deps
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: system-deps dev-deps
 	$(PY) -m ruff check planner app_pages ui app.py tests bench
@@ -46,6 +46,7 @@ bench: deps
 	$(PY) bench/territory.py
 	$(PY) bench/season.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

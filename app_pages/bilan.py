@@ -282,9 +282,9 @@ export_ctx = make_context(
     rates=rates,
 )
 stem = f"aller-vers_{plan.territory_spec}_{plan.kind}".replace("/", "_").replace(":", "_")
-buttons = [
-    ("Rapport financeurs (PDF)", "pdf", f"{stem}_rapport.pdf", "application/pdf", True),
+buttons = [  # the spreadsheet first: what a funder or a partner opens without surprises
     ("Tableur (Excel)", "xlsx", f"{stem}.xlsx", MIME_TYPES[".xlsx"], False),
+    ("Rapport financeurs (PDF)", "pdf", f"{stem}_rapport.pdf", "application/pdf", True),
     ("Tableaux (CSV, zip)", "csv", f"{stem}_csv.zip", MIME_TYPES[".zip"], False),
     ("Carte (GeoJSON)", "geojson", f"{stem}.geojson", MIME_TYPES[".geojson"], False),
     ("Plan (JSON)", "json", f"{stem}_json.zip" if baseline is not None else f"{stem}.json", None, False),

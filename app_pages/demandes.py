@@ -27,12 +27,12 @@ from planner.hosting.request_form import (
     read_request_table,
     requests_csv,
     requests_xlsx,
-    scheduled_ics,
 )
 from planner.model import WEEKDAY_NAMES_FR
 from planner.store import access, repo
 from planner.territory.region import region_frame
 from ui.auth import ENV_COORDINATOR, current_actor, local_mode, require_role, store
+from ui.publishing import commune_calendar, commune_feed_for_link
 
 role = require_role("coordinator", "commune")
 engine = store()
@@ -212,14 +212,7 @@ def commune_view(code: str) -> None:
         with st.container(border=True):
             st.markdown(f"#### Demande n° {rec.id}")
             show_request(rec, with_contact=True)
-            if rec.scheduled_dates:
-                st.download_button(
-                    "Ajouter ces dates à mon agenda (.ics)",
-                    scheduled_ics(rec, commune_names().get(code, "")),
-                    file_name=f"aller-vers-demande-{rec.id}.ics",
-                    mime="text/calendar",
-                    key=f"ics_{rec.id}",
-                )
+    commune_calendar(engine, code, commune_names().get(code, ""))
     st.subheader("Nouvelle demande")
     request_form("commune_form", code)
 
@@ -348,6 +341,7 @@ def new_link_form() -> None:
                     f"Lien créé pour {commune_label(code)}, valable jusqu'au {link.expires_at:%d/%m/%Y} :"
                 )
                 st.code(link.url, language=None)
+                commune_feed_for_link(engine, link.token)
 
 
 def existing_links() -> None:

@@ -9,12 +9,15 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.inputs.tables import neutralise_formula
+from planner.territory.fixed_sites import read_lieux_file
 from planner.territory.need import WEIGHT_INFO, NeedWeights, WeightInfo
-from planner.territory.specs import DEFAULT_SPEC
+from planner.territory.specs import DEFAULT_SPEC, LIEUX_MARK, with_lieux
+from ui.auth import current_role
 from ui.data import (
     current_weights,
     get_need_table,
     get_territory,
+    keep_upload,
     register_upload,
     set_spec,
     set_weights,
@@ -87,6 +90,34 @@ with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
         else:
             st.success(f"Territoire chargé : {upload.name}")
             st.rerun()
+
+with st.expander("Ajouter des lieux fixes (fichier au schéma national des lieux de médiation numérique)"):
+    st.markdown(
+        "Un extrait de la Cartographie nationale des lieux d'inclusion numérique, ou le fichier d'un "
+        "partenaire, au **schéma de données des lieux de médiation numérique** (CSV ou Excel) : ses lieux "
+        "fixes comptent dans la couverture ; les arrêts itinérants (« Itinérant » seul) sont ignorés."
+    )
+    places_upload = st.file_uploader("Fichier de lieux", type=["csv", "xlsx"], key="lieux_upload")
+    if current_role() != "coordinator":
+        st.caption("Réservé à la coordination.")
+    elif places_upload is not None and st.button("Ajouter ces lieux", key="lieux_add"):
+        try:
+            places = read_lieux_file(places_upload.getvalue(), places_upload.name)
+        except PlannerError as exc:
+            st.error(f"Le fichier n'a pas été chargé. {exc}")
+        else:
+            kept = keep_upload(places_upload.getvalue(), places_upload.name)
+            set_spec(with_lieux(spec.split(LIEUX_MARK, 1)[0], kept))
+            st.session_state["lieux_flash"] = (
+                f"{len(places.fixed)} lieu(x) fixe(s) lu(s) dans {places_upload.name} "
+                f"({len(places.itinerant)} arrêt(s) itinérant(s) ignoré(s)) ; seuls ceux du territoire comptent."
+            )
+            st.rerun()
+    if LIEUX_MARK in spec and st.button("Retirer les lieux ajoutés", key="lieux_remove"):
+        set_spec(spec.split(LIEUX_MARK, 1)[0])
+        st.rerun()
+if "lieux_flash" in st.session_state:
+    st.success(st.session_state.pop("lieux_flash"))
 
 try:
     territory = get_territory(spec)

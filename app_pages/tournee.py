@@ -27,7 +27,7 @@ from planner.rules.adjust import (
 from planner.rules.diff import describe_diff, diff_plans, diff_rows
 from ui import plan_views as pv
 from ui import planning as up
-from ui.auth import require_role
+from ui.auth import current_actor, require_role
 
 LOCK_EDITOR = "tn_lock_editor"
 
@@ -511,19 +511,20 @@ with tabs[6]:
 
 # ------------------------------------------------------------------------------- exports
 with tabs[7]:
-    from planner.publish import FORMATS, export_plan
+    from planner.publish import export_plan
+    from ui import publishing
 
-    descriptions = {
-        "ics": "Calendriers (iCalendar) : un par moyen et un par commune d'accueil",
-        "xlsx": "Classeur Excel : calendrier, parcours, séances, feuilles de route, chiffres clés",
-        "pdf": "PDF : rapport financeurs, feuilles de route, affiche par commune",
-        "csv": "Tableaux CSV",
-        "json": "Plan au format JSON (ré-importable)",
-        "geojson": "Carte GeoJSON : communes d'accueil, rayons, tournées",
-    }
+    engine = up.engine()
+    publishing.publish_panel(engine, plan, st.session_state.get(up.VERSION_KEY), current_actor())
+    st.divider()
     fmt = st.selectbox(
-        "Format", list(FORMATS), format_func=lambda f: descriptions.get(f, f), key="tn_export_fmt"
+        "Format",
+        list(publishing.EXPORT_DESCRIPTIONS),
+        format_func=publishing.EXPORT_DESCRIPTIONS.get,
+        key="tn_export_fmt",
     )
+    if fmt == "lieux":
+        publishing.publisher_inputs()
     if st.button("Préparer le fichier", key="tn_export_make"):
         with st.spinner("Préparation…"), tempfile.TemporaryDirectory() as tmp:
             try:
@@ -535,6 +536,8 @@ with tabs[7]:
                     territory=territory,
                     baseline=baseline,
                     hosts=up.host_details(),
+                    previous=publishing.previous_publications(engine, st.session_state.get(up.VERSION_KEY)),
+                    publisher=publishing.publisher(),
                 )
             except PlannerError as exc:
                 st.error(str(exc))

@@ -1,7 +1,7 @@
 """The dashboard served by a real Streamlit server, and Debian's Chromium to look at it.
 
 Used by the end-to-end tests (``tests/e2e/conftest.py``) and by ``bench/dashboard.py``: the server
-runs ``python -m streamlit run app.py`` from the repository root on a free loopback port, with an
+runs ``python -m streamlit run serve.py`` (the dashboard and its calendar feeds) from the repository root on a free loopback port, with an
 isolated environment (its own SQLite file and upload folder, no passwords, no ``DATABASE_URL``),
 and is stopped by its own PID.
 """
@@ -78,7 +78,7 @@ def served_app(workdir: Path) -> Iterator[str]:
     )
     log_path = workdir / "streamlit.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip

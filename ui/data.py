@@ -84,7 +84,12 @@ def set_weights(weights: NeedWeights) -> None:
 
 
 def spec_label(spec: str) -> str:
-    """French label of a spec (a file shows as « Fichier : name »)."""
+    """French label of a spec (a file shows as « Fichier : name », added places as « + lieux : name »)."""
+    from planner.territory.specs import LIEUX_MARK
+
+    if LIEUX_MARK in spec:
+        base, places = spec.split(LIEUX_MARK, 1)
+        return f"{spec_label(base)} + lieux : {Path(places).name}"
     labels = dict(get_choices())
     if spec in labels:
         return labels[spec]
@@ -101,6 +106,17 @@ def upload_dir() -> Path:
     return path
 
 
+def keep_upload(data: bytes, filename: str) -> Path:
+    """Store an uploaded file (already checked) under its digest; return its path."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(filename).name)
+    target = upload_dir() / digest / safe
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return target
+
+
 def register_upload(data: bytes, filename: str) -> str:
     """Check an uploaded file of communes, keep it and make it the session's territory.
 
@@ -108,12 +124,7 @@ def register_upload(data: bytes, filename: str) -> str:
     (French, with row and column) when the file is bad; nothing is stored then.
     """
     load_territory_file(data, filename)  # validate fully before keeping anything
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(filename).name)
-    target = upload_dir() / digest / safe
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    target = keep_upload(data, filename)
     set_spec(str(target))
     return str(target)
 

@@ -1,9 +1,11 @@
-"""``python -m planner export PLAN.json --format ics|xlsx|pdf|json|geojson|csv --out DIR``.
+"""``python -m planner export PLAN.json --format xlsx|pdf|ics|lieux|csv|geojson|json --out DIR``.
 
 The territory comes from the plan's own ``territory`` spec (names, coordinates, fixed sites);
 need and drive times are recomputed with the default settings, as the pages do. The baseline
 for the funder figures is read from ``--baseline`` when given, else computed on the same
-resource days. Venue and contact of host communes come from the request database when
+resource days. ``--previous OLD.json`` (repeatable, oldest first) names the plans published
+before: the calendars then keep each session's identity, raise the revision of those that moved
+and cancel those that are gone. Venue and contact of host communes come from the request database when
 ``--db`` is given (or ``--with-contacts`` for the default database); without it no contact data
 is exported.
 """
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 from pathlib import Path
 
 from planner.model import Plan
 from planner.plan_json import load_plan
-from planner.publish import FORMATS, HostDetails, export_plan
+from planner.publish import FORMATS, HostDetails, Publisher, export_plan
 from planner.publish.report import CostRates
 
 
@@ -24,13 +27,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``export`` sub-command."""
     p = subparsers.add_parser(
         "export",
-        help="exporter un plan (calendriers, tableur, PDF, JSON, GeoJSON, CSV)",
+        help="exporter un plan (tableur, PDF, calendriers, lieux au schéma national, CSV, GeoJSON, JSON)",
         description="Exporte un plan : ics et pdf écrivent un fichier par moyen et par commune "
-        "d'accueil (pdf ajoute le rapport pour les financeurs).",
+        "d'accueil (pdf ajoute le rapport pour les financeurs) ; lieux écrit les arrêts au schéma "
+        "national des lieux de médiation numérique (v1.0.2), avec le SIRET de la structure (--siret).",
     )
     p.add_argument("plan", type=Path, help="fichier JSON du plan (python -m planner plan … --out)")
     p.add_argument("--format", "-f", required=True, choices=FORMATS, dest="fmt", help="format d'export")
     p.add_argument("--out", "-o", required=True, type=Path, help="dossier de sortie (créé au besoin)")
+    p.add_argument(
+        "--previous",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="ANCIEN.json",
+        help="plan publié auparavant (répétable, du plus ancien au plus récent) : les calendriers "
+        "gardent l'identité de chaque séance, signalent celles qui ont bougé et annulent celles qui ont disparu",
+    )
     p.add_argument("--baseline", type=Path, help="plan de saupoudrage (JSON) pour la comparaison")
     p.add_argument("--no-baseline", action="store_true", help="ne pas calculer le saupoudrage de comparaison")
     p.add_argument("--db", help="base des demandes d'accueil (URL SQLAlchemy) pour lieux et contacts")
@@ -39,6 +52,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="lire lieux et contacts dans la base par défaut (DATABASE_URL ou fichier SQLite)",
     )
+    structure = p.add_argument_group(
+        "structure qui porte le moyen itinérant (format lieux : schéma national des lieux de médiation)"
+    )
+    structure.add_argument(
+        "--structure",
+        default=os.environ.get("ALLER_VERS_STRUCTURE", ""),
+        help="nom de la structure (structure_parente) ; défaut : ALLER_VERS_STRUCTURE",
+    )
+    structure.add_argument(
+        "--siret",
+        default=os.environ.get("ALLER_VERS_SIRET", ""),
+        help="SIRET (ou RNA) de la structure, obligatoire pour le format lieux ; défaut : ALLER_VERS_SIRET",
+    )
+    structure.add_argument("--structure-tel", default="", help="téléphone de la structure")
+    structure.add_argument("--structure-courriel", default="", help="courriel de la structure")
+    structure.add_argument("--structure-site", default="", help="site web de la structure")
     p.add_argument("--eur-km", type=float, default=CostRates.eur_per_km, help="coût au km (€)")
     p.add_argument("--eur-heure", type=float, default=CostRates.eur_per_hour, help="coût horaire (€)")
     p.add_argument(
@@ -97,6 +126,14 @@ def run(args: argparse.Namespace) -> int:
         baseline=_baseline(args, plan, problem),
         hosts=_hosts(args),
         rates=rates,
+        previous=[load_plan(p) for p in args.previous],
+        publisher=Publisher(
+            name=args.structure,
+            siret=args.siret,
+            phone=args.structure_tel,
+            email=args.structure_courriel,
+            website=args.structure_site,
+        ),
     )
     for path in paths:
         print(path)

@@ -23,7 +23,7 @@ from planner.plan_json import plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.rules.calendar import build_season
 from planner.territory.need import NeedWeights, compute_need, parse_weight
-from planner.territory.specs import DEFAULT_SPEC, load_territory
+from planner.territory.specs import DEFAULT_SPEC, load_territory, with_lieux
 from planner.territory.travel import territory_matrix
 
 
@@ -46,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Optimise les parcours d'ateliers d'un bus numérique ou d'équipes de médiateurs sur une saison.",
     )
     p.add_argument("spec", nargs="?", default=DEFAULT_SPEC, help="territoire (défaut : vierzon)")
+    p.add_argument(
+        "--lieux",
+        metavar="FICHIER",
+        help="lieux fixes à ajouter, au schéma national des lieux de médiation numérique (CSV ou Excel)",
+    )
     p.add_argument("--start", type=_day, required=True, help="début de saison (AAAA-MM-JJ)")
     p.add_argument("--end", type=_day, required=True, help="fin de saison (AAAA-MM-JJ)")
     p.add_argument("--resources", help="fichier CSV/JSON des moyens itinérants (défaut : un bus mar+ven)")
@@ -99,7 +104,7 @@ def _rules(args: argparse.Namespace) -> Rules:
 
 def build_problem(args: argparse.Namespace) -> PlanningProblem:
     """The planning problem the command line describes."""
-    territory = load_territory(args.spec)
+    territory = load_territory(with_lieux(args.spec, args.lieux))
     weights = NeedWeights()
     for text in args.weight:
         weights = parse_weight(weights, text)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.hosting.request_form import (
-    REQUIRED_IMPORT_COLUMNS,
+    IMPORT_COLUMNS,
     RequestRecord,
     read_request_table,
     requests_csv,
@@ -140,9 +140,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
         help="importer des demandes (CSV ou Excel), toutes ou aucune",
-        description="Colonnes obligatoires : " + ", ".join(REQUIRED_IMPORT_COLUMNS),
+        description="Colonnes obligatoires : "
+        + ", ".join(f"{c.key} ({c.label})" for c in IMPORT_COLUMNS if c.required)
+        + ". En-têtes en français acceptés, ligne de titre au-dessus de l'en-tête possible.",
     )
-    p.add_argument("file", help="fichier .csv ou .xlsx")
+    p.add_argument("file", help="fichier .csv, .xlsx ou .json")
     p.add_argument("--accept", action="store_true", help="accepter directement les demandes importées")
     p.add_argument("--reason", default="", help="motif de l'acceptation (avec --accept)")
     p.add_argument("--actor", default="", help="nom inscrit au journal (par défaut : cli:<utilisateur>)")

@@ -16,7 +16,7 @@ from planner.territory.need import (
     parse_weight,
     weight_names,
 )
-from planner.territory.specs import DEFAULT_SPEC, load_territory
+from planner.territory.specs import DEFAULT_SPEC, load_territory, with_lieux
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("spec", nargs="?", default=DEFAULT_SPEC, help="territoire (défaut : vierzon)")
+    parser.add_argument(
+        "--lieux",
+        metavar="FICHIER",
+        help="lieux fixes à ajouter, au schéma national des lieux de médiation numérique (CSV ou Excel)",
+    )
     parser.add_argument("--json", action="store_true", help="sortie JSON (un objet) au lieu d'un tableau")
     parser.add_argument(
         "--weight",
@@ -99,11 +104,12 @@ def run(args: argparse.Namespace) -> int:
     weights = NeedWeights()
     for text in args.weight:
         weights = parse_weight(weights, text)
+    spec = with_lieux(args.spec, args.lieux)
     if args.json:
-        json.dump(territory_json(args.spec, weights), sys.stdout, ensure_ascii=False)
+        json.dump(territory_json(spec, weights), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    territory = load_territory(args.spec)
+    territory = load_territory(spec)
     table = need_table(territory, compute_need(territory, weights))
     print(
         f"{territory.name} — {len(territory.communes)} communes, {french_decimal(territory.population)} habitants"

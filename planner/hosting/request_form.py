@@ -9,18 +9,17 @@ typed (HTML or script included): it is data, never markup, and every display esc
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from planner.errors import InputError
-from planner.inputs.tables import REQUEST_COLUMNS, neutralise_formula, read_requests_frame
+from planner.inputs.sheet import Column, Row, cell_text, read_sheet
+from planner.inputs.tables import REQUEST_SHEET_COLUMNS, neutralise_formula
 from planner.model import HostRequest, check_insee_code, format_weekdays, parse_weekdays
 
 STATUS_LABELS: dict[str, str] = {
@@ -473,8 +472,11 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def export_rows(records: Iterable[RequestRecord], *, include_contact: bool) -> list[dict[str, Any]]:
-    """Flat rows for CSV/Excel, formulas neutralised; contact columns only if ``include_contact``.
+def export_rows(
+    records: Iterable[RequestRecord], *, include_contact: bool, neutralise: bool = True
+) -> list[dict[str, Any]]:
+    """Flat rows for CSV/Excel, formulas neutralised (unless ``neutralise`` is false: the Excel
+    writer keeps text as text itself); contact columns only if ``include_contact``.
 
     The column names are those of ``python -m planner requests import`` so an export re-imports.
     """
@@ -506,37 +508,32 @@ def export_rows(records: Iterable[RequestRecord], *, include_contact: bool) -> l
         }
         if include_contact:
             row.update({name: getattr(f, name) for name in CONTACT_FIELDS})
-        rows.append({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
+        rows.append(
+            {k: neutralise_formula(v) if neutralise and isinstance(v, str) else v for k, v in row.items()}
+        )
     return rows
 
 
 def requests_csv(records: Iterable[RequestRecord], *, include_contact: bool) -> bytes:
-    """The requests as UTF-8 CSV (with BOM, for spreadsheet software), formulas neutralised."""
+    """The requests as a French CSV like every other export (``;``, UTF-8 with BOM), formulas neutralised."""
+    from planner.publish.csv import csv_bytes
+
     rows = export_rows(records, include_contact=include_contact)
     columns = [c for c in EXPORT_COLUMNS if include_contact or c not in CONTACT_FIELDS]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, columns)
 
 
 def requests_xlsx(records: Iterable[RequestRecord], *, include_contact: bool) -> bytes:
-    """The requests as an Excel workbook, every cell written as a value (formulas neutralised)."""
+    """The requests as an Excel workbook: text cells stay text (never a formula), printable."""
     from openpyxl import Workbook
 
-    rows = export_rows(records, include_contact=include_contact)
+    from planner.publish.xlsx import add_sheet
+
+    rows = export_rows(records, include_contact=include_contact, neutralise=False)
     columns = [c for c in EXPORT_COLUMNS if include_contact or c not in CONTACT_FIELDS]
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "demandes"
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row[c] for c in columns])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never let openpyxl store a leading "=" as a formula
+    workbook.remove(workbook.active)
+    add_sheet(workbook, "demandes", [{c: row[c] for c in columns} for row in rows], "Aucune demande.")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -547,23 +544,67 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
-# The optimiser's request columns (all but the optional id) are required in an import file.
-REQUIRED_IMPORT_COLUMNS: tuple[str, ...] = tuple(c for c in REQUEST_COLUMNS if c != "id")
-_COLUMN_ALIASES = {
-    "lieu": "venue",
-    "jours": "weekdays",
-    "electricite": "has_power",
-    "participants": "expected_participants",
+#: Columns of a request file: the optimiser's (:data:`planner.inputs.tables.REQUEST_SHEET_COLUMNS`)
+#: plus the form's, each under its key and its French names (the form's labels among them).
+IMPORT_COLUMNS: tuple[Column, ...] = (
+    *(
+        Column(c.key, c.names, required=c.key in ("code_insee", "venue"))
+        for c in REQUEST_SHEET_COLUMNS
+        if c.key != "id"
+    ),
+    Column("address", ("adresse",)),
+    Column("toilets", ("toilettes",)),
+    Column("accessible_room", ("salle accessible", "salle accessible (pmr)", "accessibilité", "pmr")),
+    Column("mobile_coverage", ("couverture mobile", "couverture réseau mobile", "réseau mobile")),
+    Column("wifi", ("wi-fi",)),
+    Column("period_start", ("début de période", "disponible à partir du", "à partir du", "du")),
+    Column("period_end", ("fin de période", "jusqu'au", "au")),
+    Column("publics", ("public", "publics visés")),
+    Column("themes", ("thèmes", "thèmes souhaités")),
+    Column("promoter", ("promotion et inscriptions", "promotion", "inscriptions")),
+    Column("notes", ("remarques", "commentaires", "commentaire")),
+    Column("contact_name", ("nom du contact", "contact")),
+    Column("contact_role", ("fonction du contact", "fonction")),
+    Column("contact_phone", ("téléphone du contact", "téléphone", "tél", "tel")),
+    Column("contact_email", ("e-mail du contact", "e-mail", "email", "courriel", "mail")),
+)
+_BOOLEAN_FIELDS = ("has_power", "toilets", "accessible_room", "mobile_coverage", "wifi")
+# Fields the sheet reads as typed values; every other cell goes to the form as text.
+_TYPED = {
+    *_BOOLEAN_FIELDS,
+    "period_start",
+    "period_end",
+    "blackout_dates",
+    "expected_participants",
+    "weekdays",
 }
 
 
+def _import_values(row: Row) -> dict[str, Any]:
+    """The raw values of one request row, dates, yes/no and numbers already read by the sheet."""
+    values: dict[str, Any] = {c.key: row.raw(c.key) for c in IMPORT_COLUMNS}
+    values["code_insee"] = row.insee("code_insee")
+    for name in _BOOLEAN_FIELDS:
+        values[name] = row.boolean(name)
+    values["period_start"] = row.date("period_start")
+    values["period_end"] = row.date("period_end")
+    values["blackout_dates"] = row.dates("blackout_dates")
+    values["expected_participants"] = row.integer("expected_participants", 0, MAX_PARTICIPANTS)
+    values["weekdays"] = row.weekdays("weekdays")
+    return {k: (cell_text(v) if k not in _TYPED and v is not None else v) for k, v in values.items()}
+
+
 def read_request_table(source: Any, name: str, *, today: date | None = None) -> list[RequestForm]:
-    """Read a CSV (``,`` or ``;``) or Excel file of requests; every row must be valid.
+    """Read a CSV, Excel or JSON file of requests; every row must be valid.
+
+    The file goes through the tolerant reader (:func:`planner.inputs.sheet.read_sheet`): French
+    headers (« Code INSEE », « Lieu », « Jours possibles », « Électricité »…), a title row above
+    the header, real Excel dates, cp1252. Only ``code_insee`` and ``venue`` are required.
 
     Parameters
     ----------
     source
-        A path or a binary file-like object (e.g. an upload).
+        A path, raw bytes or a binary file-like object (e.g. an upload).
     name
         The file name, for its extension and for error messages.
     today
@@ -577,69 +618,13 @@ def read_request_table(source: Any, name: str, *, today: date | None = None) -> 
     Raises
     ------
     InputError
-        Unreadable file, missing required column, or the first bad row (file, row and column named).
+        Unreadable file, missing required column, no request, or the first bad row (file, line and
+        column named).
     """
-    import pandas as pd
-
-    lower = name.lower()
-    if lower.endswith((".csv", ".txt", ".json")) and isinstance(source, str | Path):
-        # The optimiser's own reader checks the core columns first, with the same messages as
-        # `python -m planner plan --requests FILE`.
-        read_requests_frame(source)
-    try:
-        if lower.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
-            frame.index = frame.index + 2
-        elif lower.endswith((".csv", ".txt")):
-            frame = pd.read_csv(
-                source,
-                dtype=str,
-                keep_default_na=False,
-                sep=None,
-                engine="python",
-                encoding="utf-8-sig",
-                skip_blank_lines=False,
-            )
-            frame.index = frame.index + 2
-        else:
-            raise InputError("format non reconnu : fichier .csv ou .xlsx attendu", file=name)
-    except InputError:
-        raise
-    except FileNotFoundError as exc:
-        raise InputError("fichier introuvable", file=name) from exc
-    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
-        raise InputError(f"fichier illisible ({exc})", file=name) from exc
-    frame.columns = [
-        _COLUMN_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()) for c in frame.columns
-    ]
-    missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"colonnes obligatoires absentes : {', '.join(missing)}", file=name)
-    frame = frame.fillna("").astype(str)
-    frame = frame[(frame.apply(lambda col: col.str.strip()) != "").any(axis=1)]
-    if frame.empty:
-        raise InputError("aucune demande dans le fichier", file=name)
+    sheet = read_sheet(source, IMPORT_COLUMNS, filename=name, json_key="requests")
+    if not sheet.rows:
+        raise InputError("aucune demande dans le fichier", file=sheet.file)
     return [
-        parse_request_form(values, today=today, file=name, row=int(row))
-        for row, values in zip(frame.index, frame.to_dict(orient="records"), strict=True)
+        parse_request_form(_import_values(row), today=today, file=sheet.file, row=row.line)
+        for row in sheet.rows
     ]
-
-
-def scheduled_ics(record: RequestRecord, commune_name: str = "") -> bytes:
-    """The planned dates of a request as an iCalendar file (all-day events), for the commune."""
-    from icalendar import Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Aller-vers//demandes//FR")
-    calendar.add("version", "2.0")
-    where = commune_name or record.form.code_insee
-    for day in record.scheduled_dates:
-        event = Event()
-        event.add("uid", f"aller-vers-demande-{record.id}-{day.isoformat()}@aller-vers")
-        event.add("summary", f"Atelier numérique itinérant — {where}")
-        event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
-        event.add("location", f"{record.form.venue}, {record.form.address}".strip(", "))
-        event.add("dtstamp", record.updated_at or datetime.now(UTC))
-        calendar.add_component(event)
-    return calendar.to_ical()

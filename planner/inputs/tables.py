@@ -1,13 +1,13 @@
 """User files for the optimiser: resources, host requests and locked sessions.
 
-French spreadsheets come in many shapes: separator ``;`` or ``,`` (or tab), UTF-8 with or
-without BOM or Windows-1252, column names in any case (``Code INSEE`` reads as
-``code_insee``), times as ``9:00``, ``09:00`` or ``9h00``, dates as ISO ``2027-02-09`` or
-``09/02/2027``, booleans as ``true/false``, ``oui/non``, ``vrai/faux`` or ``1/0``.
+Every file is read by the one tolerant reader (:func:`planner.inputs.sheet.read_sheet`): CSV
+(``;``, ``,`` or tab; UTF-8, UTF-16 or Windows-1252), ``.xlsx`` or JSON, with a title row or notes
+above the header, headers in French or English in any case (« Code INSEE », « Jours possibles »,
+« Début »…), real Excel dates and times, decimal commas and INSEE codes checked against the COG.
 
 Every error is an :class:`~planner.errors.InputError` naming the file, the row (as a
-spreadsheet shows it, header = row 1; for JSON, the 1-based position in the list) and the
-column. A file is read whole or not at all: the first bad cell stops the import.
+spreadsheet shows it; for JSON, the 1-based position in the list) and the column as written in
+the file. A file is read whole or not at all: the first bad cell stops the import.
 
 Free-text cells (venue, label, extra columns) are made harmless for spreadsheets with
 :func:`neutralise_formula`; identifiers must be plain (letters, digits, ``_ . -``).
@@ -15,10 +15,8 @@ Free-text cells (venue, label, extra columns) are made harmless for spreadsheets
 
 from __future__ import annotations
 
-import io
-import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -26,23 +24,11 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import InputError
-from planner.model import (
-    RESOURCE_KINDS,
-    HostRequest,
-    Resource,
-    Session,
-    Territory,
-    check_insee_code,
-    format_weekdays,
-    parse_weekdays,
-)
+from planner.inputs.sheet import Column, Row, parse_time, read_sheet
+from planner.model import HostRequest, Resource, Session, Territory, format_weekdays, parse_weekdays
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ID = re.compile(r"^\w[\w.\-]{0,63}$")
-_TIME = re.compile(r"^(\d{1,2})\s*[:hH]\s*(\d{2})?(?::00)?$")
-_FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_TRUE = {"true", "vrai", "oui", "1", "yes", "o", "y", "x"}
-_FALSE = {"false", "faux", "non", "0", "no", "n"}
 
 #: Defaults for the optional resource columns, by kind (``weekdays`` as written in files).
 RESOURCE_DEFAULTS: Mapping[str, Mapping[str, str]] = {
@@ -65,7 +51,6 @@ RESOURCE_DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "needs_power": "false",
     },
 }
-RESOURCE_REQUIRED = ("id", "kind", "base")
 REQUEST_COLUMNS = (
     "id",
     "code_insee",
@@ -75,8 +60,6 @@ REQUEST_COLUMNS = (
     "has_power",
     "expected_participants",
 )
-REQUEST_REQUIRED = ("code_insee",)
-SESSION_COLUMNS = ("series", "index", "resource", "host", "date", "start", "end")
 
 
 # ----------------------------------------------------------------------------- cells
@@ -101,229 +84,22 @@ def neutralise_formula(text: str) -> str:
     return text
 
 
-class _Cells:
-    """Typed access to one record's cells, raising located French errors."""
-
-    def __init__(self, values: Mapping[str, str], file: str, row: int) -> None:
-        self.values = values
-        self.file = file
-        self.row = row
-
-    def error(self, message: str, column: str | None = None) -> InputError:
-        return InputError(message, file=self.file, row=self.row, column=column)
-
-    def text(self, column: str) -> str:
-        return self.values.get(column, "").strip()
-
-    def identifier(self, column: str, required: bool = True) -> str:
-        value = self.text(column)
-        if not value and not required:
-            return ""
-        if not _ID.match(value):
-            raise self.error(
-                f"identifiant invalide : « {value} » (lettres, chiffres, « _ », « . » ou « - », sans espace)",
-                column,
-            )
-        return value
-
-    def free_text(self, column: str) -> str:
-        return neutralise_formula(self.text(column))
-
-    def insee(self, column: str) -> str:
-        value = self.text(column).upper()
-        if value.isdigit() and len(value) == 4:  # leading zero eaten by a spreadsheet
-            value = "0" + value
-        try:
-            return check_insee_code(value)
-        except InputError as exc:
-            raise self.error(exc.message, column) from None
-
-    def integer(self, column: str, low: int | None = None, high: int | None = None) -> int:
-        value = self.text(column).replace("\u202f", "").replace(" ", "")
-        try:
-            number = float(value.replace(",", "."))
-        except ValueError:
-            raise self.error(f"nombre entier attendu, lu « {value} »", column) from None
-        if not number.is_integer():
-            raise self.error(f"nombre entier attendu, lu « {value} »", column)
-        result = int(number)
-        if low is not None and result < low:
-            raise self.error(f"valeur trop petite : {result} (minimum {low})", column)
-        if high is not None and result > high:
-            raise self.error(f"valeur trop grande : {result} (maximum {high})", column)
-        return result
-
-    def boolean(self, column: str, default: bool = False) -> bool:
-        value = self.text(column).lower()
-        if not value:
-            return default
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise self.error(f"oui ou non attendu, lu « {value} »", column)
-
-    def weekdays(self, column: str) -> tuple[int, ...]:
-        try:
-            return parse_weekdays(self.text(column))
-        except InputError as exc:
-            raise self.error(exc.message, column) from None
-
-    def clock(self, column: str) -> time:
-        value = self.text(column)
-        match = _TIME.match(value)
-        if match:
-            hour, minute = int(match.group(1)), int(match.group(2) or 0)
-            if hour < 24 and minute < 60:
-                return time(hour, minute)
-        raise self.error(f"heure invalide : « {value} » (attendu HH:MM, ex. 09:30)", column)
-
-    def day(self, column: str, value: str | None = None) -> date:
-        value = self.text(column) if value is None else value.strip()
-        return _parse_date(value, lambda msg: self.error(msg, column))
-
-    def days(self, column: str) -> frozenset[date]:
-        tokens = [t for t in re.split(r"[;,\s]+", self.text(column)) if t]
-        return frozenset(self.day(column, t) for t in tokens)
-
-    def call(self, build: Callable[[], Any]) -> Any:
-        """Run a model constructor, locating its validation error on this row."""
-        try:
-            return build()
-        except InputError as exc:
-            if exc.file:
-                raise
-            raise self.error(exc.message) from None
-
-
-def _parse_date(value: str, error: Callable[[str], InputError]) -> date:
-    match = _FR_DATE.match(value)
-    try:
-        if match:
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        return date.fromisoformat(value)
-    except ValueError:
-        raise error(f"date invalide : « {value} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)") from None
-
-
-# ----------------------------------------------------------------------------- tables
-
-
-def _normalise_column(name: Any) -> str:
-    text = str(name).replace("\ufeff", "").strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
-
-
-def _decode(raw: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("encodage illisible (UTF-8 ou Windows-1252 attendu)", file=name)
-
-
-def _read_text(path: str | Path) -> tuple[str, str]:
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("fichier introuvable", file=p.name) from None
-    except OSError as exc:
-        raise InputError(f"fichier illisible ({exc.strerror})", file=p.name) from None
-    text = _decode(raw, p.name)
-    if not text.strip():
-        raise InputError("le fichier est vide", file=p.name)
-    return text, p.name
-
-
-def _separator(header: str) -> str:
-    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
-
-
-def _csv_frame(text: str, name: str, required: tuple[str, ...]) -> pd.DataFrame:
-    """All cells as stripped text; index = spreadsheet row number; blank rows dropped."""
-    sep = _separator(text.lstrip("\ufeff").splitlines()[0])
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            quotechar='"',
-        )
-    except pd.errors.ParserError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            "nombre de cellules incorrect (une valeur contenant le séparateur doit être entre guillemets)",
-            file=name,
-            row=int(found.group(1)) if found else None,
-        ) from None
-    frame.columns = [_normalise_column(c) for c in frame.columns]
-    frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
-    # a trailing separator (common in spreadsheet exports) adds an unnamed, empty column
-    unnamed = [c for c in frame.columns if c.startswith("unnamed:") and not frame[c].astype(bool).any()]
-    frame = frame.drop(columns=unnamed)
-    _check_columns(frame, name, required)
-    frame.index = frame.index + 2
-    return frame[(frame != "").any(axis=1)]
-
-
-def _check_columns(frame: pd.DataFrame, name: str, required: tuple[str, ...]) -> None:
-    columns = list(frame.columns)
-    duplicated = sorted({c for c in columns if columns.count(c) > 1})
-    if duplicated:
-        raise InputError("colonne en double", file=name, column=duplicated[0])
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise InputError(
-            f"colonne obligatoire absente (colonnes attendues : {', '.join(required)})",
-            file=name,
-            column=missing[0],
-        )
-
-
-def _json_cell(value: Any) -> str:
-    if value is None:
+def _identifier(row: Row, key: str, required: bool = True) -> str:
+    value = row.text(key)
+    if not value and not required:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(_json_cell(v) for v in value)
-    return str(value)
+    if not _ID.match(value):
+        raise row.error(
+            f"identifiant invalide : « {value} » (lettres, chiffres, « _ », « . » ou « - », sans espace)", key
+        )
+    return value
 
 
-def _json_frame(text: str, name: str, key: str, required: tuple[str, ...]) -> pd.DataFrame:
-    """A JSON list of objects (or ``{key: [...]}``) as a text frame indexed 1, 2, …"""
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON invalide (ligne {exc.lineno}) : {exc.msg}", file=name) from None
-    if isinstance(data, dict):
-        data = data.get(key)
-    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
-        raise InputError(f'une liste d\'objets (ou {{"{key}": [...]}}) est attendue', file=name)
-    records = [{_normalise_column(k): _json_cell(v).strip() for k, v in x.items()} for x in data]
-    columns = list(dict.fromkeys(k for r in records for k in r)) or list(required)
-    frame = pd.DataFrame(records, columns=columns, dtype=str).fillna("")
-    _check_columns(frame, name, required)
-    frame.index = range(1, len(frame) + 1)
-    return frame
-
-
-def _table(path: str | Path, key: str, required: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
-    text, name = _read_text(path)
-    if Path(path).suffix.lower() == ".json" or text.lstrip("\ufeff").lstrip().startswith(("[", "{")):
-        return _json_frame(text, name, key, required), name
-    return _csv_frame(text, name, required), name
-
-
-def _records(frame: pd.DataFrame, name: str) -> Iterator[_Cells]:
-    for row, values in zip(frame.index, frame.to_dict("records"), strict=True):
-        yield _Cells(values, name, int(row))
+def _clock(row: Row, key: str) -> time:
+    value = row.time(key)
+    if value is None:
+        raise row.error("heure manquante (attendu HH:MM, ex. 09:30)", key)
+    return value
 
 
 # ----------------------------------------------------------------------------- resources
@@ -354,39 +130,61 @@ def default_resources(territory: Territory) -> tuple[Resource, ...]:
     )
 
 
-def _resource(cells: _Cells) -> Resource:
-    kind = cells.text("kind").lower()
-    if kind not in RESOURCE_KINDS:
-        raise cells.error(f"type de moyen inconnu « {kind} » (attendu : bus ou team)", "kind")
-    filled = {k: cells.text(k) or v for k, v in RESOURCE_DEFAULTS[kind].items()}
-    cells = _Cells({**cells.values, **filled}, cells.file, cells.row)
+RESOURCE_COLUMNS: tuple[Column, ...] = (
+    Column("id", ("identifiant", "moyen", "code"), required=True),
+    Column("kind", ("type", "genre"), required=True),
+    Column("base", ("base", "commune de base", "code insee de la base", "base (code insee)"), required=True),
+    Column("seats", ("places", "nombre de places", "postes")),
+    Column("weekdays", ("jours", "jours de travail", "jours de tournée")),
+    Column("day_start", ("début", "début de journée", "heure de début")),
+    Column("day_end", ("fin", "fin de journée", "heure de fin")),
+    Column("max_sessions_per_day", ("séances/jour", "séances par jour", "séances maximum par jour")),
+    Column("session_minutes", ("durée (min)", "durée", "durée de séance", "durée des séances")),
+    Column("needs_power", ("électricité", "besoin d'électricité", "prise électrique")),
+    Column("label", ("libellé", "nom")),
+)
+_KINDS = {"bus": "bus", "team": "team", "equipe": "team", "équipe": "team"}
+
+
+def _resource(row: Row) -> Resource:
+    kind = _KINDS.get(row.text("kind").lower())
+    if kind is None:
+        raise row.error(f"type de moyen inconnu « {row.text('kind')} » (attendu : bus ou équipe)", "kind")
+    defaults = RESOURCE_DEFAULTS[kind]
+
+    def integer(key: str, low: int, high: int) -> int:
+        value = row.integer(key, low, high)
+        return int(defaults[key]) if value is None else value
+
+    weekdays = row.weekdays("weekdays") if row.has("weekdays") else parse_weekdays(defaults["weekdays"])
     fields = {
-        "id": cells.identifier("id"),
+        "id": _identifier(row, "id"),
         "kind": kind,
-        "seats": cells.integer("seats", low=1, high=200),
-        "base": cells.insee("base"),
-        "weekdays": cells.weekdays("weekdays"),
-        "day_start": cells.clock("day_start"),
-        "day_end": cells.clock("day_end"),
-        "max_sessions_per_day": cells.integer("max_sessions_per_day", low=1, high=12),
-        "session_minutes": cells.integer("session_minutes", low=30, high=600),
-        "needs_power": cells.boolean("needs_power"),
-        "label": cells.free_text("label"),
+        "seats": integer("seats", 1, 200),
+        "base": row.insee("base"),
+        "weekdays": weekdays,
+        "day_start": row.time("day_start") or parse_time(defaults["day_start"]),
+        "day_end": row.time("day_end") or parse_time(defaults["day_end"]),
+        "max_sessions_per_day": integer("max_sessions_per_day", 1, 12),
+        "session_minutes": integer("session_minutes", 30, 600),
+        "needs_power": row.boolean("needs_power", defaults["needs_power"] == "true"),
+        "label": neutralise_formula(row.text("label")),
     }
     if not fields["weekdays"]:
-        raise cells.error("au moins un jour de travail est attendu (ex. mar,ven)", "weekdays")
-    return cells.call(lambda: Resource(**fields))
+        raise row.error("au moins un jour de travail est attendu (ex. mar,ven)", "weekdays")
+    return row.call(lambda: Resource(**fields))
 
 
-def load_resources(path: str | Path) -> tuple[Resource, ...]:
-    """Read the itinerant resources from a CSV or JSON file.
+def load_resources(path: str | Path | bytes | Any, filename: str | None = None) -> tuple[Resource, ...]:
+    """Read the itinerant resources from a CSV, Excel or JSON file.
 
-    Columns: ``id``, ``kind`` (``bus`` or ``team``), ``base`` (INSEE code) are required;
-    ``seats``, ``weekdays`` (``mar,ven``), ``day_start``, ``day_end`` (HH:MM),
-    ``max_sessions_per_day``, ``session_minutes``, ``needs_power`` and ``label`` are optional,
-    a missing column or blank cell taking the kind's default (:data:`RESOURCE_DEFAULTS`:
-    bus 12 seats, 2 × 180 min, power; team 8 seats, 3 × 120 min, no power).
-    JSON: a list of objects with the same keys, or ``{"resources": [...]}``.
+    Columns (French names accepted, see :data:`RESOURCE_COLUMNS`): ``id``, ``kind`` (``bus`` or
+    ``team``/``équipe``), ``base`` (INSEE code) are required; ``seats``, ``weekdays``
+    (``mar,ven``), ``day_start``, ``day_end`` (HH:MM), ``max_sessions_per_day``,
+    ``session_minutes``, ``needs_power`` and ``label`` are optional, a missing column or blank
+    cell taking the kind's default (:data:`RESOURCE_DEFAULTS`: bus 12 seats, 2 × 180 min, power;
+    team 8 seats, 3 × 120 min, no power). JSON: a list of objects with the same keys, or
+    ``{"resources": [...]}``.
 
     Raises
     ------
@@ -394,48 +192,73 @@ def load_resources(path: str | Path) -> tuple[Resource, ...]:
         Located on the first bad cell; also for an empty file, a missing column, a file
         with no resource and a duplicated ``id``.
     """
-    frame, name = _table(path, "resources", RESOURCE_REQUIRED)
+    sheet = read_sheet(path, RESOURCE_COLUMNS, filename=filename, json_key="resources")
     resources: list[Resource] = []
     seen: set[str] = set()
-    for cells in _records(frame, name):
-        resource = _resource(cells)
+    for row in sheet.rows:
+        resource = _resource(row)
         if resource.id in seen:
-            raise cells.error(f"identifiant « {resource.id} » en double", "id")
+            raise row.error(f"identifiant « {resource.id} » en double", "id")
         seen.add(resource.id)
         resources.append(resource)
     if not resources:
-        raise InputError("aucun moyen itinérant dans le fichier", file=name)
+        raise InputError("aucun moyen itinérant dans le fichier", file=sheet.file)
     return tuple(resources)
 
 
 # ----------------------------------------------------------------------------- requests
 
 
-def _request_row(cells: _Cells, columns: list[str]) -> dict[str, Any]:
-    expected = cells.text("expected_participants")
-    weekdays = cells.weekdays("weekdays")
-    row: dict[str, Any] = {
-        "id": cells.identifier("id", required=False),
-        "code_insee": cells.insee("code_insee"),
-        "venue": cells.free_text("venue"),
-        "weekdays": format_weekdays(weekdays),
-        "blackout_dates": ";".join(d.isoformat() for d in sorted(cells.days("blackout_dates"))),
-        "has_power": cells.boolean("has_power", default=True),
-        "expected_participants": cells.integer("expected_participants", 0, 500) if expected else None,
+#: The optimiser's request columns, with the names a request file or the request form uses.
+REQUEST_SHEET_COLUMNS: tuple[Column, ...] = (
+    Column("id", ("identifiant", "n° de demande", "numéro de demande", "demande")),
+    Column(
+        "code_insee",
+        (
+            "code INSEE",
+            "insee",
+            "code commune",
+            "code_commune",
+            "codgeo",
+            "depcom",
+            "code officiel géographique",
+        ),
+        required=True,
+    ),
+    Column("venue", ("lieu", "lieu d'accueil", "salle", "nom du lieu")),
+    Column("weekdays", ("jours", "jours possibles", "jour")),
+    Column("blackout_dates", ("dates impossibles", "dates exclues", "indisponibilités", "sauf")),
+    Column(
+        "has_power",
+        ("électricité", "prise électrique", "stationnement avec prise électrique", "branchement électrique"),
+    ),
+    Column("expected_participants", ("participants", "participants attendus", "nombre de participants")),
+)
+
+
+def _request_row(row: Row, extras: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": _identifier(row, "id", required=False),
+        "code_insee": row.insee("code_insee"),
+        "venue": neutralise_formula(row.text("venue")),
+        "weekdays": format_weekdays(row.weekdays("weekdays")),
+        "blackout_dates": ";".join(d.isoformat() for d in sorted(row.dates("blackout_dates"))),
+        "has_power": row.boolean("has_power", default=True),
+        "expected_participants": row.integer("expected_participants", 0, 500),
     }
-    for extra in columns:
-        if extra not in row:
-            row[extra] = cells.free_text(extra)
-    return row
+    for extra in extras:
+        out[extra] = neutralise_formula(row.text(extra))
+    return out
 
 
-def read_requests_frame(path: str | Path) -> pd.DataFrame:
+def read_requests_frame(path: str | Path | bytes | Any, filename: str | None = None) -> pd.DataFrame:
     """Read and validate a host-request file into a clean table.
 
-    Columns: ``code_insee`` (required), ``venue``, ``weekdays`` (``mar,ven``; blank = any
-    day of the resource), ``blackout_dates`` (ISO or JJ/MM/AAAA, separated by ``;``, ``,``
-    or spaces), ``has_power`` (missing column or blank cell = yes), ``expected_participants`` (blank =
-    estimate) and an optional ``id``. Other columns (contact…) are kept as neutralised text.
+    Columns (French names accepted, see :data:`REQUEST_SHEET_COLUMNS`): ``code_insee``
+    (required), ``venue``, ``weekdays`` (``mar,ven``; blank = any day of the resource),
+    ``blackout_dates`` (dates separated by ``;``, ``,`` or spaces), ``has_power`` (missing
+    column or blank cell = yes), ``expected_participants`` (blank = estimate) and an optional
+    ``id``. Other columns (contact…) are kept as neutralised text.
 
     Returns
     -------
@@ -450,20 +273,18 @@ def read_requests_frame(path: str | Path) -> pd.DataFrame:
         Located on the first bad cell, an empty file, a missing ``code_insee`` column or a
         duplicated ``id``.
     """
-    frame, name = _table(path, "requests", REQUEST_REQUIRED)
-    columns = list(frame.columns)
+    sheet = read_sheet(path, REQUEST_SHEET_COLUMNS, filename=filename, json_key="requests")
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for cells in _records(frame, name):
-        row = _request_row(cells, columns)
-        if row["id"]:
-            if row["id"] in seen:
-                raise cells.error(f"identifiant « {row['id']} » en double", "id")
-            seen.add(row["id"])
-        cells.call(lambda row=row: _host_request(row))
-        rows.append(row)
-    extras = [c for c in columns if c not in REQUEST_COLUMNS]
-    result = pd.DataFrame(rows, columns=[*REQUEST_COLUMNS, *extras])
+    for row in sheet.rows:
+        values = _request_row(row, sheet.extra)
+        if values["id"]:
+            if values["id"] in seen:
+                raise row.error(f"identifiant « {values['id']} » en double", "id")
+            seen.add(values["id"])
+        row.call(lambda values=values: _host_request(values))
+        rows.append(values)
+    result = pd.DataFrame(rows, columns=[*REQUEST_COLUMNS, *sheet.extra])
     result["has_power"] = result["has_power"].astype(bool)
     result["expected_participants"] = result["expected_participants"].astype("Int64")
     return result.reset_index(drop=True)
@@ -483,37 +304,61 @@ def _host_request(row: Mapping[str, Any]) -> HostRequest:
     )
 
 
-def load_requests(path: str | Path) -> tuple[HostRequest, ...]:
+def load_requests(path: str | Path | bytes | Any, filename: str | None = None) -> tuple[HostRequest, ...]:
     """Read host requests (see :func:`read_requests_frame` for the columns)."""
-    frame = read_requests_frame(path)
+    frame = read_requests_frame(path, filename)
     return tuple(_host_request(row) for row in frame.to_dict("records"))
 
 
 # ----------------------------------------------------------------------------- locked sessions
 
+#: Locked-session columns; the names of the plan's own « Séances » table (CSV and Excel exports)
+#: are accepted, so an exported table of sessions re-imports.
+SESSION_SHEET_COLUMNS: tuple[Column, ...] = (
+    Column("series", ("parcours (id)", "parcours_id", "série", "parcours"), required=True),
+    Column("index", ("séance n°", "n° de séance", "numéro de séance", "séance"), required=True),
+    Column("resource", ("moyen (id)", "moyen_id", "ressource", "moyen"), required=True),
+    Column("host", ("code INSEE", "code_insee", "hôte"), required=True),
+    Column("date", ("date", "jour de la séance"), required=True),
+    Column("start", ("début", "heure de début"), required=True),
+    Column("end", ("fin", "heure de fin"), required=True),
+    Column("locked", ("verrouillée", "verrou")),
+    Column("uid", ("identifiant de séance", "identité")),
+    Column("sequence", ("révision",)),
+)
 
-def _session(cells: _Cells) -> Session:
+
+def _session(row: Row) -> Session:
+    index = row.integer("index", low=1, high=30)
+    day = row.date("date")
+    if index is None:
+        raise row.error("numéro de séance manquant", "index")
+    if day is None:
+        raise row.error("date manquante", "date")
     fields = {
-        "series": cells.identifier("series"),
-        "index": cells.integer("index", low=1, high=30),
-        "resource": cells.identifier("resource"),
-        "host": cells.insee("host"),
-        "date": cells.day("date"),
-        "start": cells.clock("start"),
-        "end": cells.clock("end"),
+        "series": _identifier(row, "series"),
+        "index": index,
+        "resource": _identifier(row, "resource"),
+        "host": row.insee("host"),
+        "date": day,
+        "start": _clock(row, "start"),
+        "end": _clock(row, "end"),
+        "uid": row.text("uid"),
+        "sequence": row.integer("sequence", low=0, high=10_000) or 0,
     }
     if fields["end"] <= fields["start"]:
-        raise cells.error("la séance finit avant de commencer", "end")
-    return cells.call(lambda: Session(**fields, locked=True))
+        raise row.error("la séance finit avant de commencer", "end")
+    return row.call(lambda: Session(**fields, locked=True))
 
 
-def load_locked_sessions(path: str | Path) -> tuple[Session, ...]:
+def load_locked_sessions(path: str | Path | bytes | Any, filename: str | None = None) -> tuple[Session, ...]:
     """Read the sessions that must not move.
 
     From a plan JSON (the format of :mod:`planner.plan_json`): its sessions marked
-    ``"locked": true``. From a CSV with columns ``series, index, resource, host, date,
-    start, end``: every row, or only the rows whose ``locked`` cell says yes when that
-    column is present. Every returned session has ``locked=True``.
+    ``"locked": true``. From a CSV or Excel file with columns ``series, index, resource, host,
+    date, start, end`` (or the French headers of the plan's « Séances » table): every row, or
+    only the rows whose ``locked`` cell says yes when that column is present. Every returned
+    session has ``locked=True`` and keeps its identity (``uid``, ``sequence``) when the file has it.
 
     Raises
     ------
@@ -521,23 +366,26 @@ def load_locked_sessions(path: str | Path) -> tuple[Session, ...]:
         Located on the first bad cell, an empty file, a missing column, or the same
         ``(series, index)`` twice.
     """
-    frame, name = _table(path, "sessions", SESSION_COLUMNS)
+    sheet = read_sheet(path, SESSION_SHEET_COLUMNS, filename=filename, json_key="sessions")
     sessions: list[Session] = []
     seen: set[tuple[str, int]] = set()
-    for cells in _records(frame, name):
-        if "locked" in frame.columns and not cells.boolean("locked"):
+    for row in sheet.rows:
+        if sheet.has_column("locked") and not row.boolean("locked"):
             continue
-        session = _session(cells)
+        session = _session(row)
         key = (session.series, session.index)
         if key in seen:
-            raise cells.error(f"séance {session.index} du parcours « {session.series} » en double", "index")
+            raise row.error(f"séance {session.index} du parcours « {session.series} » en double", "index")
         seen.add(key)
         sessions.append(session)
     return tuple(sessions)
 
 
 __all__ = [
+    "REQUEST_SHEET_COLUMNS",
+    "RESOURCE_COLUMNS",
     "RESOURCE_DEFAULTS",
+    "SESSION_SHEET_COLUMNS",
     "default_resources",
     "load_locked_sessions",
     "load_requests",

@@ -1,5 +1,6 @@
 """Publishing a plan: figures for funders (:mod:`planner.publish.report`) and its exports
-(``ics``, ``xlsx``, ``pdf``, ``json``, ``geojson``, ``csv``).
+(``xlsx``, ``pdf``, ``ics``, ``lieux`` — the national standard of mediation places —, ``csv``,
+``geojson``, ``json``).
 
 :func:`export_plan` is the one entry point for the CLI and the pages; each format has its own
 module with a ``write_<fmt>(ctx, out_dir) -> list[Path]`` function.
@@ -10,23 +11,24 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import InputError
 from planner.model import CommuneNeed, Plan, Territory
-from planner.publish.common import ExportContext, HostDetails
+from planner.publish.common import ExportContext, HostDetails, Publisher
 from planner.publish.report import CostRates
 from planner.territory.travel import TravelMatrix
 
-FORMATS: tuple[str, ...] = ("ics", "xlsx", "pdf", "json", "geojson", "csv")
+FORMATS: tuple[str, ...] = ("xlsx", "pdf", "ics", "lieux", "csv", "geojson", "json")
 
 __all__ = [
     "FORMATS",
     "ExportContext",
     "ExportFile",
     "HostDetails",
+    "Publisher",
     "export_bytes",
     "export_plan",
     "host_files",
@@ -64,6 +66,8 @@ def make_context(
     baseline: Plan | None = None,
     hosts: Mapping[str, HostDetails] | None = None,
     rates: CostRates | None = None,
+    previous: Sequence[Plan] = (),
+    publisher: Publisher | None = None,
 ) -> ExportContext:
     """Gather what the exports may show; a :class:`~planner.problem.PlanningProblem` gives
     territory, needs and matrix at once (explicit arguments win)."""
@@ -79,6 +83,8 @@ def make_context(
         baseline=baseline,
         hosts=hosts or {},
         rates=rates or CostRates(),
+        previous=tuple(previous),
+        publisher=publisher or Publisher(),
     )
 
 
@@ -94,6 +100,8 @@ def export_plan(
     baseline: Plan | None = None,
     hosts: Mapping[str, HostDetails] | None = None,
     rates: CostRates | None = None,
+    previous: Sequence[Plan] = (),
+    publisher: Publisher | None = None,
 ) -> list[Path]:
     """Write ``plan`` in format ``fmt`` into ``out_dir`` and return the files written.
 
@@ -115,6 +123,11 @@ def export_plan(
         leave empty to export without any contact data.
     rates
         Money and CO2 rates of the cost figures.
+    previous
+        Plans published before this one, oldest first: the calendars then carry each session's
+        revision and cancel the sessions that are gone.
+    publisher
+        The structure running the resources (name, SIRET): the ``lieux`` export needs it.
 
     Raises
     ------
@@ -130,6 +143,8 @@ def export_plan(
         baseline=baseline,
         hosts=hosts,
         rates=rates,
+        previous=previous,
+        publisher=publisher,
     )
     return write(ctx, fmt, out_dir)
 
@@ -149,6 +164,8 @@ def write(ctx: ExportContext, fmt: str, out_dir: str | Path) -> list[Path]:
         from planner.publish.geojson import write_geojson as writer
     elif key == "csv":
         from planner.publish.csv import write_csv as writer
+    elif key == "lieux":
+        from planner.publish.lieux import write_lieux as writer
     else:
         raise InputError(f"format d'export inconnu « {fmt} » (attendu : {', '.join(FORMATS)})")
     return writer(ctx, out_dir)
@@ -189,12 +206,11 @@ def report_bytes(ctx: ExportContext) -> ExportFile:
 def host_files(ctx: ExportContext, code_insee: str) -> tuple[ExportFile, ExportFile]:
     """What a host commune needs: its calendar (.ics) and its poster (.pdf)."""
     from planner.publish.common import slug
-    from planner.publish.ics import build_calendar
+    from planner.publish.ics import host_calendar
     from planner.publish.pdf import poster
 
-    sessions = [s for s in ctx.plan.sessions if s.host == code_insee]
     name = slug(ctx.name(code_insee))
-    cal = build_calendar(ctx, sessions, f"Ateliers numériques – {ctx.name(code_insee)}")
+    cal = host_calendar(ctx, code_insee)
     return (
         ExportFile(f"calendrier_{name}_{code_insee}.ics", cal.to_ical(), MIME_TYPES[".ics"]),
         ExportFile(

@@ -14,8 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from types import MappingProxyType
 
+from planner.errors import InputError
 from planner.french import WEEKDAY_NAMES_FR, french_date
 from planner.model import CommuneNeed, Plan, Series, Session, Territory
 from planner.publish.report import CostRates, ReportContext
@@ -68,13 +70,49 @@ class HostDetails:
         return " · ".join(x for x in (self.contact_name, self.phone, self.email) if x)
 
 
+_SIRET_OR_RNA = re.compile(r"^[a-zA-Z0-9]{9,14}$")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The structure that runs the itinerant resources, as the national standard names it.
+
+    Parameters
+    ----------
+    name
+        Its name (``structure_parente`` and ``source`` of the published stops).
+    siret
+        Its SIRET (14 digits) or, for an association without one, its RNA number (W + 9 digits):
+        the standard's required ``pivot``.
+    phone, email, website
+        How the public reaches it (optional; the phone is written +33…).
+    """
+
+    name: str = ""
+    siret: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+
+    def __post_init__(self) -> None:
+        siret = re.sub(r"\s+", "", self.siret or "")
+        if siret and not _SIRET_OR_RNA.match(siret):
+            raise InputError(
+                f"SIRET ou RNA invalide : « {self.siret} » (14 chiffres pour un SIRET, W et 9 chiffres pour un RNA)"
+            )
+        object.__setattr__(self, "siret", siret)
+        object.__setattr__(self, "name", (self.name or "").strip())
+
+
 @dataclass(frozen=True, eq=False)
 class ExportContext:
     """A plan with everything its exports may show.
 
     Only ``plan`` is required; without a territory the exports name communes by INSEE code and
     the GeoJSON and the map cannot be written; without needs and a matrix the funder figures
-    that depend on them are left out.
+    that depend on them are left out. ``previous`` holds the plans published before this one
+    (oldest first): calendars then say which sessions moved or were cancelled. ``publisher`` is
+    the structure running the resources (the national-standard export needs its SIRET).
     """
 
     plan: Plan
@@ -84,9 +122,20 @@ class ExportContext:
     baseline: Plan | None = None
     hosts: Mapping[str, HostDetails] = field(default_factory=dict)
     rates: CostRates = field(default_factory=CostRates)
+    previous: tuple[Plan, ...] = ()
+    publisher: Publisher = field(default_factory=Publisher)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hosts", MappingProxyType(dict(self.hosts or {})))
+        object.__setattr__(self, "previous", tuple(self.previous or ()))
+        object.__setattr__(self, "publisher", self.publisher or Publisher())
+
+    @cached_property
+    def revisions(self) -> tuple:
+        """The events to publish (:func:`planner.publish.revisions.calendar_revisions`)."""
+        from planner.publish.revisions import calendar_revisions
+
+        return calendar_revisions(self.plan, self.previous)
 
     @property
     def report(self) -> ReportContext | None:
@@ -104,10 +153,13 @@ class ExportContext:
         return self.hosts.get(code, HostDetails())
 
     def place(self, code: str) -> str:
-        """Venue, address and commune on one line."""
+        """Venue, address and commune on one line, the commune's name once (« Mairie de Massay »)."""
         h = self.host(code)
-        venue = h.venue or "Mairie"
-        return ", ".join(x for x in (venue, h.address, self.name(code)) if x)
+        name = self.name(code)
+        parts = [h.venue or f"Mairie de {name}", h.address]
+        if not any(name.lower() in p.lower() for p in parts if p):
+            parts.append(name)
+        return ", ".join(p for p in parts if p)
 
 
 def commune_name(code: str, territory: Territory | None = None, plan: Plan | None = None) -> str:
@@ -250,3 +302,81 @@ def hosts_from_requests(records: Iterable) -> dict[str, HostDetails]:
         if f.code_insee not in best or rank < best[f.code_insee][0]:
             best[f.code_insee] = (rank, details)
     return {code: d for code, (_, d) in best.items()}
+
+
+_DAY_WORDS = {"lun": "lundi", "mar": "mardi", "mer": "mercredi", "jeu": "jeudi", "ven": "vendredi"}
+_DAY_WORDS |= {"sam": "samedi", "dim": "dimanche"}
+_DAY = r"(lun|mar|mer|jeu|ven|sam|dim)\.?"
+
+
+def days_phrase(days_open: str) -> str:
+    """Opening days in words: ``"lun,mar"`` → ``"le lundi, le mardi"``, ``"lun-ven"`` → ``"du lundi au vendredi"``."""
+    text = re.sub(
+        rf"\b{_DAY}\s*-\s*{_DAY}\b",
+        lambda m: f"du {_DAY_WORDS[m.group(1)]} au {_DAY_WORDS[m.group(2)]}",
+        (days_open or "").strip(),
+    )
+    text = re.sub(rf"\b{_DAY}\b(?!\w)", lambda m: f"le {_DAY_WORDS[m.group(1)]}", text)
+    return re.sub(r"\s*[;,]\s*", ", ", text).strip(" ,")
+
+
+def nearest_fixed_site(ctx: ExportContext, code: str):
+    """``(site, minutes)`` of the fixed place nearest to commune ``code`` by road (``None`` without one).
+
+    Minutes come from the travel matrix (``None`` without it: the nearest is then the closest
+    town hall as the crow flies).
+    """
+    territory = ctx.territory
+    if territory is None or not territory.fixed_sites:
+        return None
+    matrix = ctx.matrix
+
+    def minutes(site) -> float | None:
+        if matrix is None:
+            return None
+        try:
+            return matrix.minutes(code, site.code_insee)
+        except (KeyError, ValueError, IndexError):
+            return None
+
+    try:
+        here = territory.commune(code)
+    except KeyError:
+        return None
+
+    def key(site) -> tuple[float, float]:
+        m = minutes(site)
+        crow = (site.lat - here.lat) ** 2 + (site.lon - here.lon) ** 2
+        return (m if m is not None else float("inf"), crow)
+
+    site = min(territory.fixed_sites, key=key)
+    return site, minutes(site)
+
+
+def relay_after(ctx: ExportContext, code: str) -> str:
+    """« Et après ? » — where to go once the bus has left: the nearest fixed place (empty without one)."""
+    found = nearest_fixed_site(ctx, code)
+    if found is None:
+        return ""
+    site, minutes = found
+    where = site.name
+    town = ctx.name(site.code_insee)
+    if town.lower() not in where.lower():
+        where += f" ({town})"
+    if site.code_insee == code:
+        distance = ", dans la commune"
+    elif minutes is not None:
+        distance = f", à {max(1, round(minutes))} min"
+    else:
+        distance = ""
+    days = days_phrase(site.days_open)
+    welcome = f"vous accueille {days}" if days else "vous accueille aussi : renseignez-vous sur ses horaires"
+    return f"Et après ? {where}{distance}, {welcome}."
+
+
+def with_names(text: str, plan: Plan) -> str:
+    """A message with resource identifiers (« bus-1 ») replaced by their labels (« Bus numérique »)."""
+    for r in plan.resources:
+        if r.label and r.label != r.id:
+            text = re.sub(rf"(?<![\w-]){re.escape(r.id)}(?![\w-])", r.label, text)
+    return text

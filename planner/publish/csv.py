@@ -1,13 +1,18 @@
 """CSV export: sessions, series, day sheets, key figures and unserved communes.
 
 French spreadsheet conventions: ``;`` as separator, UTF-8 with a byte-order mark (so that Excel
-reads accents), dates ``AAAA-MM-JJ`` and times ``HH:MM``. Every text cell is neutralised
-against formula injection (:func:`planner.inputs.tables.neutralise_formula`).
+reads accents), dates ``AAAA-MM-JJ`` and times ``HH:MM``, decimal commas. Every text cell is
+neutralised against formula injection (:func:`planner.inputs.tables.neutralise_formula`). Values
+a spreadsheet would rewrite are avoided (a session is « 1 sur 5 », never « 1/5 », read as 1 May);
+one remains: a spreadsheet opening the file drops the leading zero of « 01053 ». The Excel export
+keeps it (text cells) and is offered first; every import of Aller-vers restores the zero after
+checking the code against the COG.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -52,14 +57,20 @@ def csv_value(value: Any) -> str:
     return neutralise(str(value))
 
 
+def csv_bytes(rows: Rows, headers: list[str] | None = None) -> bytes:
+    """``rows`` (dicts) as a French CSV file's bytes: ``;``, UTF-8 with BOM, neutralised text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=SEPARATOR, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    headers = headers or (list(rows[0].keys()) if rows else ["Aucune ligne"])
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([csv_value(row.get(h)) for h in headers])
+    return buffer.getvalue().encode(ENCODING)
+
+
 def write_rows(rows: Rows, path: Path) -> Path:
     """Write ``rows`` (dicts with the same keys) as a French CSV file."""
-    with path.open("w", encoding=ENCODING, newline="") as fh:
-        writer = csv.writer(fh, delimiter=SEPARATOR, quoting=csv.QUOTE_MINIMAL)
-        headers = list(rows[0].keys()) if rows else ["Aucune ligne"]
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([csv_value(row.get(h)) for h in headers])
+    path.write_bytes(csv_bytes(rows))
     return path
 
 

@@ -1,9 +1,17 @@
 """GeoJSON export: host communes, catchments, daily routes and fixed sites (WGS84, lon/lat).
 
-Every feature has a ``kind`` property: ``host`` (Point at the town hall of a host commune, with
-its sessions and participants), ``catchment`` (LineString from a participant's home commune to
-the host, with the number of people), ``route`` (LineString base → hosts → base for one
-resource-day, with km and minutes) and ``fixed_site`` (Point). Contact data is never written.
+One file, four layers told apart by the ``kind`` property (and ``couche``, its French name,
+for a QGIS legend); QGIS and GDAL also split the file by geometry type. Each layer has its own
+properties, documented in :data:`PROPERTIES` and written in the file itself (the foreign member
+``proprietes`` of the FeatureCollection), so the file explains itself to whoever receives it:
+
+- ``host`` — « Arrêt » (Point at the town hall of a host commune): sessions, participants, dates;
+- ``catchment`` — « Rayon » (LineString from a participant's home commune to the host): people;
+- ``route`` — « Tournée » (LineString base → hosts → base for one resource-day: km, minutes);
+  a day that never leaves the base commune is a Point there, not a zero-length line;
+- ``fixed_site`` — « Lieu fixe » (Point).
+
+Contact data is never written.
 """
 
 from __future__ import annotations
@@ -26,8 +34,49 @@ def _line(coords: list[tuple[float, float]]) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in coords]}
 
 
+LAYERS = {"host": "Arrêt", "catchment": "Rayon", "route": "Tournée", "fixed_site": "Lieu fixe"}
+
+#: Properties of each layer, in French (written in the file as ``proprietes``).
+PROPERTIES: dict[str, dict[str, str]] = {
+    "commun": {
+        "kind": "couche, en anglais : host, catchment, route, fixed_site",
+        "couche": "couche, en français : Arrêt, Rayon, Tournée, Lieu fixe",
+    },
+    "host": {
+        "code_insee": "code INSEE de la commune d'accueil",
+        "name": "nom de la commune",
+        "venue": "lieu des ateliers (salle), s'il est connu",
+        "sessions": "nombre de séances dans la commune",
+        "participants": "participants attendus (somme des parcours)",
+        "dates": "début de chaque séance, AAAA-MM-JJTHH:MM (heure de Paris)",
+    },
+    "catchment": {
+        "series": "identifiant du parcours",
+        "series_name": "nom du parcours",
+        "host": "code INSEE de la commune d'accueil",
+        "origin": "code INSEE de la commune d'origine des participants",
+        "origin_name": "nom de la commune d'origine",
+        "people": "nombre de personnes venant de cette commune",
+    },
+    "route": {
+        "resource": "identifiant du moyen itinérant",
+        "resource_name": "nom du moyen itinérant",
+        "date": "jour de la tournée, AAAA-MM-JJ",
+        "stops": "codes INSEE des étapes, base comprise",
+        "km": "kilomètres de la journée",
+        "drive_minutes": "minutes de route de la journée",
+    },
+    "fixed_site": {
+        "id": "identifiant du lieu",
+        "name": "nom du lieu",
+        "site_kind": "type de lieu (EPN, France services, médiathèque…)",
+        "code_insee": "code INSEE de la commune du lieu",
+    },
+}
+
+
 def _feature(geometry: dict[str, Any], **props: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": geometry, "properties": props}
+    return {"type": "Feature", "geometry": geometry, "properties": {**props, "couche": LAYERS[props["kind"]]}}
 
 
 def plan_geojson(ctx: ExportContext) -> dict[str, Any]:
@@ -86,9 +135,10 @@ def plan_geojson(ctx: ExportContext) -> dict[str, Any]:
             stops = [base, *stops]
         if base and stops[-1] != base:
             stops = [*stops, base]
+        places = [at(c) for i, c in enumerate(stops) if i == 0 or c != stops[i - 1]]
         features.append(
             _feature(
-                _line([at(c) for c in stops]),
+                _line(places) if len(set(places)) > 1 else _point(*places[0]),
                 kind="route",
                 resource=r.resource,
                 resource_name=resource_label(plan, r.resource),
@@ -112,6 +162,7 @@ def plan_geojson(ctx: ExportContext) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "name": f"Aller-vers – {t.name} – plan {plan.kind}",
+        "proprietes": PROPERTIES,
         "features": features,
     }
 

@@ -1,9 +1,12 @@
-"""iCalendar export: one calendar per resource and one per host commune.
+"""iCalendar export: one calendar per resource and one per host commune — the only calendar writer.
 
 Times are written in Europe/Paris with a ``VTIMEZONE`` and ``TZID`` (what calendar software
 needs to stay right across the daylight-saving change). Each event names the place, the series
-and the session number (``séance 2/5``); its UID is stable across exports of the same plan
-(``<series>-<index>.<territory>@aller-vers``), so re-importing updates instead of duplicating.
+and the session number (``séance 2/5``). Its ``UID`` is the session's identity
+(:attr:`planner.model.Session.uid`, kept for the session's whole life), its ``SEQUENCE`` grows each
+time the session moves, and a session published before and now removed is written with
+``STATUS:CANCELLED`` (:mod:`planner.publish.revisions`): importing the new file, or refreshing a
+subscribed feed, updates and removes events instead of duplicating them.
 """
 
 from __future__ import annotations
@@ -19,33 +22,46 @@ from planner.model import Session
 from planner.publish.common import (
     DEFAULT_TOPICS,
     ExportContext,
-    ordered_sessions,
     resource_label,
     series_label,
     series_size,
     slug,
 )
+from planner.publish.revisions import Revision, for_host, for_resource, identity
 
 PARIS = ZoneInfo("Europe/Paris")
 PRODID = "-//Aller-vers//Planification de la médiation numérique itinérante//FR"
+UID_DOMAIN = "aller-vers"
+#: How often a subscribed calendar should be refreshed (RFC 7986 REFRESH-INTERVAL).
+REFRESH_INTERVAL = timedelta(hours=6)
 
 
 def event_uid(ctx: ExportContext, s: Session) -> str:
-    """Stable UID of a session's event."""
-    return f"{slug(s.series)}-{s.index}.{slug(ctx.plan.territory_spec or 'plan')}@aller-vers"
+    """The UID of a session's event: its lifelong identity at the ``aller-vers`` domain."""
+    return f"{identity(ctx.plan, s)}@{UID_DOMAIN}"
 
 
-def session_event(ctx: ExportContext, s: Session, *, with_contact: bool = True) -> icalendar.Event:
-    """One session as a VEVENT (times in Europe/Paris)."""
+def session_event(
+    ctx: ExportContext, rev: Revision, *, with_contact: bool = True, stamp: datetime | None = None
+) -> icalendar.Event:
+    """One session as a VEVENT (times in Europe/Paris), cancelled when ``rev`` says so."""
+    s = rev.session
     k = series_size(ctx.plan).get(s.series, 1)
     label = series_label(ctx.plan, s.series, ctx.name)
     ev = icalendar.Event()
-    ev.add("uid", event_uid(ctx, s))
-    ev.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
+    ev.add("uid", f"{rev.uid}@{UID_DOMAIN}")
+    ev.add("sequence", rev.sequence)
+    ev.add("dtstamp", stamp or datetime.now(UTC).replace(microsecond=0))
     ev.add("dtstart", datetime.combine(s.date, s.start, tzinfo=PARIS))
     ev.add("dtend", datetime.combine(s.date, s.end, tzinfo=PARIS))
-    ev.add("summary", f"Atelier numérique – {ctx.name(s.host)} (séance {s.index}/{k})")
+    summary = f"Atelier numérique – {ctx.name(s.host)} (séance {s.index}/{k})"
     ev.add("location", ctx.place(s.host))
+    if rev.cancelled:
+        ev.add("summary", f"Annulé – {summary}")
+        ev.add("status", "CANCELLED")
+        ev.add("description", "Cette séance est annulée ou déplacée : consultez le calendrier à jour.")
+        return ev
+    ev.add("summary", summary)
     lines = [
         f"{label}, séance {s.index} sur {k}.",
         f"Moyen itinérant : {resource_label(ctx.plan, s.resource)}.",
@@ -60,10 +76,10 @@ def session_event(ctx: ExportContext, s: Session, *, with_contact: bool = True) 
     lines.append("Ateliers gratuits.")
     ev.add("description", "\n".join(lines))
     ev.add("categories", ["Médiation numérique", label])
-    ev.add("x-aller-vers-series", s.series)
-    ev.add("x-aller-vers-session", str(s.index))
     if s.locked:
         ev.add("status", "CONFIRMED")
+    ev.add("x-aller-vers-series", s.series)
+    ev.add("x-aller-vers-session", str(s.index))
     if ctx.territory is not None:
         try:
             c = ctx.territory.commune(s.host)
@@ -73,40 +89,76 @@ def session_event(ctx: ExportContext, s: Session, *, with_contact: bool = True) 
     return ev
 
 
-def build_calendar(ctx: ExportContext, sessions: Sequence[Session], title: str) -> icalendar.Calendar:
-    """A calendar of ``sessions`` named ``title``, with the Europe/Paris VTIMEZONE."""
+def _calendar(title: str) -> icalendar.Calendar:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("name", title)
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", "Europe/Paris")
-    for s in ordered_sessions(sessions):
-        cal.add_component(session_event(ctx, s))
-    first = min((s.date for s in sessions), default=ctx.plan.season.start)
-    last = max((s.date for s in sessions), default=ctx.plan.season.end)
+    cal.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", REFRESH_INTERVAL)
+    return cal
+
+
+def empty_calendar(title: str) -> icalendar.Calendar:
+    """A calendar with no event yet (a feed subscribed before anything is published)."""
+    return _calendar(title)
+
+
+def build_calendar(
+    ctx: ExportContext, revisions: Sequence[Revision], title: str, *, with_contact: bool = True
+) -> icalendar.Calendar:
+    """A calendar of ``revisions`` named ``title``, with the Europe/Paris VTIMEZONE."""
+    cal = _calendar(title)
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    ordered = sorted(revisions, key=lambda r: (r.session.date, r.session.start, r.cancelled, r.uid))
+    for rev in ordered:
+        cal.add_component(session_event(ctx, rev, with_contact=with_contact, stamp=stamp))
+    first = min((r.session.date for r in ordered), default=ctx.plan.season.start)
+    last = max((r.session.date for r in ordered), default=ctx.plan.season.end)
     cal.add_missing_timezones(
         first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1) + timedelta(days=1)
     )
     return cal
 
 
+def host_calendar(ctx: ExportContext, code_insee: str, *, with_contact: bool = True) -> icalendar.Calendar:
+    """The calendar of one host commune (its sessions, and those it lost, cancelled)."""
+    return build_calendar(
+        ctx,
+        for_host(ctx.revisions, code_insee),
+        f"Ateliers numériques – {ctx.name(code_insee)}",
+        with_contact=with_contact,
+    )
+
+
+def resource_calendar(ctx: ExportContext, resource_id: str) -> icalendar.Calendar:
+    """The calendar of one resource (its sessions, and those it handed over, cancelled)."""
+    return build_calendar(
+        ctx, for_resource(ctx.revisions, resource_id), f"Aller-vers – {resource_label(ctx.plan, resource_id)}"
+    )
+
+
+def calendar_hosts(ctx: ExportContext) -> list[str]:
+    """Every commune with an event to publish (sessions now, or sessions published before)."""
+    codes = {r.session.host for r in ctx.revisions}
+    codes |= {r.previous.host for r in ctx.revisions if r.previous is not None}
+    return sorted(codes)
+
+
 def write_ics(ctx: ExportContext, out_dir: str | Path) -> list[Path]:
     """Write ``calendrier_moyen_<id>.ics`` per resource and ``calendrier_<commune>_<code>.ics`` per host."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan = ctx.plan
     paths: list[Path] = []
-    for r in plan.resources:
-        sessions = [s for s in plan.sessions if s.resource == r.id]
-        cal = build_calendar(ctx, sessions, f"Aller-vers – {r.label or r.id}")
+    for r in ctx.plan.resources:
         path = out / f"calendrier_moyen_{slug(r.id)}.ics"
-        path.write_bytes(cal.to_ical())
+        path.write_bytes(resource_calendar(ctx, r.id).to_ical())
         paths.append(path)
-    for host in sorted({s.host for s in plan.sessions}):
-        sessions = [s for s in plan.sessions if s.host == host]
-        cal = build_calendar(ctx, sessions, f"Ateliers numériques – {ctx.name(host)}")
+    for host in calendar_hosts(ctx):
         path = out / f"calendrier_{slug(ctx.name(host))}_{host}.ics"
-        path.write_bytes(cal.to_ical())
+        path.write_bytes(host_calendar(ctx, host).to_ical())
         paths.append(path)
     return paths

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from planner import DATA_DIR
-from planner.french import french_decimal
+from planner.french import WEEKDAY_NAMES_FR, french_decimal
 from planner.model import Session
 from planner.publish.common import (
     DEFAULT_AUDIENCE,
@@ -25,12 +26,14 @@ from planner.publish.common import (
     fr_date,
     fr_slot,
     fr_time,
-    ordered_sessions,
+    relay_after,
     resource_days,
     resource_label,
     series_label,
     series_size,
+    sessions_by_series,
     slug,
+    with_names,
 )
 from planner.publish.report import (
     CO2_SOURCE,
@@ -58,6 +61,7 @@ class _Doc(FPDF):
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_title(title)
+        self.set_lang("fr-FR")  # screen readers and text extraction read the PDF as French
         self.set_author("Aller-vers")
         self.set_creator("Aller-vers")
         self.set_margins(15, 15, 15)
@@ -102,8 +106,10 @@ class _Doc(FPDF):
         size = self.fit_size([text], style, size, self.usable_width, floor)
         self.line_text(text, size, style, h=size * 0.5, color=color)
 
-    def heading(self, text: str, size: float = 14) -> None:
+    def heading(self, text: str, size: float = 14, level: int = 0) -> None:
+        """A section title, also a bookmark of the PDF's outline."""
         self.ln(2)
+        self.start_section(text, level=level)
         self.line_text(text, size, "B", color=ACCENT)
         self.ln(1)
 
@@ -124,7 +130,7 @@ def _write(pdf: FPDF, path: Path) -> Path:
 
 # ---------------------------------------------------------------- funder report
 def _epci_table(pdf: _Doc, epci) -> None:
-    """Figures by EPCI as a small table (abbreviations explained under it)."""
+    """Figures by EPCI as a table (fpdf2's table API; abbreviations explained under it)."""
     cols = [
         ("EPCI", "EPCI", 62),
         ("Communes", "Communes", 16),
@@ -137,22 +143,19 @@ def _epci_table(pdf: _Doc, epci) -> None:
     ]
     cols = [c for c in cols if c[0] in epci.columns]
     pdf.ln(2)
-    pdf.set_fill_color(*HEAD_FILL)
-    for _, head, w in cols:
-        pdf.set_font(FONT, "B", pdf.fit_size([head], "B", 7, w - 1.5, 5))
-        pdf.cell(w, 5, head, border=1, fill=True, align="C")
-    pdf.ln()
     pdf.set_font(FONT, "", 7.5)
-    for _, row in epci.iterrows():
-        if pdf.will_page_break(6):
-            pdf.add_page()
-        for key, _, w in cols:
-            v = row[key]
-            text = str(v) if key == "EPCI" else french_decimal(float(v))
-            while key == "EPCI" and pdf.get_string_width(text) > w - 2 and len(text) > 4:
-                text = text[:-2] + "…"
-            pdf.cell(w, 5, text, border=1, align="L" if key == "EPCI" else "R")
-        pdf.ln()
+    heads = FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=7)
+    with pdf.table(
+        col_widths=[w for *_, w in cols],
+        width=sum(w for *_, w in cols),
+        text_align=["LEFT"] + ["RIGHT"] * (len(cols) - 1),
+        headings_style=heads,
+        line_height=4.5,
+        align="LEFT",
+    ) as table:
+        table.row([head for _, head, _ in cols])
+        for _, r in epci.iterrows():
+            table.row([str(r[key]) if key == "EPCI" else french_decimal(float(r[key])) for key, _, _ in cols])
     pdf.line_text(
         "Besoin n.c. : besoin non couvert ; Pers. : personnes accompagnées ; saup. : saupoudrage ; "
         "ZB : communes en zone blanche.",
@@ -168,7 +171,7 @@ FIGURE_HEADS = ("Indicateur", "Plan", "Saupoudrage", "Avant le plan")
 def _headline(pdf: _Doc, figures, has_baseline: bool) -> None:
     """The comparison a funder reads first: people trained by a full series, plan vs saupoudrage."""
     by_key = {f.key: f for f in figures}
-    pdf.heading("L'essentiel : des personnes formées, pas seulement touchées")
+    pdf.heading("L'essentiel : des personnes formées, pas seulement touchées", level=1)
     half = pdf.usable_width / 2
     for key in HEADLINE_KEYS:
         f = by_key[key]
@@ -185,55 +188,58 @@ def _headline(pdf: _Doc, figures, has_baseline: bool) -> None:
     pdf.line_text(SAUPOUDRAGE_NOTE, 9, color=GREY)
 
 
-def _figures_head(pdf: _Doc) -> None:
-    pdf.set_font(FONT, "B", 9)
-    pdf.set_fill_color(*HEAD_FILL)
-    for w, head in zip(FIGURE_WIDTHS, FIGURE_HEADS, strict=True):
-        pdf.cell(w, 7, head, border=1, fill=True)
-    pdf.ln()
-
-
 def _figures_table(pdf: _Doc, figures) -> None:
-    """Key figures, one row each (label that wraps, values) with the definition underneath."""
-    label_w, *value_ws = FIGURE_WIDTHS
-    total = sum(FIGURE_WIDTHS)
-    line_h = 4.6
-    _figures_head(pdf)
-    for f in figures:
-        pdf.set_font(FONT, "B", 9)
-        label_lines = pdf.multi_cell(label_w, line_h, f.label, dry_run=True, output="LINES")
-        pdf.set_font(FONT, "", 7)
-        def_lines = pdf.multi_cell(total, 3.6, f.definition, dry_run=True, output="LINES")
-        label_h = max(6.0, len(label_lines) * line_h + 1.4)
-        row_h = label_h + len(def_lines) * 3.6 + 0.6
-        if pdf.will_page_break(row_h):
+    """Key figures, one row each (label, values), the definition in a row under it (table API)."""
+    headline = FontFace(emphasis="BOLD", fill_color=HIGHLIGHT)
+    definition = FontFace(size_pt=7, color=GREY)
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(
+        col_widths=FIGURE_WIDTHS,
+        width=sum(FIGURE_WIDTHS),
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+        line_height=4.6,
+        align="LEFT",
+    ) as table:
+        table.row(FIGURE_HEADS)
+        for f in figures:
+            style = headline if f.key in HEADLINE_KEYS else None
+            row = table.row(style=style)
+            row.cell(f.label, style=FontFace(emphasis="BOLD", fill_color=HIGHLIGHT if style else None))
+            for v in (f.plan, f.baseline, f.before):
+                row.cell(format_figure(f, v) if v is not None else "")
+            table.row().cell(f.definition, colspan=4, style=definition, align="LEFT")
+
+
+def _reason_groups(ctx: ExportContext) -> list[tuple[str, str, list]]:
+    """Unserved communes grouped by reason (names, not ids), the largest unmet need first."""
+    groups: dict[tuple[str, str], list] = {}
+    for u in sorted(ctx.plan.unserved, key=lambda u: -u.unmet_need):
+        key = (with_names(_sentence(u.reason), ctx.plan), with_names(_sentence(u.what_would_help), ctx.plan))
+        groups.setdefault(key, []).append(u)
+    ordered = sorted(groups.items(), key=lambda kv: -sum(u.unmet_need for u in kv[1]))
+    return [(reason, help_, members) for (reason, help_), members in ordered]
+
+
+def _unserved_section(pdf: _Doc, ctx: ExportContext) -> None:
+    pdf.heading("Communes non servies et pourquoi", level=1)
+    for reason, help_, members in _reason_groups(ctx):
+        if pdf.will_page_break(16):
             pdf.add_page()
-            _figures_head(pdf)
-        x0, y0 = pdf.get_x(), pdf.get_y()
-        headline = f.key in HEADLINE_KEYS
-        if headline:
-            pdf.set_fill_color(*HIGHLIGHT)
-            pdf.rect(x0, y0, total, row_h, style="F")
-        pdf.rect(x0, y0, total, row_h)
-        pdf.set_xy(x0, y0 + 0.7)
-        pdf.set_font(FONT, "B", 9)
-        pdf.multi_cell(label_w, line_h, f.label, align="L")
-        x = x0 + label_w
-        pdf.set_font(FONT, "B" if headline else "", 9)
-        for w, v in zip(value_ws, (f.plan, f.baseline, f.before), strict=True):
-            text = format_figure(f, v) if v is not None else ""
-            size = pdf.fit_size([text], "B" if headline else "", 9, w - 2, 6)
-            pdf.set_font(FONT, "B" if headline else "", size)
-            pdf.set_xy(x, y0)
-            pdf.cell(w, label_h, text, align="R")
-            pdf.line(x, y0, x, y0 + label_h)
-            x += w
-        pdf.set_xy(x0, y0 + label_h)
-        pdf.set_font(FONT, "", 7)
-        pdf.set_text_color(*GREY)
-        pdf.multi_cell(total, 3.6, f.definition, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_text_color(*INK)
-        pdf.set_xy(x0, y0 + row_h)
+        need = sum(u.unmet_need for u in members)
+        pdf.line_text(
+            f"{reason.rstrip('.')} — {len(members)} commune{'s' if len(members) > 1 else ''}, "
+            f"besoin non couvert {french_decimal(need)}",
+            9,
+            "B",
+        )
+        names = ", ".join(
+            f"{u.name or ctx.name(u.code_insee)} ({french_decimal(u.unmet_need)})" for u in members
+        )
+        pdf.line_text(names, 8.5)
+        if help_:
+            pdf.line_text(f"Ce qui changerait : {help_}", 8.5, color=GREY)
+        pdf.ln(1)
 
 
 def funder_report(ctx: ExportContext) -> FPDF:
@@ -242,6 +248,7 @@ def funder_report(ctx: ExportContext) -> FPDF:
     territory_name = ctx.territory.name if ctx.territory else plan.territory_spec
     pdf = _Doc("Bilan pour les financeurs")
     pdf.add_page()
+    pdf.start_section("Bilan du plan")
     pdf.line_text("Bilan du plan de médiation numérique itinérante", 18, "B", color=ACCENT)
     pdf.ln(1)
     pdf.line_text(f"Territoire : {territory_name}", 11)
@@ -257,7 +264,7 @@ def funder_report(ctx: ExportContext) -> FPDF:
     )
     rc = ctx.report
     if rc is None:
-        pdf.heading("Chiffres du plan")
+        pdf.heading("Chiffres du plan", level=1)
         m = plan.metrics
         for label, value in (
             ("Personnes suivant un parcours complet", m.participants_full_series),
@@ -269,7 +276,7 @@ def funder_report(ctx: ExportContext) -> FPDF:
         return pdf
     figures = key_figures(plan, rc, ctx.baseline, ctx.rates)
     _headline(pdf, figures, ctx.baseline is not None)
-    pdf.heading("Chiffres clés")
+    pdf.heading("Chiffres clés", level=1)
     _figures_table(pdf, figures)
     pdf.ln(1)
     r = ctx.rates
@@ -286,18 +293,18 @@ def funder_report(ctx: ExportContext) -> FPDF:
     if ctx.baseline is not None:
         plans["Saupoudrage"] = ctx.baseline
     pdf.add_page()
-    pdf.heading("Équité entre communes")
+    pdf.heading("Équité entre communes", level=1)
     pdf.line_text(
         "Plus la courbe est proche de la diagonale, plus le service est réparti selon le besoin. "
         "L'indice de Gini mesure l'écart : 0 = parfaitement proportionnel, 1 = tout dans une commune.",
         9,
     )
     pdf.image(io.BytesIO(lorenz_png(plans, rc)), w=140)
-    pdf.heading("Par EPCI")
+    pdf.heading("Par EPCI", level=1)
     pdf.image(io.BytesIO(epci_png(plan, rc, ctx.baseline)), w=170)
     _epci_table(pdf, epci_frame(plan, rc, ctx.baseline))
     pdf.add_page()
-    pdf.heading("Carte avant / après : lieux de médiation et zones blanches")
+    pdf.heading("Carte avant / après : lieux de médiation et zones blanches", level=1)
     pdf.line_text(
         "Zone blanche : commune à plus de 20 minutes de route de tout lieu de médiation (lieu fixe ou "
         "commune qui accueille un parcours complet ; une visite isolée ne fait pas un lieu où revenir).",
@@ -305,17 +312,7 @@ def funder_report(ctx: ExportContext) -> FPDF:
     )
     pdf.image(io.BytesIO(map_png(plan, rc, ctx.baseline)), w=180)
     if plan.unserved:
-        pdf.heading("Communes non servies et pourquoi")
-        for u in sorted(plan.unserved, key=lambda u: -u.unmet_need)[:25]:
-            if pdf.will_page_break(12):
-                pdf.add_page()
-            pdf.line_text(
-                f"{u.name or ctx.name(u.code_insee)} – besoin non couvert {u.unmet_need:.0f}", 9, "B"
-            )
-            text = _sentence(u.reason)
-            if u.what_would_help:
-                text += f" Ce qui changerait : {_sentence(u.what_would_help)}"
-            pdf.line_text(text, 8.5)
+        _unserved_section(pdf, ctx)
     return pdf
 
 
@@ -332,6 +329,7 @@ def _day_page(pdf: _Doc, ctx: ExportContext, resource: str, day: date, sessions:
     route = next((r for r in plan.routes if r.resource == resource and r.date == day), None)
     res = next((r for r in plan.resources if r.id == resource), None)
     pdf.add_page()
+    pdf.start_section(fr_date(day).capitalize())
     pdf.line_text(f"Feuille de route – {resource_label(plan, resource)}", 16, "B", color=ACCENT)
     pdf.line_text(fr_date(day).capitalize(), 14, "B")
     pdf.ln(1)
@@ -361,6 +359,9 @@ def _day_page(pdf: _Doc, ctx: ExportContext, resource: str, day: date, sessions:
         pdf.line_text(f"Participants attendus : {participants.get(s.series, '—')}", 10)
         if host.contact_line:
             pdf.line_text(f"Contact sur place : {host.contact_line}", 10)
+        relay = relay_after(ctx, s.host)
+        if relay:
+            pdf.line_text(f"À dire aux participants — {relay}", 10)
         pdf.line_text("Présents : ______    Absents : ______    Remarques : ____________________________", 10)
     pdf.ln(4)
     pdf.line_text("Retour à la base en fin de journée.", 9, color=GREY)
@@ -383,15 +384,16 @@ POSTER_BOTTOM = 287.0  # mm: lowest line of text on the A4 poster (10 mm from th
 POSTER_MIN_SCALE = 0.5
 
 
-def _poster_page(ctx: ExportContext, host: str, scale: float) -> _Doc:
-    """Draw the poster with every type size multiplied by ``scale`` (see :func:`poster`)."""
+def _draw_poster(pdf: _Doc, ctx: ExportContext, host: str, sessions: Sequence[Session], scale: float) -> None:
+    """Draw one parcours' poster on a new page, every type size multiplied by ``scale``."""
     name = ctx.name(host)
     details = ctx.host(host)
-    sessions = ordered_sessions(s for s in ctx.plan.sessions if s.host == host)
-    k = max(series_size(ctx.plan).get(s.series, 1) for s in sessions) if sessions else 0
-    pdf = _Doc(f"Affiche – {name}", footer=False)
-    pdf.set_auto_page_break(False)
+    k = len(sessions)
+    first = sessions[0]
     pdf.add_page()
+    pdf.start_section(
+        f"{WEEKDAY_NAMES_FR[first.date.weekday()].capitalize()} {fr_time(first.start)} – {k} atelier{'s' if k > 1 else ''}"
+    )
     width = pdf.usable_width
     # Header band: the title and the commune's name, each shrunk to the width if needed.
     pdf.set_fill_color(*ACCENT)
@@ -406,13 +408,13 @@ def _poster_page(ctx: ExportContext, host: str, scale: float) -> _Doc:
     pdf.cell(width, 12, where, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.set_y(54)
-    # Space for the dates shrinks the type when a commune hosts several groups.
-    n = max(1, len(sessions))
+    n = max(1, k)
     body = (17 if n <= 6 else 14) * scale
     gap = (5 if n <= 6 else 2) * scale
     what = (
-        f"Un parcours de {k} ateliers pour apprendre pas à pas : ordinateur, tablette, smartphone, "
-        "courriel, démarches en ligne."
+        f"Un parcours de {k} ateliers, le {WEEKDAY_NAMES_FR[first.date.weekday()]} "
+        f"{'matin' if first.start.hour < 12 else 'après-midi'}, pour apprendre pas à pas : ordinateur, "
+        "tablette, smartphone, courriel, démarches en ligne."
         if k > 1
         else "Un atelier pour se familiariser avec l'ordinateur, la tablette et les démarches en ligne."
     )
@@ -451,22 +453,47 @@ def _poster_page(ctx: ExportContext, host: str, scale: float) -> _Doc:
     pdf.ln(gap)
     contact = details.contact_line or f"Mairie de {name}"
     pdf.line_text(f"Contact : {contact}", body - 1, "B")
+    relay = relay_after(ctx, host)
+    if relay:
+        pdf.ln(gap / 2)
+        pdf.line_text(relay, body - 3, h=(body - 3) * 0.5, color=ACCENT)
+
+
+def _poster_doc(title: str) -> _Doc:
+    pdf = _Doc(title, footer=False)
+    pdf.set_auto_page_break(False)
     return pdf
 
 
-def poster(ctx: ExportContext, host: str) -> FPDF:
-    """One-page large-print poster for a host commune: what, for whom, dates, place, registration.
-
-    Every line fits the width between the margins (one-line texts are shrunk to fit, paragraphs
-    wrap) and the whole poster stays on one page: when the text runs below
-    :data:`POSTER_BOTTOM`, the poster is drawn again with every type size 5 % smaller, down to
-    half size.
-    """
+def _fitting_scale(ctx: ExportContext, host: str, sessions: Sequence[Session]) -> float:
+    """Largest type scale (steps of 5 %, down to half size) at which the poster fits its page."""
     scale = 1.0
-    pdf = _poster_page(ctx, host, scale)
-    while pdf.get_y() > POSTER_BOTTOM and scale > POSTER_MIN_SCALE:
+    while scale > POSTER_MIN_SCALE:
+        scratch = _poster_doc("essai")
+        _draw_poster(scratch, ctx, host, sessions, scale)
+        if scratch.get_y() <= POSTER_BOTTOM:
+            return scale
         scale = round(scale - 0.05, 2)
-        pdf = _poster_page(ctx, host, scale)
+    return POSTER_MIN_SCALE
+
+
+def poster(ctx: ExportContext, host: str) -> FPDF:
+    """Large-print posters of a host commune: one page per parcours (what, for whom, dates, place,
+    registration, and where to go afterwards).
+
+    A commune hosting several parcours gets one page for each, so each group reads its own five
+    dates in large type. Every line fits the width between the margins and each poster stays on
+    one page: when the text runs below :data:`POSTER_BOTTOM`, it is drawn again with every type
+    size 5 % smaller, down to half size.
+    """
+    pdf = _poster_doc(f"Affiche – {ctx.name(host)}")
+    groups = [ss for ss in sessions_by_series(ctx.plan).values() if ss and ss[0].host == host]
+    groups.sort(key=lambda ss: (ss[0].date, ss[0].start))
+    for sessions in groups:
+        _draw_poster(pdf, ctx, host, sessions, _fitting_scale(ctx, host, sessions))
+    if not groups:
+        pdf.add_page()
+        pdf.line_text(f"Aucun atelier n'est prévu à {ctx.name(host)} dans ce plan.", 16)
     return pdf
 
 

@@ -17,8 +17,10 @@ from planner.publish.common import (
     series_label,
     series_size,
     sessions_by_series,
+    with_names,
 )
 from planner.publish.report import epci_frame, figures_frame, key_figures
+from planner.publish.revisions import identity
 
 Rows = list[dict[str, Any]]
 
@@ -37,7 +39,8 @@ def calendar_rows(ctx: ExportContext) -> Rows:
             "Code INSEE": s.host,
             "Lieu": ctx.place(s.host),
             "Parcours": series_label(ctx.plan, s.series, ctx.name),
-            "Séance": f"{s.index}/{k.get(s.series, 1)}",
+            # « 1 sur 5 », not « 1/5 »: a spreadsheet would read that as the 1st of May
+            "Séance": f"{s.index} sur {k.get(s.series, 1)}",
             "Verrouillée": "oui" if s.locked else "non",
         }
         for s in ordered_sessions(ctx.plan.sessions)
@@ -45,7 +48,7 @@ def calendar_rows(ctx: ExportContext) -> Rows:
 
 
 def session_rows(ctx: ExportContext) -> Rows:
-    """One row per session with identifiers (the machine-friendly list)."""
+    """One row per session with identifiers (the machine-friendly list; re-imports as locked sessions)."""
     return [
         {
             "Parcours (id)": s.series,
@@ -57,6 +60,8 @@ def session_rows(ctx: ExportContext) -> Rows:
             "Début": s.start,
             "Fin": s.end,
             "Verrouillée": "oui" if s.locked else "non",
+            "Identifiant de séance": identity(ctx.plan, s),
+            "Révision": s.sequence,
         }
         for s in ordered_sessions(ctx.plan.sessions)
     ]
@@ -127,8 +132,8 @@ def unserved_rows(ctx: ExportContext) -> Rows:
             "Commune": u.name or ctx.name(u.code_insee),
             "Demande": u.request_id,
             "Besoin non couvert": round(u.unmet_need, 1),
-            "Raison": u.reason,
-            "Ce qui changerait la décision": u.what_would_help,
+            "Raison": with_names(u.reason, ctx.plan),
+            "Ce qui changerait la décision": with_names(u.what_would_help, ctx.plan),
         }
         for u in sorted(ctx.plan.unserved, key=lambda u: -u.unmet_need)
     ]

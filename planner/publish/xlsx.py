@@ -1,9 +1,11 @@
 """Excel workbook of a plan (openpyxl): calendar, series, sessions, day sheets, key figures,
 figures by EPCI and what was left out, with French headers.
 
-Dates are written as real dates (``JJ/MM/AAAA``) and times as real times (``HH:MM``), so that
-a coordinator can sort and filter them; every text cell goes through
-:func:`planner.inputs.tables.neutralise_formula` so that a venue named ``=HYPERLINK(…)`` stays text.
+Dates are written as real dates (``JJ/MM/AAAA``) and times as real times (``HH:MM``), numbers
+with a thousands separator, shares as percentages, so that a coordinator can sort, filter and
+print them; names and codes are text cells (« 01053 » stays « 01053 »), and a venue named
+``=HYPERLINK(…)`` is a text cell marked as such (Excel's quote prefix: no formula, no visible
+apostrophe). Every sheet prints in landscape, one page wide, its header row repeated.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from planner.publish.common import ExportContext, neutralise
+from planner.inputs.tables import FORMULA_STARTS
+from planner.publish.common import ExportContext
 from planner.publish.tables import (
     Rows,
     calendar_rows,
@@ -30,7 +33,12 @@ from planner.publish.tables import (
 
 DATE_FORMAT = "DD/MM/YYYY"
 TIME_FORMAT = "HH:MM"
+INTEGER_FORMAT = "#,##0"  # Excel and LibreOffice show the locale's thousands separator (1 234)
+DECIMAL_FORMAT = "#,##0.0"
+PERCENT_FORMAT = "0.0%"
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+#: Columns of the key figures holding values in the figure's unit.
+FIGURE_VALUES = ("Plan", "Saupoudrage", "Avant le plan")
 
 #: sheet title -> row builder, in workbook order
 SHEETS = (
@@ -44,9 +52,7 @@ SHEETS = (
 )
 
 
-def _cell_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return neutralise(value)
+def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if hasattr(value, "item") and not isinstance(value, (date, time)):  # numpy scalars
@@ -54,8 +60,50 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _write_sheet(wb: Workbook, title: str, rows: Rows, empty_note: str) -> None:
+def _set(cell, value: Any, *, percent: bool = False) -> None:
+    """Write one typed cell: text stays text (never a formula, no visible apostrophe)."""
+    value = _plain(value)
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # shown as typed, kept as text even when edited
+        return
+    cell.value = value
+    if isinstance(value, datetime):
+        cell.number_format = "DD/MM/YYYY HH:MM"
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, time):
+        cell.number_format = TIME_FORMAT
+    elif isinstance(value, int):
+        cell.number_format = INTEGER_FORMAT
+    elif isinstance(value, float):
+        if percent:
+            cell.value = value / 100
+            cell.number_format = PERCENT_FORMAT
+        else:
+            cell.number_format = (
+                INTEGER_FORMAT if value.is_integer() and abs(value) >= 1000 else DECIMAL_FORMAT
+            )
+
+
+def _print_setup(ws) -> None:
+    """Landscape A4, one page wide, header row repeated on every page, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+    ws.oddFooter.center.text = f"Aller-vers – {ws.title} – page &P sur &N"
+
+
+def add_sheet(wb: Workbook, title: str, rows: Rows, empty_note: str = "Aucune ligne.") -> None:
+    """A sheet of ``rows`` (dicts with the same keys): bold header, typed cells, filters, print setup."""
     ws = wb.create_sheet(title)
+    _print_setup(ws)
     if not rows:
         ws.append([empty_note])
         return
@@ -65,19 +113,13 @@ def _write_sheet(wb: Workbook, title: str, rows: Rows, empty_note: str) -> None:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        ws.append([_cell_value(row.get(h)) for h in headers])
     widths = {h: len(h) for h in headers}
-    for r_idx, row in enumerate(ws.iter_rows(min_row=2), start=2):
-        for c_idx, cell in enumerate(row):
-            v = cell.value
-            if isinstance(v, (date, datetime)) and not isinstance(v, datetime):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(v, time):
-                cell.number_format = TIME_FORMAT
-            h = headers[c_idx]
-            widths[h] = max(widths[h], min(60, len(str(v)) if v is not None else 0))
-        del r_idx
+    for r_index, row in enumerate(rows, start=2):
+        percent = row.get("Unité") == "%"
+        for c_index, h in enumerate(headers, start=1):
+            value = row.get(h)
+            _set(ws.cell(row=r_index, column=c_index), value, percent=percent and h in FIGURE_VALUES)
+            widths[h] = max(widths[h], min(60, len(str(value)) if value is not None else 0))
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, widths[h] + 2)
     ws.freeze_panes = "A2"
@@ -89,7 +131,7 @@ def build_workbook(ctx: ExportContext) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     for title, builder in SHEETS:
-        _write_sheet(wb, title, builder(ctx), "Aucune ligne pour ce plan.")
+        add_sheet(wb, title, builder(ctx), "Aucune ligne pour ce plan.")
     return wb
 
 

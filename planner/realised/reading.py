@@ -24,7 +24,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from planner.errors import InputError
-from planner.inputs.tables import _decode  # UTF-8 (BOM or not), else Windows-1252
+from planner.inputs.sheet import decode_text as _decode  # the one decoder of imports
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _FR_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from planner.model import Plan
 from planner.publish.report import CostRates, ReportContext
-from planner.publish.xlsx import _write_sheet as write_sheet
+from planner.publish.xlsx import add_sheet
 from planner.realised.figures import (
     ages_frame,
     figures_frame,
@@ -53,7 +53,7 @@ def realised_workbook(
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets:
-        write_sheet(wb, title, _rows(frame), EMPTY_NOTE)
+        add_sheet(wb, title, _rows(frame), EMPTY_NOTE)
     return wb
 
 

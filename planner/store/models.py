@@ -341,3 +341,35 @@ class RealisedLeftoverRow(Base):
     participants: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(1000))
     candidates: Mapped[str] = mapped_column(Text, default="")
+
+
+class PublicationRow(Base):
+    """A plan version published to the communes' and resources' calendar feeds.
+
+    The latest publication is what the feeds serve; the earlier ones say which sessions moved
+    or were cancelled since (see :mod:`planner.publish.revisions`).
+    """
+
+    __tablename__ = "calendar_publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"), index=True)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarFeedRow(Base):
+    """A calendar feed link: a host commune's (derived from its personal link, valid as long as that
+    link is) or a resource's (for its team). Only the SHA-256 of the feed token is stored."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (CheckConstraint("scope IN ('commune', 'resource')", name="ck_feed_scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(100), index=True)
+    access_link_id: Mapped[int | None] = mapped_column(ForeignKey("access_links.id"), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

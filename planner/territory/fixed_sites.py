@@ -21,6 +21,11 @@ sources is kept once, from the first one):
 
 Places are attached to a territory when they lie in one of its communes; a place just across the
 border is not counted (its users are mostly outside the territory, whose need we do not know).
+
+A coordinator may add the places of a file in the national standard of mediation places
+(« schéma des lieux de médiation numérique », :func:`read_lieux_file`), e.g. an extract of the
+Cartographie nationale: its fixed places count for coverage like the embedded ones
+(:func:`with_fixed_places`); its itinerant stops are read but not counted.
 """
 
 from __future__ import annotations
@@ -29,12 +34,17 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
 
-from planner.model import FixedSite
-from planner.territory.region import DATA_DIR, commune_containing, region_frame
+from planner.errors import InputError
+from planner.inputs.cog import cog_names
+from planner.inputs.sheet import Column, Row, read_sheet
+from planner.lieux_standard import ITINERANT, field_names, split_list, value_error
+from planner.model import FixedSite, Territory
+from planner.territory.region import DATA_DIR, commune_containing, region_communes, region_frame
 
 FS_FIXED_FORMATS = {"Fixe": 1.0, "Multisites": 1.0, "Fixe_antenne(s)": 0.5}
 CNFS_DUPLICATE_METRES = 50.0
@@ -188,3 +198,143 @@ def sites_in(codes: Iterable[str]) -> tuple[FixedSite, ...]:
     """The embedded fixed places located in the given communes."""
     wanted = set(codes)
     return tuple(s for s in all_fixed_sites() if s.code_insee in wanted)
+
+
+# ---------------------------------------------------------------- places in the national standard
+
+#: Columns read from a file in the national standard of mediation places; only ``nom`` is
+#: required to find the header (a partner's extract often lacks the other required fields).
+LIEUX_COLUMNS: tuple[Column, ...] = tuple(Column(name, required=name == "nom") for name in field_names())
+_OSM_DAYS = (
+    ("Mo", "lun"),
+    ("Tu", "mar"),
+    ("We", "mer"),
+    ("Th", "jeu"),
+    ("Fr", "ven"),
+    ("Sa", "sam"),
+    ("Su", "dim"),
+)
+SAME_PLACE_METRES = 50.0
+
+
+@dataclass(frozen=True)
+class LieuxFile:
+    """Places read from a file in the national standard.
+
+    ``fixed`` are fixed places (``itinerance`` empty or holding ``Fixe``): they count for
+    coverage. ``itinerant`` are stops of itinerant means only (``Itinérant`` alone): read, shown,
+    never counted as fixed coverage — like the mobile France services.
+    """
+
+    fixed: tuple[FixedSite, ...]
+    itinerant: tuple[FixedSite, ...]
+
+
+def _french_days(horaires: str) -> str:
+    text = horaires
+    for osm, fr in _OSM_DAYS:
+        text = re.sub(rf"\b{osm}\b", fr, text)
+    return text
+
+
+def _lieu_commune(row: Row) -> str:
+    """The INSEE code of a place: its ``code_insee``, else its commune name within its postcode's département."""
+    if row.has("code_insee"):
+        return row.insee("code_insee")
+    name, postcode = row.text("commune"), row.text("code_postal")
+    if not name or not re.fullmatch(r"\d{5}", postcode):
+        raise row.error(
+            "ni code INSEE, ni commune et code postal : le lieu ne peut pas être situé", "code_insee"
+        )
+    dep = postcode[:2] if not postcode.startswith("97") else postcode[:3]
+    target = _normalise_name(name)
+    hits = [c for c, n in cog_names().items() if c.startswith(dep) and _normalise_name(n) == target]
+    if dep == "20":  # Corsica: postcodes 20xxx, INSEE codes 2A/2B
+        hits = [c for c, n in cog_names().items() if c[:2] in ("2A", "2B") and _normalise_name(n) == target]
+    if len(hits) != 1:
+        raise row.error(
+            f"commune « {name} » introuvable dans le département {dep} : indiquez son code INSEE", "commune"
+        )
+    return hits[0]
+
+
+def _lieu(row: Row) -> FixedSite:
+    code = _lieu_commune(row)
+    lat, lon = row.number("latitude"), row.number("longitude")
+    if lat is None or lon is None:
+        town = region_communes().get(code)
+        if town is None:
+            raise row.error("latitude et longitude manquantes (commune hors de la région)", "latitude")
+        lat, lon = town.lat, town.lon
+    local_id = row.text("id") or f"ligne-{row.line}"
+    return row.call(
+        lambda: FixedSite(
+            id=f"lieux:{local_id}",
+            name=row.text("nom"),
+            kind=(split_list(row.text("typologie")) or ("lieu_mediation",))[0].lower(),
+            code_insee=code,
+            lat=lat,
+            lon=lon,
+            capacity=1.0,
+            offer=", ".join(split_list(row.text("services"))),
+            days_open=_french_days(row.text("horaires")),
+            source=f"fichier au schéma national des lieux de médiation numérique ({row.file}, ligne {row.line})",
+        )
+    )
+
+
+def read_lieux_file(source, filename: str | None = None) -> LieuxFile:
+    """Read places from a file in the « schéma des lieux de médiation numérique » (CSV or Excel).
+
+    Every row is checked against the shipped schema where it matters here (INSEE code, numbers,
+    ``itinerance``); a row is located by ``code_insee``, else by ``commune`` and ``code_postal``,
+    and placed at its ``latitude``/``longitude``, else at its town hall.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, no ``nom`` column, or a row that cannot be located (file, line, column).
+    """
+    sheet = read_sheet(source, LIEUX_COLUMNS, filename=filename)
+    fixed, itinerant = [], []
+    seen: dict[str, int] = {}
+    for row in sheet.rows:
+        if not row.text("nom"):
+            raise row.error("nom du lieu manquant", "nom")
+        problem = value_error("itinerance", row.text("itinerance"))
+        if problem:
+            raise row.error(problem, "itinerance")
+        site = _lieu(row)
+        if site.id in seen:
+            raise row.error(f"identifiant « {row.text('id')} » en double (déjà ligne {seen[site.id]})", "id")
+        seen[site.id] = row.line
+        modes = split_list(row.text("itinerance"))
+        (itinerant if modes == (ITINERANT,) else fixed).append(site)
+    if not sheet.rows:
+        raise InputError("le fichier ne contient aucun lieu (seulement l'en-tête)", file=sheet.file)
+    return LieuxFile(tuple(fixed), tuple(itinerant))
+
+
+def with_fixed_places(territory: Territory, places: Iterable[FixedSite]) -> Territory:
+    """``territory`` with more fixed places: those lying in its communes and not already known.
+
+    A place closer than :data:`SAME_PLACE_METRES` to a known place of the same commune, or with
+    the same name there, is the same place and is not added twice.
+    """
+    codes = set(territory.codes)
+    known = list(territory.fixed_sites)
+    added = []
+    for site in places:
+        if site.code_insee not in codes:
+            continue
+        same = any(
+            s.code_insee == site.code_insee
+            and (
+                _normalise_name(s.name) == _normalise_name(site.name)
+                or _haversine_m(site.lat, site.lon, s.lat, s.lon) < SAME_PLACE_METRES
+            )
+            for s in known + added
+        )
+        if not same:
+            added.append(site)
+    return replace(territory, fixed_sites=(*territory.fixed_sites, *added))

@@ -15,10 +15,12 @@ from pathlib import Path
 from planner.errors import UnknownTerritoryError
 from planner.inputs.communes import read_communes_file
 from planner.model import Territory
-from planner.territory.fixed_sites import sites_in
+from planner.territory.fixed_sites import read_lieux_file, sites_in, with_fixed_places
 from planner.territory.region import region_communes, region_frame
 
 DEFAULT_SPEC = "vierzon"
+#: ``SPEC+lieux:FILE`` adds the fixed places of a file in the national standard to a territory.
+LIEUX_MARK = "+lieux:"
 
 #: EPCI making up the default territory (CC Vierzon-Sologne-Berry, CC de la Sologne des Rivières,
 #: CC Cœur de Berry).
@@ -71,7 +73,9 @@ def load_territory(spec: str) -> Territory:
         ``"vierzon"`` (default territory: 34 communes, 55,012 inhabitants), ``"bv2012:CODE"``,
         ``"bv2022:CODE"`` (bassin de vie by the INSEE code of its pole commune),
         ``"epci:SIREN[,SIREN…]"``, ``"cvl"`` (the whole region, 1,754 communes), or the path of a
-        ``.csv``/``.xlsx`` file of communes.
+        ``.csv``/``.xlsx`` file of communes; any of them followed by ``+lieux:FILE`` adds the
+        fixed places of ``FILE``, a file in the national standard of mediation places
+        (:func:`planner.territory.fixed_sites.read_lieux_file`).
 
     Returns
     -------
@@ -86,6 +90,13 @@ def load_territory(spec: str) -> Territory:
         When a file is malformed (message names the file, row and column).
     """
     raw = (spec or "").strip()
+    if LIEUX_MARK in raw:
+        base, places = raw.split(LIEUX_MARK, 1)
+        territory = load_territory(base)
+        path = Path(places.strip())
+        if not path.is_file():
+            raise UnknownTerritoryError(f"fichier de lieux introuvable : « {places.strip()} »")
+        return replace(with_fixed_places(territory, read_lieux_file(path).fixed), spec=raw)
     key = raw.lower()
     if key == DEFAULT_SPEC:
         return _territory_from_codes(
@@ -113,6 +124,11 @@ def load_territory(spec: str) -> Territory:
         f"territoire inconnu : « {raw} ». Attendu : vierzon, bv2012:CODE, bv2022:CODE, "
         "epci:SIREN[,SIREN…], cvl ou un fichier .csv/.xlsx"
     )
+
+
+def with_lieux(spec: str, lieux: str | Path | None) -> str:
+    """``spec`` with the fixed places of a file in the national standard added (``SPEC+lieux:FILE``)."""
+    return f"{spec}{LIEUX_MARK}{Path(lieux).resolve()}" if lieux else spec
 
 
 def territory_choices() -> list[tuple[str, str]]:

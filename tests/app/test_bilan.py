@@ -94,7 +94,7 @@ def test_funder_role_shows_no_contact_data():
         assert secret not in text
     assert "Communes d'accueil : lieux et contacts" not in [s.value for s in at.subheader]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "Rapport financeurs (PDF)" in labels
+    assert labels[0] == "Tableur (Excel)" and "Rapport financeurs (PDF)" in labels
     assert not any("Calendriers" in label or "affiches" in label for label in labels)
 
 

@@ -156,7 +156,38 @@ def test_commune_sees_status_reason_and_dates(engine):
     markup = " ".join(rendered_markup(at))
     assert "Statut : programmée" in markup and "05/01/2027, 12/01/2027" in markup
     assert "Bienvenue dans la tournée" in all_text(at)
-    assert at.get("download_button")  # the .ics calendar of its dates
+    # nothing published yet: the subscription address, no file, and a word saying when
+    assert not at.get("download_button")
+    assert any("/calendrier/" in c.value for c in at.code)
+    assert any("dès que la coordination aura publié" in c.value for c in at.caption)
+
+
+def test_commune_gets_its_published_calendar_and_its_subscription(engine):
+    from dataclasses import replace
+
+    import icalendar
+
+    from planner.hosting.feed_server import feed_bytes
+    from planner.plan_json import load_plan
+    from planner.store import publications
+
+    plan = load_plan(Path(__file__).resolve().parents[1] / "data" / "plan_vierzon_petit.json")
+    massay = [s for s in plan.sessions if s.host == "18140"]
+    # the published plan moves Massay's series to Graçay (18103), the commune of the link
+    plan = replace(
+        plan, sessions=tuple(replace(s, host="18103") if s in massay else s for s in plan.sessions)
+    )
+    version = repo.save_plan_version(engine, plan, "annoncé", "test")
+    publications.publish_plan_version(engine, version, COORD)
+    link = access.create_commune_link(engine, "18103", COORD)
+    at = app(link.token).run()
+    (feed,) = [c.value for c in at.code if "/calendrier/" in c.value]
+    token = feed.rsplit("/", 1)[1].removesuffix(".ics")
+    assert publications.resolve_feed(engine, token) == publications.Feed("commune", "18103")
+    assert link.token not in feed
+    assert len(at.get("download_button")) == 1
+    cal = icalendar.Calendar.from_ical(feed_bytes(engine, token)[0])
+    assert len(cal.walk("VEVENT")) == len(massay)
 
 
 def _bad_tokens(engine) -> dict[str, tuple[str, str]]:

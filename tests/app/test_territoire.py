@@ -211,3 +211,18 @@ def test_catchment_and_people_per_site_controls_apply():
     assert not at.exception
     weights = at.session_state["need_weights"]
     assert (weights.catchment_minutes, weights.people_per_site) == (40.0, 500.0)
+
+
+def test_fixed_places_from_a_national_standard_file_are_added_and_removed():
+    from planner.territory.specs import with_lieux
+
+    base = _metrics(_run(territory_spec="vierzon"))
+    spec = with_lieux("vierzon", DATA / "lieux_partenaires.csv")
+    at = _run(territory_spec=spec)
+    assert not at.exception
+    shown = _metrics(at)
+    assert int(shown["Lieux fixes"]) == int(base["Lieux fixes"]) + 2
+    label = at.sidebar.selectbox[0].options[0]
+    assert label.startswith("Pays de Vierzon") and label.endswith("+ lieux : lieux_partenaires.csv")
+    at.button(key="lieux_remove").click().run()
+    assert at.session_state["territory_spec"] == "vierzon"

@@ -412,3 +412,37 @@ def test_locks_that_new_settings_cannot_keep_are_explained(planned):
     assert at.session_state["plan"] is before
     at.run()  # the explanation stays until a solve succeeds
     assert "Le calcul n'a pas abouti" in texts(at.error)
+
+
+def test_publishing_feeds_the_calendars_and_the_lieux_export_needs_a_siret(planned):
+    from planner.store import publications
+
+    at = planned
+    assert publications.published_plans(store()) is None
+    at.button(key="tn_publish").click().run()
+    assert not at.exception
+    current, previous = publications.published_plans(store())
+    assert previous == () and current.sessions == at.session_state["plan"].sessions
+    assert at.button(key="tn_publish").disabled  # the plan on screen is the published one
+    token, _ = publications.create_resource_feed(store(), current.resources[0].id, "test")
+    from planner.hosting.feed_server import feed_bytes
+
+    assert feed_bytes(store(), token)[0].count(b"BEGIN:VEVENT") == len(current.sessions)
+    # the national standard: refused without the structure's SIRET, written with it
+    at.selectbox(key="tn_export_fmt").set_value("lieux").run()
+    at.button(key="tn_export_make").click().run()
+    assert at.error and "SIRET" in at.error[0].value
+    at.text_input(key="tn_pub_name").input("Communauté de communes Vierzon-Sologne-Berry")
+    at.text_input(key="tn_pub_siret").input("20009056100015").run()
+    at.button(key="tn_export_make").click().run()
+    assert not at.exception and not at.error
+    fmt, name, payload, count = at.session_state["tn_export"]
+    assert (fmt, name, count) == ("lieux", "lieux_mediation_itinerants.csv", 1)
+    assert payload.decode("utf-8").count("Itinérant") == len({s.host for s in current.sessions})
+
+
+def test_every_export_format_is_offered_the_spreadsheet_first():
+    from planner.publish import FORMATS
+    from ui.publishing import EXPORT_DESCRIPTIONS
+
+    assert list(EXPORT_DESCRIPTIONS) == list(FORMATS) and FORMATS[0] == "xlsx"

@@ -58,7 +58,7 @@ def _upload(page, url: str, name: str) -> None:
     """Open the page and load ``tests/data/<name>`` through the import expander."""
     _open(page, url)
     page.get_by_text("Importer mon propre territoire").click()
-    page.locator("input[type='file']").set_input_files(str(DATA / name))
+    page.get_by_label("Fichier de communes").locator("input[type='file']").set_input_files(str(DATA / name))
     page.get_by_role("button", name="Charger ce territoire").click()
 
 
@@ -86,3 +86,20 @@ def test_good_upload_becomes_the_territory(streamlit_url, browser_page, screensh
     metrics = [t.strip() for t in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
     assert metrics[0] == "3"  # the file's three communes, not the default territory's 34
     screenshot(page, "territoire_fichier")
+
+
+def test_fixed_places_file_in_the_national_standard_adds_places(streamlit_url, browser_page, screenshot):
+    page = browser_page
+    _open(page, streamlit_url)
+    page.locator("[data-testid='stMetricValue']").nth(4).wait_for()
+    before = int(page.locator("[data-testid='stMetricValue']").nth(4).inner_text().strip())
+    page.get_by_text("Ajouter des lieux fixes").click()
+    page.get_by_label("Fichier de lieux").locator("input[type='file']").set_input_files(
+        str(DATA / "lieux_partenaires.csv")
+    )
+    page.get_by_role("button", name="Ajouter ces lieux").click()
+    page.locator("[data-testid='stAlert']").filter(has_text="2 lieu(x) fixe(s) lu(s)").wait_for()
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText.trim() === '{before + 2}')"
+    )
+    screenshot(page, "territoire_lieux")

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -19,7 +19,6 @@ from planner.hosting.request_form import (
     read_request_table,
     requests_csv,
     requests_xlsx,
-    scheduled_ics,
     to_host_request,
 )
 
@@ -192,7 +191,7 @@ def _records():
 
 def test_csv_export_neutralises_formulas():
     text = requests_csv(_records(), include_contact=True).decode("utf-8-sig")
-    row = next(csv.DictReader(io.StringIO(text)))
+    row = next(csv.DictReader(io.StringIO(text), delimiter=";"))
     for column in (
         "venue",
         "address",
@@ -207,22 +206,44 @@ def test_csv_export_neutralises_formulas():
     assert row["venue"] == "'" + FORMULAS[0]
 
 
-def test_xlsx_export_has_no_formula_cells():
-    book = load_workbook(io.BytesIO(requests_xlsx(_records(), include_contact=True)))
+def test_xlsx_export_has_no_formula_cells_and_reimports(tmp_path):
+    data = requests_xlsx(_records(), include_contact=True)
+    book = load_workbook(io.BytesIO(data))
     sheet = book["demandes"]
     header = [c.value for c in sheet[1]]
     values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert values["venue"] == "'" + FORMULAS[0]
+    assert values["venue"] == FORMULAS[0]  # shown as typed, no apostrophe…
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
-            assert cell.data_type != "f"
+            assert cell.data_type != "f"  # …and never a formula
+    assert sheet.page_setup.orientation == "landscape"
+    (back,) = read_request_table(data, "demandes.xlsx")
+    assert back.venue == FORMULAS[0] and back.code_insee == "18103"
 
 
 def test_export_without_contact_has_no_contact_column():
     text = requests_csv(_records(), include_contact=False).decode("utf-8-sig")
-    header = next(csv.reader(io.StringIO(text)))
+    header = next(csv.reader(io.StringIO(text), delimiter=";"))
     assert "contact_name" not in header and "contact_email" not in header
     assert "venue" in header
+
+
+def test_the_requests_csv_uses_the_separator_of_every_export_and_reimports(tmp_path):
+    from planner.publish.csv import SEPARATOR
+
+    rec = RequestRecord(
+        id=3, form=RequestForm(code_insee="01053", venue="Salle; des fêtes", weekdays=(1,)), status="accepted"
+    )
+    data = requests_csv([rec], include_contact=False)
+    assert (
+        data.startswith("\ufeff".encode()) and data.decode("utf-8-sig").splitlines()[0].count(SEPARATOR) > 5
+    )
+    path = tmp_path / "demandes.csv"
+    path.write_bytes(
+        data.decode("utf-8-sig").replace("01053", "1053").encode("cp1252")
+    )  # as a spreadsheet saves it
+    (back,) = read_request_table(path, path.name, today=TODAY)
+    assert (back.code_insee, back.venue, back.weekdays) == ("01053", "Salle; des fêtes", (1,))
 
 
 def test_import_table_reads_csv_and_locates_errors(tmp_path):
@@ -250,20 +271,12 @@ def test_import_table_reads_csv_and_locates_errors(tmp_path):
     assert "adresse e-mail invalide" in str(info.value)
 
 
-def test_import_table_requires_the_optimiser_columns(tmp_path):
+def test_import_table_needs_commune_and_venue_only(tmp_path):
     path = tmp_path / "court.csv"
     path.write_text("code_insee,venue\n18103,Salle\n", encoding="utf-8")
-    with pytest.raises(InputError, match="colonnes obligatoires absentes : weekdays, blackout_dates"):
+    (form,) = read_request_table(path, path.name, today=TODAY)
+    assert (form.code_insee, form.venue, form.weekdays, form.has_power) == ("18103", "Salle", (), False)
+    path.write_text("code_insee\n18103\n", encoding="utf-8")
+    with pytest.raises(InputError, match="colonne obligatoire absente") as info:
         read_request_table(path, path.name, today=TODAY)
-
-
-def test_scheduled_dates_become_an_ics_calendar():
-    rec = RequestRecord(
-        id=4,
-        form=RequestForm(code_insee="18103", venue="Salle"),
-        status="scheduled",
-        scheduled_dates=(TODAY + timedelta(days=7), TODAY + timedelta(days=14)),
-    )
-    text = scheduled_ics(rec, "Graçay").decode()
-    assert text.count("BEGIN:VEVENT") == 2
-    assert "DTSTART;VALUE=DATE:20261202" in text
+    assert info.value.column == "venue"

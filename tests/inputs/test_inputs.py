@@ -210,7 +210,7 @@ def test_resources_json_error_is_located_on_the_element(tmp_path):
     path = write(
         tmp_path, "r.json", '[{"id": "a", "kind": "bus", "base": "18279"}, {"id": "b", "kind": "bus"}]'
     )
-    with pytest.raises(InputError, match="invalide") as err:
+    with pytest.raises(InputError, match="code INSEE manquant") as err:
         load_resources(path)
     assert (err.value.row, err.value.column) == (2, "base")
 

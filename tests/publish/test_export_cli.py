@@ -127,5 +127,24 @@ def test_cli_reads_venues_and_contacts_from_the_database(tmp_path):
     # Without --db, no contact data at all.
     assert main(["export", str(PLAN), "-f", "pdf", "-o", str(tmp_path / "bare"), "--no-baseline"]) == 0
     bare = pypdf.PdfReader(tmp_path / "bare" / "affiche_massay_18140.pdf").pages[0].extract_text()
-    assert "02 48 11 22 33" not in bare and "Mairie, Massay" in bare
+    assert "02 48 11 22 33" not in bare and "Mairie de Massay" in bare
     assert HostDetails().contact_line == ""
+
+
+def test_cli_ics_with_previous_publication_cancels_what_is_gone(tmp_path):
+    from dataclasses import replace
+
+    from planner.plan_json import save_plan
+
+    plan = load_plan(PLAN)
+    dropped = plan.sessions[-1]
+    newer = replace(plan, sessions=plan.sessions[:-1])
+    save_plan(newer, tmp_path / "new.json")
+    out = tmp_path / "out"
+    args = ["export", str(tmp_path / "new.json"), "-f", "ics", "-o", str(out), "--previous", str(PLAN)]
+    assert main(args) == 0
+    cal = icalendar.Calendar.from_ical((out / "calendrier_moyen_bus.ics").read_bytes())
+    by_uid = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    assert len(by_uid) == 15
+    assert str(by_uid[f"{dropped.uid}@aller-vers"]["status"]) == "CANCELLED"
+    assert sum(str(e.get("status")) == "CANCELLED" for e in by_uid.values()) == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import icalendar
 from tiny_plan import DATES
 
+from planner.model import session_uid
 from planner.publish import write
 from planner.publish.ics import event_uid
 
@@ -73,4 +75,6 @@ def test_uids_are_unique_and_stable(ctx, tmp_path):
     assert len(set(uids_a)) == 10
     assert uids_a == sorted(str(e["uid"]) for e in b)
     s = ctx.plan.sessions[0]
-    assert event_uid(ctx, s) == "s1-1.tiny@aller-vers"
+    assert event_uid(ctx, s) == f"{session_uid('tiny', s)}@aller-vers"
+    # a session's own identity wins over the one it would have been given
+    assert event_uid(ctx, replace(s, uid="abc")) == "abc@aller-vers"

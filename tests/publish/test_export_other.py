@@ -6,11 +6,11 @@ import csv
 import json
 
 import pytest
-from tiny_plan import tiny_matrix, tiny_needs, tiny_plan, tiny_territory
+from tiny_plan import DATES, tiny_matrix, tiny_needs, tiny_plan, tiny_territory
 
 from planner.errors import InputError
 from planner.plan_json import load_plan
-from planner.publish import FORMATS, export_plan, make_context, write
+from planner.publish import FORMATS, Publisher, export_plan, make_context, write
 
 
 def _csv(path):
@@ -71,6 +71,34 @@ def test_geojson_hosts_catchments_routes_and_sites(ctx, tmp_path):
     route = next(f for f in data["features"] if f["properties"]["kind"] == "route")
     assert route["geometry"]["coordinates"][0] == route["geometry"]["coordinates"][-1] == [2.0, 47.2]
     assert "02 48" not in path.read_text(encoding="utf-8")  # no contact data
+    # every feature is labelled for a QGIS legend and every property is documented in the file
+    assert {f["properties"]["couche"] for f in data["features"]} == {"Arrêt", "Rayon", "Tournée", "Lieu fixe"}
+    for f in data["features"]:
+        documented = set(data["proprietes"][f["properties"]["kind"]]) | set(data["proprietes"]["commun"])
+        assert set(f["properties"]) <= documented
+
+
+def test_geojson_a_day_in_the_base_commune_is_a_point_and_there_and_back_a_line(ctx, tmp_path):
+    from dataclasses import replace
+
+    from planner.model import Route
+
+    plan = replace(
+        ctx.plan,
+        routes=(
+            Route("bus1", DATES[0], ("18001", "18001", "18001"), 0.0, 0.0),
+            Route("bus1", DATES[1], ("18001", "18002", "18001"), 20.0, 20.0),
+        ),
+    )
+    (path,) = write(make_context(plan, territory=ctx.territory), "geojson", tmp_path)
+    routes = [
+        f
+        for f in json.loads(path.read_text(encoding="utf-8"))["features"]
+        if f["properties"]["kind"] == "route"
+    ]
+    assert routes[0]["geometry"] == {"type": "Point", "coordinates": [2.0, 47.2]}
+    assert routes[1]["geometry"]["type"] == "LineString"
+    assert len(routes[1]["geometry"]["coordinates"]) == 3
 
 
 def test_geojson_needs_the_territory(tmp_path):
@@ -83,10 +111,19 @@ def test_unknown_format_is_a_french_error(tmp_path):
         export_plan(tiny_plan(), "docx", tmp_path)
 
 
+PUBLISHER = Publisher(name="CC Test", siret="20000000100012")
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_plan_writes_every_format(fmt, tmp_path):
     paths = export_plan(
-        tiny_plan(), fmt, tmp_path / fmt, territory=tiny_territory(), needs=tiny_needs(), matrix=tiny_matrix()
+        tiny_plan(),
+        fmt,
+        tmp_path / fmt,
+        territory=tiny_territory(),
+        needs=tiny_needs(),
+        matrix=tiny_matrix(),
+        publisher=PUBLISHER,
     )
     assert paths and all(p.is_file() and p.stat().st_size > 0 for p in paths)
     assert all(p.parent == tmp_path / fmt for p in paths)
@@ -160,6 +197,12 @@ def test_an_empty_plan_exports_without_error(fmt, tmp_path):
 
     empty = replace(tiny_plan(), series=(), sessions=(), routes=())
     paths = export_plan(
-        empty, fmt, tmp_path, territory=tiny_territory(), needs=tiny_needs(), matrix=tiny_matrix()
+        empty,
+        fmt,
+        tmp_path,
+        territory=tiny_territory(),
+        needs=tiny_needs(),
+        matrix=tiny_matrix(),
+        publisher=PUBLISHER,
     )
     assert paths and all(p.stat().st_size > 0 for p in paths)

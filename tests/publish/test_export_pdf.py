@@ -42,21 +42,27 @@ def test_poster_without_host_details_falls_back_to_the_town_hall(tmp_path, ctx):
     bare = make_context(ctx.plan, territory=ctx.territory)
     write(bare, "pdf", tmp_path)
     _, text = _text(tmp_path / "affiche_dampierre-test_18004.pdf")
-    assert "Mairie, Dampierre-Test" in text
+    assert "Mairie de Dampierre-Test" in text and text.count("Dampierre-Test, Dampierre-Test") == 0
     assert "Auprès de la mairie de Dampierre-Test" in text
     for d in DATES:
         assert fr_date(d) in text
 
 
-def test_poster_with_many_dates_still_fits_one_page(ctx, tmp_path):
+def test_a_commune_with_two_parcours_gets_one_poster_for_each(ctx, tmp_path):
     from dataclasses import replace
 
-    moved = tuple(replace(s, host="18002") for s in ctx.plan.sessions)  # 10 sessions at B
+    moved = tuple(replace(s, host="18002") for s in ctx.plan.sessions)  # both series at B: 10 sessions
     plan = replace(ctx.plan, sessions=moved)
     write(make_context(plan, territory=ctx.territory, hosts=HOSTS), "pdf", tmp_path)
-    pages, text = _text(tmp_path / "affiche_breviande_18002.pdf")
-    assert pages == 1
-    assert text.count("mardi 17 mars 2026") == 2
+    reader = pypdf.PdfReader(tmp_path / "affiche_breviande_18002.pdf")
+    assert len(reader.pages) == 2
+    morning, afternoon = (p.extract_text() for p in reader.pages)
+    assert "le mardi matin" in morning and "le mardi après-midi" in afternoon
+    for d in DATES:
+        assert f"{fr_date(d)}, de 9 h à 12 h" in morning and f"{fr_date(d)}, de 14 h à 17 h" in afternoon
+    # « Où ? » names the commune once
+    assert morning.count("Bréviande") == 2  # in the title band and once in « Où ? »
+    assert [o.title for o in reader.outline] == ["Mardi 9 h – 5 ateliers", "Mardi 14 h – 5 ateliers"]
 
 
 def test_day_sheets_one_page_per_resource_day(ctx, tmp_path):
@@ -166,7 +172,7 @@ def test_poster_lines_fit_the_width_and_one_page(ctx, tmp_path, name, n_sessions
     paths = write(make_context(plan, territory=territory, hosts=hosts), "pdf", tmp_path)
     poster_path = next(p for p in paths if p.name.startswith("affiche_") and p.name.endswith("_18002.pdf"))
     pages, text = _text(poster_path)
-    assert pages == 1
+    assert pages == 2  # two parcours at this commune: one poster each
     assert f"à {name}" in text
     assert text.count("de 14 h 05 à 17 h 05") == n_sessions
     for d in sorted({s.date for s in plan.sessions}):
@@ -180,9 +186,10 @@ def test_poster_keeps_large_print_when_there_is_room(ctx, tmp_path):
     path = write(make_context(plan, territory=territory, hosts=HOSTS), "pdf", tmp_path)
     poster_path = next(p for p in path if p.name.endswith("_18002.pdf"))
     sizes = []
-    pypdf.PdfReader(poster_path).pages[0].extract_text(
-        visitor_text=lambda t, cm, tm, fd, size: sizes.append((t, size)) if t.startswith("•") else None
-    )
+    for page in pypdf.PdfReader(poster_path).pages:
+        page.extract_text(
+            visitor_text=lambda t, cm, tm, fd, size: sizes.append((t, size)) if t.startswith("•") else None
+        )
     assert len(sizes) == 5
     assert min(s for _, s in sizes) >= 16  # shrunk only as far as the width needs, still large
 
@@ -232,7 +239,60 @@ def test_poster_with_long_texts_shrinks_to_stay_on_one_page(ctx, tmp_path):
     write(make_context(plan, territory=territory, hosts={"18002": wordy}), "pdf", tmp_path)
     path = tmp_path / "affiche_saint-hilaire-de-court_18002.pdf"
     pages, text = _text(path)
-    assert pages == 1
+    assert pages == 2  # one poster per parcours, each on its page
     assert _overflows(path) == []
     assert text.count("de 14 h 05 à 17 h 05") == 10
     assert "Contact : " in text
+
+
+def test_pdfs_are_tagged_french_and_carry_bookmarks(ctx, tmp_path):
+    write(ctx, "pdf", tmp_path)
+    for name in ("rapport_financeurs.pdf", "feuilles_de_route_bus1.pdf", "affiche_breviande_18002.pdf"):
+        reader = pypdf.PdfReader(tmp_path / name)
+        assert reader.trailer["/Root"]["/Lang"] == "fr-FR", name
+        assert reader.outline, name
+    report = [
+        o.title
+        for o in pypdf.PdfReader(tmp_path / "rapport_financeurs.pdf").outline
+        if not isinstance(o, list)
+    ]
+    assert report[0] == "Bilan du plan"
+    titles = str(pypdf.PdfReader(tmp_path / "rapport_financeurs.pdf").outline)
+    for section in ("Chiffres clés", "Équité entre communes", "Par EPCI", "Communes non servies et pourquoi"):
+        assert section in titles
+    days = [o.title for o in pypdf.PdfReader(tmp_path / "feuilles_de_route_bus1.pdf").outline]
+    assert days == [fr_date(d).capitalize() for d in DATES]
+
+
+def test_reasons_are_grouped_and_name_resources_not_ids(ctx, tmp_path):
+    from dataclasses import replace
+
+    from planner.model import Unserved
+
+    reason = "plus de créneau libre le mardi (bus1)"
+    unserved = (
+        Unserved("18003", 20.0, reason, "ajouter une journée à bus1", name="Cerbois-Test"),
+        Unserved("18005", 10.0, reason, "ajouter une journée à bus1", name="Épineuil-Test"),
+    )
+    c = make_context(
+        replace(ctx.plan, unserved=unserved),
+        territory=ctx.territory,
+        needs=ctx.needs,
+        matrix=ctx.matrix,
+        baseline=ctx.baseline,
+    )
+    write(c, "pdf", tmp_path)
+    text = " ".join(_text(tmp_path / "rapport_financeurs.pdf")[1].split())
+    assert "bus1" not in text
+    assert text.count("Plus de créneau libre le mardi (Bus numérique)") == 1  # one group, not one line each
+    assert "2 communes" in text and "Cerbois-Test (20), Épineuil-Test (10)" in text
+
+
+def test_posters_and_day_sheets_say_where_to_go_afterwards(ctx, tmp_path):
+    write(ctx, "pdf", tmp_path)
+    _, poster = _text(tmp_path / "affiche_dampierre-test_18004.pdf")
+    poster = " ".join(poster.split())
+    # the only fixed place is the EPN at Aubigny-Test, 30 min from Dampierre-Test on the tiny line
+    assert "Et après ? EPN d'Aubigny (Aubigny-Test), à 30 min" in poster
+    _, sheets = _text(tmp_path / "feuilles_de_route_bus1.pdf")
+    assert "Et après ? EPN d'Aubigny (Aubigny-Test), à 10 min" in " ".join(sheets.split())  # from Bréviande

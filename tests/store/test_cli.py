@@ -5,6 +5,7 @@ import io
 import json
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -80,7 +81,7 @@ def test_export_neutralises_formulas(cli_db, tmp_path, capsys):
     assert main(["requests", "import", str(path)]) == 0
     out = tmp_path / "export.csv"
     assert main(["requests", "export", str(out)]) == 0
-    row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert row["venue"] == '\'=HYPERLINK("http://x")'
     assert row["contact_name"] == "'@SUM(1)"
     stored = repo.list_requests(cli_db)[0]
@@ -132,3 +133,28 @@ def test_access_link_warns_when_no_coordinator_password_protects_the_dashboard(c
     access.set_password(cli_db, "coordinator", "un-mot-de-passe-solide")
     assert main(["access", "link", "18103"]) == 0
     assert "aucun mot de passe" not in capsys.readouterr().err
+
+
+def test_publish_command_publishes_and_prints_feed_addresses(tmp_path, monkeypatch, capsys):
+    from planner.cli import main
+    from planner.store import publications
+
+    db = tmp_path / "cli.sqlite"
+    monkeypatch.setenv("ALLER_VERS_DB_PATH", str(db))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    plan = Path(__file__).resolve().parents[1] / "data" / "plan_vierzon_petit.json"
+    assert main(["publish", str(plan), "--label", "annoncé"]) == 0
+    assert "Plan publié" in capsys.readouterr().out
+    assert main(["publish", "--list"]) == 0
+    assert "« annoncé »" in capsys.readouterr().out
+    assert main(["publish", "--moyen", "bus", "--base-url", "https://av.example"]) == 0
+    url, webcal = capsys.readouterr().out.split()
+    assert url.startswith("https://av.example/calendrier/") and webcal.startswith("webcal://av.example/")
+    from planner.store.db import dispose_engine, open_store
+
+    engine = open_store()
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert publications.resolve_feed(engine, token).target == "bus"
+    assert main(["publish"]) == 2
+    assert "indiquez le plan" in capsys.readouterr().err
+    dispose_engine()

@@ -262,7 +262,7 @@ def test_xlsx_formula_is_refused_with_row_and_column():
 # One hostile file per rule: (file in tests/data, row, column, words the French message must hold).
 # Row 1 is the header; ``None`` where the problem is the whole file.
 BAD_FILES = [
-    pytest.param("bad_missing_column.csv", 1, "lon", ("manquante",), id="missing-column"),
+    pytest.param("bad_missing_column.csv", 1, "lon", ("absente", "longitude"), id="missing-column"),
     pytest.param("bad_duplicate_column.csv", 1, "population", ("double",), id="duplicate-column"),
     pytest.param("bad_duplicate_insee.csv", 4, "code_insee", ("18279", "ligne 2"), id="duplicate-insee"),
     pytest.param("bad_malformed_insee.csv", 3, "code_insee", ("18X03",), id="malformed-insee"),
@@ -272,7 +272,7 @@ BAD_FILES = [
     pytest.param("bad_absurd_population.csv", 3, "population", ("invraisemblable",), id="absurd-population"),
     pytest.param("bad_empty.csv", None, None, ("vide",), id="empty-file"),
     pytest.param("bad_header_only.csv", None, None, ("aucune commune",), id="header-only"),
-    pytest.param("bad_encoding.csv", 1, None, ("encodage",), id="wrong-encoding"),
+    pytest.param("bad_binary.csv", 3, None, ("encodage",), id="wrong-encoding"),
     pytest.param("bad_formula.csv", 3, "population", ("formule",), id="formula-in-cell"),
     pytest.param("bad_not_a_number.csv", 3, "score_fragilite", ("nombre attendu",), id="text-in-indicator"),
 ]
@@ -287,6 +287,12 @@ def test_bad_file_is_refused_naming_file_row_and_column(name, row, column, words
     assert (err.file, err.row, err.column) == (name, row, column)
     for word in words:
         assert word in err.message
+
+
+def test_utf16_text_from_excel_loads():
+    """Excel's « Texte Unicode » is UTF-16 with a byte-order mark: a normal French export."""
+    territory = load_territory_file(DATA / "communes_utf16.csv", "communes_utf16.csv")
+    assert territory.codes == ("18103", "18279", "41232") and territory.commune("18103").name == "Graçay"
 
 
 def test_alias_columns_for_the_same_field_are_duplicates():

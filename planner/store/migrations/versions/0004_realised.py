@@ -2,7 +2,7 @@
 imports and their leftover activities — each tied to a plan version.
 
 Revision ID: 0004_realised
-Revises: 0001_initial
+Revises: 0002_calendar_feeds
 Create Date: 2026-11-26
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_realised"
-down_revision = "0001_initial"
+down_revision = "0002_calendar_feeds"
 branch_labels = None
 depends_on = None
 
