@@ -36,6 +36,7 @@ from planner.model import (
     format_weekdays,
     parse_weekdays,
 )
+from planner.territory.attendance import parse_public
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ID = re.compile(r"^\w[\w.\-]{0,63}$")
@@ -186,14 +187,14 @@ class _Cells:
         tokens = [t for t in re.split(r"[;,\s]+", self.text(column)) if t]
         return frozenset(self.day(column, t) for t in tokens)
 
-    def call(self, build: Callable[[], Any]) -> Any:
-        """Run a model constructor, locating its validation error on this row."""
+    def call(self, build: Callable[[], Any], column: str | None = None) -> Any:
+        """Run a model constructor, locating its validation error on this row (and ``column``)."""
         try:
             return build()
         except InputError as exc:
             if exc.file:
                 raise
-            raise self.error(exc.message) from None
+            raise self.error(exc.message, column) from None
 
 
 def _parse_date(value: str, error: Callable[[str], InputError]) -> date:
@@ -372,6 +373,7 @@ def _resource(cells: _Cells) -> Resource:
         "session_minutes": cells.integer("session_minutes", low=30, high=600),
         "needs_power": cells.boolean("needs_power"),
         "label": cells.free_text("label"),
+        "public": cells.call(lambda: parse_public(cells.text("public")), "public"),
     }
     if not fields["weekdays"]:
         raise cells.error("au moins un jour de travail est attendu (ex. mar,ven)", "weekdays")
@@ -383,9 +385,11 @@ def load_resources(path: str | Path) -> tuple[Resource, ...]:
 
     Columns: ``id``, ``kind`` (``bus`` or ``team``), ``base`` (INSEE code) are required;
     ``seats``, ``weekdays`` (``mar,ven``), ``day_start``, ``day_end`` (HH:MM),
-    ``max_sessions_per_day``, ``session_minutes``, ``needs_power`` and ``label`` are optional,
-    a missing column or blank cell taking the kind's default (:data:`RESOURCE_DEFAULTS`:
-    bus 12 seats, 2 × 180 min, power; team 8 seats, 3 × 120 min, no power).
+    ``max_sessions_per_day``, ``session_minutes``, ``needs_power``, ``label`` and ``public``
+    (``general``, ``isolated`` or ``young``, or in French ``tous``, ``aînés isolés``,
+    ``jeunes``: :mod:`planner.territory.attendance`) are optional, a missing column or blank cell
+    taking the kind's default (:data:`RESOURCE_DEFAULTS`: bus 12 seats, 2 × 180 min, power;
+    team 8 seats, 3 × 120 min, no power; the general public).
     JSON: a list of objects with the same keys, or ``{"resources": [...]}``.
 
     Raises

@@ -136,3 +136,63 @@ def plan_equity(plan: Plan) -> Equity:
     the rates written beside the kilometres (a plan written before these figures gives zeros)."""
     m = plan.metrics
     return equity_of(plan, m.coverage, m.unmet_need, m.eur_per_km, m.co2_kg_per_km)
+
+
+#: French labels of the equity and travel figures, in the order they are shown.
+LABELS: dict[str, str] = {
+    "least_covered_sessions": "Séances dans le tiers le moins couvert",
+    "least_covered_participants": "Participants venant du tiers le moins couvert",
+    "least_covered_need": "Part du besoin non couvert de ce tiers",
+    "least_covered_hosts": "Communes de ce tiers qui accueillent un parcours",
+    "travelling": "Participants supposés venir d'une autre commune",
+    "travel_minutes": "Trajet de ceux qui se déplacent",
+    "base_sessions": "Séances dans la commune de base",
+    "km": "Kilomètres",
+    "km_eur": "Coût des kilomètres",
+    "co2_kg": "Émissions de CO2",
+}
+
+#: One French sentence per figure (help texts, the README's definitions).
+HELP: dict[str, str] = {
+    "least_covered_sessions": "Part des séances tenues dans le tiers des communes que les lieux fixes couvrent "
+    "le moins ; à comparer à la part de leur besoin non couvert.",
+    "least_covered_participants": "Part des participants qui habitent le tiers des communes le moins couvert.",
+    "least_covered_need": "Ce que ce tiers des communes pèse dans le besoin non couvert du territoire : "
+    "un plan équitable lui donne au moins cette part des séances.",
+    "least_covered_hosts": "Nombre de communes de ce tiers qui accueillent au moins une séance.",
+    "travelling": "Participants dont la commune n'est pas celle de la séance (le plan suppose qu'ils font "
+    "le trajet chaque semaine).",
+    "travel_minutes": "Temps de route moyen (et le plus long) de ceux qui viennent d'une autre commune.",
+    "base_sessions": "Séances tenues dans la commune d'où part le moyen itinérant : le bus est fait pour "
+    "aller ailleurs.",
+    "km": "Kilomètres des tournées, aller et retour depuis la base.",
+    "km_eur": "Kilomètres × coût au km (carburant, entretien, assurance).",
+    "co2_kg": "Kilomètres × consommation du véhicule × 3,17 kg CO2e par litre de gazole.",
+}
+
+
+def equity_lines(e: Equity) -> dict[str, str]:
+    """The figures of ``e`` in French words, keyed as :data:`LABELS`."""
+    from planner.french import french_decimal
+
+    def pct(x: float) -> str:
+        return f"{french_decimal(100 * x, 0)} %"
+
+    n = len(e.least_covered)
+    return {
+        "least_covered_sessions": pct(e.least_covered_session_share),
+        "least_covered_participants": pct(e.least_covered_participant_share),
+        "least_covered_need": pct(e.least_covered_need_share),
+        "least_covered_hosts": f"{e.least_covered_hosts} sur {n}",
+        "travelling": f"{e.participants_travelling} sur {e.participants} ({pct(e.travelling_share)})",
+        "travel_minutes": (
+            f"{french_decimal(e.travel_minutes_mean, 0)} min en moyenne, {french_decimal(e.travel_minutes_max, 0)} "
+            "au plus"
+            if e.participants_travelling
+            else "personne ne se déplace"
+        ),
+        "base_sessions": f"{e.base_sessions} sur {e.sessions}",
+        "km": f"{french_decimal(e.km, 0)} km",
+        "km_eur": f"{french_decimal(e.km_eur, 0)} €",
+        "co2_kg": f"{french_decimal(e.co2_kg, 0)} kg CO2e",
+    }

@@ -119,6 +119,37 @@ PUBLICS: dict[str, Public] = {
 }
 
 
+#: Words a file or a person may use for a public (lower case, without accents) → its key.
+PUBLIC_WORDS: dict[str, str] = {
+    "general": GENERAL,
+    "tous": GENERAL,
+    "tous publics": GENERAL,
+    "aines": GENERAL,
+    "isolated": "isolated",
+    "isoles": "isolated",
+    "aines isoles": "isolated",
+    "young": "young",
+    "jeunes": "young",
+    "jeunes en recherche d'emploi": "young",
+}
+
+
+def parse_public(text: str) -> str:
+    """The key of a public from a file cell (``""``: the general public; French words accepted)."""
+    import unicodedata
+
+    plain = "".join(
+        ch
+        for ch in unicodedata.normalize("NFD", (text or "").strip().lower())
+        if unicodedata.category(ch) != "Mn"
+    )
+    if not plain:
+        return GENERAL
+    if plain not in PUBLIC_WORDS:
+        check_public(plain)
+    return PUBLIC_WORDS[plain]
+
+
 def check_public(key: str) -> str:
     """Return ``key`` if it names a public of :data:`PUBLICS`, else raise :class:`InputError`."""
     if key not in PUBLICS:
