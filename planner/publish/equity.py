@@ -104,13 +104,25 @@ def equity_of(
     )
 
 
+def rounded(coverage: Mapping[str, float], unmet_need: Mapping[str, float]) -> tuple[dict, dict]:
+    """Coverage to 4 decimals and unmet need to 2, as the plan file keeps them."""
+    return {c: round(v, 4) for c, v in coverage.items()}, {c: round(v, 2) for c, v in unmet_need.items()}
+
+
+def territory_equity(
+    plan: Plan, coverage: Mapping[str, float], unmet_need: Mapping[str, float], rates
+) -> Equity:
+    """The figures of ``plan`` on a territory's coverage and unmet need, rounded as the plan file
+    keeps them (so that :func:`plan_equity` finds the same); ``rates``: a
+    :class:`~planner.publish.report.CostRates`."""
+    coverage, unmet_need = rounded(coverage, unmet_need)
+    return equity_of(plan, coverage, unmet_need, rates.eur_per_km, rates.co2_kg_per_km)
+
+
 def metric_fields(plan: Plan, coverage: Mapping[str, float], unmet_need: Mapping[str, float], rates) -> dict:
-    """The :class:`~planner.model.PlanMetrics` fields of ``plan`` (``rates``: a
-    :class:`~planner.publish.report.CostRates`), computed on the rounded values the plan file
-    keeps (coverage to 4 decimals, unmet need to 2) so that :func:`plan_equity` finds them again."""
-    coverage = {c: round(v, 4) for c, v in coverage.items()}
-    unmet_need = {c: round(v, 2) for c, v in unmet_need.items()}
-    e = equity_of(plan, coverage, unmet_need, rates.eur_per_km, rates.co2_kg_per_km)
+    """The :class:`~planner.model.PlanMetrics` fields of ``plan`` (see :func:`territory_equity`)."""
+    e = territory_equity(plan, coverage, unmet_need, rates)
+    coverage, unmet_need = rounded(coverage, unmet_need)
     return {
         "coverage": coverage,
         "unmet_need": unmet_need,

@@ -246,3 +246,37 @@ def split_among_series(
     augment()
     out = [{c: cap[(sj, c)] for c in communes if cap[(sj, c)] > 0} for sj in series]
     return out if sum(sum(t.values()) for t in out) == sum(people[c] for c in communes) else None
+
+
+def recount(
+    problem: PlanningProblem,
+    resource: Resource,
+    host: str,
+    seats: int,
+    others: Iterable[tuple[str, str, Mapping[str, int]]],
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Who a series of ``resource`` at ``host`` counts when it moves there by hand.
+
+    ``others`` are the other series as ``(host, resource id, from_communes)``: their people stay
+    theirs. The host's people first, then its neighbours up to the attendance caps, at most
+    ``seats``. Returns ``(from_communes, from_minutes)``.
+    """
+    people = unmet_people(problem)
+    m = problem.matrix
+    radius = reach_minutes(problem)
+    near = sorted(
+        (c for c in problem.territory.codes if c == host or m.minutes(c, host) <= radius + 1e-9),
+        key=lambda c: (c != host, m.minutes(c, host), c),
+    )
+    left = dict(people)
+    same_site: dict[str, int] = defaultdict(int)
+    for h, rid, take in others:
+        for c, n in take.items():
+            left[c] = left.get(c, 0) - n
+            if (h, rid) == (host, resource.id):
+                same_site[c] += n
+    caps = neighbour_caps(problem, resource, host, near, people)
+    pools = pool_caps(problem, resource, host, near, people)
+    caps = {c: min(n, pools[c] - same_site[c]) for c, n in caps.items()}
+    take = allocate(near, left, seats, caps)
+    return take, {c: 0.0 if c == host else round(m.minutes(c, host), 1) for c in take}

@@ -194,20 +194,27 @@ def test_whole_series_to_a_neighbour_keeps_every_rule(plan, problem):
     assert adj.plan.metrics.km == pytest.approx(expected_km)
 
 
-def test_whole_series_out_of_the_catchment_is_explained(plan, problem):
+def test_whole_series_far_away_counts_the_people_of_its_new_host(plan, problem):
+    """Gamma is 85 min from everyone: at Gamma the series counts Gamma's 8 people, no one else
+    (the morning start is then too early to drive there: that rule alone is broken)."""
     adj = move_session(plan, problem, ("S01", 1), new_host=C, whole_series=True)
-    assert "participants_allocation" in rules_broken(adj)
-    assert any("rayon d'attraction : 25 min" in v.message for v in adj.violations)  # young job seekers
+    assert rules_broken(adj) == {"no_overlap_and_travel"}
+    (series,) = adj.plan.series
+    assert dict(series.from_communes) == {C: 8} and series.participants == 8
+    assert dict(series.from_minutes) == {C: 0.0}
 
 
-def test_whole_series_to_a_neighbour_breaks_attendance_for_a_public_that_travels_less(plan, problem):
-    """For the general public only ⌊0.6 · 2^(−7/8) · 10⌋ = 3 people of A would go to B."""
+def test_whole_series_where_too_few_would_come_breaks_the_threshold(plan, problem):
+    """For the general public, at Base-ville (no unmet need) would come ⌊0.6 · 2^(−t/8) · n⌋ of
+    Alpha and Bêta only: fewer than the threshold of 6."""
     general = replace(problem.resources[0], public="general")
     problem = replace(problem, resources=(general,))
     plan = replace(plan, resources=(general,))
-    adj = move_session(plan, problem, ("S01", 2), new_host=B, whole_series=True)
-    assert rules_broken(adj) == {"attendance"}
-    assert any("6 personnes de Alpha" in v.message and "que 3" in v.message for v in adj.violations)
+    to_b = move_session(plan, problem, ("S01", 2), new_host=B, whole_series=True)
+    assert to_b.ok and dict(to_b.plan.series[0].from_communes) == {B: 5, A: 3}
+    adj = move_session(plan, problem, ("S01", 2), new_host=BASE, whole_series=True)
+    assert "seats_and_threshold" in rules_broken(adj)
+    assert adj.plan.series[0].participants < 6
 
 
 def test_a_locked_session_cannot_be_moved(plan, problem):
