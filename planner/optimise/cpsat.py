@@ -46,6 +46,7 @@ from planner.optimise.objective import (
     lexicographic_scale,
     person_weights,
     tie_km,
+    tie_unit,
 )
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.territory.catchment import split_among_series
@@ -97,7 +98,9 @@ class SeasonModel:
         self.sites = sorted(set(self.by_site) | set(self.fixed_by_site))
         self.p: dict[tuple[str, str, str], cp_model.IntVar] = {}
         self.y: dict[tuple[str, int], cp_model.IntVar] = {}
-        self.lex = lexicographic_scale(self._lane_km())
+        lanes = self._lane_km()
+        self.km_unit = tie_unit(lanes)
+        self.lex = lexicographic_scale(lanes, self.km_unit)
         self.rule_one_series_per_slot()
         self.rule_day_drive_time()
         self.rule_window_symmetry()
@@ -260,7 +263,7 @@ class SeasonModel:
                 costs.append(math.floor(SCALE * pen + 1e-9) * v)
         const = -math.floor(SCALE * tw * sum(c.km for c in self.cands.fixed) + 1e-9)
         level1 = sum(terms) - sum(costs) + const
-        tie = sum(tie_km(c.km) * self.x[i] for i, c in enumerate(self.cands.free))
+        tie = sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
         self.m.maximize(self.lex * level1 - tie)
 
     # --- hints and extraction ----------------------------------------------------------------

@@ -41,6 +41,7 @@ use the same functions with the same coefficients.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -104,18 +105,30 @@ def commune_value(effective: float, weight: float, rules: Rules, group: int) -> 
     return value
 
 
-def lexicographic_scale(km_per_lane: Iterable[float]) -> int:
-    """Factor of level 1 making level 2 (whole km) a pure tie-break.
+#: Most integer units level 2 may span: keeps ``lex · SCALE · people`` well inside what CP-SAT's
+#: linear relaxation computes exactly (doubles) on a whole region.
+MAX_TIE_UNITS = 100_000
+
+
+def tie_unit(km_per_lane: Iterable[float]) -> float:
+    """Kilometres per integer unit of level 2: 1 km, or a power of ten on very large problems.
 
     ``km_per_lane`` holds, for every slot a series can take, the most kilometres a series there
-    can drive; any plan drives less than their sum, so one unit of level 1 outweighs it.
+    can drive.
     """
-    return 1 + sum(tie_km(k) for k in km_per_lane)
+    total = sum(km_per_lane)
+    return 1.0 if total <= MAX_TIE_UNITS else 10.0 ** math.ceil(math.log10(total / MAX_TIE_UNITS))
 
 
-def tie_km(km: float) -> int:
-    """Kilometres as the integers of the tie-break (rounded to the kilometre)."""
-    return round(km)
+def tie_km(km: float, unit: float = 1.0) -> int:
+    """Kilometres as the integers of the tie-break (rounded to ``unit`` km)."""
+    return round(km / unit)
+
+
+def lexicographic_scale(km_per_lane: Iterable[float], unit: float = 1.0) -> int:
+    """Factor of level 1 making level 2 (:func:`tie_km`) a pure tie-break: any plan drives less
+    than the sum over the lanes, so one unit of level 1 outweighs it."""
+    return 1 + sum(tie_km(k, unit) for k in km_per_lane)
 
 
 Item = tuple[str, str, float, Mapping[str, int]]  # (host, resource id, share of a full series, take)
