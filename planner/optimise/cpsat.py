@@ -98,6 +98,7 @@ class SeasonModel:
         self.sites = sorted(set(self.by_site) | set(self.fixed_by_site))
         self.p: dict[tuple[str, str, str], cp_model.IntVar] = {}
         self.y: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.same_windows: list[tuple[str, int, tuple[int, ...]]] = []  # interchangeable windows
         lanes = self._lane_km()
         self.km_unit = tie_unit(lanes)
         self.lex = lexicographic_scale(lanes, self.km_unit)
@@ -172,6 +173,13 @@ class SeasonModel:
                 same[frozenset((self.cands.free[i].host, self.cands.free[i].slot) for i in idx)].append(b)
             for bs in same.values():
                 bs.sort()
+                self.same_windows.append(
+                    (
+                        self.cands.free[by_block[bs[0]][0]].resource,
+                        self.cands.free[by_block[bs[0]][0]].weekday,
+                        tuple(bs),
+                    )
+                )
                 for b1, b2 in itertools.pairwise(bs):
                     self.m.add(sum(self.x[i] for i in by_block[b1]) >= sum(self.x[i] for i in by_block[b2]))
 
@@ -268,8 +276,31 @@ class SeasonModel:
 
     # --- hints and extraction ----------------------------------------------------------------
 
+    def in_window_order(
+        self, chosen: list[tuple[Candidate, dict[str, int]]]
+    ) -> list[tuple[Candidate, dict[str, int]]]:
+        """``chosen`` with interchangeable windows permuted so that earlier ones hold at least as
+        many series (:meth:`rule_window_symmetry`), every series keeping its host and slot."""
+        index = {(c.resource, c.host, c.weekday, c.slot, c.block): c for c in self.cands.free}
+        count: dict[tuple[str, int, int], int] = defaultdict(int)
+        for c, _ in chosen:
+            if not c.locked:
+                count[(c.resource, c.weekday, c.block)] += 1
+        moved: dict[tuple[str, int, int], int] = {}
+        for rid, wd, bs in self.same_windows:
+            busiest = sorted(bs, key=lambda b: (-count[(rid, wd, b)], b))
+            moved |= {(rid, wd, old): new for old, new in zip(busiest, bs, strict=True)}
+        out = []
+        for c, take in chosen:
+            new = moved.get((c.resource, c.weekday, c.block), c.block)
+            out.append(
+                (index.get((c.resource, c.host, c.weekday, c.slot, new), c) if not c.locked else c, take)
+            )
+        return out
+
     def hint(self, chosen: list[tuple[Candidate, dict[str, int]]]) -> None:
         """Give a feasible solution (e.g. the greedy plan) as a starting point."""
+        chosen = self.in_window_order(chosen)
         index = {c: i for i, c in enumerate(self.cands.free)}
         on = {index[c] for c, _ in chosen if c in index}
         for i, v in enumerate(self.x):

@@ -103,3 +103,25 @@ def test_default_vierzon_season_goes_to_the_least_covered():
     # every left-out commune is told what serving it would cost, never a bare « plus de créneau »
     assert all(u.reason for u in plan.unserved)
     assert Rules().travel_weight == 0.0
+
+
+def test_a_hint_is_put_in_window_order_so_the_search_can_start_from_it():
+    """Ten Tuesdays: two interchangeable windows. A plan using only the second one breaks the
+    symmetry rule (earlier windows hold at least as many series); the hint is permuted."""
+    from ortools.sat.python import cp_model
+
+    from planner.model import Season
+    from planner.optimise.candidates import build_candidates
+    from planner.optimise.cpsat import SeasonModel
+
+    prob = problem(season=Season(date(2027, 1, 5), date(2027, 3, 9)))
+    cands = build_candidates(prob)
+    late = next(c for c in cands.free if c.host == A and c.block == 1 and c.slot == 0)
+    model = SeasonModel(prob, cands)
+    ((moved, _),) = model.in_window_order([(late, {A: 12})])
+    assert (moved.host, moved.slot, moved.block) == (A, 0, 0)
+    model.hint([(late, {A: 12})])
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    assert solver.solve(model.m) == cp_model.OPTIMAL
