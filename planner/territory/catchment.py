@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 
 import numpy as np
 
@@ -71,6 +71,22 @@ def reach_minutes(problem: PlanningProblem) -> float:
     )
 
 
+def _caps(
+    problem: PlanningProblem,
+    resource: Resource,
+    host: str,
+    catchment: Iterable[str],
+    people: Mapping[str, int],
+    cap: Callable[[AttendanceCurve, float, int], int],
+) -> dict[str, int]:
+    curve = resource_curve(problem, resource)
+    m = problem.matrix
+    return {
+        c: people.get(c, 0) if c == host else cap(curve, m.minutes(c, host), people.get(c, 0))
+        for c in catchment
+    }
+
+
 def neighbour_caps(
     problem: PlanningProblem,
     resource: Resource,
@@ -83,14 +99,9 @@ def neighbour_caps(
     The host itself: all its people (the seats bound the series); a neighbour:
     :func:`planner.territory.attendance.neighbour_cap` (0 beyond the public's ``T_max``).
     """
-    curve = resource_curve(problem, resource)
-    m = problem.matrix
-    return {
-        c: people.get(c, 0)
-        if c == host
-        else neighbour_cap(curve, m.minutes(c, host), people.get(c, 0), resource.seats)
-        for c in catchment
-    }
+    return _caps(
+        problem, resource, host, catchment, people, lambda w, t, n: neighbour_cap(w, t, n, resource.seats)
+    )
 
 
 def pool_caps(
@@ -101,12 +112,7 @@ def pool_caps(
     people: Mapping[str, int],
 ) -> dict[str, int]:
     """Most people all the series of ``resource`` at ``host`` count together from each commune."""
-    curve = resource_curve(problem, resource)
-    m = problem.matrix
-    return {
-        c: people.get(c, 0) if c == host else pool_cap(curve, m.minutes(c, host), people.get(c, 0))
-        for c in catchment
-    }
+    return _caps(problem, resource, host, catchment, people, pool_cap)
 
 
 def catchments(problem: PlanningProblem, minutes: float | None = None) -> dict[str, tuple[str, ...]]:

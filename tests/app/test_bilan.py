@@ -142,24 +142,12 @@ def test_headline_is_full_series_with_the_saupoudrage_note():
 def test_aller_vers_figures_of_a_plan_beside_the_saupoudrage():
     from datetime import date
 
-    from planner.inputs.tables import default_resources
     from planner.optimise.solve import solve, solve_baseline
-    from planner.problem import PlanningProblem, SolveParams
+    from planner.problem import SolveParams
     from planner.publish.equity import plan_equity
-    from planner.rules.calendar import build_season
-    from planner.territory.need import compute_need
-    from planner.territory.specs import load_territory
-    from planner.territory.travel import territory_matrix
+    from tests.builders import vierzon_problem
 
-    t = load_territory("vierzon")
-    m = territory_matrix(t)
-    prob = PlanningProblem(
-        t,
-        compute_need(t, matrix=m),
-        m,
-        default_resources(t),
-        build_season(date(2027, 1, 4), date(2027, 3, 26)),
-    )
+    prob = vierzon_problem(end=date(2027, 3, 26))
     plan = solve(prob, SolveParams(time_limit_s=20, workers=1))
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["plan"] = plan

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner.rules.calendar import french_public_holidays
 from planner.store.repo import list_plan_versions
+from tests.builders import vierzon_problem
 from ui.auth import store
 from ui.planning import default_season_dates
 
@@ -247,25 +248,6 @@ def test_home_page_summarises_the_plan():
 
 
 # ---------------------------------------------------------------------------- the background job
-def vierzon_problem():
-    from planner.inputs.tables import default_resources
-    from planner.problem import PlanningProblem
-    from planner.rules.calendar import build_season
-    from planner.territory.need import NeedWeights, compute_need
-    from planner.territory.specs import load_territory
-    from planner.territory.travel import territory_matrix
-
-    territory = load_territory("vierzon")
-    matrix = territory_matrix(territory)
-    return PlanningProblem(
-        territory,
-        compute_need(territory, NeedWeights(), matrix),
-        matrix,
-        default_resources(territory),
-        build_season(date(2027, 1, 4), date(2027, 6, 25)),
-    )
-
-
 def test_solve_job_records_progress_and_computes_the_baseline():
     from planner.problem import SolveParams
     from ui.planning import SolveJob

@@ -77,22 +77,9 @@ def test_the_three_plans_of_the_frontier():
 
 def test_default_vierzon_season_goes_to_the_least_covered():
     """The done-when figures of issue 9 (timings are the bench's, not a test's)."""
-    from planner.inputs.tables import default_resources
-    from planner.problem import PlanningProblem
-    from planner.rules.calendar import build_season
-    from planner.territory.need import compute_need
-    from planner.territory.specs import load_territory
-    from planner.territory.travel import territory_matrix
+    from tests.builders import vierzon_problem
 
-    t = load_territory("vierzon")
-    m = territory_matrix(t)
-    prob = PlanningProblem(
-        t,
-        compute_need(t, matrix=m),
-        m,
-        default_resources(t),
-        build_season(date(2027, 1, 4), date(2027, 6, 25)),
-    )
+    prob = vierzon_problem()
     plan = solve(prob, SolveParams(time_limit_s=60, gap=0.005, workers=1, seed=0))
     e = plan_equity(plan)
     assert e.travelling_share <= 0.10
