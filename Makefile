@@ -45,6 +45,7 @@ format: dev-deps
 bench: deps
 	$(PY) bench/territory.py
 	$(PY) bench/season.py
+	$(PY) bench/aller_vers.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/imports.py
 

@@ -33,6 +33,7 @@ from planner.publish.report import (
 )
 from ui import bilan_charts as bc
 from ui import data as ud
+from ui.plan_views import render_equity
 
 PLAN_KEY = "plan"
 BASELINE_KEY = "baseline_plan"
@@ -209,6 +210,14 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Aller vers : les moins couverts d'abord")
+st.caption(
+    "Le tiers des communes que les lieux fixes couvrent le moins : quelle part des séances et des participants "
+    "il reçoit, au regard de sa part du besoin non couvert ; combien de participants le plan suppose venir "
+    "d'une autre commune ; combien de séances restent dans la commune de base ; kilomètres, coût et CO2."
+)
+render_equity(plan, baseline, rates)
 
 st.subheader("Équité entre communes")
 gini_f = by_key["gini"]

@@ -14,11 +14,14 @@ from planner.french import PLAN_STATUS_FR, french_decimal
 from planner.inputs.tables import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
 from planner.problem import PlanningProblem, SolveParams
+from planner.publish.report import CostRates
 from planner.rules.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
 from ui import data as ud
 from ui import planning as up
 from ui.auth import require_role
 from ui.plan_views import render_key_figures
+
+HOW_IT_CHOOSES = up.HOW_IT_CHOOSES
 
 # Widget values survive a visit to another page: Streamlit forgets the widgets it did not draw, so
 # their values are copied to ``_pl_saved`` and put back before the widgets are drawn again.
@@ -35,6 +38,12 @@ DEFAULTS = {
     "pl_catchment": int(_RULES.catchment_minutes),
     "pl_repeat": _RULES.repeat_value,
     "pl_travel": _RULES.travel_weight,
+    "pl_priority": _RULES.priority,
+    "pl_att_share": _RULES.attendance_share,
+    "pl_att_half": int(_RULES.attendance_half_minutes),
+    "pl_budget_kind": "Aucun",
+    "pl_budget": 2000.0,
+    "pl_alternatives": True,
     "pl_requests_only": False,
     "pl_keep_locks": True,
     "pl_time_limit": 30,
@@ -51,8 +60,11 @@ require_role("coordinator")
 st.markdown(
     "Indiquez vos **moyens itinérants**, la **saison** et les **règles** d'un bon parcours, puis cliquez "
     "sur **Planifier** : l'outil cherche le plan qui sert le plus de besoin non couvert, avec de vrais "
-    "parcours de plusieurs séances plutôt qu'une visite par village."
+    "parcours de plusieurs séances plutôt qu'une visite par village, d'abord là où les personnes sont les "
+    "plus éloignées de l'aide."
 )
+with st.expander("Comment le plan choisit, et pourquoi"):
+    st.markdown(HOW_IT_CHOOSES)
 
 up.collect()
 
@@ -112,6 +124,11 @@ edited = st.data_editor(
         ),
         "Électricité": st.column_config.CheckboxColumn(
             help="Le moyen a besoin d'un branchement électrique chez l'hôte (le bus)."
+        ),
+        "Public": st.column_config.SelectboxColumn(
+            options=list(up.PUBLIC_LABELS.values()),
+            help="À qui s'adressent ses ateliers : cela règle qui vient des communes voisines "
+            "(les aînés isolés se déplacent encore moins, les jeunes en recherche d'emploi davantage).",
         ),
     },
 )
@@ -193,9 +210,62 @@ repeat = c3.slider("Rendement décroissant", 0.0, 1.0, step=0.05, key="pl_repeat
 c3.caption(
     "0,5 par défaut : un 2ᵉ parcours dans la même commune vaut moitié moins qu'un 1ᵉʳ ailleurs à besoin égal."
 )
-c1, _, _ = st.columns(3)
+st.markdown("**Aller vers les personnes les plus éloignées de l'aide**")
+c1, c2, c3 = st.columns(3)
+priority = c1.slider("Priorité aux moins couverts", 0.0, 20.0, step=0.5, key="pl_priority")
+c1.caption(
+    f"{french_decimal(_RULES.priority, 0)} par défaut : une personne d'une commune qu'aucun lieu fixe ne couvre "
+    "compte 3 fois une personne d'une commune entièrement couverte (Graçay, couverte à 44 %, 0,71 fois). "
+    "0 : la couverture ne compte pas."
+)
+att_share = c2.slider("Voisins qui viennent juste à côté", 0.05, 1.0, step=0.05, key="pl_att_share")
+c2.caption(
+    "0,6 par défaut : un parcours recrute d'abord dans sa commune ; d'une voisine toute proche ne vient "
+    "que cette part de ce qui viendrait chez elle (il faut déjà trouver qui vous emmène)."
+)
+att_half = c3.number_input("Minutes qui divisent par deux la venue", 1, 60, key="pl_att_half")
+c3.caption(
+    "8 min par défaut : la part des voisins qui viennent baisse de moitié toutes les 8 minutes de route."
+)
+st.dataframe(
+    up.attendance_frame(float(att_share), float(att_half), float(catchment)),
+    hide_index=True,
+    width="stretch",
+)
+st.caption(
+    "Part des personnes d'une commune voisine qui viendraient à un parcours selon la route (rayon : "
+    f"{int(catchment)} min pour tous publics). Ces personnes comptent aussi pour cette part : le bus est fait "
+    "pour aller vers celles qui ne se déplacent pas. Réglages raisonnés à partir d'études sur la santé et la "
+    "mobilité des aînés, pas des mesures : notez la commune des participants pendant une saison pour les ajuster."
+)
+c1, c2, c3 = st.columns(3)
 travel_weight = c1.number_input("Poids des kilomètres", 0.0, 10.0, step=0.01, format="%.2f", key="pl_travel")
-c1.caption("0,02 par défaut : 50 km de route coûtent autant qu'une personne servie.")
+c1.caption(
+    "0 par défaut : les kilomètres ne retirent jamais une commune au profit d'une autre, ils départagent "
+    "seulement des plans de même valeur. Avec 0,02, 50 km de route coûtent autant qu'une personne servie."
+)
+budget_kind = c2.radio(
+    "Budget de la saison", ["Aucun", "En km", "En euros"], key="pl_budget_kind", horizontal=True
+)
+budget_value = c3.number_input(
+    "Montant du budget",
+    0.0,
+    1_000_000.0,
+    step=100.0,
+    key="pl_budget",
+    disabled=budget_kind == "Aucun",
+)
+_eur_km = CostRates().eur_per_km
+km_budget = 0.0
+if budget_kind == "En km":
+    km_budget = float(budget_value)
+elif budget_kind == "En euros":
+    km_budget = float(budget_value) / _eur_km
+c2.caption(
+    "Chaque séance compte un aller-retour depuis la base (les tournées, qui enchaînent deux communes, roulent "
+    f"moins). En euros : à {french_decimal(_eur_km, 2)} € le km (carburant, entretien)"
+    + (f", soit {french_decimal(km_budget, 0)} km." if budget_kind == "En euros" else ".")
+)
 
 # ------------------------------------------------------------------------------- 4. requests
 st.subheader("4. Demandes d'accueil")
@@ -318,6 +388,25 @@ if current_locks:
 _saved.update({_key: st.session_state[_key] for _key in DEFAULTS if _key in st.session_state})
 
 
+def _compare(alternatives, kept) -> None:
+    """The plans of the frontier side by side, with a button to keep each."""
+    st.subheader("Trois plans pour choisir")
+    st.caption(
+        "Chaque plan est le meilleur pour sa façon de peser les choses. « Valeur selon vos réglages » les mesure "
+        "tous avec vos réglages : le plan équilibré y est le meilleur, les deux autres montrent ce que coûte "
+        "d'aller plus loin vers les moins couverts, ou de rouler moins."
+    )
+    rows = up.comparison_rows(alternatives)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for col, a in zip(st.columns(len(alternatives)), alternatives, strict=True):
+        col.caption(a.explanation)
+        if a.plan is kept:
+            col.success(f"Plan gardé : {a.label}", icon=":material/check:")
+        elif col.button(f"Garder « {a.label} »", key=f"pl_keep_{a.key}"):
+            up.keep_alternative(a.key)
+            st.rerun()
+
+
 def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams | None, list[str]]:
     """Everything the solve needs, or the French errors that prevent it."""
     try:
@@ -333,6 +422,10 @@ def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams 
             catchment_minutes=float(catchment),
             repeat_value=float(repeat),
             travel_weight=float(travel_weight),
+            priority=float(priority),
+            attendance_share=float(att_share),
+            attendance_half_minutes=float(att_half),
+            km_budget=float(km_budget),
         )
         params = SolveParams(time_limit_s=float(time_limit), gap=float(gap_pct) / 100.0, seed=int(seed))
         check = up.validate_settings(resources, season, rules, included, requests_only)
@@ -371,6 +464,12 @@ if problem is not None:
         f"({len(problem.season.closed_dates)} jours fermés), {len(problem.requests)} demande(s) incluse(s)."
     )
 
+alternatives_wanted = st.checkbox(
+    "Proposer aussi deux autres plans pour choisir : « au plus près des moins couverts » et « le moins de km »",
+    key="pl_alternatives",
+    help="Trois calculs au lieu d'un. Les trois plans s'affichent côte à côte ; un clic garde celui que vous retenez.",
+)
+
 job = up.current_job()
 running = job is not None and not job.done
 if st.button(
@@ -381,7 +480,7 @@ if st.button(
     key="pl_plan",
     help="Lance l'optimisation et calcule aussi, pour comparer, le plan « saupoudrage » (une visite par commune).",
 ):
-    job = up.start_job(problem, params, label="Plan de saison")
+    job = up.start_job(problem, params, label="Plan de saison", alternatives=bool(alternatives_wanted))
     running = True
 
 if job is not None and not job.collected:
@@ -402,6 +501,9 @@ if plan is not None and not running:
         f"(état du calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
     )
     render_key_figures(plan, baseline)
+    alternatives = st.session_state.get(up.ALTERNATIVES_KEY) or []
+    if alternatives:
+        _compare(alternatives, plan)
     if st.session_state.get("version_error"):
         st.warning(f"Le plan n'a pas été enregistré dans l'historique : {st.session_state['version_error']}")
     st.page_link(

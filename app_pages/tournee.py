@@ -105,6 +105,13 @@ st.caption(
     "« saupoudrage » (une séance par commune, à tour de rôle, sur les mêmes jours de tournée)."
 )
 pv.render_key_figures(plan, baseline)
+with st.expander("Aller vers : le plan va-t-il aux moins couverts ?", expanded=True):
+    st.caption(
+        "Le « tiers le moins couvert » : le tiers des communes que les lieux fixes (EPN, France services…) "
+        "aident le moins. Un plan qui va vers les personnes éloignées de l'aide leur donne au moins la part "
+        "des séances qui correspond à leur besoin non couvert, et ne fait pas venir les gens de loin."
+    )
+    pv.render_equity(plan, baseline)
 if not plan.series:
     st.warning(
         "Aucun parcours n'a pu être ouvert avec ces réglages : les raisons, commune par commune, sont dans "

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from planner.errors import InputError
 from planner.french import WEEKDAY_NAMES_FR  # noqa: F401  (re-exported)
+from planner.territory.attendance import GENERAL, check_public
 
 INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 WEEKDAY_CODES: tuple[str, ...] = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
@@ -173,8 +174,10 @@ class Resource:
     session_minutes: int = 180
     needs_power: bool = True
     label: str = ""
+    public: str = GENERAL
 
     def __post_init__(self) -> None:
+        check_public(self.public)
         if not self.id:
             raise InputError("un moyen itinérant doit avoir un identifiant")
         if self.kind not in RESOURCE_KINDS:
@@ -225,7 +228,17 @@ class Rules:
     ``repeat_value`` is the diminishing-returns factor, applied per commune of origin: the
     second group of people from the same commune is worth ``repeat_value`` times the first,
     a third ``repeat_value**2``… (see :func:`planner.optimise.objective.objective_value`).
-    ``travel_weight`` is the objective's cost of one driven kilometre in "people served".
+    ``travel_weight`` is the objective's cost of one driven kilometre in "people served": 0 by
+    default, so that kilometres never trade people (between plans of equal value the one that
+    drives less wins, see :mod:`planner.optimise.objective`).
+
+    ``priority`` is « priorité aux moins couverts »: a person of a commune with coverage ``c``
+    counts ``(1 + priority · (1 − c)) / (1 + priority)`` of a person of a commune no fixed place
+    covers (:func:`planner.optimise.objective.priority_weight`). ``attendance_share`` and
+    ``attendance_half_minutes`` are ``b`` and ``t_half`` of the general public's attendance curve,
+    whose ``T_max`` is ``catchment_minutes`` (:mod:`planner.territory.attendance`). ``km_budget``
+    bounds the season's kilometres (0: no budget), each session counted as a return trip from the
+    base (an upper bound of the routes' kilometres).
     """
 
     sessions_per_series: int = 5
@@ -234,7 +247,11 @@ class Rules:
     min_participants: int = 6
     catchment_minutes: float = 15.0
     repeat_value: float = 0.5
-    travel_weight: float = 0.02
+    travel_weight: float = 0.0
+    priority: float = 2.0
+    attendance_share: float = 0.6
+    attendance_half_minutes: float = 8.0
+    km_budget: float = 0.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.sessions_per_series <= 30:
@@ -251,6 +268,16 @@ class Rules:
             raise InputError("le facteur de rendement décroissant doit être compris entre 0 et 1")
         if self.travel_weight < 0:
             raise InputError("le poids des kilomètres ne peut pas être négatif")
+        if not 0 <= self.priority <= 20:
+            raise InputError("la priorité aux moins couverts doit être comprise entre 0 et 20")
+        if not 0 < self.attendance_share <= 1:
+            raise InputError("la part des voisins qui viennent doit être comprise entre 0 et 1")
+        if not 0 < self.attendance_half_minutes <= 120:
+            raise InputError(
+                "la demi-distance de la courbe de venue doit être comprise entre 1 et 120 minutes"
+            )
+        if self.km_budget < 0:
+            raise InputError("le budget kilométrique ne peut pas être négatif")
 
 
 @dataclass(frozen=True)
@@ -278,16 +305,22 @@ class HostRequest:
 
 @dataclass(frozen=True)
 class Series:
-    """A series ("parcours"): K sessions at one host with one resource, same weekday and slot."""
+    """A series ("parcours"): K sessions at one host with one resource, same weekday and slot.
+
+    ``from_communes`` says where its participants are assumed to come from (commune → people)
+    and ``from_minutes`` how far (commune → drive minutes to the host, 0 for the host itself).
+    """
 
     id: str
     host: str
     resource: str
     participants: int
     from_communes: Mapping[str, int] = field(default_factory=dict)
+    from_minutes: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "from_communes", _frozen_mapping(self.from_communes))
+        object.__setattr__(self, "from_minutes", _frozen_mapping(self.from_minutes))
 
 
 @dataclass(frozen=True)
@@ -353,7 +386,16 @@ class Unserved:
 
 @dataclass(frozen=True)
 class PlanMetrics:
-    """Key figures and the optimiser's proof of quality."""
+    """Key figures and the optimiser's proof of quality.
+
+    The fields after ``drive_hours`` are the equity and travel figures
+    (:mod:`planner.publish.equity`, which recomputes them from the plan file alone):
+    ``coverage`` and ``unmet_need`` per commune (what they rest on), the ``least_covered``
+    third of the communes (lowest coverage, then code), its share of the unmet need, of the
+    sessions and of the participants, how many of those communes hold a series, participants
+    assumed to travel to another commune and their mean drive in minutes, series and sessions
+    held in a resource's base town, and the kilometres' money and CO2 (with the rates used).
+    """
 
     status: str
     objective: float
@@ -367,6 +409,27 @@ class PlanMetrics:
     sessions: int
     km: float
     drive_hours: float
+    coverage: Mapping[str, float] = field(default_factory=dict)
+    unmet_need: Mapping[str, float] = field(default_factory=dict)
+    least_covered: tuple[str, ...] = ()
+    least_covered_need_share: float = 0.0
+    least_covered_session_share: float = 0.0
+    least_covered_participant_share: float = 0.0
+    least_covered_hosts: int = 0
+    participants_travelling: int = 0
+    travel_minutes_mean: float = 0.0
+    travel_minutes_max: float = 0.0
+    base_series: int = 0
+    base_sessions: int = 0
+    km_eur: float = 0.0
+    co2_kg: float = 0.0
+    eur_per_km: float = 0.0
+    co2_kg_per_km: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coverage", _frozen_mapping(self.coverage))
+        object.__setattr__(self, "unmet_need", _frozen_mapping(self.unmet_need))
+        object.__setattr__(self, "least_covered", tuple(self.least_covered))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from planner.model import (
     parse_weekdays,
     session_uid,
 )
+from planner.territory.attendance import GENERAL
 
 FORMAT_VERSION = 1
 
@@ -53,6 +54,7 @@ def resource_to_dict(r: Resource) -> dict[str, Any]:
         "session_minutes": r.session_minutes,
         "needs_power": r.needs_power,
         "label": r.label,
+        "public": r.public,
     }
 
 
@@ -70,6 +72,7 @@ def resource_from_dict(d: dict[str, Any]) -> Resource:
         session_minutes=int(d["session_minutes"]),
         needs_power=bool(d["needs_power"]),
         label=str(d.get("label", "")),
+        public=str(d.get("public", "") or GENERAL),
     )
 
 
@@ -131,6 +134,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "catchment_minutes": rules.catchment_minutes,
             "repeat_value": rules.repeat_value,
             "travel_weight": rules.travel_weight,
+            "priority": rules.priority,
+            "attendance_share": rules.attendance_share,
+            "attendance_half_minutes": rules.attendance_half_minutes,
+            "km_budget": rules.km_budget,
         },
         "resources": [resource_to_dict(r) for r in plan.resources],
         "series": [
@@ -140,6 +147,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "resource": s.resource,
                 "participants": s.participants,
                 "from_communes": dict(s.from_communes),
+                "from_minutes": dict(s.from_minutes),
             }
             for s in plan.series
         ],
@@ -178,8 +186,53 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "sessions": m.sessions,
             "km": round(m.km, 2),
             "drive_hours": round(m.drive_hours, 2),
+            "coverage": dict(m.coverage),
+            "unmet_need": dict(m.unmet_need),
+            "least_covered": list(m.least_covered),
+            "least_covered_need_share": m.least_covered_need_share,
+            "least_covered_session_share": m.least_covered_session_share,
+            "least_covered_participant_share": m.least_covered_participant_share,
+            "least_covered_hosts": m.least_covered_hosts,
+            "participants_travelling": m.participants_travelling,
+            "travel_minutes_mean": round(m.travel_minutes_mean, 2),
+            "travel_minutes_max": round(m.travel_minutes_max, 1),
+            "base_series": m.base_series,
+            "base_sessions": m.base_sessions,
+            "km_eur": round(m.km_eur, 2),
+            "co2_kg": round(m.co2_kg, 2),
+            "eur_per_km": m.eur_per_km,
+            "co2_kg_per_km": m.co2_kg_per_km,
         },
     }
+
+
+#: Metrics every plan file has; the later ones (equity and travel figures) default when absent.
+_REQUIRED_METRICS = (
+    "status",
+    "objective",
+    "bound",
+    "gap",
+    "solve_seconds",
+    "need_total",
+    "unmet_need_total",
+    "participants",
+    "participants_full_series",
+    "sessions",
+    "km",
+    "drive_hours",
+)
+
+
+def _metrics(m: dict[str, Any]) -> PlanMetrics:
+    values = {k: m[k] for k in _REQUIRED_METRICS}
+    values |= {k: m[k] for k in PlanMetrics.__dataclass_fields__ if k in m and k not in values}
+    if "coverage" in values:
+        values["coverage"] = {str(k): float(v) for k, v in values["coverage"].items()}
+    if "unmet_need" in values:
+        values["unmet_need"] = {str(k): float(v) for k, v in values["unmet_need"].items()}
+    if "least_covered" in values:
+        values["least_covered"] = tuple(str(c) for c in values["least_covered"])
+    return PlanMetrics(**values)
 
 
 def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
@@ -211,6 +264,7 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
                     resource=str(x["resource"]),
                     participants=int(x["participants"]),
                     from_communes={str(k): int(v) for k, v in x.get("from_communes", {}).items()},
+                    from_minutes={str(k): float(v) for k, v in x.get("from_minutes", {}).items()},
                 )
                 for x in d.get("series", [])
             ),
@@ -238,7 +292,7 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
                 )
                 for x in d.get("unserved", [])
             ),
-            metrics=PlanMetrics(**{k: m[k] for k in PlanMetrics.__dataclass_fields__}),
+            metrics=_metrics(m),
             kind=str(d.get("kind", "optimised")),
         )
     except InputError:

@@ -37,6 +37,11 @@ class PlanningProblem:
         Host requests; with ``requests_only`` the hosts are restricted to them.
     locked
         Sessions already announced: they must appear unchanged in the plan.
+    requests_only
+        Only communes with a host request may host a series.
+    must_host
+        Communes the coordinator requires to hold at least one series (« imposer une commune »;
+        also how a stated reason for leaving a commune out is checked, by forcing it in).
     """
 
     territory: Territory
@@ -48,9 +53,11 @@ class PlanningProblem:
     requests: tuple[HostRequest, ...] = ()
     locked: tuple[Session, ...] = ()
     requests_only: bool = False
+    must_host: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs", MappingProxyType(dict(self.needs)))
+        object.__setattr__(self, "must_host", tuple(self.must_host))
         if not self.resources:
             raise InputError("aucun moyen itinérant : ajoutez au moins un bus ou une équipe")
         ids = [r.id for r in self.resources]
@@ -62,6 +69,9 @@ class PlanningProblem:
                 raise InputError(f"besoin manquant pour la commune {code}")
             if code not in known:
                 raise InputError(f"temps de trajet manquant pour la commune {code}")
+        for code in self.must_host:
+            if code not in self.needs:
+                raise InputError(f"commune imposée hors du territoire : {code}")
         for r in self.resources:
             if r.base not in known:
                 raise InputError(

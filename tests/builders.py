@@ -1,4 +1,5 @@
-"""Travel matrices for the tiny hand-drawn territories of the tests (``from tests.builders import …``).
+"""Travel matrices for the tiny hand-drawn territories of the tests (``from tests.builders import …``),
+and the default Vierzon season's problem.
 
 Each test file keeps its own drawing (communes, needs, plan) in its docstring or comments; only
 the ways of turning a drawing into a :class:`~planner.territory.travel.TravelMatrix` are shared here.
@@ -7,6 +8,7 @@ the ways of turning a drawing into a :class:`~planner.territory.travel.TravelMat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 
@@ -28,4 +30,24 @@ def matrix_of(communes: Sequence[Commune]) -> TravelMatrix:
     """The road estimate of :func:`planner.territory.travel.travel_matrix` between the communes' centres."""
     return travel_matrix(
         [c.code_insee for c in communes], [c.lat for c in communes], [c.lon for c in communes]
+    )
+
+
+def vierzon_problem(start: date = date(2027, 1, 4), end: date = date(2027, 6, 25)):
+    """The default Vierzon territory, its need, the default bus and the season ``start`` → ``end``."""
+    from planner.inputs.tables import default_resources
+    from planner.problem import PlanningProblem
+    from planner.rules.calendar import build_season
+    from planner.territory.need import NeedWeights, compute_need
+    from planner.territory.specs import load_territory
+    from planner.territory.travel import territory_matrix
+
+    territory = load_territory("vierzon")
+    matrix = territory_matrix(territory)
+    return PlanningProblem(
+        territory,
+        compute_need(territory, NeedWeights(), matrix),
+        matrix,
+        default_resources(territory),
+        build_season(start, end),
     )

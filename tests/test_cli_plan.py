@@ -207,3 +207,40 @@ def test_baseline_with_locked_sessions_writes_the_plan(tmp_path):
     plan = plan_from_dict(json.loads(out.read_text(encoding="utf-8")))
     kept = sorted((s for s in plan.sessions if s.series == "S-18279-1"), key=lambda s: s.index)
     assert [s.index for s in kept] == [1, 2, 3, 4, 5] and kept[0].locked and kept[1].locked
+
+
+def test_alternatives_flag_writes_three_plans_and_compares_them(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["plan", "vierzon", *SEASON, *FAST, "--alternatives", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    for label in (
+        "Au plus près des moins couverts",
+        "Équilibré",
+        "Le moins de km",
+        "Valeur selon vos réglages",
+    ):
+        assert label in text
+    assert "Séances dans le tiers le moins couvert" in text and "Participants supposés venir" in text
+    closest = json.loads((tmp_path / "plan-moins-couverts.json").read_text(encoding="utf-8"))
+    fewest = json.loads((tmp_path / "plan-moins-de-km.json").read_text(encoding="utf-8"))
+    assert closest["rules"]["priority"] == 10.0 and fewest["rules"]["travel_weight"] == 0.02
+    assert fewest["metrics"]["km"] <= json.loads(out.read_text(encoding="utf-8"))["metrics"]["km"]
+
+
+def test_priority_public_budget_and_imposed_commune(tmp_path):
+    out = tmp_path / "plan.json"
+    args = ["--priority", "5", "--public", "young", "--budget-eur", "600", "--eur-per-km", "0.5"]
+    assert main(["plan", "vierzon", *SEASON, *FAST, *args, "--force", "41249", "--out", str(out)]) == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["rules"]["priority"] == 5.0 and d["rules"]["km_budget"] == 1200.0
+    assert {r["public"] for r in d["resources"]} == {"young"}
+    assert "41249" in {s["host"] for s in d["series"]}  # Selles-Saint-Denis, imposed
+    km = {r["id"]: r["base"] for r in d["resources"]}
+    assert all("from_minutes" in s for s in d["series"]) and km
+    m = d["metrics"]
+    assert len(m["least_covered"]) == 12 and m["least_covered_need_share"] > 0
+
+
+def test_imposed_commune_outside_the_territory_is_refused_in_french(tmp_path, capsys):
+    assert main(["plan", "vierzon", *SEASON, "--force", "75056", "--out", str(tmp_path / "x.json")]) == 2
+    assert "commune imposée hors du territoire : 75056" in capsys.readouterr().err

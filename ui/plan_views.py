@@ -169,6 +169,56 @@ def render_key_figures(plan: Plan, baseline: Plan | None, per_row: int = 4) -> N
             )
 
 
+def plan_equity_of(plan: Plan, rates=None):
+    """The equity and travel figures of ``plan`` from its own file (``rates``: a
+    :class:`~planner.publish.report.CostRates` replacing the file's € and CO2 rates)."""
+    from planner.publish.equity import equity_of, plan_equity
+
+    if rates is None:
+        return plan_equity(plan)
+    m = plan.metrics
+    return equity_of(plan, m.coverage, m.unmet_need, rates.eur_per_km, rates.co2_kg_per_km)
+
+
+def render_equity(plan: Plan, baseline: Plan | None = None, rates=None) -> None:
+    """« Aller vers » figures of the kept plan: the least-covered third, who travels, the base
+    town, km / € / CO2 — the saupoudrage's under each one when given."""
+    import streamlit as st
+
+    from planner.publish.equity import HELP, LABELS, equity_lines
+
+    if not plan.metrics.coverage:
+        st.info(
+            "Ce plan a été enregistré avant les indicateurs d'équité et de trajets : relancez le calcul "
+            "pour les obtenir."
+        )
+        return
+    mine = equity_lines(plan_equity_of(plan, rates))
+    theirs = (
+        equity_lines(plan_equity_of(baseline, rates))
+        if baseline is not None and baseline.metrics.coverage
+        else None
+    )
+    keys = [k for k in LABELS if k != "least_covered_need"]
+    need = mine["least_covered_need"]
+    for i in range(0, len(keys), 3):
+        for col, key in zip(st.columns(3), keys[i : i + 3], strict=False):
+            notes = []
+            if key in ("least_covered_sessions", "least_covered_participants"):
+                notes.append(f"besoin non couvert : {need}")
+            if theirs is not None:
+                notes.append(f"saupoudrage : {theirs[key]}")
+            col.metric(
+                LABELS[key],
+                mine[key],
+                delta=" · ".join(notes) or None,
+                delta_color="off",
+                delta_arrow="off",
+                help=HELP[key],
+                border=True,
+            )
+
+
 # ------------------------------------------------------------------------------------ tables
 def series_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per series: host, resource, weekday and time, dates, participants, origins."""

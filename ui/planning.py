@@ -26,6 +26,7 @@ from planner.errors import PlannerError
 from planner.french import french_decimal
 from planner.model import Plan
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.territory.attendance import GENERAL, PUBLICS
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ BASELINE_KEY = "baseline_plan"
 PROBLEM_KEY = "problem"
 VERSION_KEY = "plan_version_id"
 ERROR_KEY = "solve_error"
+ALTERNATIVES_KEY = "plan_alternatives"
 
 PHASES_FR = {
     "pending": "En attente",
     "solve": "Recherche du meilleur plan",
     "baseline": "Calcul du plan de référence (saupoudrage)",
+    "alternatives": "Calcul des deux autres plans (au plus près des moins couverts, le moins de km)",
     "done": "Terminé",
     "cancelled": "Annulé — meilleur plan trouvé conservé",
     "failed": "Échec",
@@ -73,6 +76,9 @@ class SolveJob:
         A short French description kept with the plan version (e.g. ``"Plan initial"``).
     with_baseline
         Also compute the saupoudrage baseline on the same problem after the solve.
+    alternatives
+        Also compute the other plans of the frontier
+        (:func:`planner.optimise.alternatives.solve_alternatives`) after the solve.
     solve_fn, baseline_fn
         The functions to run; default :func:`planner.optimise.solve.solve` and
         :func:`planner.optimise.solve.solve_baseline` (parameters for tests of other solvers).
@@ -85,6 +91,7 @@ class SolveJob:
         *,
         label: str = "",
         with_baseline: bool = True,
+        alternatives: bool = False,
         solve_fn: Callable[..., Plan] | None = None,
         baseline_fn: Callable[[PlanningProblem], Plan] | None = None,
     ) -> None:
@@ -92,6 +99,8 @@ class SolveJob:
         self.params = params
         self.label = label
         self.with_baseline = with_baseline
+        self.with_alternatives = alternatives
+        self.alternatives: list = []
         self._solve_fn = solve_fn
         self._baseline_fn = baseline_fn
         self._lock = threading.Lock()
@@ -130,6 +139,17 @@ class SolveJob:
             baseline_fn = self._baseline_fn or solve_baseline
             self._set_phase("solve")
             plan = solve_fn(self.problem, params=self.params, on_progress=self._on_progress, stop=self._stop)
+            alternatives = []
+            if self.with_alternatives and not self._stop.is_set():
+                from planner.optimise.alternatives import solve_alternatives
+
+                self._set_phase("alternatives")
+                try:  # the variants are optional: keep the plan if one fails
+                    alternatives = solve_alternatives(
+                        self.problem, self.params, balanced=plan, stop=self._stop
+                    )
+                except PlannerError:
+                    log.error("alternatives failed:\n%s", traceback.format_exc())
             baseline = None
             if self.with_baseline:
                 self._set_phase("baseline")
@@ -138,7 +158,7 @@ class SolveJob:
                 except Exception:  # the comparison is optional: keep the plan
                     log.error("baseline failed:\n%s", traceback.format_exc())
             with self._lock:
-                self.plan, self.baseline = plan, baseline
+                self.plan, self.baseline, self.alternatives = plan, baseline, alternatives
                 self._phase = "cancelled" if self._stop.is_set() else "done"
         except PlannerError as exc:
             with self._lock:
@@ -200,13 +220,20 @@ def current_job() -> SolveJob | None:
 
 
 def start_job(
-    problem: PlanningProblem, params: SolveParams, *, label: str, with_baseline: bool = True
+    problem: PlanningProblem,
+    params: SolveParams,
+    *,
+    label: str,
+    with_baseline: bool = True,
+    alternatives: bool = False,
 ) -> SolveJob:
     """Start a background solve for this session (cancelling a previous one still running)."""
     old = current_job()
     if old is not None and not old.done:
         old.cancel()
-    job = SolveJob(problem, params, label=label, with_baseline=with_baseline).start()
+    job = SolveJob(
+        problem, params, label=label, with_baseline=with_baseline, alternatives=alternatives
+    ).start()
     st.session_state[JOB_KEY] = job
     return job
 
@@ -292,6 +319,10 @@ def collect(job: SolveJob | None = None) -> bool:
     if job.baseline is not None:
         st.session_state[BASELINE_KEY] = job.baseline
     st.session_state[PROBLEM_KEY] = job.problem
+    if job.alternatives:
+        st.session_state[ALTERNATIVES_KEY] = job.alternatives
+    else:
+        st.session_state.pop(ALTERNATIVES_KEY, None)
     st.session_state.pop("version_error", None)
     try:
         st.session_state[VERSION_KEY] = save_version(job.plan, job.label or "Plan", author())
@@ -301,6 +332,32 @@ def collect(job: SolveJob | None = None) -> bool:
         log.error("saving the plan version failed:\n%s", traceback.format_exc())
         st.session_state["version_error"] = f"version non enregistrée ({type(exc).__name__})"
     return True
+
+
+def keep_alternative(key: str) -> None:
+    """Keep the plan ``key`` of the frontier (:data:`ALTERNATIVES_KEY`): it becomes the session's
+    plan, its problem carries its rules (re-plans keep them), and a version is saved."""
+    from planner.optimise.alternatives import variant_problem
+
+    alternatives = st.session_state.get(ALTERNATIVES_KEY) or []
+    chosen = next((a for a in alternatives if a.key == key), None)
+    if chosen is None:
+        return
+    base = st.session_state.get(PROBLEM_KEY)
+    balanced = next((a for a in alternatives if a.key == "balanced"), None)
+    if base is not None and balanced is not None:
+        # the problem in the session may be a variant's: start again from the coordinator's rules
+        base = replace(base, rules=balanced.plan.rules)
+        st.session_state[PROBLEM_KEY] = variant_problem(base, key)
+    st.session_state[PLAN_KEY] = chosen.plan
+    st.session_state.pop("version_error", None)
+    try:
+        st.session_state[VERSION_KEY] = save_version(
+            chosen.plan, f"Plan de saison — {chosen.label}", author()
+        )
+    except Exception as exc:  # the plan is kept even if the database is not there
+        log.error("saving the kept plan failed:\n%s", traceback.format_exc())
+        st.session_state["version_error"] = f"version non enregistrée ({type(exc).__name__})"
 
 
 def last_error() -> str | None:
@@ -430,6 +487,8 @@ def load_version(version_id: int) -> Plan:
 
 # -- settings: resources table, season defaults, validation ---------------------------------------
 KIND_LABELS = {"bus": "bus", "team": "équipe"}
+PUBLIC_LABELS = {key: p.label for key, p in PUBLICS.items()}
+PUBLIC_KEYS = {label: key for key, label in PUBLIC_LABELS.items()}
 KIND_CODES = {v: k for k, v in KIND_LABELS.items()}
 RESOURCE_COLUMNS = (
     "Identifiant",
@@ -443,6 +502,7 @@ RESOURCE_COLUMNS = (
     "Séances/jour",
     "Durée (min)",
     "Électricité",
+    "Public",
 )
 
 
@@ -474,6 +534,7 @@ def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
             "Séances/jour": r.max_sessions_per_day,
             "Durée (min)": r.session_minutes,
             "Électricité": r.needs_power,
+            "Public": PUBLIC_LABELS[r.public],
         }
         for r in resources
     ]
@@ -491,6 +552,7 @@ RESOURCE_DTYPES: dict[str, str] = {
     "Séances/jour": "Int64",
     "Durée (min)": "Int64",
     "Électricité": "boolean",
+    "Public": "string",
 }
 
 
@@ -604,6 +666,9 @@ def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
             session_minutes=num("Durée (min)", "session_minutes"),
             needs_power=(defaults["needs_power"] == "true") if _blank(power) else bool(power),
             label="" if _blank(row.get("Libellé")) else str(row["Libellé"]),
+            public=PUBLIC_KEYS.get(str(row.get("Public")), GENERAL)
+            if not _blank(row.get("Public"))
+            else GENERAL,
         )
     except InputError as exc:
         raise InputError(f"{where} : {exc}") from None
@@ -625,7 +690,7 @@ def resources_from_rows(rows: list[dict[str, Any]], labels: dict[str, str]):
     out = []
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
-        values = [v for k, v in row.items() if k != "Électricité"]
+        values = [v for k, v in row.items() if k not in ("Électricité", "Public")]
         if all(_blank(v) if not isinstance(v, (list, tuple)) else not v for v in values):
             continue
         resource = _resource_from_row(n, row, labels)
@@ -737,3 +802,91 @@ def validate_settings(resources, season, rules, requests=(), requests_only: bool
     if (season.end - season.start) > timedelta(days=400):
         warnings.append("Saison de plus d'un an : le calcul sera plus long.")
     return Validation(tuple(errors), tuple(warnings))
+
+
+# -- how the plan chooses, the attendance curve, the plans of the frontier ------------------------
+def _how_it_chooses() -> str:
+    from planner.model import Rules
+    from planner.optimise.objective import priority_weight
+    from planner.territory.attendance import rules_curve
+
+    rules = Rules()
+    curve = rules_curve(rules.attendance_share, rules.attendance_half_minutes, rules.catchment_minutes)
+
+    def pct(x: float) -> str:
+        return f"{french_decimal(100 * x, 0)} %"
+
+    p = rules.priority
+    return f"""
+**1. Qui compte.** Chaque commune a un besoin non couvert : les personnes qui ont besoin d'aide avec le
+numérique et qu'aucun lieu fixe (EPN, France services, médiathèque…) n'aide déjà (page Territoire). Une
+personne compte d'autant plus que sa commune est mal couverte : c'est la **priorité aux moins couverts**.
+Avec {french_decimal(p, 0)} (par défaut), une personne d'une commune qu'aucun lieu fixe ne couvre compte 1,
+une personne d'une commune couverte à 44 % (Graçay) {french_decimal(priority_weight(0.44, p), 2)}, une
+personne d'une commune entièrement couverte {french_decimal(priority_weight(1.0, p), 2)}. Un deuxième groupe
+dans la même commune compte moitié moins qu'un premier groupe ailleurs, et une très petite commune pèse un
+peu moins, pour que chaque parcours réunisse un vrai groupe.
+
+**2. Qui vient.** Les personnes à qui s'adressent ces ateliers se déplacent peu : « elles n'ont pas
+forcément les moyens ou l'envie de se déplacer ». Un parcours recrute donc d'abord dans sa commune ; d'une
+commune voisine ne vient qu'une part, qui baisse vite avec la route : {pct(curve.at(5))} à 5 min,
+{pct(curve.at(10))} à 10 min, {pct(curve.at(15))} à 15 min, personne au-delà (aînés isolés : encore moins ;
+jeunes en recherche d'emploi : davantage, jusqu'à 25 min). Ces personnes comptent aussi pour cette part :
+le bus est fait pour aller vers celles et ceux qui ne viennent pas. Ces chiffres sont des réglages
+raisonnés à partir d'études sur la santé et la mobilité des aînés, pas des mesures : notez la commune de
+chaque participant pendant une saison pour les ajuster.
+
+**3. Les kilomètres.** Rouler est le travail du bus. Les kilomètres ne retirent jamais une commune peu
+couverte au profit d'une commune mieux couverte : ils départagent seulement des plans de même valeur (le
+moins de kilomètres gagne). Vous pouvez fixer un budget de la saison (en km ou en euros) ou donner un poids
+aux kilomètres : c'est alors un choix assumé, et le plan « le moins de km » montre ce qu'il coûte.
+
+**4. Les règles.** Des parcours de {rules.sessions_per_series} séances, même jour et même heure chaque
+semaine ; au moins {rules.min_participants} participants et pas plus que les places ; les jours de tournée,
+la route de la journée, les demandes des communes et les séances déjà annoncées.
+
+**5. Pourquoi une commune attend.** Chaque commune laissée de côté reçoit sa vraie raison, calculée en
+essayant de la servir : quel parcours il faudrait retirer (et comme cette commune est couverte), combien de
+kilomètres de plus, et ce qui changerait la donne.
+
+**6. À vous de choisir.** Le calcul peut proposer trois plans côte à côte : au plus près des moins
+couverts, équilibré, le moins de km. Un clic garde celui que vous retenez ; Tournée et Bilan montrent ses
+chiffres d'équité et de trajets.
+"""
+
+
+HOW_IT_CHOOSES = _how_it_chooses()
+
+
+def attendance_frame(share: float, half_minutes: float, catchment_minutes: float) -> Any:
+    """Share of a neighbour's people who would come, by public and drive time (a French table)."""
+    import pandas as pd
+
+    from planner.territory.attendance import AttendanceCurve, curve_of
+
+    default = AttendanceCurve(share, half_minutes, catchment_minutes)
+    rows = []
+    for key, public in PUBLICS.items():
+        curve = curve_of(key, default)
+        row = {"Public": public.label}
+        for t in (5, 10, 15, 20, 25):
+            row[f"À {t} min"] = f"{french_decimal(100 * curve.at(t), 0)} %"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def comparison_rows(alternatives) -> list[dict[str, str]]:
+    """The plans of the frontier side by side: one row per figure, one column per plan."""
+    from planner.publish.equity import LABELS, equity_lines
+
+    lines = [equity_lines(a.equity) for a in alternatives]
+    rows = [
+        {"Indicateur": "Valeur selon vos réglages"}
+        | {a.label: french_decimal(a.value, 1) for a in alternatives},
+        {"Indicateur": "Parcours"} | {a.label: str(len(a.plan.series)) for a in alternatives},
+    ]
+    rows += [
+        {"Indicateur": LABELS[k]} | {a.label: x[k] for a, x in zip(alternatives, lines, strict=True)}
+        for k in LABELS
+    ]
+    return rows

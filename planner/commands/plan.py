@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import threading
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +19,14 @@ from planner.errors import InputError
 from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, Rules
+from planner.optimise.alternatives import Alternative, solve_alternatives
 from planner.optimise.solve import solve, solve_baseline, solve_greedy
 from planner.plan_json import plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.publish.equity import LABELS, equity_lines, plan_equity
+from planner.publish.report import CostRates
 from planner.rules.calendar import build_season
+from planner.territory.attendance import PUBLICS
 from planner.territory.need import NeedWeights, compute_need, parse_weight
 from planner.territory.specs import DEFAULT_SPEC, load_territory, with_lieux
 from planner.territory.travel import territory_matrix
@@ -75,7 +80,59 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--min-participants", type=int, help="seuil d'ouverture d'un parcours (défaut 6)")
     p.add_argument("--catchment", type=float, help="rayon d'attraction en minutes (défaut 15)")
     p.add_argument("--repeat-value", type=float, help="rendement décroissant d'un second groupe (défaut 0,5)")
-    p.add_argument("--travel-weight", type=float, help="coût d'un km en personnes servies (défaut 0,02)")
+    p.add_argument(
+        "--travel-weight",
+        type=float,
+        help="coût d'un km en personnes servies (défaut 0 : les km ne départagent que des plans de même valeur)",
+    )
+    p.add_argument(
+        "--priority",
+        type=float,
+        help="priorité aux moins couverts, de 0 à 20 (défaut 2 : une personne d'une commune sans lieu fixe "
+        "compte 3 fois une personne d'une commune entièrement couverte)",
+    )
+    p.add_argument(
+        "--public",
+        choices=sorted(PUBLICS),
+        help="public de tous les moyens : general (tous publics, surtout des aînés), isolated (aînés isolés, "
+        "sans voiture), young (jeunes en recherche d'emploi) ; défaut : celui du fichier des moyens",
+    )
+    p.add_argument(
+        "--attendance-share",
+        type=float,
+        help="part des habitants d'une voisine qui viendraient juste à côté (défaut 0,6)",
+    )
+    p.add_argument(
+        "--attendance-half",
+        type=float,
+        help="minutes de route qui divisent par deux cette part (défaut 8)",
+    )
+    p.add_argument(
+        "--budget-km", type=float, help="budget kilométrique de la saison (aller-retour par séance)"
+    )
+    p.add_argument(
+        "--budget-eur",
+        type=float,
+        help="budget de la saison en euros de fonctionnement du véhicule, converti en km au coût au km",
+    )
+    p.add_argument(
+        "--eur-per-km",
+        type=float,
+        default=CostRates().eur_per_km,
+        help="coût d'un km (carburant, entretien ; défaut 0,50 €)",
+    )
+    p.add_argument(
+        "--force",
+        default="",
+        metavar="CODES",
+        help="communes (codes INSEE séparés par des virgules) qui doivent accueillir un parcours",
+    )
+    p.add_argument(
+        "--alternatives",
+        action="store_true",
+        help="calculer aussi les plans « au plus près des moins couverts » et « le moins de km » "
+        "(écrits à côté de --out) et les comparer",
+    )
     p.add_argument(
         "--weight", action="append", default=[], metavar="NOM=VALEUR", help="poids du modèle de besoin"
     )
@@ -89,6 +146,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _budget(args: argparse.Namespace) -> float | None:
+    """The season's km budget: the smaller of ``--budget-km`` and ``--budget-eur`` / ``--eur-per-km``."""
+    budgets = []
+    if args.budget_km is not None:
+        budgets.append(args.budget_km)
+    if args.budget_eur is not None:
+        if args.eur_per_km <= 0:
+            raise InputError("--budget-eur demande un coût au km positif (--eur-per-km)")
+        budgets.append(args.budget_eur / args.eur_per_km)
+    return min(budgets) if budgets else None
+
+
 def _rules(args: argparse.Namespace) -> Rules:
     given = {
         "sessions_per_series": args.sessions,
@@ -98,6 +167,10 @@ def _rules(args: argparse.Namespace) -> Rules:
         "catchment_minutes": args.catchment,
         "repeat_value": args.repeat_value,
         "travel_weight": args.travel_weight,
+        "priority": args.priority,
+        "attendance_share": args.attendance_share,
+        "attendance_half_minutes": args.attendance_half,
+        "km_budget": _budget(args),
     }
     return Rules(**{k: v for k, v in given.items() if v is not None})
 
@@ -111,6 +184,9 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
     matrix = territory_matrix(territory)
     needs = compute_need(territory, weights, matrix)
     resources = load_resources(args.resources) if args.resources else default_resources(territory)
+    if args.public:
+        resources = tuple(replace(r, public=args.public) for r in resources)
+    forced = tuple(c.strip() for c in args.force.split(",") if c.strip())
     requests = load_requests(args.requests) if args.requests else ()
     locked = load_locked_sessions(args.locked) if args.locked else ()
     season = build_season(args.start, args.end, extra_closed=args.closed, school_zone=args.school_zone)
@@ -130,6 +206,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         requests=requests,
         locked=locked,
         requests_only=args.requests_only,
+        must_host=forced,
     )
 
 
@@ -151,7 +228,24 @@ def summary(plan: Plan) -> str:
             f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
             f"Kilomètres : {_num(m.km)}, heures de route : {_num(m.drive_hours, 1)}",
             f"Communes ou demandes laissées de côté : {len(plan.unserved)}",
+            *(
+                f"{LABELS[k]} : {v}".replace("\u202f", " ")
+                for k, v in equity_lines(plan_equity(plan)).items()
+            ),
         ]
+    )
+
+
+def comparison(alternatives: list[Alternative]) -> str:
+    """The plans of the frontier side by side (French, plain text)."""
+    rows = [("", *(a.label for a in alternatives))]
+    rows.append(("Valeur selon vos réglages", *(_num(a.value, 2) for a in alternatives)))
+    rows.append(("Parcours", *(str(len(a.plan.series)) for a in alternatives)))
+    lines = [equity_lines(a.equity) for a in alternatives]
+    rows += [(LABELS[k], *(x[k] for x in lines)) for k in LABELS]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(c.replace("\u202f", " ").ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows
     )
 
 
@@ -180,14 +274,33 @@ def run(args: argparse.Namespace) -> int:
         stop = threading.Event()
         try:
             plan = solve(problem, params, on_progress=show, stop=stop)
+            others = (
+                solve_alternatives(problem, params, balanced=plan, stop=stop) if args.alternatives else []
+            )
         except KeyboardInterrupt:
             stop.set()
             raise
     out = Path(args.out)
+    _write(plan, out)
+    print(summary(plan))
+    print(f"Plan écrit dans {out}")
+    if not args.baseline and not args.greedy and args.alternatives:
+        print()
+        print(comparison(others))
+        for a in others:
+            if a.key != "balanced":
+                path = out.with_name(f"{out.stem}-{ALTERNATIVE_FILES[a.key]}{out.suffix or '.json'}")
+                _write(a.plan, path)
+                print(f"Plan « {a.label} » écrit dans {path}")
+    return 0
+
+
+#: File name suffix of each alternative plan (beside ``--out``).
+ALTERNATIVE_FILES = {"closest": "moins-couverts", "fewest_km": "moins-de-km"}
+
+
+def _write(plan: Plan, out: Path) -> None:
     try:
         out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
-    print(summary(plan))
-    print(f"Plan écrit dans {out}")
-    return 0

@@ -26,6 +26,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.inputs.sheet import Column, Row, parse_time, read_sheet
 from planner.model import HostRequest, Resource, Session, Territory, format_weekdays, parse_weekdays
+from planner.territory.attendance import parse_public
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ID = re.compile(r"^\w[\w.\-]{0,63}$")
@@ -142,8 +143,16 @@ RESOURCE_COLUMNS: tuple[Column, ...] = (
     Column("session_minutes", ("durée (min)", "durée", "durée de séance", "durée des séances")),
     Column("needs_power", ("électricité", "besoin d'électricité", "prise électrique")),
     Column("label", ("libellé", "nom")),
+    Column("public", ("public", "public visé")),
 )
 _KINDS = {"bus": "bus", "team": "team", "equipe": "team", "équipe": "team"}
+
+
+def _public(row: Row) -> str:
+    try:
+        return parse_public(row.text("public"))
+    except InputError as exc:
+        raise row.error(exc.message, "public") from None
 
 
 def _resource(row: Row) -> Resource:
@@ -169,6 +178,7 @@ def _resource(row: Row) -> Resource:
         "session_minutes": integer("session_minutes", 30, 600),
         "needs_power": row.boolean("needs_power", defaults["needs_power"] == "true"),
         "label": neutralise_formula(row.text("label")),
+        "public": _public(row),
     }
     if not fields["weekdays"]:
         raise row.error("au moins un jour de travail est attendu (ex. mar,ven)", "weekdays")
@@ -181,9 +191,10 @@ def load_resources(path: str | Path | bytes | Any, filename: str | None = None) 
     Columns (French names accepted, see :data:`RESOURCE_COLUMNS`): ``id``, ``kind`` (``bus`` or
     ``team``/``équipe``), ``base`` (INSEE code) are required; ``seats``, ``weekdays``
     (``mar,ven``), ``day_start``, ``day_end`` (HH:MM), ``max_sessions_per_day``,
-    ``session_minutes``, ``needs_power`` and ``label`` are optional, a missing column or blank
-    cell taking the kind's default (:data:`RESOURCE_DEFAULTS`: bus 12 seats, 2 × 180 min, power;
-    team 8 seats, 3 × 120 min, no power). JSON: a list of objects with the same keys, or
+    ``session_minutes``, ``needs_power``, ``label`` and ``public`` (``general``, ``isolated`` or
+    ``young``, or in French ``tous``, ``aînés isolés``, ``jeunes``: :mod:`planner.territory.attendance`)
+    are optional, a missing column or blank cell taking the kind's default (:data:`RESOURCE_DEFAULTS`:
+    bus 12 seats, 2 × 180 min, power; team 8 seats, 3 × 120 min, no power; the general public). JSON: a list of objects with the same keys, or
     ``{"resources": [...]}``.
 
     Raises

@@ -2,9 +2,10 @@
 
 This is the practice the monograph describes (one 3-hour workshop a year per commune). Every
 working date of every resource (its weekdays, open dates of the season, minus the days of
-locked sessions) is filled, slot by slot, with the next commune of a queue — requesting
+locked sessions) is filled while the kilometre budget lasts (if any), slot by slot, with the next commune of a queue — requesting
 communes first, then by decreasing unmet need — that can open a session there (power, request
-weekdays and blackout dates, reach from the base, threshold of participants in its catchment).
+weekdays and blackout dates, reach from the base, threshold of participants among the people who
+would come, :mod:`planner.territory.catchment`).
 When the queue is exhausted it starts again (the people already counted stay counted). A day
 with several stops is ordered by :func:`planner.optimise.routing.best_order`. Each session is a series of
 length 1; the objective (:func:`planner.optimise.objective.objective_value`) values it at 1/K of a full
@@ -13,7 +14,7 @@ series per participant, so both plans are measured on the same scale.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from datetime import date
 
 from planner.model import Resource
@@ -31,7 +32,7 @@ from planner.optimise.candidates import (
 from planner.optimise.greedy import fixed_allocation
 from planner.optimise.routing import best_order
 from planner.problem import PlanningProblem
-from planner.territory.catchment import allocate, pool
+from planner.territory.catchment import allocate
 
 
 def _queue(problem: PlanningProblem, people: dict[str, int]) -> list[str]:
@@ -53,7 +54,12 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
     rules = problem.rules
     people = dict(cands.people)
     chosen = fixed_allocation(problem, cands, people)
+    drawn: dict[tuple[str, str, str], int] = defaultdict(int)  # people counted per (resource, host, commune)
+    for c, take in chosen:
+        for code, n in take.items():
+            drawn[(c.resource, c.host, code)] += n
     busy = {(c.resource, d) for c, _ in chosen for d in c.dates}
+    budget, km_used = rules.km_budget, sum(c.km for c, _ in chosen)
     queue = deque(_queue(problem, cands.people))
     days: list[tuple[date, Resource]] = sorted(
         ((d, r) for r in problem.resources for wd in r.weekdays for d in weekday_dates(problem.season, wd)),
@@ -74,12 +80,21 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
                 h not in picked
                 and host_allowed(problem, r, h, d.weekday())
                 and window_allowed(problem, h, [d])
-                and pool(cands.catchment[h], people) >= rules.min_participants
+                and cands.reachable(problem, r.id, h, people) >= rules.min_participants
                 and host_cap(problem, h, r.seats) >= rules.min_participants
             )
+            km = 2 * problem.matrix.km(r.base, h)
+            ok = ok and (budget <= 0 or km_used + km <= budget + 1e-9)
             if ok and _day_feasible(problem, cands, r, best_order(r.base, [*picked, h], problem.matrix, 0.1)):
+                km_used += km
                 picked.append(h)
-                takes[h] = allocate(cands.catchment[h], people, host_cap(problem, h, r.seats))
+                pools = cands.pools(problem, r.id, h)
+                caps = {
+                    c: min(n, pools[c] - drawn[(r.id, h, c)]) for c, n in cands.caps(problem, r.id, h).items()
+                }
+                takes[h] = allocate(cands.catchment[h], people, host_cap(problem, h, r.seats), caps)
+                for c, n in takes[h].items():
+                    drawn[(r.id, h, c)] += n
         if not picked:
             continue
         for k, h in enumerate(best_order(r.base, picked, problem.matrix, 0.1)):
@@ -97,5 +112,11 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             )
             chosen.append((c, takes[h]))
         block += 1
-        queue = deque(h for h in queue if pool(cands.catchment[h], people) >= rules.min_participants)
+        queue = deque(
+            h
+            for h in queue
+            if any(
+                cands.reachable(problem, x.id, h, people) >= rules.min_participants for x in problem.resources
+            )
+        )
     return chosen

@@ -33,7 +33,7 @@ from planner.model import WEEKDAY_NAMES_FR, Plan, PlanMetrics, Resource, Rules, 
 from planner.optimise.objective import group_size
 from planner.problem import PlanningProblem
 from planner.rules.check import closed_dates, no_overlap_and_travel, power, resource_calendar
-from planner.territory.catchment import catchments, pool, unmet_people
+from planner.territory.catchment import catchments, neighbour_caps, pool_caps, unmet_people
 from planner.territory.travel import TravelMatrix
 
 BREAK_MIN = 30
@@ -223,6 +223,34 @@ class Candidates:
     seats: dict[str, int] = field(default_factory=dict)
     group: int = 12
     compat: dict[tuple[str, int, str, int, str], bool] = field(default_factory=dict)
+    series_caps: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    site_caps: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+
+    def caps(self, problem: PlanningProblem, rid: str, host: str) -> dict[str, int]:
+        """Most people one series of resource ``rid`` at ``host`` counts from each commune.
+
+        :func:`planner.territory.catchment.neighbour_caps` on the catchment of ``host`` (cached).
+        """
+        key = (rid, host)
+        if key not in self.series_caps:
+            r = next(x for x in problem.resources if x.id == rid)
+            self.series_caps[key] = neighbour_caps(problem, r, host, self.catchment[host], self.people)
+        return self.series_caps[key]
+
+    def pools(self, problem: PlanningProblem, rid: str, host: str) -> dict[str, int]:
+        """Most people all the series of ``rid`` at ``host`` count together from each commune (cached)."""
+        key = (rid, host)
+        if key not in self.site_caps:
+            r = next(x for x in problem.resources if x.id == rid)
+            self.site_caps[key] = pool_caps(problem, r, host, self.catchment[host], self.people)
+        return self.site_caps[key]
+
+    def reachable(
+        self, problem: PlanningProblem, rid: str, host: str, left: Mapping[str, int] | None = None
+    ) -> int:
+        """People one series of ``rid`` at ``host`` can count (of ``left``, default everyone)."""
+        left = self.people if left is None else left
+        return sum(min(c, max(0, left.get(i, 0))) for i, c in self.caps(problem, rid, host).items())
 
     def compatible(self, problem: PlanningProblem, r: Resource, s: int, h1: str, t: int, h2: str) -> bool:
         """Cached :func:`slots_compatible` (order of the two slots handled)."""
@@ -479,13 +507,13 @@ def build_candidates(
     cands = Candidates([], fixed, {}, {r.id: day_slots(r) for r in problem.resources}, people, catch)
     cands.seats = {r.id: r.seats for r in problem.resources}
     cands.group = group_size(problem) if group is None else group
-    pools = {h: pool(catch[h], people) for h in problem.territory.codes}
     for r in problem.resources:
-        hosts = [h for h in problem.territory.codes if pools[h] >= rules.min_participants]
+        reach = {h: cands.reachable(problem, r.id, h) for h in problem.territory.codes}
+        hosts = [h for h in problem.territory.codes if reach[h] >= rules.min_participants]
         hosts = [h for h in hosts if host_cap(problem, h, r.seats) >= rules.min_participants]
         hosts = [h for h in hosts if any(slot_fits(r, s, h, problem.matrix) for s in range(day_slots(r)))]
         if max_hosts_per_resource is not None and len(hosts) > max_hosts_per_resource:
-            hosts.sort(key=lambda h: (-pools[h], drive_min(problem.matrix, r.base, h), h))
+            hosts.sort(key=lambda h: (-reach[h], drive_min(problem.matrix, r.base, h), h))
             hosts = sorted(hosts[:max_hosts_per_resource])
         fits = {(h, s): slot_fits(r, s, h, problem.matrix) for h in hosts for s in range(day_slots(r))}
         for wd in r.weekdays:

@@ -1,6 +1,7 @@
 """The CP-SAT model that chooses among candidate series, and its search.
 
-CP-SAT picks candidates ``x[c]`` and whole people ``p[h,i]`` (commune ``i`` at host ``h``):
+CP-SAT picks candidates ``x[c]`` and whole people ``p[h,r,i]`` (commune ``i`` in the series of
+resource ``r`` at host ``h``: a *site*):
 
 - ``rule_one_series_per_slot``: a (resource, weekday, window, slot) holds at most one series;
 - ``rule_day_drive_time``: two slots of the same day hold hosts the resource can drive between
@@ -8,17 +9,21 @@ CP-SAT picks candidates ``x[c]`` and whole people ``p[h,i]`` (commune ``i`` at h
   from/to the base);
 - ``rule_window_symmetry``: windows of a weekday offering the same candidates are used in order
   (symmetry breaking: the objective does not depend on dates);
-- ``rule_catchment_allocation``: ``p[h,i]`` exists only for ``i`` within the catchment of ``h``;
-- ``rule_threshold_and_seats``: ``n_h · min_participants ≤ Σ_i p[h,i] ≤ Σ seats`` over the ``n_h``
-  series held at ``h`` (seats capped by the request's expected participants) — any such total
-  splits into series each within [threshold, seats];
-- ``rule_need_cap_and_groups``: ``Σ_h p[h,i] ≤ floor(unmet_need_i)`` — nobody counted twice —
+- ``rule_catchment_allocation``: ``p[h,r,i]`` exists only for ``i`` whose people would come to
+  ``h`` (attendance curve of ``r``'s public): at most ``cap_i`` per series, ``pool_i`` in all;
+- ``rule_threshold_and_seats``: ``n · min_participants ≤ Σ_i p[h,r,i] ≤ Σ seats`` over the ``n``
+  series of the site (seats capped by the request's expected participants) — any such total
+  splits into series each within [threshold, seats] and the per-series caps;
+- ``rule_need_cap_and_groups``: ``Σ p[·,·,i] ≤ floor(unmet_need_i)`` — nobody counted twice —
   split into groups of ``g`` people (``g`` = the largest number of seats) for diminishing returns;
+- ``rule_km_budget``: the season's kilometres (return trips) within ``Rules.km_budget``, if set;
+- ``rule_must_host``: the communes of ``problem.must_host`` hold a series;
 - locked series are fixed (their days are removed from the free slots, their hosts keep them).
 
 The objective is :mod:`planner.optimise.objective`'s. Integers are made once with ``SCALE``
 (1/10 000 of a person), values rounded up and costs down, so the model's bound is a valid bound
-of the exact objective.
+of the exact objective. Level 1 is multiplied by ``lex`` (:func:`planner.optimise.objective.lexicographic_scale`)
+and the whole kilometres subtracted: fewer km only ever decides between plans of equal value.
 """
 
 from __future__ import annotations
@@ -35,9 +40,18 @@ from ortools.sat.python import cp_model
 
 from planner.errors import InfeasibleError
 from planner.optimise.candidates import Candidate, Candidates, host_cap
-from planner.optimise.objective import MAX_GROUPS, attendance_penalty, need_weight
+from planner.optimise.objective import (
+    MAX_GROUPS,
+    attendance_penalty,
+    lexicographic_scale,
+    person_weights,
+    tie_km,
+    tie_unit,
+)
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.territory.catchment import pool
+from planner.territory.catchment import split_among_series
+
+Site = tuple[str, str]  # (host, resource id): the series of one resource at one host
 
 SCALE = 10_000
 
@@ -72,28 +86,46 @@ class SeasonModel:
         self.rules = problem.rules
         self.group = cands.group
         self.res = {r.id: r for r in problem.resources}
+        self.weights = person_weights(problem, self.group)
         self.m = cp_model.CpModel()
         self.x = [self.m.new_bool_var(f"x{i}") for i in range(len(cands.free))]
-        self.by_host: dict[str, list[int]] = defaultdict(list)
+        self.by_site: dict[Site, list[int]] = defaultdict(list)
         for i, c in enumerate(cands.free):
-            self.by_host[c.host].append(i)
-        self.fixed_by_host: dict[str, list[Candidate]] = defaultdict(list)
+            self.by_site[(c.host, c.resource)].append(i)
+        self.fixed_by_site: dict[Site, list[Candidate]] = defaultdict(list)
         for c in cands.fixed:
-            self.fixed_by_host[c.host].append(c)
-        self.hosts = sorted(set(self.by_host) | set(self.fixed_by_host))
-        self.p: dict[tuple[str, str], cp_model.IntVar] = {}
+            self.fixed_by_site[(c.host, c.resource)].append(c)
+        self.sites = sorted(set(self.by_site) | set(self.fixed_by_site))
+        self.p: dict[tuple[str, str, str], cp_model.IntVar] = {}
         self.y: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.same_windows: list[tuple[str, int, tuple[int, ...]]] = []  # interchangeable windows
+        lanes = self._lane_km()
+        self.km_unit = tie_unit(lanes)
+        self.lex = lexicographic_scale(lanes, self.km_unit)
         self.rule_one_series_per_slot()
         self.rule_day_drive_time()
         self.rule_window_symmetry()
         self.rule_catchment_allocation()
         self.rule_threshold_and_seats()
         self.rule_need_cap_and_groups()
+        self.rule_km_budget()
+        self.rule_must_host()
         self.set_objective()
 
     def cap(self, c: Candidate) -> int:
         """Maximum participants of candidate ``c``."""
         return host_cap(self.problem, c.host, self.res[c.resource].seats)
+
+    def _lane_km(self) -> list[float]:
+        lanes: dict[tuple, float] = defaultdict(float)
+        for c in self.cands.free:
+            key = (c.resource, c.weekday, c.block, c.slot)
+            lanes[key] = max(lanes[key], c.km)
+        return list(lanes.values())
+
+    def series_count(self, site: Site):
+        """Number of series held at ``site`` (a linear expression)."""
+        return sum(self.x[i] for i in self.by_site[site]) + len(self.fixed_by_site[site])
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -141,29 +173,49 @@ class SeasonModel:
                 same[frozenset((self.cands.free[i].host, self.cands.free[i].slot) for i in idx)].append(b)
             for bs in same.values():
                 bs.sort()
+                self.same_windows.append(
+                    (
+                        self.cands.free[by_block[bs[0]][0]].resource,
+                        self.cands.free[by_block[bs[0]][0]].weekday,
+                        tuple(bs),
+                    )
+                )
                 for b1, b2 in itertools.pairwise(bs):
                     self.m.add(sum(self.x[i] for i in by_block[b1]) >= sum(self.x[i] for i in by_block[b2]))
 
     def rule_catchment_allocation(self) -> None:
-        """Participants of a host, ``p[h,i]``, come only from communes within its catchment."""
-        for h in self.hosts:
+        """Participants ``p[h,r,i]`` come only from communes whose people would come to ``h``.
+
+        Per series of ``r`` at most :meth:`Candidates.caps` people of each neighbour, for all of
+        them together at most :meth:`Candidates.pools` (the attendance curve of ``r``'s public).
+        """
+        for site in self.sites:
+            h, rid = site
+            caps = self.cands.caps(self.problem, rid, h)
+            pools = self.cands.pools(self.problem, rid, h)
+            n = self.series_count(site)
             for i in self.cands.catchment[h]:
-                if self.cands.people.get(i, 0) > 0:
-                    self.p[(h, i)] = self.m.new_int_var(0, self.cands.people[i], f"p_{h}_{i}")
+                if self.cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
+                    continue
+                v = self.m.new_int_var(0, pools[i], f"p_{h}_{rid}_{i}")
+                self.p[(h, rid, i)] = v
+                if i != h:
+                    self.m.add(v <= caps[i] * n)
 
     def rule_threshold_and_seats(self) -> None:
-        """``n·min_participants ≤ Σ_i p[h,i] ≤ Σ seats`` over the ``n`` series held at ``h``.
+        """``n·min_participants ≤ Σ_i p[h,r,i] ≤ Σ seats`` over the ``n`` series of ``r`` at ``h``.
 
-        Any such total splits into series each within [threshold, seats] (:func:`series_sizes`).
+        With the per-series caps of :meth:`rule_catchment_allocation`, any such total splits into
+        series each within [threshold, seats] (:func:`planner.territory.catchment.split_among_series`).
         """
-        for h in self.hosts:
-            total = sum(v for (hh, _), v in self.p.items() if hh == h)
-            free = self.by_host[h]
-            fixed = self.fixed_by_host[h]
+        for site in self.sites:
+            total = sum(v for (h, rid, _), v in self.p.items() if (h, rid) == site)
+            free = self.by_site[site]
+            fixed = self.fixed_by_site[site]
             lo = self.rules.min_participants
             fixed_lo = sum(min(lo, self.cap(c)) for c in fixed)
             if fixed:
-                fixed_lo = min(fixed_lo, pool(self.cands.catchment[h], self.cands.people))
+                fixed_lo = min(fixed_lo, self.cands.reachable(self.problem, site[1], site[0]))
             self.m.add(total >= lo * sum(self.x[i] for i in free) + fixed_lo)
             self.m.add(
                 total
@@ -171,9 +223,9 @@ class SeasonModel:
             )
 
     def rule_need_cap_and_groups(self) -> None:
-        """``Σ_h p[h,i] ≤ floor(unmet_need_i)`` — nobody counted twice — split into value groups."""
+        """``Σ_{h,r} p[h,r,i] ≤ floor(unmet_need_i)`` — nobody counted twice — split into value groups."""
         takers: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        for (_, i), v in self.p.items():
+        for (_, _, i), v in self.p.items():
             takers[i].append(v)
         g = self.group
         for i, vs in takers.items():
@@ -187,37 +239,80 @@ class SeasonModel:
                 ys.append(y)
             self.m.add(sum(vs) == sum(ys))
 
+    def rule_km_budget(self) -> None:
+        """``Σ km ≤ Rules.km_budget`` (each session a return trip from the base), when a budget is set."""
+        budget = self.rules.km_budget
+        if budget <= 0:
+            return
+        fixed = sum(c.km for c in self.cands.fixed)
+        tenths = [math.ceil(10 * c.km - 1e-9) for c in self.cands.free]
+        self.m.add(
+            sum(t * x for t, x in zip(tenths, self.x, strict=True))
+            <= math.floor(10 * (budget - fixed) + 1e-9)
+        )
+
+    def rule_must_host(self) -> None:
+        """Every commune of ``problem.must_host`` holds at least one series."""
+        for h in self.problem.must_host:
+            sites = [s for s in self.sites if s[0] == h]
+            self.m.add(sum(self.series_count(s) for s in sites) >= 1)
+
     def set_objective(self) -> None:
-        """Maximise need-weighted people with diminishing returns minus travel (integers, ``SCALE``)."""
+        """Maximise level 1 (need-weighted people with diminishing returns minus travel, integers of
+        ``SCALE``) times :attr:`lex`, minus the whole kilometres (level 2, a tie-break)."""
         tw = self.rules.travel_weight
         terms = []
         for (i, k), y in self.y.items():
-            w = need_weight(self.cands.people[i], self.group)
-            terms.append(math.ceil(SCALE * w * self.rules.repeat_value**k - 1e-9) * y)
+            terms.append(math.ceil(SCALE * self.weights[i] * self.rules.repeat_value**k - 1e-9) * y)
         costs = [math.floor(SCALE * tw * c.km + 1e-9) * self.x[i] for i, c in enumerate(self.cands.free)]
-        for (h, i), v in self.p.items():
-            pen = need_weight(self.cands.people[i], self.group) * attendance_penalty(self.problem, i, h)
+        for (h, rid, i), v in self.p.items():
+            pen = self.weights[i] * attendance_penalty(self.problem, i, h, self.res[rid])
             if pen > 0:
                 costs.append(math.floor(SCALE * pen + 1e-9) * v)
         const = -math.floor(SCALE * tw * sum(c.km for c in self.cands.fixed) + 1e-9)
-        self.m.maximize(sum(terms) - sum(costs) + const)
+        level1 = sum(terms) - sum(costs) + const
+        tie = sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
+        self.m.maximize(self.lex * level1 - tie)
 
     # --- hints and extraction ----------------------------------------------------------------
 
+    def in_window_order(
+        self, chosen: list[tuple[Candidate, dict[str, int]]]
+    ) -> list[tuple[Candidate, dict[str, int]]]:
+        """``chosen`` with interchangeable windows permuted so that earlier ones hold at least as
+        many series (:meth:`rule_window_symmetry`), every series keeping its host and slot."""
+        index = {(c.resource, c.host, c.weekday, c.slot, c.block): c for c in self.cands.free}
+        count: dict[tuple[str, int, int], int] = defaultdict(int)
+        for c, _ in chosen:
+            if not c.locked:
+                count[(c.resource, c.weekday, c.block)] += 1
+        moved: dict[tuple[str, int, int], int] = {}
+        for rid, wd, bs in self.same_windows:
+            busiest = sorted(bs, key=lambda b: (-count[(rid, wd, b)], b))
+            moved |= {(rid, wd, old): new for old, new in zip(busiest, bs, strict=True)}
+        out = []
+        for c, take in chosen:
+            new = moved.get((c.resource, c.weekday, c.block), c.block)
+            out.append(
+                (index.get((c.resource, c.host, c.weekday, c.slot, new), c) if not c.locked else c, take)
+            )
+        return out
+
     def hint(self, chosen: list[tuple[Candidate, dict[str, int]]]) -> None:
         """Give a feasible solution (e.g. the greedy plan) as a starting point."""
+        chosen = self.in_window_order(chosen)
         index = {c: i for i, c in enumerate(self.cands.free)}
         on = {index[c] for c, _ in chosen if c in index}
         for i, v in enumerate(self.x):
             self.m.add_hint(v, i in on)
-        given: dict[tuple[str, str], int] = defaultdict(int)
+        given: dict[tuple[str, str, str], int] = defaultdict(int)
         for c, take in chosen:
             for code, n in take.items():
-                given[(c.host, code)] += n
+                given[(c.host, c.resource, code)] += n
         total: dict[str, int] = defaultdict(int)
         for key, v in self.p.items():
             self.m.add_hint(v, given.get(key, 0))
-            total[key[1]] += given.get(key, 0)
+            total[key[2]] += given.get(key, 0)
         for (i, k), y in self.y.items():
             last = (i, k + 1) not in self.y
             width = total[i] - k * self.group
@@ -226,26 +321,41 @@ class SeasonModel:
     def extract(self, solver: cp_model.CpSolver) -> list[tuple[Candidate, dict[str, int]]]:
         """Chosen series with their participants by commune, from a solved model."""
         out = []
-        for h in self.hosts:
-            series = list(self.fixed_by_host[h]) + [
-                self.cands.free[i] for i in self.by_host[h] if solver.value(self.x[i])
+        lo = self.rules.min_participants
+        for site in self.sites:
+            h, rid = site
+            series = list(self.fixed_by_site[site]) + [
+                self.cands.free[i] for i in self.by_site[site] if solver.value(self.x[i])
             ]
             if not series:
                 continue
-            left = {i: solver.value(v) for (hh, i), v in self.p.items() if hh == h}
-            total = sum(left.values())
-            sizes = series_sizes(total, [self.cap(c) for c in series], self.rules.min_participants)
-            for c, size in zip(series, sizes, strict=True):
-                take: dict[str, int] = {}
-                need = size
-                for i in self.cands.catchment[h]:
-                    k = min(need, left.get(i, 0))
-                    if k > 0:
-                        take[i] = k
-                        left[i] -= k
-                        need -= k
-                out.append((c, take))
+            people = {
+                i: solver.value(self.p[(h, rid, i)]) for i in self.cands.catchment[h] if (h, rid, i) in self.p
+            }
+            caps = self.cands.caps(self.problem, rid, h)
+            bounds = [(0 if c.locked else min(lo, self.cap(c)), self.cap(c)) for c in series]
+            takes = split_among_series(people, bounds, [caps] * len(series))
+            if takes is None:  # a locked series below the threshold: fill in order, as before
+                takes = _fill_in_order(people, [self.cap(c) for c in series], lo, caps)
+            out.extend(zip(series, takes, strict=True))
         return out
+
+
+def _fill_in_order(
+    people: dict[str, int], caps_of_series: list[int], lo: int, caps: dict[str, int]
+) -> list[dict[str, int]]:
+    """Sizes from :func:`series_sizes`, filled commune by commune within the per-series caps."""
+    left = dict(people)
+    out = []
+    for size in series_sizes(sum(people.values()), caps_of_series, lo):
+        take: dict[str, int] = {}
+        for i in left:
+            k = min(size - sum(take.values()), left[i], caps.get(i, 0))
+            if k > 0:
+                take[i] = k
+                left[i] -= k
+        out.append(take)
+    return out
 
 
 class _Monitor(cp_model.CpSolverSolutionCallback):
@@ -258,8 +368,10 @@ class _Monitor(cp_model.CpSolverSolutionCallback):
         on_progress: Callable[[ProgressEvent], None] | None,
         stop: threading.Event | None,
         offset: tuple[float, float],
+        lex: int = 1,
     ) -> None:
         super().__init__()
+        self.lex = lex
         self.solver = solver
         self.gap = gap
         self.on_progress = on_progress
@@ -280,8 +392,8 @@ class _Monitor(cp_model.CpSolverSolutionCallback):
                 self.on_progress(
                     ProgressEvent(
                         _time.monotonic() - self.t0,
-                        self.best / SCALE + self.offset[0],
-                        max(self.bound, self.best) / SCALE + self.offset[1],
+                        level_one(self.best, self.lex) + self.offset[0],
+                        level_one_bound(max(self.bound, self.best), self.lex) + self.offset[1],
                     )
                 )
 
@@ -295,6 +407,16 @@ class _Monitor(cp_model.CpSolverSolutionCallback):
 
     def on_bound(self, bound: float) -> None:
         self.report(None, bound)
+
+
+def level_one(objective: float, lex: int) -> float:
+    """Level 1 of the objective (people) from the model's ``lex · L − km`` (``0 ≤ km < lex``)."""
+    return math.ceil(objective / lex - 1e-9) / SCALE
+
+
+def level_one_bound(bound: float, lex: int) -> float:
+    """A valid bound of level 1 (people) from a bound of the model's ``lex · L − km``."""
+    return ((math.floor(bound + 1e-6) + lex - 1) // lex) / SCALE
 
 
 def solve_model(
@@ -335,7 +457,7 @@ def solve_model(
     solver.parameters.relative_gap_limit = params.gap
     for name, value in (solver_options or {}).items():
         setattr(solver.parameters, name, value)
-    monitor = _Monitor(solver, params.gap, on_progress, stop, offset)
+    monitor = _Monitor(solver, params.gap, on_progress, stop, offset, model.lex)
     solver.best_bound_callback = monitor.on_bound
     done = threading.Event()
 
@@ -355,18 +477,42 @@ def solve_model(
     finally:
         done.set()
     if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
-        raise InfeasibleError(
-            "aucun plan ne respecte les séances verrouillées avec ces règles : vérifiez leurs dates, "
-            "leurs lieux et le seuil de participants, ou déverrouillez-en"
-        )
+        raise InfeasibleError(_infeasible_message(problem))
     bound = solver.best_objective_bound
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         proven = monitor.bound  # only bounds the search reported; never CP-SAT's default 0
-        return Choice([], "UNKNOWN", -math.inf, proven / SCALE if math.isfinite(proven) else math.inf)
+        return Choice(
+            [],
+            "UNKNOWN",
+            -math.inf,
+            level_one_bound(proven, model.lex) if math.isfinite(proven) else math.inf,
+        )
     status = "OPTIMAL" if code == cp_model.OPTIMAL else "FEASIBLE"
     if stop is not None and stop.is_set() and code != cp_model.OPTIMAL:
         status = "STOPPED"
-    return Choice(model.extract(solver), status, solver.objective_value / SCALE, bound / SCALE)
+    return Choice(
+        model.extract(solver),
+        status,
+        level_one(solver.objective_value, model.lex),
+        level_one_bound(bound, model.lex),
+    )
+
+
+def _infeasible_message(problem: PlanningProblem) -> str:
+    """What can make the model infeasible: locked sessions, imposed hosts, a km budget."""
+    names = {c.code_insee: c.name for c in problem.territory.communes}
+    parts = []
+    if problem.locked:
+        parts.append("les séances verrouillées")
+    if problem.must_host:
+        parts.append("un parcours à " + ", ".join(names.get(h, h) for h in problem.must_host))
+    if problem.rules.km_budget > 0:
+        parts.append(f"le budget de {problem.rules.km_budget:.0f} km")
+    what = " et ".join(parts) or "les séances verrouillées"
+    return (
+        f"aucun plan ne respecte à la fois {what} avec ces règles : vérifiez les dates, les lieux, le seuil "
+        "de participants et le budget, ou relâchez une de ces exigences"
+    )
 
 
 def trivial_bound(problem: PlanningProblem, cands: Candidates) -> float:

@@ -7,10 +7,14 @@ OR-Tools routing library searches (integer metres, made in one place: :func:`_me
 
 - The saupoudrage baseline orders each day's stops with it when it builds the day.
 - The optimised and greedy plans choose *which* hosts share a resource's days (a window of K
-  dates) and in which slots; :func:`order_days` then re-assigns those series to slots along the
-  shortest tour (either direction, any slots of the day) when that keeps every time rule and
-  drives fewer km. A series keeps its K dates and its host, and all its sessions move together,
-  so every calendar rule still holds; the objective (a return trip per session) is unchanged.
+  dates) and in which slots. The objective counts a return trip per session; the routes chain
+  the hosts of a day, so which series share a day matters: :func:`pair_days` first swaps series
+  between windows of the same weekday (each keeping its host and slot, on the dates of the
+  other window, when that candidate exists) or moves one to a free slot whenever the routes
+  then drive fewer km — nearby hosts end up on the same days. :func:`order_days` then
+  re-assigns the series of each day to slots along the shortest tour (either direction, any
+  slots of the day) when that keeps every time rule and drives fewer km. All the sessions of
+  a series move together, so every calendar rule still holds; the objective is unchanged.
 """
 
 from __future__ import annotations
@@ -126,16 +130,97 @@ def _day_ok(
     )
 
 
+def _day_km(problem: PlanningProblem, r: Resource, day: list[Candidate]) -> float:
+    """Kilometres of one date of a day holding ``day`` (hosts in slot order)."""
+    return (
+        _length(r.base, [c.host for c in sorted(day, key=lambda c: c.slot)], problem.matrix) if day else 0.0
+    )
+
+
+def pair_days(
+    problem: PlanningProblem, cands: Candidates, chosen: list[tuple[Candidate, dict[str, int]]]
+) -> list[tuple[Candidate, dict[str, int]]]:
+    """Series moved between windows of their weekday so that the routes drive fewer km.
+
+    A series moves to another window (same host, weekday and slot) only as an existing
+    candidate (calendar, requests and locked sessions already checked there) and only if the
+    day it joins stays drivable (:meth:`Candidates.compatible`); two series may swap windows.
+    First improvement, until none is left.
+    """
+    res = {r.id: r for r in problem.resources}
+    index = {(c.resource, c.host, c.weekday, c.slot, c.block): c for c in cands.free}
+    out = list(chosen)
+
+    def days_of(rid: str, wd: int) -> dict[int, list[int]]:
+        days: dict[int, list[int]] = defaultdict(list)
+        for i, (c, _) in enumerate(out):
+            if not c.locked and (c.resource, c.weekday) == (rid, wd):
+                days[c.block].append(i)
+        return days
+
+    def fits(r: Resource, day: list[Candidate]) -> bool:
+        slots = [c.slot for c in day]
+        return len(set(slots)) == len(slots) and all(
+            cands.compatible(problem, r, a.slot, a.host, b.slot, b.host) for a, b in combinations(day, 2)
+        )
+
+    for rid, wd in sorted({(c.resource, c.weekday) for c, _ in out if not c.locked}):
+        r = res[rid]
+        blocks = len(cands.windows.get((rid, wd), ()))
+        improved = True
+        while improved:
+            improved = False
+            days = days_of(rid, wd)
+            for i, (c, _) in enumerate(out):
+                if c.locked or (c.resource, c.weekday) != (rid, wd):
+                    continue
+                for b in range(blocks):
+                    if b == c.block:
+                        continue
+                    here = [out[k][0] for k in days[c.block] if k != i]
+                    there = [out[k][0] for k in days.get(b, ())]
+                    mine = index.get((rid, c.host, wd, c.slot, b))
+                    if mine is None:
+                        continue
+                    partner = next((k for k in days.get(b, ()) if out[k][0].slot == c.slot), None)
+                    theirs = None
+                    if partner is not None:
+                        o = out[partner][0]
+                        theirs = index.get((rid, o.host, wd, o.slot, c.block))
+                        if theirs is None:
+                            continue
+                        there = [x for x in there if x is not o]
+                    new_here = here + ([theirs] if theirs is not None else [])
+                    new_there = [*there, mine]
+                    if not (fits(r, new_here) and fits(r, new_there)):
+                        continue
+                    before = _day_km(problem, r, [out[k][0] for k in days[c.block]]) + _day_km(
+                        problem, r, [out[k][0] for k in days.get(b, ())]
+                    )
+                    if _day_km(problem, r, new_here) + _day_km(problem, r, new_there) < before - 1e-6:
+                        out[i] = (mine, out[i][1])
+                        if partner is not None:
+                            out[partner] = (theirs, out[partner][1])
+                        improved = True
+                        break
+                if improved:
+                    break
+    return out
+
+
 def order_days(
     problem: PlanningProblem, cands: Candidates, chosen: list[tuple[Candidate, dict[str, int]]]
 ) -> list[tuple[Candidate, dict[str, int]]]:
     """Series sharing a resource's days, re-slotted along the shortest tour (:func:`best_order`).
+
+    The days are first paired by :func:`pair_days`.
 
     For each (resource, weekday, window) holding two series or more, the tour and its reverse
     are tried on every set of slots of the day (the slots in use first); the first assignment
     keeping the drive times, the day's ends and the locked sessions is taken if it drives
     strictly fewer km than the current order. Locked series never move.
     """
+    chosen = pair_days(problem, cands, chosen)
     res = {r.id: r for r in problem.resources}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, (c, _) in enumerate(chosen):

@@ -45,6 +45,8 @@ from planner.optimise.greedy import fixed_allocation, greedy_choice
 from planner.optimise.objective import group_size, objective_value
 from planner.optimise.routing import day_routes, order_days
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.publish.equity import metric_fields
+from planner.publish.report import CostRates
 from planner.rules.check import check_plan, series_shape
 
 DECOMPOSE_ABOVE = 200
@@ -117,7 +119,10 @@ def build_plan(
     ids = _series_ids(chosen)
     series, sessions = [], []
     for sid, (c, take) in zip(ids, chosen, strict=True):
-        series.append(Series(sid, c.host, c.resource, sum(take.values()), dict(take)))
+        minutes = {
+            code: round(problem.matrix.minutes(code, c.host), 1) if code != c.host else 0.0 for code in take
+        }
+        series.append(Series(sid, c.host, c.resource, sum(take.values()), dict(take), minutes))
         flags = c.locked_flags or (False,) * len(c.dates)
         for k, (d, locked) in enumerate(zip(c.dates, flags, strict=True)):
             _, start, end = c.times(k)
@@ -159,10 +164,17 @@ def build_plan(
         metrics=metrics,
         kind=kind,
     )
+    needs = problem.needs
+    equity = metric_fields(
+        plan, {c: needs[c].coverage for c in needs}, {c: needs[c].unmet_need for c in needs}, CostRates()
+    )
+    plan = replace(plan, metrics=replace(metrics, **equity))
     objective = objective_value(plan, problem)
     b = trivial_bound(problem, cands) if bound is None else bound
     b = max(b, objective)
-    return replace(plan, metrics=replace(metrics, objective=objective, bound=b, gap=gap_of(objective, b)))
+    return replace(
+        plan, metrics=replace(plan.metrics, objective=objective, bound=b, gap=gap_of(objective, b))
+    )
 
 
 def post_check(plan: Plan, problem: PlanningProblem) -> None:
@@ -176,7 +188,7 @@ def post_check_baseline(plan: Plan, problem: PlanningProblem) -> None:
     Every rule is checked with the plan's one-session rules, except the shape of the locked
     series, checked against ``problem``'s rules (they are the announced series, kept whole).
     """
-    one = replace(problem, rules=plan.rules)
+    one = replace(problem, rules=plan.rules, must_host=())  # the saupoudrage imposes no commune
     locked = {s.series for s in plan.sessions if s.locked}
     if not locked:
         post_check(plan, one)

@@ -13,6 +13,9 @@ read without knowing the model. The main ideas:
 * **mediation places** = communes holding a fixed site, plus the communes hosting a full series
   of the plan (a single visit a year is not a place one can go to); a **white zone** is a commune
   more than 20 minutes' drive from every mediation place;
+* **equity and travel** = the figures of :mod:`planner.publish.equity` (least-covered third,
+  participants assumed to travel, sessions in the base town), computed on the territory's own
+  coverage and unmet need so that a baseline and a plan are judged alike;
 * **CO2** = km × fuel use (L/100 km) × 3.17 kg CO2e per litre of road diesel, upstream and
   combustion included (arrêté du 26 avril 2017 pris pour l'application du décret n° 2017-639,
   annexe, « gazole routier » : 0,66 amont + 2,51 combustion); the default fuel use, 10 L/100 km,
@@ -33,6 +36,9 @@ import pandas as pd
 from planner.errors import InputError
 from planner.french import french_decimal
 from planner.model import CommuneNeed, Plan, Territory
+from planner.publish.equity import HELP as EQUITY_HELP
+from planner.publish.equity import LABELS as EQUITY_LABELS
+from planner.publish.equity import Equity, territory_equity
 from planner.territory.need import site_minutes
 from planner.territory.travel import TravelMatrix
 
@@ -248,6 +254,7 @@ class PlanFigures:
     cost_eur: float
     co2_kg: float
     service: Mapping[str, int] = field(default_factory=dict)
+    equity: Equity | None = None
 
     def per_participant(self, value: float) -> float:
         """``value`` divided by the participants (``nan`` without participants)."""
@@ -310,6 +317,12 @@ def plan_figures(
         cost_eur=km * rates.eur_per_km + staff_hours * rates.eur_per_hour,
         co2_kg=km * rates.co2_kg_per_km,
         service=service,
+        equity=territory_equity(
+            plan,
+            {c: ctx.needs[c].coverage if c in ctx.needs else 0.0 for c in codes},
+            {c: ctx.unmet(c) for c in codes},
+            rates,
+        ),
     )
 
 
@@ -481,6 +494,44 @@ DEFINITIONS: dict[str, tuple[str, str, str, int, bool]] = {
         1,
         False,
     ),
+    "least_covered_session_share": (
+        EQUITY_LABELS["least_covered_sessions"],
+        EQUITY_HELP["least_covered_sessions"],
+        "%",
+        0,
+        True,
+    ),
+    "least_covered_need_share": (
+        EQUITY_LABELS["least_covered_need"],
+        EQUITY_HELP["least_covered_need"],
+        "%",
+        0,
+        True,
+    ),
+    "least_covered_participant_share": (
+        EQUITY_LABELS["least_covered_participants"],
+        EQUITY_HELP["least_covered_participants"],
+        "%",
+        0,
+        True,
+    ),
+    "least_covered_hosts": (
+        EQUITY_LABELS["least_covered_hosts"],
+        EQUITY_HELP["least_covered_hosts"],
+        "communes",
+        0,
+        True,
+    ),
+    "travelling_share": (EQUITY_LABELS["travelling"], EQUITY_HELP["travelling"], "%", 0, False),
+    "travel_minutes_mean": (
+        "Trajet moyen de ceux qui se déplacent",
+        EQUITY_HELP["travel_minutes"],
+        "min",
+        0,
+        False,
+    ),
+    "base_sessions": (EQUITY_LABELS["base_sessions"], EQUITY_HELP["base_sessions"], "séances", 0, False),
+    "km_eur": (EQUITY_LABELS["km_eur"], EQUITY_HELP["km_eur"], "€", 0, False),
 }
 
 
@@ -509,6 +560,22 @@ def _values(f: PlanFigures) -> dict[str, float]:
         ),
         "co2_kg": f.co2_kg,
         "co2_per_participant": f.per_participant(f.co2_kg),
+        **_equity_values(f.equity),
+    }
+
+
+def _equity_values(e: Equity | None) -> dict[str, float]:
+    if e is None:
+        return {}
+    return {
+        "least_covered_session_share": 100 * e.least_covered_session_share,
+        "least_covered_need_share": 100 * e.least_covered_need_share,
+        "least_covered_participant_share": 100 * e.least_covered_participant_share,
+        "least_covered_hosts": e.least_covered_hosts,
+        "travelling_share": 100 * e.travelling_share,
+        "travel_minutes_mean": e.travel_minutes_mean,
+        "base_sessions": e.base_sessions,
+        "km_eur": e.km_eur,
     }
 
 

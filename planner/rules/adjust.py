@@ -15,10 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from planner.errors import InputError
-from planner.model import Plan, Route, Session
+from planner.model import Plan, Route, Series, Session
 from planner.optimise.routing import route_of
 from planner.problem import PlanningProblem
 from planner.rules.check import Violation, check_plan
+from planner.territory.catchment import recount
 
 SessionKey = tuple[str, int]
 
@@ -207,9 +208,24 @@ def move_session(
             sessions.append(other)
     series = plan.series
     if whole_series and new_host is not None:
-        series = tuple(replace(x, host=new_host) if x.id == s.series else x for x in plan.series)
+        series = tuple(
+            _moved_series(problem, plan, x, new_host) if x.id == s.series else x for x in plan.series
+        )
     new_plan = rebuild_routes(replace(plan, sessions=tuple(sessions), series=series), problem, touched)
     return Adjustment(new_plan, check_adjusted(new_plan, problem, proposed=[session_key(moved)]))
+
+
+def _moved_series(problem: PlanningProblem, plan: Plan, series: Series, host: str) -> Series:
+    """``series`` at ``host``: its participants are counted again there (the host's people, then
+    the neighbours who would come, :func:`planner.territory.catchment.recount`)."""
+    resource = next((r for r in problem.resources if r.id == series.resource), None)
+    if resource is None:
+        return replace(series, host=host)
+    others = [(x.host, x.resource, x.from_communes) for x in plan.series if x.id != series.id]
+    take, minutes = recount(problem, resource, host, resource.seats, others)
+    return replace(
+        series, host=host, participants=sum(take.values()), from_communes=take, from_minutes=minutes
+    )
 
 
 def candidate_dates(plan: Plan, key: SessionKey, horizon_days: int = 28) -> list[date]:

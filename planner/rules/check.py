@@ -16,7 +16,13 @@ Choices made here (the semantics of PRODUCT.md, "Rules of a good plan"):
   the same-weekday rule this means one week, or two when a closed date pushed a session.
 - **Drive times** are the matrix's (float minutes), compared with a 10⁻⁶ minute slack.
 - **Catchment**: a commune may send people to a host when the drive from the commune to the
-  host is at most ``catchment_minutes`` (the host itself always may).
+  host is at most the ``T_max`` of the series' public (``catchment_minutes`` for the general
+  public; the host itself always may).
+- **Attendance**: a series counts at most ``⌊w · min(U_i, seats)⌋`` people of a neighbour and the
+  series of one resource at one host together at most ``⌊w · U_i⌋``
+  (:mod:`planner.territory.attendance`, ``U_i`` = ``floor(unmet_need)``).
+- **Kilometre budget**: with ``km_budget`` > 0, the sessions counted as return trips from the
+  base drive at most that (the routes, which chain hosts, drive no more).
 - **People** available in a commune are ``floor(unmet_need)``, summed over all series.
 - **Threshold**: a series holding an announced (locked) session of the problem may have fewer
   than ``min_participants`` (it goes on with the people left); the seats still bound it.
@@ -40,6 +46,13 @@ from itertools import pairwise
 
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Plan, Resource, Route, Series, Session
 from planner.problem import PlanningProblem, ProgressEvent
+from planner.territory.catchment import (
+    attendance_share,
+    neighbour_caps,
+    pool_caps,
+    resource_curve,
+    unmet_people,
+)
 
 EPS_MIN = 1e-6
 GAP_TOLERANCE = 1e-6
@@ -447,10 +460,12 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
 def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violation]:
     """People come only from communes within the catchment of the host, and a commune never
     gives more people, over all series, than ``floor(unmet_need)``."""
-    rule, radius = "participants_allocation", problem.rules.catchment_minutes
+    rule, resources = "participants_allocation", _resources(problem)
     used: dict[str, int] = defaultdict(int)
     out: list[Violation] = []
     for series in plan.series:
+        r = resources.get(series.resource)
+        radius = problem.rules.catchment_minutes if r is None else resource_curve(problem, r).max_minutes
         for code, people in sorted(series.from_communes.items()):
             used[code] += people
             if people < 0:
@@ -495,6 +510,81 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                 )
             )
     return out
+
+
+def attendance(plan: Plan, problem: PlanningProblem) -> list[Violation]:
+    """A series counts no more people of a neighbour than its public would send there
+    (:func:`planner.territory.catchment.neighbour_caps`), and the series of one resource at one
+    host together no more than :func:`planner.territory.catchment.pool_caps`."""
+    rule, resources = "attendance", _resources(problem)
+    people = unmet_people(problem)
+    drawn: dict[tuple[str, str, str], int] = defaultdict(int)
+    told: set[tuple[str, str, str]] = set()  # one message per excess, not two
+    out: list[Violation] = []
+    for series in plan.series:
+        r = resources.get(series.resource)
+        neighbours = [c for c in series.from_communes if c != series.host and c in people]
+        if r is None or not neighbours:
+            continue
+        caps = neighbour_caps(problem, r, series.host, neighbours, people)
+        for code in sorted(neighbours):
+            n = series.from_communes[code]
+            drawn[(series.resource, series.host, code)] += n
+            if n > caps[code]:
+                told.add((series.resource, series.host, code))
+                share = attendance_share(problem, r, code, series.host)
+                out.append(
+                    _v(
+                        rule,
+                        f"le parcours {series.id} à {_name(problem, series.host)} compte {n} personnes de "
+                        f"{_name(problem, code)} ; à {problem.matrix.minutes(code, series.host):.0f} min de route, "
+                        f"on n'en attend que {caps[code]} ({100 * share:.0f} % de ce que la même série réunirait sur place)",
+                        series=series.id,
+                    )
+                )
+    for (rid, host, code), n in sorted(drawn.items()):
+        cap = pool_caps(problem, resources[rid], host, [code], people)[code]
+        if n > cap and (rid, host, code) not in told:
+            out.append(
+                _v(
+                    rule,
+                    f"les parcours à {_name(problem, host)} comptent ensemble {n} personnes de {_name(problem, code)}, "
+                    f"plus que les {cap} qui feraient le trajet",
+                )
+            )
+    return out
+
+
+def km_budget(plan: Plan, problem: PlanningProblem) -> list[Violation]:
+    """With a budget (``km_budget`` > 0), the sessions counted as return trips stay within it."""
+    budget = problem.rules.km_budget
+    if budget <= 0:
+        return []
+    resources = _resources(problem)
+    km = sum(
+        2 * problem.matrix.km(resources[s.resource].base, s.host)
+        for s in plan.sessions
+        if s.resource in resources
+    )
+    if km <= budget + 1e-6:
+        return []
+    return [
+        _v(
+            "km_budget",
+            f"les séances comptent {km:.0f} km (aller-retour depuis la base), plus que le budget de la saison "
+            f"({budget:.0f} km)",
+        )
+    ]
+
+
+def must_host(plan: Plan, problem: PlanningProblem) -> list[Violation]:
+    """Every commune the coordinator imposed (``problem.must_host``) holds at least one session."""
+    hosts = {s.host for s in plan.sessions}
+    return [
+        _v("must_host", f"{_name(problem, code)} devait accueillir un parcours et n'en accueille aucun")
+        for code in problem.must_host
+        if code not in hosts
+    ]
 
 
 def locked_unchanged(plan: Plan, problem: PlanningProblem) -> list[Violation]:
@@ -662,6 +752,9 @@ RULES: dict[str, Rule] = {
     "no_overlap_and_travel": no_overlap_and_travel,
     "seats_and_threshold": seats_and_threshold,
     "participants_allocation": participants_allocation,
+    "attendance": attendance,
+    "km_budget": km_budget,
+    "must_host": must_host,
     "locked_unchanged": locked_unchanged,
     "power": power,
     "hosts_allowed": hosts_allowed,

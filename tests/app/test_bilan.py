@@ -137,3 +137,37 @@ def test_headline_is_full_series_with_the_saupoudrage_note():
         "Part du besoin non couvert servie par des parcours complets",
         "Personnes touchées (séances isolées comprises)",
     ]
+
+
+def test_aller_vers_figures_of_a_plan_beside_the_saupoudrage():
+    from datetime import date
+
+    from planner.optimise.solve import solve, solve_baseline
+    from planner.problem import SolveParams
+    from planner.publish.equity import plan_equity
+    from tests.builders import vierzon_problem
+
+    prob = vierzon_problem(end=date(2027, 3, 26))
+    plan = solve(prob, SolveParams(time_limit_s=20, workers=1))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["plan"] = plan
+    at.session_state["baseline_plan"] = solve_baseline(prob)
+    at.session_state["_auth_view_as_funder"] = True
+    at.run()
+    assert not at.exception
+    assert "Aller vers : les moins couverts d'abord" in [s.value for s in at.subheader]
+    metrics = {mt.label: mt for mt in at.metric}
+    sessions = metrics["Séances dans le tiers le moins couvert"]
+    share = round(100 * plan_equity(plan).least_covered_session_share)
+    assert sessions.value == f"{share} %"
+    assert "besoin non couvert : 15 %" in sessions.proto.delta and "saupoudrage :" in sessions.proto.delta
+    assert metrics["Participants supposés venir d'une autre commune"].value.startswith("0 sur")
+    table = at.dataframe[0].value.set_index("Indicateur")
+    assert "Participants supposés venir d'une autre commune" in table.index
+    assert table.loc["Communes de ce tiers qui accueillent un parcours", "Saupoudrage"].endswith("communes")
+
+
+def test_a_plan_file_from_before_the_aller_vers_figures_says_to_recompute():
+    at = _run(funder=True)
+    assert not at.exception
+    assert any("enregistré avant les indicateurs d'équité" in i.value for i in at.info)

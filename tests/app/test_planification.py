@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner.rules.calendar import french_public_holidays
 from planner.store.repo import list_plan_versions
+from tests.builders import vierzon_problem
 from ui.auth import store
 from ui.planning import default_season_dates
 
@@ -247,25 +248,6 @@ def test_home_page_summarises_the_plan():
 
 
 # ---------------------------------------------------------------------------- the background job
-def vierzon_problem():
-    from planner.inputs.tables import default_resources
-    from planner.problem import PlanningProblem
-    from planner.rules.calendar import build_season
-    from planner.territory.need import NeedWeights, compute_need
-    from planner.territory.specs import load_territory
-    from planner.territory.travel import territory_matrix
-
-    territory = load_territory("vierzon")
-    matrix = territory_matrix(territory)
-    return PlanningProblem(
-        territory,
-        compute_need(territory, NeedWeights(), matrix),
-        matrix,
-        default_resources(territory),
-        build_season(date(2027, 1, 4), date(2027, 6, 25)),
-    )
-
-
 def test_solve_job_records_progress_and_computes_the_baseline():
     from planner.problem import SolveParams
     from ui.planning import SolveJob
@@ -346,3 +328,55 @@ def test_accepted_requests_from_the_database_are_offered_and_used():
     assert {s.host for s in plan.series} <= {"18140"}
     assert all(s.date.weekday() == 1 for s in plan.sessions)  # Massay hosts on Tuesdays only
     assert all(s.participants <= 9 for s in plan.series)
+
+
+def test_how_the_plan_chooses_and_its_controls_are_explained():
+    at = open_page()
+    assert "Comment le plan choisit, et pourquoi" in [e.label for e in at.expander]
+    help_text = texts(at.markdown)
+    assert "priorité aux moins couverts" in help_text and "39 % à 5 min" in help_text
+    assert at.slider(key="pl_priority").value == 2.0
+    assert at.slider(key="pl_att_share").value == 0.6
+    captions = texts(at.caption)
+    assert "compte 3 fois une personne d'une commune entièrement couverte" in captions
+    curve = next(d.value for d in at.dataframe if "À 5 min" in d.value.columns)
+    assert list(curve["À 5 min"]) == ["39 %", "28 %", "67 %"]
+    assert list(at.data_editor(key=EDITOR).value["Public"]) == ["Tous publics (surtout des aînés)"]
+
+
+def test_three_plans_side_by_side_and_one_click_keeps_one():
+    at = open_page()
+    at.slider(key="pl_priority").set_value(3.0)
+    plan_now(at)
+    balanced = at.session_state["plan"]
+    assert balanced.rules.priority == 3.0
+    assert "Trois plans pour choisir" in [s.value for s in at.subheader]
+    table = next(d.value for d in at.dataframe if "Indicateur" in d.value.columns)
+    assert list(table.columns) == [
+        "Indicateur",
+        "Au plus près des moins couverts",
+        "Équilibré",
+        "Le moins de km",
+    ]
+    assert "Séances dans le tiers le moins couvert" in list(table["Indicateur"])
+    assert "Plan gardé : Équilibré" in texts(at.success)
+    at.button(key="pl_keep_fewest_km").click().run()
+    assert not at.exception
+    kept = at.session_state["plan"]
+    assert kept is not balanced and kept.rules.travel_weight == 0.02
+    assert at.session_state["problem"].rules.travel_weight == 0.02
+    assert "Plan gardé : Le moins de km" in texts(at.success)
+    labels = [v.label for v in list_plan_versions(store())]
+    assert labels[0] == "Plan de saison — Le moins de km"
+
+
+def test_a_km_budget_in_euros_reaches_the_rules():
+    at = open_page()
+    at.radio(key="pl_budget_kind").set_value("En euros").run()
+    at.number_input(key="pl_budget").set_value(1000.0).run()
+    assert "soit 2 000 km" in texts(at.caption).replace("\u202f", " ")
+    at.checkbox(key="pl_alternatives").uncheck()
+    plan_now(at)
+    plan = at.session_state["plan"]
+    assert plan.rules.km_budget == 2000.0
+    assert "plan_alternatives" not in at.session_state

@@ -69,6 +69,22 @@ def test_figures_side_by_side_with_the_baseline(planned):
     assert metrics["Parcours complets"].proto.delta.startswith("saupoudrage : 0")
 
 
+def test_aller_vers_figures_of_the_kept_plan(planned):
+    from planner.publish.equity import plan_equity
+
+    at = planned
+    plan = at.session_state["plan"]
+    e = plan_equity(plan)
+    metrics = {m.label: m for m in at.metric}
+    assert (
+        metrics["Communes de ce tiers qui accueillent un parcours"].value == f"{e.least_covered_hosts} sur 12"
+    )
+    assert metrics["Séances dans la commune de base"].value == f"{e.base_sessions} sur {e.sessions}"
+    assert "besoin non couvert" in metrics["Séances dans le tiers le moins couvert"].proto.delta
+    assert metrics["Kilomètres"].value.replace("\u202f", " ").endswith("km")
+    assert "Trajet de ceux qui se déplacent" in metrics
+
+
 def test_offline_map_with_hosts_routes_contributions_and_unserved(planned):
     at = planned
     plan = at.session_state["plan"]

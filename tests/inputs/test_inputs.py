@@ -389,3 +389,12 @@ def test_locked_sessions_accept_spreadsheet_times_with_seconds(tmp_path):
     assert (s.start, s.end) == (time(9, 30), time(12, 30))
     with pytest.raises(InputError, match="heure invalide"):
         load_locked_sessions(write(tmp_path, "m.csv", text.replace("09:30:00", "09:30:15")))
+
+
+def test_resources_public_column_in_french_or_english(tmp_path):
+    path = write(tmp_path, "r.csv", "id;kind;base;public\nbus-1;bus;18279;Jeunes\nequipe;team;18279;\n")
+    assert [r.public for r in load_resources(path)] == ["young", "general"]
+    bad = write(tmp_path, "b.csv", "id;kind;base;public\nbus-1;bus;18279;enfants\n")
+    with pytest.raises(InputError, match="public inconnu « enfants »") as err:
+        load_resources(bad)
+    assert (err.value.row, err.value.column) == (2, "public")

@@ -20,11 +20,14 @@ def _reasons(prob, chosen=()):
 
 
 def test_threshold_reason_says_how_many_and_what_a_wider_radius_adds():
-    # E 18 min from D: a 20-min radius would bring D's 30 people
+    # E 18 min from D: a 20-min radius would bring ⌊0.6 · 2^(−18/8) · 12⌋ = 1 of D's 30 people
     prob = problem(overrides={(D, E): 18})
     e = _reasons(prob)[E]
-    assert e.reason == "seuil de 6 participants non atteint : 4 attendus dans un rayon de 15 min"
-    assert e.what_would_help == "élargir le rayon à 20 min en ajouterait 30"
+    assert e.reason == (
+        "seuil de 6 participants non atteint : 4 attendus (la commune et ce que ses voisines à moins "
+        "de 15 min enverraient)"
+    )
+    assert e.what_would_help == "élargir le rayon à 20 min en ajouterait 1"
 
 
 def test_threshold_reason_without_neighbours_suggests_the_threshold():
@@ -39,16 +42,22 @@ def test_no_threshold_reason_when_the_catchment_is_large_enough():
 def test_full_days_reason_names_the_weekday():
     plan = solve(problem(), PARAMS)
     c = {u.code_insee: u for u in plan.unserved}[C]
-    assert c.reason == "plus de créneau libre le mardi (bus)"
+    assert c.reason == (
+        "plus de créneau libre le mardi : chaque créneau qui pourrait accueillir un parcours à Commune C "
+        "(couverte à 0 %) sert une commune au moins aussi peu couverte (Commune A et Commune D)"
+    )
     assert c.what_would_help == "ajouter un jour de tournée ou un second moyen itinérant"
 
 
-def test_free_slots_but_not_chosen_gives_a_priority_reason():
-    # a second weekday doubles the slots: with everything chosen nothing is left; without any
-    # choice (empty plan) D is explained by priority, not by full days
+def test_free_slot_left_means_the_search_stopped_before_it():
+    # an empty plan with a free Tuesday: a series at D would gain value, the search did not get there
     prob = problem(resources=(bus(weekdays=(1, 4)),))
     d = _reasons(prob)[D]
-    assert d.reason.startswith("besoin plus faible que celui des communes retenues")
+    assert d.reason.startswith("un parcours à Commune D (le mardi ")
+    assert d.reason.endswith(
+        "ferait mieux : le calcul s'est arrêté avant de le trouver (plan non prouvé optimal)"
+    )
+    assert d.what_would_help == "relancer le calcul avec plus de temps"
 
 
 def test_no_power_reason_and_its_remedy():
@@ -131,7 +140,7 @@ def test_full_days_reason_names_only_the_weekdays_the_host_accepts_and_that_hold
     plan = solve(prob, PARAMS)
     assert sorted(s.host for s in plan.series) == [A, B]
     reasons = {(u.code_insee, u.request_id): u for u in plan.unserved}
-    assert reasons[(C, "")].reason == "plus de créneau libre le mardi (bus)"
+    assert reasons[(C, "")].reason.startswith("plus de créneau libre le mardi : ")
     d = reasons[(D, "")]
     assert (
         d.reason

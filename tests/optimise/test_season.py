@@ -6,13 +6,14 @@ in the test.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
 from tiny_season import SEASON, TUESDAYS, A, B, C, D, E, bus, matrix, problem
 
 from planner.errors import InfeasibleError
-from planner.model import HostRequest, Plan, PlanMetrics, Rules, Season, Series, Session
+from planner.model import CommuneNeed, HostRequest, Plan, PlanMetrics, Rules, Season, Series, Session
 from planner.optimise.candidates import (
     allowed_gaps,
     build_candidates,
@@ -198,10 +199,23 @@ def test_objective_value_by_hand():
     s1 = Series("S1", A, "bus", 12, {A: 10, B: 2})
     sessions = [Session("S1", k + 1, "bus", A, d, time(9), time(12)) for k, d in enumerate(TUESDAYS)]
     got = objective_value(_plan([s1], sessions), prob)
-    w_a, w_b = 40 / 64, 12 / 36
-    penalty_b = 0.3 * 10 / 15  # B is 10 min from A
+    w_a, w_b = 40 / 64, 12 / 36  # coverage 0: priority weight 1
+    penalty_b = 1 - 0.6 * 2 ** (-10 / 8)  # B is 10 min from A: a person from B counts w(10) = 25 %
     expected = 10 * w_a + 2 * w_b - 2 * w_b * penalty_b - 0.01 * 0  # A is the base: 0 km
     assert got == pytest.approx(expected)
+
+
+def test_objective_values_the_least_covered_first():
+    """Coverage c weighs a person (1 + P (1 − c)) / (1 + P): with P = 2, A covered at 40 %
+    counts (1 + 1.2) / 3 of what it counted uncovered; with P = 0 coverage plays no part."""
+    s1 = Series("S1", A, "bus", 12, {A: 12})
+    sessions = [Session("S1", k + 1, "bus", A, d, time(9), time(12)) for k, d in enumerate(TUESDAYS)]
+    plan = _plan([s1], sessions)
+    covered = problem()
+    covered = replace(covered, needs={**covered.needs, A: CommuneNeed(A, 80.0, 0.4, 40.0)})
+    assert objective_value(plan, covered) == pytest.approx(12 * 40 / 64 * (1 + 2 * 0.6) / 3)
+    flat = replace(covered, rules=replace(covered.rules, priority=0.0))
+    assert objective_value(plan, flat) == pytest.approx(12 * 40 / 64)
 
 
 def test_objective_counts_a_one_off_session_as_a_fifth_and_charges_km():

@@ -65,7 +65,7 @@ def test_threshold_and_catchment_keep_e_out_and_explain_it():
     plan = solve(problem(), PARAMS)
     assert E not in {c for s in plan.series for c in s.from_communes}
     (e,) = [u for u in plan.unserved if u.code_insee == E]
-    assert e.reason.startswith("seuil de 6 participants non atteint : 4 attendus dans un rayon de 15 min")
+    assert e.reason.startswith("seuil de 6 participants non atteint : 4 attendus")
 
 
 def test_people_never_counted_twice_nor_above_unmet_need():

@@ -6,8 +6,10 @@ Tiny territory (drive times at 60 km/h × circuity 1.3)::
         |  ~7 min
     A (18001) ·—— ~10 min ——· BASE (18003)
 
-One bus based at BASE (Tue/Fri, 8:30–18:00, 2 × 180 min). One series of 3 sessions at A on
-Tuesdays 9:30–12:30 (5, 12, 19 January 2027) with 12 participants: 8 from A, 4 from B.
+One bus based at BASE (Tue/Fri, 8:30–18:00, 2 × 180 min) for young job seekers, who come from
+a neighbour 7 min away at 0.85 · 2^(−7/15) = 61 % (:mod:`planner.territory.attendance`). One
+series of 3 sessions at A on Tuesdays 9:30–12:30 (5, 12, 19 January 2027) with 9 participants:
+6 from A, 3 from B — as many as would come to A and to B alike.
 The 2nd of February is closed ("Fermeture").
 """
 
@@ -64,7 +66,7 @@ def make_problem() -> PlanningProblem:
     matrix = matrix_of(COMMUNES)
     needs = {code: CommuneNeed(code, need, 0.0, need) for code, need in UNMET.items()}
     season = Season(date(2027, 1, 4), date(2027, 2, 26), frozenset({CLOSED}), {CLOSED: "Fermeture"})
-    bus = Resource("bus-1", "bus", 12, BASE, (1, 4), time(8, 30), time(18, 0), 2, 180, True, "Bus")
+    bus = Resource("bus-1", "bus", 12, BASE, (1, 4), time(8, 30), time(18, 0), 2, 180, True, "Bus", "young")
     return PlanningProblem(territory, needs, matrix, (bus,), season, Rules(sessions_per_series=3))
 
 
@@ -81,11 +83,11 @@ def make_plan(problem: PlanningProblem) -> Plan:
         season=problem.season,
         rules=problem.rules,
         resources=problem.resources,
-        series=(Series("S01", A, "bus-1", 12, {A: 8, B: 4}),),
+        series=(Series("S01", A, "bus-1", 9, {A: 6, B: 3}),),
         sessions=sessions,
         routes=routes,
         unserved=(),
-        metrics=PlanMetrics("OPTIMAL", 11.0, 11.0, 0.0, 0.1, 23.0, 23.0, 12, 12, 3, km, hours),
+        metrics=PlanMetrics("OPTIMAL", 11.0, 11.0, 0.0, 0.1, 23.0, 23.0, 9, 9, 3, km, hours),
     )
 
 
@@ -192,10 +194,27 @@ def test_whole_series_to_a_neighbour_keeps_every_rule(plan, problem):
     assert adj.plan.metrics.km == pytest.approx(expected_km)
 
 
-def test_whole_series_out_of_the_catchment_is_explained(plan, problem):
+def test_whole_series_far_away_counts_the_people_of_its_new_host(plan, problem):
+    """Gamma is 85 min from everyone: at Gamma the series counts Gamma's 8 people, no one else
+    (the morning start is then too early to drive there: that rule alone is broken)."""
     adj = move_session(plan, problem, ("S01", 1), new_host=C, whole_series=True)
-    assert "participants_allocation" in rules_broken(adj)
-    assert any("rayon d'attraction : 15 min" in v.message for v in adj.violations)
+    assert rules_broken(adj) == {"no_overlap_and_travel"}
+    (series,) = adj.plan.series
+    assert dict(series.from_communes) == {C: 8} and series.participants == 8
+    assert dict(series.from_minutes) == {C: 0.0}
+
+
+def test_whole_series_where_too_few_would_come_breaks_the_threshold(plan, problem):
+    """For the general public, at Base-ville (no unmet need) would come ⌊0.6 · 2^(−t/8) · n⌋ of
+    Alpha and Bêta only: fewer than the threshold of 6."""
+    general = replace(problem.resources[0], public="general")
+    problem = replace(problem, resources=(general,))
+    plan = replace(plan, resources=(general,))
+    to_b = move_session(plan, problem, ("S01", 2), new_host=B, whole_series=True)
+    assert to_b.ok and dict(to_b.plan.series[0].from_communes) == {B: 5, A: 3}
+    adj = move_session(plan, problem, ("S01", 2), new_host=BASE, whole_series=True)
+    assert "seats_and_threshold" in rules_broken(adj)
+    assert adj.plan.series[0].participants < 6
 
 
 def test_a_locked_session_cannot_be_moved(plan, problem):

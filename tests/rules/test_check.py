@@ -17,7 +17,8 @@ The good plan, bus-1 (12 seats, Tue/Fri, 09:00–17:30, 2 × 180 min), season 04
 with Tuesday 19/01 closed, K = 3 sessions a week apart (7 ± 7 days), threshold 6, catchment 15 min:
 
 - S1 at A, Tuesdays 05/01, 12/01, 26/01 (19/01 closed: pushed a week), 09:30–12:30,
-  9 people (A 6, B 3); session 1 is locked;
+  9 people (A 8, B 1: from B, 10 min away, a series counts ⌊0.6 · 2^(−10/8) · 5⌋ = 1 person);
+  session 1 is locked;
 - S2 at C, the same Tuesdays, 13:45–16:45, 8 people (C 8);
 - each Tuesday the route is A → A → C → A (B2's routing writes the base then the first host).
 
@@ -26,6 +27,7 @@ Base 09:00 + 0 min ≤ 09:30; 12:30 + 29 min = 12:59 ≤ 13:45; 16:45 + 29 min =
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date, time
 from itertools import pairwise
@@ -51,10 +53,13 @@ from planner.problem import PlanningProblem
 from planner.rules.check import (
     RULES,
     Violation,
+    attendance,
     check_plan,
     closed_dates,
     hosts_allowed,
+    km_budget,
     locked_unchanged,
+    must_host,
     no_overlap_and_travel,
     participants_allocation,
     power,
@@ -129,7 +134,7 @@ def good_plan() -> Plan:
         rules=RULES_K3,
         resources=(BUS, TEAM),
         series=(
-            Series("S1", A, "bus-1", 9, {A: 6, B: 3}),
+            Series("S1", A, "bus-1", 9, {A: 8, B: 1}),
             Series("S2", C, "bus-1", 8, {C: 8}),
         ),
         sessions=SESSIONS,
@@ -176,6 +181,9 @@ def test_check_plan_runs_every_rule_and_can_skip_some():
         "no_overlap_and_travel",
         "seats_and_threshold",
         "participants_allocation",
+        "attendance",
+        "km_budget",
+        "must_host",
         "locked_unchanged",
         "power",
         "hosts_allowed",
@@ -403,11 +411,72 @@ def test_people_counted_beyond_unmet_need_in_one_series():
 
 
 def test_people_counted_twice_across_series():
-    # a second series at A also draws from B: 3 + 4 = 7 > 5 people of unmet need in B
-    s3 = Series("S3", A, "bus-1", 6, {A: 2, B: 4})
+    # a second series at A also draws from B: 1 + 5 = 6 > 5 people of unmet need in B
+    s3 = Series("S3", A, "bus-1", 6, {A: 1, B: 5})
     plan = replace(good_plan(), series=(*good_plan().series, s3))
     v = only(participants_allocation(plan, problem()), "participants_allocation")
-    assert "Brinay compte 7 participants" in v.message and "comptées deux fois" in v.message
+    assert "Brinay compte 6 participants" in v.message and "comptées deux fois" in v.message
+
+
+# ----------------------------------------------------------------------------- attendance
+
+
+def _brinay_cap(share: float = 0.6, half: float = 8.0) -> int:
+    """What one series at Allouis counts from Brinay (5 people): ⌊b · 2^(−t/t_half) · 5⌋."""
+    return math.floor(share * 2 ** (-MATRIX.minutes(B, A) / half) * 5)
+
+
+def test_attendance_kept_by_the_good_plan():
+    assert _brinay_cap() == 1
+    assert attendance(good_plan(), problem()) == []
+
+
+def test_attendance_broken_by_a_series_counting_too_many_neighbours():
+    plan = edit_series(good_plan(), "S1", from_communes={A: 7, B: 2})
+    v = only(attendance(plan, problem()), "attendance")
+    assert "Brinay" in v.message and "on n'en attend que 1" in v.message and v.series == "S1"
+
+
+def test_attendance_broken_by_two_series_of_one_host_together():
+    """Each series may count 1 person of Brinay, but all the series at Allouis together only
+    ⌊0.25 · 5⌋ = 1: the same people would be counted in both."""
+    s3 = Series("S3", A, "bus-1", 3, {A: 2, B: 1})
+    plan = replace(good_plan(), series=(*good_plan().series, s3))
+    v = only(attendance(plan, problem()), "attendance")
+    assert "comptent ensemble 2 personnes de Brinay" in v.message
+
+
+def test_attendance_follows_the_public_of_the_resource():
+    """Young job seekers travel more: 0.85 · 2^(−10/15) · 5 = 2.7, so 2 people of Brinay."""
+    young = replace(BUS, public="young")
+    assert _brinay_cap(0.85, 15.0) == 2
+    plan = replace(edit_series(good_plan(), "S1", from_communes={A: 7, B: 2}), resources=(young, TEAM))
+    assert attendance(plan, problem(resources=(young, TEAM))) == []
+    assert attendance(plan, problem()) != []
+
+
+# ----------------------------------------------------------------------------- km_budget
+
+
+def test_km_budget_kept_without_a_budget_and_within_one():
+    km = 3 * 2 * MATRIX.km(A, C)  # S2 at Chavannes: three return trips; S1 is at the base
+    assert km_budget(good_plan(), problem()) == []
+    assert km_budget(good_plan(), problem(rules=replace(RULES_K3, km_budget=km + 1))) == []
+
+
+def test_km_budget_broken():
+    km = 3 * 2 * MATRIX.km(A, C)
+    v = only(km_budget(good_plan(), problem(rules=replace(RULES_K3, km_budget=km - 1))), "km_budget")
+    assert f"{km:.0f} km" in v.message and "budget" in v.message
+
+
+# ----------------------------------------------------------------------------- must_host
+
+
+def test_must_host_kept_and_broken():
+    assert must_host(good_plan(), problem(must_host=(C,))) == []
+    v = only(must_host(good_plan(), problem(must_host=(D,))), "must_host")
+    assert v.message.startswith("Dampierre devait accueillir un parcours")
 
 
 # ----------------------------------------------------------------------------- locked_unchanged

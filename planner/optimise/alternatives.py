@@ -1,0 +1,137 @@
+"""Two or three plans along the frontier between going to the least covered and driving less.
+
+The coordinator's settings give the *balanced* plan. Two variants move along the frontier,
+each the optimum of a slightly different objective (so each is a plan no other beats on both
+counts at once, for its own weights):
+
+- « au plus près des moins couverts »: « priorité aux moins couverts » raised to
+  :data:`STRONG_PRIORITY` (or five times the coordinator's, if higher, up to 20);
+- « le moins de km »: kilometres weigh in the value, :data:`KM_WEIGHT` person per km (50 km of
+  road cost as much as one person served) or twice the coordinator's weight if already set.
+
+Every variant is judged with the same figures (:mod:`planner.publish.equity`) and with the
+coordinator's own objective (:func:`planner.optimise.objective.objective_value` under their
+rules), side by side; keeping one is the coordinator's choice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from planner.model import Plan, Rules
+from planner.optimise.objective import objective_value
+from planner.problem import PlanningProblem, ProgressEvent, SolveParams
+from planner.publish.equity import Equity, plan_equity
+
+STRONG_PRIORITY = 10.0
+KM_WEIGHT = 0.02
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One point of the frontier: a key, its French name and how its rules differ."""
+
+    key: str
+    label: str
+    explanation: str
+    rules: Callable[[Rules], Rules]
+
+
+def _closest(rules: Rules) -> Rules:
+    return replace(rules, priority=min(20.0, max(STRONG_PRIORITY, 5 * rules.priority)))
+
+
+def _fewest_km(rules: Rules) -> Rules:
+    return replace(rules, travel_weight=max(KM_WEIGHT, 2 * rules.travel_weight))
+
+
+#: The variants, in the order they are shown.
+VARIANTS: tuple[Variant, ...] = (
+    Variant(
+        "closest",
+        "Au plus près des moins couverts",
+        "La priorité aux moins couverts est poussée au plus fort : le plan va d'abord là où les lieux "
+        "fixes n'aident presque personne, quitte à rouler davantage.",
+        _closest,
+    ),
+    Variant(
+        "balanced",
+        "Équilibré",
+        "Vos réglages : les personnes des communes les moins couvertes comptent davantage, et les "
+        "kilomètres ne départagent que des plans de même valeur.",
+        lambda rules: rules,
+    ),
+    Variant(
+        "fewest_km",
+        "Le moins de km",
+        "Les kilomètres comptent dans la valeur du plan : 50 km de route coûtent autant qu'une personne "
+        "servie. Le bus reste plus près de sa base.",
+        _fewest_km,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A plan of the frontier with its figures.
+
+    ``value`` is the coordinator's objective (their rules) evaluated on the plan, so the
+    three plans are compared with one yardstick; ``plan.metrics.objective`` is each plan's own.
+    """
+
+    key: str
+    label: str
+    explanation: str
+    plan: Plan
+    value: float
+    equity: Equity
+
+
+def variant_problem(problem: PlanningProblem, key: str) -> PlanningProblem:
+    """``problem`` with the rules of variant ``key``."""
+    variant = next(v for v in VARIANTS if v.key == key)
+    return replace(problem, rules=variant.rules(problem.rules))
+
+
+def solve_alternatives(
+    problem: PlanningProblem,
+    params: SolveParams,
+    *,
+    balanced: Plan | None = None,
+    on_progress: Callable[[str, ProgressEvent], None] | None = None,
+    stop: threading.Event | None = None,
+) -> list[Alternative]:
+    """The plans of :data:`VARIANTS` (the balanced one is ``balanced`` when given).
+
+    Parameters
+    ----------
+    problem
+        The coordinator's problem (their rules give the balanced plan and the yardstick).
+    params
+        Search parameters of each solve.
+    balanced
+        The plan already solved with the coordinator's rules, reused as is.
+    on_progress
+        Called with the variant's key and each progress event.
+    stop
+        Stops the solve running and skips the ones left.
+    """
+    from planner.optimise.solve import solve
+
+    out = []
+    for v in VARIANTS:
+        if v.key == "balanced" and balanced is not None:
+            plan = balanced
+        else:
+            if stop is not None and stop.is_set():
+                break
+            report = None if on_progress is None else (lambda ev, key=v.key: on_progress(key, ev))
+            plan = solve(variant_problem(problem, v.key), params, on_progress=report, stop=stop)
+        out.append(
+            Alternative(
+                v.key, v.label, v.explanation, plan, objective_value(plan, problem), plan_equity(plan)
+            )
+        )
+    return out
