@@ -28,7 +28,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 run: deps
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: system-deps dev-deps
 	$(PY) -m ruff check planner app_pages ui app.py tests bench

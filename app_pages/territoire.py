@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.file_errors import reading
+from planner.hosting.request_form import escape_markdown
 from planner.inputs.tables import neutralise_formula
 from planner.territory.need import WEIGHT_INFO, NeedWeights, WeightInfo
 from planner.territory.specs import DEFAULT_SPEC
+from ui.auth import current_role
 from ui.data import (
     current_weights,
     get_need_table,
@@ -66,7 +69,13 @@ st.caption(
 spec = territory_selector()
 
 # ----------------------------------------------------------------------------- import
-with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
+
+
+def _import_panel() -> None:
+    """Import a file of communes: the coordination's only (a file kept on the server)."""
+    if current_role() != "coordinator":
+        st.write("L'import d'un territoire est réservé à la coordination.")
+        return
     st.markdown(
         "Une ligne par commune avec les colonnes **code_insee**, **nom**, **population**, **lat**, **lon** "
         "(degrés décimaux) et, si vous le souhaitez, des indicateurs numériques (par ex. un score de "
@@ -81,17 +90,24 @@ with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
     upload = st.file_uploader("Fichier de communes", type=["csv", "xlsx", "txt"], key="territory_upload")
     if upload is not None and st.button("Charger ce territoire", type="primary"):
         try:
-            spec = register_upload(upload.getvalue(), upload.name)
+            with reading(upload.name):
+                register_upload(upload.getvalue(), upload.name, current_role())
         except PlannerError as exc:
-            st.error(f"Le fichier n'a pas été chargé. {exc}")
+            st.error(f"Le fichier n'a pas été chargé. {escape_markdown(str(exc))}")
         else:
-            st.success(f"Territoire chargé : {upload.name}")
+            st.success(f"Territoire chargé : {escape_markdown(upload.name)}")
             st.rerun()
+
+
+with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
+    _import_panel()
 
 try:
     territory = get_territory(spec)
 except PlannerError as exc:
-    st.error(f"Impossible de charger le territoire « {spec_label(spec)} » : {exc}")
+    st.error(
+        f"Impossible de charger le territoire « {escape_markdown(spec_label(spec))} » : {escape_markdown(str(exc))}"
+    )
     if st.button("Revenir au territoire par défaut"):
         set_spec(DEFAULT_SPEC)
         st.rerun()

@@ -56,6 +56,25 @@ def _is_loopback_ip(text: str) -> bool:
         return False
 
 
+def is_this_machine(peer: str | None, headers: Mapping[str, str]) -> bool:
+    """True for a request straight from a loopback address, to a loopback host name, with no proxy.
+
+    Parameters
+    ----------
+    peer
+        The peer's IP address as the server resolved it (``None``: unknown).
+    headers
+        The request's headers (any case).
+    """
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    return (
+        peer is not None
+        and _is_loopback_ip(peer)
+        and not any(name in lowered for name in FORWARDING_HEADERS)
+        and _is_loopback_name(lowered.get("host", ""))
+    )
+
+
 def client_from(ip_address: object, headers: Mapping[str, str]) -> Client:
     """The :class:`Client` of a connection from what ``st.context`` reports.
 
@@ -74,8 +93,8 @@ def client_from(ip_address: object, headers: Mapping[str, str]) -> Client:
         return Client(ip_address, False)
     if ip_address is not None and not isinstance(ip_address, str):
         return Client(None, False)
-    proxied = any(name in lowered for name in FORWARDING_HEADERS)
-    return Client("local", not proxied and _is_loopback_name(lowered.get("host", "")))
+    # Streamlit reports 127.0.0.1 and ::1 as None; other loopback addresses come through as text.
+    return Client("local", is_this_machine(ip_address or "127.0.0.1", lowered))
 
 
 def current_client() -> Client:

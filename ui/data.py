@@ -8,19 +8,26 @@ shared across sessions (``st.cache_resource``); need results and tables are plai
 The chosen territory lives in ``st.session_state["territory_spec"]`` and the need weights in
 ``st.session_state["need_weights"]``; pages read them with :func:`current_spec` and
 :func:`current_weights`.
+
+The dashboard never opens a file a spec names: a spec is an embedded territory (``vierzon``,
+``bv2022:…``, ``epci:…``, ``cvl``) or ``fichier:<empreinte>/<nom>``, a file of communes a
+coordinator imported on the Territoire page, found by its content digest in the upload folder.
+A spec read from an uploaded plan therefore cannot make the server read ``/etc/…``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from planner.errors import PlannerError
+from planner.errors import AccessDenied, PlannerError, UnknownTerritoryError
 from planner.model import CommuneNeed, Territory
 from planner.territory.need import NeedWeights, compute_need, need_table
 from planner.territory.specs import DEFAULT_SPEC, load_territory, load_territory_file, territory_choices
@@ -30,12 +37,40 @@ SPEC_KEY = "territory_spec"
 WEIGHTS_KEY = "need_weights"
 _SELECT_KEY = "_territory_select"
 DEFAULT_WEIGHTS = NeedWeights()
+UPLOAD_PREFIX = "fichier:"
+# fichier:<16 hex digits of the content's SHA-256>/<file name made of safe characters>
+_UPLOAD_SPEC = re.compile(r"^fichier:([0-9a-f]{16})/([A-Za-z0-9_-][A-Za-z0-9._-]{0,119}\.(?:csv|xlsx|txt))$")
+
+
+def _uploaded_territory(spec: str) -> Territory:
+    """The territory of a ``fichier:`` spec, read from the upload folder only."""
+    match = _UPLOAD_SPEC.match(spec)
+    if match is None:
+        raise UnknownTerritoryError("référence de fichier importé invalide")
+    digest, name = match.groups()
+    path = upload_dir() / digest / name
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise UnknownTerritoryError(
+            f"le fichier de communes « {name} » n'est plus sur ce serveur : importez-le à nouveau sur la page "
+            "Territoire"
+        ) from None
+    if hashlib.sha256(data).hexdigest()[:16] != digest:
+        raise UnknownTerritoryError(f"le fichier de communes « {name} » a été modifié depuis son import")
+    return replace(load_territory_file(data, name), spec=spec)
 
 
 @st.cache_resource(show_spinner="Chargement du territoire…")
 def get_territory(spec: str) -> Territory:
-    """The territory a spec names (cached across sessions; raises PlannerError subclasses)."""
-    return load_territory(spec)
+    """The territory a spec names (cached across sessions; raises PlannerError subclasses).
+
+    Embedded territories and imported files (``fichier:…``) only: a path is refused without
+    being opened.
+    """
+    if spec.startswith(UPLOAD_PREFIX):
+        return _uploaded_territory(spec)
+    return load_territory(spec, allow_paths=False)
 
 
 @st.cache_resource(show_spinner=False)
@@ -84,11 +119,12 @@ def set_weights(weights: NeedWeights) -> None:
 
 
 def spec_label(spec: str) -> str:
-    """French label of a spec (a file shows as « Fichier : name »)."""
+    """French label of a spec (an imported file shows as « Fichier : name »)."""
     labels = dict(get_choices())
     if spec in labels:
         return labels[spec]
-    return f"Fichier : {Path(spec).name}" if spec.lower().endswith((".csv", ".xlsx")) else spec
+    match = _UPLOAD_SPEC.match(spec)
+    return f"Fichier : {match.group(2)}" if match else spec
 
 
 def upload_dir() -> Path:
@@ -101,21 +137,38 @@ def upload_dir() -> Path:
     return path
 
 
-def register_upload(data: bytes, filename: str) -> str:
+def _safe_name(filename: str) -> str:
+    """``mes communes (2).csv`` → ``mes_communes__2_.csv``: ASCII letters, digits, ``._-`` only."""
+    name = Path(filename).name
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".")[:100] or "communes"
+    return f"{safe}{suffix}"
+
+
+def register_upload(data: bytes, filename: str, role: str) -> str:
     """Check an uploaded file of communes, keep it and make it the session's territory.
 
-    Returns the new spec (the stored file's path). Raises :class:`planner.errors.InputError`
-    (French, with row and column) when the file is bad; nothing is stored then.
+    Only the coordination may keep a file on the server (``role`` is the session's role: a
+    funder's upload would otherwise leave files on disk). Returns the new spec
+    (``fichier:<digest>/<name>``). Raises :class:`planner.errors.InputError` (French, with row and
+    column) when the file is bad, :class:`planner.errors.AccessDenied` for another role; nothing
+    is stored then.
     """
+    if role != "coordinator":
+        raise AccessDenied("seule la coordination peut importer un territoire")
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".txt"):
+        raise UnknownTerritoryError(f"« {Path(filename).name} » : fichier .csv ou .xlsx attendu")
     load_territory_file(data, filename)  # validate fully before keeping anything
     digest = hashlib.sha256(data).hexdigest()[:16]
-    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(filename).name)
-    target = upload_dir() / digest / safe
+    name = _safe_name(filename)
+    target = upload_dir() / digest / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    set_spec(str(target))
-    return str(target)
+    spec = f"{UPLOAD_PREFIX}{digest}/{name}"
+    set_spec(spec)
+    return spec
 
 
 def territory_selector(*, sidebar: bool = True) -> str:

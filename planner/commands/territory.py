@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 
+from planner.file_errors import read_path
 from planner.french import french_decimal
 from planner.territory.need import (
     WEIGHT_INFO,
@@ -58,7 +59,7 @@ def weights_help() -> str:
 
 def territory_json(spec: str, weights: NeedWeights | None = None) -> dict:
     """The JSON object the command prints (see the issue for its shape)."""
-    territory = load_territory(spec)
+    territory = read_path(load_territory, spec)
     needs = compute_need(territory, weights or NeedWeights())
     return {
         "territory": {
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         json.dump(territory_json(args.spec, weights), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    territory = load_territory(args.spec)
+    territory = read_path(load_territory, args.spec)
     table = need_table(territory, compute_need(territory, weights))
     print(
         f"{territory.name} — {len(territory.communes)} communes, {french_decimal(territory.population)} habitants"

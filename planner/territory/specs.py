@@ -62,7 +62,7 @@ def _epci(spec: str, sirens: list[str]) -> Territory:
     return _territory_from_codes(spec, " + ".join(names), members)
 
 
-def load_territory(spec: str) -> Territory:
+def load_territory(spec: str, *, allow_paths: bool = True) -> Territory:
     """Build the territory a spec names.
 
     Parameters
@@ -72,6 +72,10 @@ def load_territory(spec: str) -> Territory:
         ``"bv2022:CODE"`` (bassin de vie by the INSEE code of its pole commune),
         ``"epci:SIREN[,SIREN…]"``, ``"cvl"`` (the whole region, 1,754 communes), or the path of a
         ``.csv``/``.xlsx`` file of communes.
+    allow_paths
+        ``False`` where the spec comes from someone else's file (a plan uploaded to the dashboard):
+        a path is then refused before the file system is touched, with the same message whether
+        the file exists or not.
 
     Returns
     -------
@@ -103,6 +107,11 @@ def load_territory(spec: str) -> Territory:
         if not sirens:
             raise UnknownTerritoryError("aucun EPCI indiqué après « epci: »")
         return _epci(raw, sirens)
+    if not allow_paths:
+        raise UnknownTerritoryError(
+            f"territoire refusé : « {raw[:200]} » n'est pas un territoire intégré (vierzon, bv2012:CODE, "
+            "bv2022:CODE, epci:SIREN, cvl) ; un fichier de communes s'importe sur la page Territoire"
+        )
     path = Path(raw)
     if path.suffix.lower() in {".csv", ".xlsx", ".txt"}:
         if not path.is_file():
