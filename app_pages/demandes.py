@@ -244,20 +244,15 @@ def review_panel(rec: RequestRecord, where: str) -> None:
     """
     show_request(rec, with_contact=True)
     history = repo.request_history(engine, rec.id, actor)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "date": local(h.at),
-                    "de": STATUS_LABELS.get(h.from_status, "—"),
-                    "vers": STATUS_LABELS[h.to_status],
-                    "motif": h.reason,
-                    "par": h.actor,
-                }
-                for h in history
-            ]
-        ),
-        hide_index=True,
+    # Plain text, not a data grid: ten panels a page, each grid costs the browser dearly.
+    st.text(
+        "Historique :\n"
+        + "\n".join(
+            f"{local(h.at)} · {STATUS_LABELS.get(h.from_status, '—')} → {STATUS_LABELS[h.to_status]}"
+            + (f" · motif : {h.reason}" if h.reason else "")
+            + f" · par {h.actor}"
+            for h in history
+        )
     )
     with st.form(f"{where}_review_{rec.id}"):
         reason = st.text_area(
@@ -440,8 +435,12 @@ def _page_number(key: str) -> int:
     return int(st.session_state.get(key) or 1)
 
 
+@st.fragment
 def pending_tab() -> None:
-    """Requests waiting for a decision, a page at a time (each with its review panel)."""
+    """Requests waiting for a decision, a page at a time (each with its review panel).
+
+    A fragment: turning a page reruns this list only; a decision reruns the whole page (counts).
+    """
     found = repo.find_requests(engine, statuses=["submitted"], page=_page_number("pending_page"), per_page=10)
     if not found.total:
         st.write("Aucune demande en attente.")
@@ -451,8 +450,9 @@ def pending_tab() -> None:
     page_picker(found, "pending_page", "Demandes en attente")
 
 
+@st.fragment
 def all_requests_tab() -> None:
-    """Every request, filtered by status and commune in the database, a page at a time."""
+    """Every request, filtered by status and commune in the database, a page at a time (a fragment)."""
     c1, c2 = st.columns(2)
     statuses = c1.multiselect(
         "Statut", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="filter_status"
