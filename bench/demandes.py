@@ -96,10 +96,14 @@ def run_queries(runs: int, n: int) -> dict:
         for _ in range(runs):
             out.append(
                 {
-                    "pending_page_1_s": _timed(lambda: repo.find_requests(engine, statuses=["submitted"], per_page=10)),
+                    "pending_page_1_s": _timed(
+                        lambda: repo.find_requests(engine, statuses=["submitted"], per_page=10)
+                    ),
                     "all_last_page_s": _timed(lambda: repo.find_requests(engine, page=last, per_page=50)),
                     "filtered_page_s": _timed(
-                        lambda: repo.find_requests(engine, statuses=["submitted"], communes=["18279", "18103"])
+                        lambda: repo.find_requests(
+                            engine, statuses=["submitted"], communes=["18279", "18103"]
+                        )
                     ),
                     "counts_s": _timed(lambda: repo.request_counts(engine)),
                     "communes_s": _timed(lambda: repo.request_communes(engine)),
@@ -218,7 +222,9 @@ def _table(section: dict, rows: tuple[tuple[str, str], ...], warm: bool = False)
     lines = [head, "|---|---|" + ("---|" if warm else "") + "---|"]
     for key, label in rows:
         runs = ", ".join(_s(r[key]) for r in section["runs"])
-        lines.append(f"| {label} | {_s(m.get(key))} |" + (f" {_s(w.get(key))} |" if warm else "") + f" {runs} |")
+        lines.append(
+            f"| {label} | {_s(m.get(key))} |" + (f" {_s(w.get(key))} |" if warm else "") + f" {runs} |"
+        )
     return lines
 
 
@@ -321,7 +327,9 @@ def write_markdown(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", default="all", choices=["queries", "apptest", "browser", "all", "report"])
+    parser.add_argument(
+        "what", nargs="?", default="all", choices=["queries", "apptest", "browser", "all", "report"]
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=5000)
     args = parser.parse_args(argv)
@@ -335,7 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     for what, run in (("queries", run_queries), ("apptest", run_apptest), ("browser", run_browser)):
         if args.what in (what, "all"):
             when, load_start = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), _load()
-            result[what] = run(args.runs, args.requests) | {"when": when, "load_start": load_start, "load_end": _load()}
+            result[what] = run(args.runs, args.requests) | {
+                "when": when,
+                "load_start": load_start,
+                "load_end": _load(),
+            }
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(write_markdown(result))
     return 0
