@@ -58,7 +58,8 @@ def store() -> Engine:
     """The app's database, migrated (one engine per URL for the whole process).
 
     Once a day per process, contact data past its retention period is erased
-    (:func:`planner.store.repo.purge_expired_contacts`).
+    (:func:`planner.store.repo.purge_expired_contacts`), and so are the sign-in counters of
+    addresses that no longer count (:func:`planner.store.access.forget_old_sign_in_attempts`).
     """
     engine = open_store()
     key = (str(engine.url), date.today())
@@ -67,6 +68,7 @@ def store() -> Engine:
         _purged.add(key)
     if due:
         repo.purge_expired_contacts(engine, today=key[1], actor="rétention automatique")
+        access.forget_old_sign_in_attempts(engine)  # visitors' addresses are kept no longer than useful
     return engine
 
 

@@ -35,7 +35,7 @@ from planner.model import check_insee_code
 from planner.store.audit import record
 from planner.store.db import session_scope
 from planner.store.models import AccessLinkRow, UserRow, utcnow
-from planner.store.throttle import SignInLimits, client_key, reserve, succeeded
+from planner.store.throttle import SignInLimits, client_key, forget_stale, reserve, succeeded
 
 Role = Literal["coordinator", "commune", "funder"]
 ROLES: tuple[str, ...] = ("coordinator", "commune", "funder")
@@ -256,6 +256,12 @@ def sign_in(
     else:
         _log.info("sign-in as %s from client %s", role, key)
     return role
+
+
+def forget_old_sign_in_attempts(engine: Engine, *, now: datetime | None = None) -> int:
+    """Erase the sign-in counters of addresses that no longer count (see :func:`forget_stale`)."""
+    with session_scope(engine) as session:
+        return forget_stale(session, now or utcnow(), SignInLimits())
 
 
 # --- commune links ---------------------------------------------------------------------------

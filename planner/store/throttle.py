@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, update
+from sqlalchemy import case, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -143,3 +143,19 @@ def succeeded(session: Session, client: str, now: datetime) -> None:
         .where(_table.c.key == ALL_CLIENTS, _table.c.attempts > 0)
         .values(attempts=_table.c.attempts - 1)
     )
+
+
+def forget_stale(session: Session, now: datetime, limits: SignInLimits) -> int:
+    """Delete the counters that no longer matter: window over and no success to remember.
+
+    A client's address is kept only while it counts: during its window, or as long as a past
+    success still makes it trusted. Returns how many counters were deleted.
+    """
+    stale = session.execute(
+        delete(_table).where(
+            _table.c.key != ALL_CLIENTS,
+            _table.c.window_start <= now - limits.window,
+            or_(_table.c.last_success_at.is_(None), _table.c.last_success_at < now - limits.trusted_for),
+        )
+    )
+    return int(stale.rowcount or 0)

@@ -7,11 +7,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from planner.errors import AccessDenied
 from planner.store import access
 from planner.store.audit import audit_entries
-from planner.store.db import get_engine
+from planner.store.db import get_engine, session_scope
+from planner.store.models import SignInThrottleRow
 from planner.store.throttle import SignInLimits, client_key
 
 RIGHT = "coordination-secrete"
@@ -163,3 +165,15 @@ def test_limits_are_validated():
         SignInLimits(per_client=0)
     with pytest.raises(ValueError):
         SignInLimits(per_client=10, all_clients=5)
+
+
+def test_addresses_are_forgotten_once_they_no_longer_count(protected):
+    attempt(protected, "devine", STRANGER)
+    attempt(protected, RIGHT, COORDINATOR)
+    assert access.forget_old_sign_in_attempts(protected, now=T0 + timedelta(minutes=10)) == 0  # window on
+    assert access.forget_old_sign_in_attempts(protected, now=T0 + timedelta(minutes=16)) == 1  # the stranger
+    assert attempt(protected, "devine", "192.0.2.50", minutes=16) is None
+    later = T0 + timedelta(days=31)
+    assert access.forget_old_sign_in_attempts(protected, now=later) == 2  # trust expired too
+    with session_scope(protected) as session:
+        assert session.scalars(select(SignInThrottleRow.key)).all() == ["all"]
