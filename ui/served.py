@@ -109,7 +109,13 @@ def refuse_local_mode_on_a_network() -> None:
     from ui.auth import ENV_COORDINATOR, local_mode
 
     address = st.get_option("server.address")
-    if listens_only_here(address) or not local_mode(open_store()):
+    if listens_only_here(address):
+        return
+    try:
+        local = local_mode(open_store())
+    except Exception as exc:  # the database decides whether a password exists: no guess without it
+        sys.exit(f"Aller-vers refuse de démarrer : base de données inaccessible ({type(exc).__name__}).")
+    if not local:
         return
     sys.exit(
         "Aller-vers refuse de démarrer : aucun mot de passe de coordination n'est défini (mode local) et le "
