@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -32,21 +31,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import timing  # noqa: E402
+from bench.timing import load_average as _load  # noqa: E402
+from bench.timing import medians as _medians  # noqa: E402
+from bench.timing import seconds as _s  # noqa: E402
+from bench.timing import timed as _timed  # noqa: E402
 from devtools.served_app import launch_chromium, served_app  # noqa: E402 (needs the path above)
 
 RESULTS = ROOT / "bench" / "results"
 APP = str(ROOT / "app.py")
 TARGET_S = 2.0
-
-
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def seed(url: str, n: int) -> float:
@@ -207,15 +201,6 @@ def run_browser(runs: int, n: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------ report
-def _medians(rows: list[dict]) -> dict:
-    keys = [k for k, v in rows[0].items() if isinstance(v, float)] if rows else []
-    return {k: round(statistics.median(r[k] for r in rows), 3) for k in keys}
-
-
-def _s(x: float | None) -> str:
-    return "—" if x is None else f"{x:.2f}"
-
-
 def _table(section: dict, rows: tuple[tuple[str, str], ...], warm: bool = False) -> list[str]:
     m, w = section["median"], section.get("median_warm") or {}
     head = "| step | median s |" + (" warm median s |" if warm else "") + " runs |"
@@ -228,14 +213,48 @@ def _table(section: dict, rows: tuple[tuple[str, str], ...], warm: bool = False)
     return lines
 
 
-def write_markdown(result: dict) -> str:
-    def ran(section: dict) -> str:
-        return (
-            f"Run {section['when']} on {result['machine']}, {result['cores']} cores, load average at start "
-            f"{' / '.join(map(str, section['load_start']))}, at end {' / '.join(map(str, section['load_end']))} "
-            "(1, 5, 15 min; machine shared with other engineers: timings are noisy)."
-        )
+# section -> (heading, note under it, (timing key, label) rows, whether a warm median is shown)
+SECTIONS = {
+    "queries": (
+        "Repository queries alone (SQLite, {n} runs)",
+        "Seeding {count} requests in one import took {seed_s} s.",
+        (
+            ("pending_page_1_s", "first page of the pending requests (10)"),
+            ("all_last_page_s", "last page of all requests (50)"),
+            ("filtered_page_s", "pending requests of two communes"),
+            ("counts_s", "counts per status"),
+            ("communes_s", "communes having requests (filter list)"),
+            ("all_requests_s", "every request read (what each click did before; now only exports)"),
+        ),
+        False,
+    ),
+    "apptest": (
+        "Headless clicks (Streamlit AppTest, {n} runs, coordinator)",
+        "Server-side time of one script run per click (no network, no drawing).",
+        (
+            ("open_s", "open Demandes"),
+            ("pending_next_page_s", "« À examiner » → page 2"),
+            ("all_last_page_s", "« Toutes les demandes » → last page"),
+            ("filter_status_s", "filter by status"),
+            ("open_request_s", "open a request (details and history)"),
+            ("accept_s", "accept a request (with its reason)"),
+        ),
+        False,
+    ),
+    "browser": (
+        "Real browser (Debian Chromium via Playwright, {n} runs, one server)",
+        "Run 1 pays the server's cold start; « warm » = runs 2…. Each run is a new browser context.",
+        (
+            ("open_s", "open Demandes until the first pending request is shown"),
+            ("next_page_s", "page 2 of « À examiner » shown"),
+            ("accept_s", "click « Accepter » → the request leaves the list"),
+        ),
+        True,
+    ),
+}
 
+
+def write_markdown(result: dict) -> str:
     n = result.get("requests", 5000)
     count = f"{n:,}".replace(",", " ")
     lines = [
@@ -248,73 +267,24 @@ def write_markdown(result: dict) -> str:
         "are built only when their button is clicked. Medians; seconds of wall time.",
         "",
     ]
-    q = result.get("queries")
-    if q:
-        lines += [
-            f"## Repository queries alone (SQLite, {len(q['runs'])} runs)",
-            "",
-            ran(q),
-            f"Seeding {count} requests in one import took {q['seed_s']} s.",
-            "",
-            *_table(
-                q,
-                (
-                    ("pending_page_1_s", "first page of the pending requests (10)"),
-                    ("all_last_page_s", "last page of all requests (50)"),
-                    ("filtered_page_s", "pending requests of two communes"),
-                    ("counts_s", "counts per status"),
-                    ("communes_s", "communes having requests (filter list)"),
-                    ("all_requests_s", "every request read (what each click did before; now only exports)"),
-                ),
-            ),
-            "",
-        ]
-    a = result.get("apptest")
-    if a:
-        lines += [
-            f"## Headless clicks (Streamlit AppTest, {len(a['runs'])} runs, coordinator)",
-            "",
-            ran(a),
-            "",
-            "Server-side time of one script run per click (no network, no drawing).",
-            "",
-            *_table(
-                a,
-                (
-                    ("open_s", "open Demandes"),
-                    ("pending_next_page_s", "« À examiner » → page 2"),
-                    ("all_last_page_s", "« Toutes les demandes » → last page"),
-                    ("filter_status_s", "filter by status"),
-                    ("open_request_s", "open a request (details and history)"),
-                    ("accept_s", "accept a request (with its reason)"),
-                ),
-            ),
-            "",
-        ]
-    b = result.get("browser")
-    if b:
-        lines += [
-            f"## Real browser (Debian Chromium via Playwright, {len(b['runs'])} runs, one server)",
-            "",
-            ran(b),
-            "",
-            "Run 1 pays the server's cold start; « warm » = runs 2…. Each run is a new browser context.",
-            "",
-            *_table(
-                b,
-                (
-                    ("open_s", "open Demandes until the first pending request is shown"),
-                    ("next_page_s", "page 2 of « À examiner » shown"),
-                    ("accept_s", "click « Accepter » → the request leaves the list"),
-                ),
-                warm=True,
-            ),
-            "",
-        ]
-    worst = [max(s["median"].values()) for s in (a, b) if s]
-    verdict = "met" if worst and max(worst) <= TARGET_S else "NOT met" if worst else "not measured"
+    for key, (heading, note, rows, warm) in SECTIONS.items():
+        section = result.get(key)
+        if section:
+            lines += [
+                "## " + heading.format(n=len(section["runs"])),
+                "",
+                timing.ran(section, result),
+                "",
+                note.format(count=count, seed_s=section.get("seed_s")),
+                "",
+                *_table(section, rows, warm=warm),
+                "",
+            ]
+    clicks = [result[k]["median"] for k in ("apptest", "browser") if result.get(k)]
+    worst = max((max(m.values()) for m in clicks), default=None)
+    verdict = "not measured" if worst is None else "met" if worst <= TARGET_S else "NOT met"
     lines += [
-        f"**Verdict**: slowest median click {_s(max(worst)) if worst else '—'} s — target ≤ {TARGET_S:.0f} s {verdict}.",
+        f"**Verdict**: slowest median click {_s(worst)} s — target ≤ {TARGET_S:.0f} s {verdict}.",
         "",
         "Command: `.venv/bin/python bench/demandes.py` (or `queries` / `apptest` / `browser` / `report`, "
         "`--runs N`, `--requests N`).",
