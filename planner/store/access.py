@@ -12,7 +12,9 @@ Three roles:
 ``funder``
     read-only aggregated figures, never contact data.
 
-Every refusal raises :class:`~planner.errors.AccessDenied` with a French message.
+A password typed in the sign-in form goes through :func:`sign_in`: the database throttle of
+:mod:`planner.store.throttle` (per client address, and for all addresses), and an audit line for
+every outcome. Every refusal raises :class:`~planner.errors.AccessDenied` with a French message.
 """
 
 from __future__ import annotations
