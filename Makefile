@@ -31,16 +31,16 @@ run: deps
 	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: system-deps dev-deps
-	$(PY) -m ruff check planner app_pages ui app.py tests bench
+	$(PY) -m ruff check planner app_pages ui app.py serve.py tests bench
 	$(PY) -m pytest
 
 lint: dev-deps
-	$(PY) -m ruff check planner app_pages ui app.py tests bench
-	$(PY) -m ruff format --check planner app_pages ui app.py tests bench
+	$(PY) -m ruff check planner app_pages ui app.py serve.py tests bench
+	$(PY) -m ruff format --check planner app_pages ui app.py serve.py tests bench
 
 format: dev-deps
-	$(PY) -m ruff format planner app_pages ui app.py tests bench
-	$(PY) -m ruff check --fix planner app_pages ui app.py tests bench
+	$(PY) -m ruff format planner app_pages ui app.py serve.py tests bench
+	$(PY) -m ruff check --fix planner app_pages ui app.py serve.py tests bench
 
 bench: deps
 	$(PY) bench/territory.py

@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.file_errors import reading
 from planner.french import french_decimal
+from planner.hosting.request_form import escape_markdown
 from planner.model import Plan
 from planner.plan_json import plan_from_dict
 from planner.publish import (
@@ -51,18 +53,20 @@ def _role() -> str:
 
 
 def _read_plan(upload, what: str) -> Plan | None:
+    """The plan of an uploaded JSON file (kept in memory only: a funder stores nothing)."""
     if upload is None:
         return None
+    data = upload.getvalue()
     try:
-        return plan_from_dict(json.loads(upload.getvalue().decode("utf-8")), source=upload.name)
+        with reading(upload.name, data):
+            return plan_from_dict(json.loads(data.decode("utf-8")), source=upload.name)
     except PlannerError as exc:
-        st.error(f"{what} : {exc}")
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
-        st.error(f"{what} : fichier « {upload.name} » illisible ({exc}).")
+        st.error(f"{what} : {escape_markdown(str(exc))}")
     return None
 
 
-def _report_context(plan: Plan) -> ReportContext | None:
+def _report_context(plan: Plan, source: str | None) -> ReportContext | None:
+    """Territory, need and matrix of the plan (``source``: the file it came from, if uploaded)."""
     problem = st.session_state.get(PROBLEM_KEY)
     if problem is not None and problem.territory.spec == plan.territory_spec:
         return ReportContext.from_problem(problem)
@@ -71,8 +75,11 @@ def _report_context(plan: Plan) -> ReportContext | None:
         return ReportContext(
             ud.get_territory(spec), ud.get_needs(spec, ud.current_weights()), ud.get_matrix(spec)
         )
-    except PlannerError as exc:
-        st.error(f"Le territoire du plan (« {plan.territory_spec} ») ne peut pas être chargé : {exc}")
+    except PlannerError as exc:  # a path named in the file is refused unread (ui.data.get_territory)
+        named = f" (fichier « {source} »)" if source else ""
+        st.error(
+            f"Le territoire du plan{escape_markdown(named)} ne peut pas être chargé : {escape_markdown(str(exc))}"
+        )
         return None
 
 
@@ -108,6 +115,7 @@ role = _role()
 
 plan: Plan | None = st.session_state.get(PLAN_KEY)
 baseline: Plan | None = st.session_state.get(BASELINE_KEY)
+plan_source: str | None = None
 with st.expander("Charger un plan enregistré (fichier JSON)", expanded=plan is None):
     c1, c2 = st.columns(2)
     up_plan = c1.file_uploader("Plan", type=["json"], key="bilan_plan_file")
@@ -116,7 +124,7 @@ with st.expander("Charger un plan enregistré (fichier JSON)", expanded=plan is 
     )
     loaded = _read_plan(up_plan, "Plan")
     if loaded is not None:
-        plan = loaded
+        plan, plan_source = loaded, up_plan.name
         baseline = _read_plan(up_base, "Plan de référence")
     elif up_base is not None and plan is not None:
         baseline = _read_plan(up_base, "Plan de référence") or baseline
@@ -131,7 +139,7 @@ if baseline is not None and baseline.territory_spec != plan.territory_spec:
     st.warning("Le plan de référence porte sur un autre territoire : il est ignoré.")
     baseline = None
 
-ctx = _report_context(plan)
+ctx = _report_context(plan, plan_source)
 if ctx is None:
     st.stop()
 

@@ -8,6 +8,7 @@ as text (``st.text``, tables, escaped markdown), never as markup.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.file_errors import reading
+from planner.french import french_decimal
 from planner.hosting.request_form import (
     MAX_LENGTHS,
     PRIVACY_NOTICE,
@@ -44,11 +47,19 @@ if actor.role != role:
     st.stop()
 
 
-@st.cache_data(show_spinner=False)
+@functools.cache
 def commune_names() -> dict[str, str]:
-    """INSEE code → commune name for the embedded region."""
+    """INSEE code → commune name for the embedded region (static data: one dict per process, so
+    the 1,754 labels of a commune list cost no cache look-up each)."""
     frame = region_frame()
     return dict(zip(frame["code_insee"].astype(str), frame["nom"].astype(str), strict=True))
+
+
+@functools.cache
+def communes_by_name() -> list[str]:
+    """The region's INSEE codes in the order of their names (for the commune lists)."""
+    names = commune_names()
+    return sorted(names, key=names.__getitem__)
 
 
 def commune_label(code: str) -> str:
@@ -74,9 +85,8 @@ def request_form(key: str, code_insee: str | None) -> None:
     """The request form; on a valid submission the request is stored for ``code_insee`` (or the one chosen)."""
     with st.form(key, clear_on_submit=False):
         if code_insee is None:
-            codes = sorted(commune_names(), key=lambda c: commune_names()[c])
             chosen = st.selectbox(
-                "Commune", codes, index=None, format_func=commune_label, key=f"{key}_commune"
+                "Commune", communes_by_name(), index=None, format_func=commune_label, key=f"{key}_commune"
             )
         else:
             chosen = code_insee
@@ -227,20 +237,15 @@ def review_panel(rec: RequestRecord, where: str) -> None:
     """
     show_request(rec, with_contact=True)
     history = repo.request_history(engine, rec.id, actor)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "date": local(h.at),
-                    "de": STATUS_LABELS.get(h.from_status, "—"),
-                    "vers": STATUS_LABELS[h.to_status],
-                    "motif": h.reason,
-                    "par": h.actor,
-                }
-                for h in history
-            ]
-        ),
-        hide_index=True,
+    # Plain text, not a data grid: ten panels a page, each grid costs the browser dearly.
+    st.text(
+        "Historique :\n"
+        + "\n".join(
+            f"{local(h.at)} · {STATUS_LABELS.get(h.from_status, '—')} → {STATUS_LABELS[h.to_status]}"
+            + (f" · motif : {h.reason}" if h.reason else "")
+            + f" · par {h.actor}"
+            for h in history
+        )
     )
     with st.form(f"{where}_review_{rec.id}"):
         reason = st.text_area(
@@ -321,8 +326,9 @@ def links_panel() -> None:
 def new_link_form() -> None:
     """The form creating a commune's link (its URL shown once)."""
     with st.form("new_link"):
-        codes = sorted(commune_names(), key=lambda c: commune_names()[c])
-        code = st.selectbox("Commune", codes, index=None, format_func=commune_label, key="link_commune")
+        code = st.selectbox(
+            "Commune", communes_by_name(), index=None, format_func=commune_label, key="link_commune"
+        )
         days = st.number_input(
             "Validité (jours)", 1, access.MAX_LINK_DAYS, access.DEFAULT_LINK_DAYS, key="link_days"
         )
@@ -373,13 +379,14 @@ def existing_links() -> None:
                 st.rerun()
 
 
-def import_export_panel(records) -> None:
+def import_export_panel() -> None:
     """Import a CSV/Excel file (all rows or none) and export the requests."""
     upload = st.file_uploader("Importer des demandes (CSV ou Excel)", type=["csv", "xlsx"], key="import_file")
     accept = st.checkbox("Accepter directement les demandes importées", key="import_accept")
     if upload is not None and st.button("Importer", key="import_button"):
         try:
-            forms = read_request_table(upload, upload.name, today=date.today())
+            with reading(upload.name, upload.getvalue()):
+                forms = read_request_table(upload, upload.name, today=date.today())
             ids = repo.submit_requests(engine, forms, actor, accept=accept)
         except PlannerError as exc:
             # the message quotes cells of a file written by someone else: shown as text, never markup
@@ -388,19 +395,79 @@ def import_export_panel(records) -> None:
             st.success(f"{len(ids)} demandes importées.")
     with_contact = st.checkbox("Inclure les coordonnées de contact", key="export_contact")
     c1, c2 = st.columns(2)
+    # The files are built when a button is clicked, not on every run of the page.
     c1.download_button(
         "Exporter en CSV",
-        requests_csv(records, include_contact=with_contact),
+        data=lambda: requests_csv(repo.list_requests(engine), include_contact=with_contact),
         file_name="demandes.csv",
         mime="text/csv",
         key="export_csv",
+        on_click="ignore",
     )
     c2.download_button(
         "Exporter en Excel",
-        requests_xlsx(records, include_contact=with_contact),
+        data=lambda: requests_xlsx(repo.list_requests(engine), include_contact=with_contact),
         file_name="demandes.xlsx",
         key="export_xlsx",
+        on_click="ignore",
     )
+
+
+def page_picker(found: repo.RequestPage, key: str, what: str) -> int:
+    """The page chooser under a list, with « demandes 26 à 50 sur 5 000 »; returns the chosen page."""
+    if found.total > found.per_page:
+        first = (found.page - 1) * found.per_page + 1
+        last = first + len(found.records) - 1
+        c1, c2 = st.columns([1, 3])
+        st.session_state[key] = found.page  # the page shown, even if the list got shorter
+        c1.number_input("Page", 1, found.pages, key=key)
+        c2.caption(f"{what} {first} à {last} sur {french_decimal(found.total)} · {found.pages} pages")
+    return found.page
+
+
+def _page_number(key: str) -> int:
+    return int(st.session_state.get(key) or 1)
+
+
+@st.fragment
+def pending_tab() -> None:
+    """Requests waiting for a decision, a page at a time (each with its review panel).
+
+    A fragment: turning a page reruns this list only; a decision reruns the whole page (counts).
+    """
+    found = repo.find_requests(engine, statuses=["submitted"], page=_page_number("pending_page"), per_page=10)
+    if not found.total:
+        st.write("Aucune demande en attente.")
+    for rec in found.records:
+        with st.expander(f"Demande n° {rec.id} — {escape_markdown(commune_label(rec.form.code_insee))}"):
+            review_panel(rec, "pending")
+    page_picker(found, "pending_page", "Demandes en attente")
+
+
+@st.fragment
+def all_requests_tab() -> None:
+    """Every request, filtered by status and commune in the database, a page at a time (a fragment)."""
+    c1, c2 = st.columns(2)
+    statuses = c1.multiselect(
+        "Statut", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="filter_status"
+    )
+    communes = c2.multiselect(
+        "Commune", repo.request_communes(engine), format_func=commune_label, key="filter_commune"
+    )
+    filters = (tuple(statuses), tuple(communes))
+    if st.session_state.get("_all_filters") != filters:  # new filters: back to the first page
+        st.session_state["_all_filters"] = filters
+        st.session_state["all_page"] = 1
+    found = repo.find_requests(
+        engine, statuses=statuses, communes=communes, page=_page_number("all_page"), per_page=50
+    )
+    st.dataframe(requests_table(found.records), hide_index=True)
+    page_picker(found, "all_page", "Demandes")
+    chosen = st.selectbox(
+        "Ouvrir la demande n°", [r.id for r in found.records], index=None, key="open_request"
+    )
+    if chosen is not None:
+        review_panel(next(r for r in found.records if r.id == chosen), "all")
 
 
 def coordinator_view() -> None:
@@ -409,46 +476,22 @@ def coordinator_view() -> None:
     counts = repo.request_counts(engine)
     cols = st.columns(len(counts))
     for col, (status, n) in zip(cols, counts.items(), strict=True):
-        col.metric(STATUS_LABELS[status].capitalize() + "s", n)
+        col.metric(STATUS_LABELS[status].capitalize() + "s", french_decimal(n))
     st.caption(PRIVACY_NOTICE)
-    records = repo.list_requests(engine)
     tab_review, tab_all, tab_new, tab_links, tab_files = st.tabs(
         ["À examiner", "Toutes les demandes", "Saisir une demande", "Liens des communes", "Import / export"]
     )
     with tab_review:
-        pending = [r for r in records if r.status == "submitted"]
-        if not pending:
-            st.write("Aucune demande en attente.")
-        for rec in pending:
-            with st.expander(f"Demande n° {rec.id} — {escape_markdown(commune_label(rec.form.code_insee))}"):
-                review_panel(rec, "pending")
+        pending_tab()
     with tab_all:
-        c1, c2 = st.columns(2)
-        statuses = c1.multiselect(
-            "Statut", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="filter_status"
-        )
-        communes = c2.multiselect(
-            "Commune",
-            sorted({r.form.code_insee for r in records}),
-            format_func=commune_label,
-            key="filter_commune",
-        )
-        shown = [
-            r
-            for r in records
-            if (not statuses or r.status in statuses) and (not communes or r.form.code_insee in communes)
-        ]
-        st.dataframe(requests_table(shown), hide_index=True)
-        chosen = st.selectbox("Ouvrir la demande n°", [r.id for r in shown], index=None, key="open_request")
-        if chosen is not None:
-            review_panel(next(r for r in shown if r.id == chosen), "all")
+        all_requests_tab()
     with tab_new:
         st.write("Pour une demande reçue par téléphone ou par courrier.")
         request_form("coordinator_form", None)
     with tab_links:
         links_panel()
     with tab_files:
-        import_export_panel(records)
+        import_export_panel()
 
 
 if actor.role == "commune" and actor.code_insee:

@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.file_errors import reading
 from planner.french import PLAN_STATUS_FR, french_decimal
+from planner.hosting.request_form import escape_markdown
 from planner.inputs.tables import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
 from planner.problem import PlanningProblem, SolveParams
@@ -317,9 +319,10 @@ if uploaded is not None:
         path = Path(tmp) / (Path(uploaded.name).stem + suffix)
         path.write_bytes(uploaded.getvalue())
         try:
-            file_requests = load_requests(path)
+            with reading(uploaded.name, path):
+                file_requests = load_requests(path)
         except PlannerError as exc:
-            st.error(f"Fichier de demandes refusé : {exc}")
+            st.error(f"Fichier de demandes refusé : {escape_markdown(str(exc))}")
     outside = [q for q in file_requests if q.code_insee not in names]
     if outside:
         st.warning(

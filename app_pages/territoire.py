@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
+from planner.file_errors import reading
+from planner.hosting.request_form import escape_markdown
 from planner.inputs.tables import neutralise_formula
 from planner.territory.fixed_sites import read_lieux_file
 from planner.territory.need import WEIGHT_INFO, NeedWeights, WeightInfo
@@ -69,7 +71,13 @@ st.caption(
 spec = territory_selector()
 
 # ----------------------------------------------------------------------------- import
-with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
+
+
+def _import_panel() -> None:
+    """Import a file of communes: the coordination's only (a file kept on the server)."""
+    if current_role() != "coordinator":
+        st.write("L'import d'un territoire est réservé à la coordination.")
+        return
     st.markdown(
         "Une ligne par commune avec les colonnes **code_insee**, **nom**, **population**, **lat**, **lon** "
         "(degrés décimaux) et, si vous le souhaitez, des indicateurs numériques (par ex. un score de "
@@ -84,45 +92,58 @@ with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
     upload = st.file_uploader("Fichier de communes", type=["csv", "xlsx", "txt"], key="territory_upload")
     if upload is not None and st.button("Charger ce territoire", type="primary"):
         try:
-            spec = register_upload(upload.getvalue(), upload.name)
+            with reading(upload.name):
+                register_upload(upload.getvalue(), upload.name, current_role())
         except PlannerError as exc:
-            st.error(f"Le fichier n'a pas été chargé. {exc}")
+            st.error(f"Le fichier n'a pas été chargé. {escape_markdown(str(exc))}")
         else:
-            st.success(f"Territoire chargé : {upload.name}")
+            st.success(f"Territoire chargé : {escape_markdown(upload.name)}")
             st.rerun()
 
-with st.expander("Ajouter des lieux fixes (fichier au schéma national des lieux de médiation numérique)"):
+
+def _lieux_panel() -> None:
+    """Add fixed places from a file of the national standard: the coordination's only (a file kept)."""
     st.markdown(
         "Un extrait de la Cartographie nationale des lieux d'inclusion numérique, ou le fichier d'un "
         "partenaire, au **schéma de données des lieux de médiation numérique** (CSV ou Excel) : ses lieux "
         "fixes comptent dans la couverture ; les arrêts itinérants (« Itinérant » seul) sont ignorés."
     )
-    places_upload = st.file_uploader("Fichier de lieux", type=["csv", "xlsx"], key="lieux_upload")
     if current_role() != "coordinator":
-        st.caption("Réservé à la coordination.")
-    elif places_upload is not None and st.button("Ajouter ces lieux", key="lieux_add"):
+        st.write("L'ajout de lieux est réservé à la coordination.")
+        return
+    places_upload = st.file_uploader("Fichier de lieux", type=["csv", "xlsx"], key="lieux_upload")
+    if places_upload is not None and st.button("Ajouter ces lieux", key="lieux_add"):
         try:
-            places = read_lieux_file(places_upload.getvalue(), places_upload.name)
+            with reading(places_upload.name, places_upload.getvalue()):
+                places = read_lieux_file(places_upload.getvalue(), places_upload.name)
         except PlannerError as exc:
-            st.error(f"Le fichier n'a pas été chargé. {exc}")
+            st.error(f"Le fichier n'a pas été chargé. {escape_markdown(str(exc))}")
         else:
             kept = keep_upload(places_upload.getvalue(), places_upload.name)
             set_spec(with_lieux(spec.split(LIEUX_MARK, 1)[0], kept))
             st.session_state["lieux_flash"] = (
-                f"{len(places.fixed)} lieu(x) fixe(s) lu(s) dans {places_upload.name} "
+                f"{len(places.fixed)} lieu(x) fixe(s) lu(s) dans {escape_markdown(places_upload.name)} "
                 f"({len(places.itinerant)} arrêt(s) itinérant(s) ignoré(s)) ; seuls ceux du territoire comptent."
             )
             st.rerun()
     if LIEUX_MARK in spec and st.button("Retirer les lieux ajoutés", key="lieux_remove"):
         set_spec(spec.split(LIEUX_MARK, 1)[0])
         st.rerun()
+
+
+with st.expander("Importer mon propre territoire (fichier CSV ou Excel)"):
+    _import_panel()
+with st.expander("Ajouter des lieux fixes (fichier au schéma national des lieux de médiation numérique)"):
+    _lieux_panel()
 if "lieux_flash" in st.session_state:
     st.success(st.session_state.pop("lieux_flash"))
 
 try:
     territory = get_territory(spec)
 except PlannerError as exc:
-    st.error(f"Impossible de charger le territoire « {spec_label(spec)} » : {exc}")
+    st.error(
+        f"Impossible de charger le territoire « {escape_markdown(spec_label(spec))} » : {escape_markdown(str(exc))}"
+    )
     if st.button("Revenir au territoire par défaut"):
         set_spec(DEFAULT_SPEC)
         st.rerun()

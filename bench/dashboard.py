@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -40,15 +39,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import timing  # noqa: E402
+from bench.timing import load_average as _load  # noqa: E402
+from bench.timing import medians as _medians  # noqa: E402
+from bench.timing import seconds as _s  # noqa: E402
+from bench.timing import timed as _timed  # noqa: E402
 from devtools.served_app import launch_chromium, served_app  # noqa: E402 (needs the path above)
 
 RESULTS = ROOT / "bench" / "results"
 APP = str(ROOT / "app.py")
 TARGET_S = 5.0
-
-
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 class _Counter:
@@ -66,12 +66,6 @@ class _Counter:
 
     def restore(self) -> None:
         setattr(self.module, self.name, self.inner)
-
-
-def _timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 # ------------------------------------------------------------------------------------ AppTest
@@ -194,22 +188,9 @@ def run_browser(runs: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------ report
-def _medians(rows: list[dict]) -> dict:
-    keys = [k for k, v in rows[0].items() if isinstance(v, float)] if rows else []
-    return {k: round(statistics.median(r[k] for r in rows), 3) for k in keys}
-
-
-def _s(x: float | None) -> str:
-    return "—" if x is None else f"{x:.2f}"
-
-
 def write_markdown(result: dict) -> str:
     def ran(section: dict) -> str:
-        return (
-            f"Run {section['when']} on {result['machine']}, {result['cores']} cores, load average at start "
-            f"{' / '.join(map(str, section['load_start']))}, at end {' / '.join(map(str, section['load_end']))} "
-            "(1, 5, 15 min; machine shared with other engineers)."
-        )
+        return timing.ran(section, result)
 
     lines = [
         "# Dashboard benchmark (issue 4)",

@@ -7,6 +7,7 @@ of plan versions and of the ``json`` export. Dates are ISO strings, times ``HH:M
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
@@ -293,7 +294,7 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
                 for x in d.get("unserved", [])
             ),
             metrics=_metrics(m),
-            kind=str(d.get("kind", "optimised")),
+            kind=_kind(d.get("kind", "optimised")),
         )
     except InputError:
         raise
@@ -304,6 +305,14 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
 def save_plan(plan: Plan, path: str | Path) -> None:
     """Write ``plan`` as indented UTF-8 JSON."""
     Path(path).write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _kind(value: object) -> str:
+    """The plan's kind, a short identifier (it ends up in file names)."""
+    kind = str(value)
+    if not re.fullmatch(r"[a-z_]{1,40}", kind):
+        raise ValueError("type de plan invalide")
+    return kind
 
 
 def load_plan(path: str | Path) -> Plan:

@@ -5,7 +5,10 @@
   (``st.login``), for the e-mails (or ``@domaines``) listed in ``[aller_vers] coordinator_emails``
   only — without that list an OIDC account grants nothing. With no password and no provider at
   all, the app runs in *local single-user mode* as coordination, with a discreet warning — what a
-  fresh ``make run`` gives (no commune link can be created then).
+  fresh ``make run`` gives (no commune link can be created then). Local mode answers only the
+  machine it runs on (:mod:`ui.client`): any other visitor gets a French refusal and no data.
+  Password sign-ins go through the database throttle (:mod:`planner.store.throttle`), per client
+  address, and are written to the audit log.
 - **commune**: opens its personal link ``…/?jeton=TOKEN``; sees only the Demandes page,
   for its own commune.
 - **financeur**: ``ALLER_VERS_FUNDER_PASSWORD``, or a coordinator's "voir comme un financeur"
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -26,8 +30,10 @@ from sqlalchemy import Engine
 from planner.errors import AccessDenied, InputError
 from planner.store import access, repo
 from planner.store.db import open_store
+from planner.store.throttle import UNKNOWN_CLIENT
+from ui import client as ui_client
 
-ENV_COORDINATOR = "ALLER_VERS_COORDINATOR_PASSWORD"
+ENV_COORDINATOR = access.COORDINATOR_PASSWORD_ENV
 ENV_FUNDER = "ALLER_VERS_FUNDER_PASSWORD"
 # url_path of the pages each role may open ("" is the default page, Accueil); None = every page.
 ROLE_PAGES: dict[str, frozenset[str] | None] = {
@@ -38,7 +44,7 @@ ROLE_PAGES: dict[str, frozenset[str] | None] = {
 _K_ROLE = "_auth_role"
 _K_TOKEN = "_auth_token"
 _K_FUNDER_VIEW = "_auth_view_as_funder"
-_throttle = access.LoginThrottle()
+_log = logging.getLogger(__name__)
 
 
 _configured: set[tuple[str, str, str]] = set()
@@ -52,7 +58,8 @@ def store() -> Engine:
     """The app's database, migrated (one engine per URL for the whole process).
 
     Once a day per process, contact data past its retention period is erased
-    (:func:`planner.store.repo.purge_expired_contacts`).
+    (:func:`planner.store.repo.purge_expired_contacts`), and so are the sign-in counters of
+    addresses that no longer count (:func:`planner.store.access.forget_old_sign_in_attempts`).
     """
     engine = open_store()
     key = (str(engine.url), date.today())
@@ -61,6 +68,7 @@ def store() -> Engine:
         _purged.add(key)
     if due:
         repo.purge_expired_contacts(engine, today=key[1], actor="rétention automatique")
+        access.forget_old_sign_in_attempts(engine)  # visitors' addresses are kept no longer than useful
     return engine
 
 
@@ -222,8 +230,9 @@ def _login_form(engine: Engine) -> None:
         password = st.text_input("Mot de passe", type="password")
         submitted = st.form_submit_button("Se connecter")
     if submitted:
+        address = ui_client.current_client().address
         try:
-            role = access.sign_in(engine, password, _throttle)
+            role = access.sign_in(engine, password, address if address is not None else UNKNOWN_CLIENT)
         except AccessDenied as exc:
             st.error(f"Connexion refusée : {exc}.")
             return
@@ -246,6 +255,16 @@ def login_page() -> None:
     _login_form(store())
 
 
+def local_mode_refusal() -> None:
+    """The whole page a visitor from another machine gets in local mode: no data, no navigation."""
+    st.title("Aller-vers — accès refusé")
+    st.error(
+        "Ce tableau de bord fonctionne en mode local, sans mot de passe : il ne répond qu'à "
+        "l'ordinateur qui l'héberge. Pour l'ouvrir depuis le réseau, la coordination doit d'abord "
+        "définir un mot de passe de coordination."
+    )
+
+
 def _logout() -> None:
     st.session_state[_K_ROLE] = None
     st.session_state[_K_FUNDER_VIEW] = False
@@ -263,6 +282,13 @@ def auth_sidebar() -> str | None:
     except InputError as exc:  # e.g. the same password configured for both roles: fail closed
         st.error(f"Configuration des mots de passe refusée — {exc}.")
         st.stop()
+    if local_mode(engine):
+        visitor = ui_client.current_client()
+        if not visitor.loopback:
+            # Without a password every visitor would be the coordination: only this machine is.
+            _log.warning("local mode: refused a visitor that is not this machine (%s)", visitor.address)
+            local_mode_refusal()
+            st.stop()
     try:
         role = _signed_in_role(engine)
     except AccessDenied as exc:

@@ -8,34 +8,86 @@ shared across sessions (``st.cache_resource``); need results and tables are plai
 The chosen territory lives in ``st.session_state["territory_spec"]`` and the need weights in
 ``st.session_state["need_weights"]``; pages read them with :func:`current_spec` and
 :func:`current_weights`.
+
+The dashboard never opens a file a spec names: a spec is an embedded territory (``vierzon``,
+``bv2022:…``, ``epci:…``, ``cvl``) or ``fichier:<empreinte>/<nom>``, a file of communes a
+coordinator imported on the Territoire page, found by its content digest in the upload folder.
+A spec read from an uploaded plan therefore cannot make the server read ``/etc/…``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from planner.errors import PlannerError
+from planner.errors import AccessDenied, PlannerError, UnknownTerritoryError
 from planner.model import CommuneNeed, Territory
+from planner.territory.fixed_sites import read_lieux_file, with_fixed_places
 from planner.territory.need import NeedWeights, compute_need, need_table
-from planner.territory.specs import DEFAULT_SPEC, load_territory, load_territory_file, territory_choices
+from planner.territory.specs import (
+    DEFAULT_SPEC,
+    LIEUX_MARK,
+    load_territory,
+    load_territory_file,
+    territory_choices,
+)
 from planner.territory.travel import TravelMatrix, territory_matrix
 
 SPEC_KEY = "territory_spec"
 WEIGHTS_KEY = "need_weights"
 _SELECT_KEY = "_territory_select"
 DEFAULT_WEIGHTS = NeedWeights()
+UPLOAD_PREFIX = "fichier:"
+# fichier:<16 hex digits of the content's SHA-256>/<file name made of safe characters>
+# (a file of communes, or of fixed places after « +lieux: »)
+_UPLOAD_SPEC = re.compile(r"^fichier:([0-9a-f]{16})/([A-Za-z0-9_-][A-Za-z0-9._-]{0,119}\.(?:csv|xlsx|txt))$")
+
+
+def _uploaded(ref: str, what: str) -> tuple[bytes, str]:
+    """Bytes and name of an imported file (``fichier:<digest>/<name>``), from the upload folder only."""
+    match = _UPLOAD_SPEC.match(ref)
+    if match is None:
+        raise UnknownTerritoryError("référence de fichier importé invalide")
+    digest, name = match.groups()
+    try:
+        data = (upload_dir() / digest / name).read_bytes()
+    except OSError:
+        raise UnknownTerritoryError(
+            f"le fichier {what} « {name} » n'est plus sur ce serveur : importez-le à nouveau sur la page "
+            "Territoire"
+        ) from None
+    if hashlib.sha256(data).hexdigest()[:16] != digest:
+        raise UnknownTerritoryError(f"le fichier {what} « {name} » a été modifié depuis son import")
+    return data, name
+
+
+def _uploaded_territory(spec: str) -> Territory:
+    """The territory of a ``fichier:`` spec, read from the upload folder only."""
+    data, name = _uploaded(spec, "de communes")
+    return replace(load_territory_file(data, name), spec=spec)
 
 
 @st.cache_resource(show_spinner="Chargement du territoire…")
 def get_territory(spec: str) -> Territory:
-    """The territory a spec names (cached across sessions; raises PlannerError subclasses)."""
-    return load_territory(spec)
+    """The territory a spec names (cached across sessions; raises PlannerError subclasses).
+
+    Embedded territories and imported files (``fichier:…``) only: a path is refused without
+    being opened.
+    """
+    if LIEUX_MARK in spec:  # fixed places added from an imported file of the national standard
+        base, places = spec.split(LIEUX_MARK, 1)
+        data, name = _uploaded(places, "de lieux")
+        return replace(with_fixed_places(get_territory(base), read_lieux_file(data, name).fixed), spec=spec)
+    if spec.startswith(UPLOAD_PREFIX):
+        return _uploaded_territory(spec)
+    return load_territory(spec, allow_paths=False)
 
 
 @st.cache_resource(show_spinner=False)
@@ -84,16 +136,16 @@ def set_weights(weights: NeedWeights) -> None:
 
 
 def spec_label(spec: str) -> str:
-    """French label of a spec (a file shows as « Fichier : name », added places as « + lieux : name »)."""
-    from planner.territory.specs import LIEUX_MARK
-
+    """French label of a spec (an imported file shows as « Fichier : name », added places as « + lieux : name »)."""
     if LIEUX_MARK in spec:
         base, places = spec.split(LIEUX_MARK, 1)
-        return f"{spec_label(base)} + lieux : {Path(places).name}"
+        match = _UPLOAD_SPEC.match(places)
+        return f"{spec_label(base)} + lieux : {match.group(2) if match else places}"
     labels = dict(get_choices())
     if spec in labels:
         return labels[spec]
-    return f"Fichier : {Path(spec).name}" if spec.lower().endswith((".csv", ".xlsx")) else spec
+    match = _UPLOAD_SPEC.match(spec)
+    return f"Fichier : {match.group(2)}" if match else spec
 
 
 def upload_dir() -> Path:
@@ -106,27 +158,44 @@ def upload_dir() -> Path:
     return path
 
 
-def keep_upload(data: bytes, filename: str) -> Path:
-    """Store an uploaded file (already checked) under its digest; return its path."""
+def _safe_name(filename: str) -> str:
+    """``mes communes (2).csv`` → ``mes_communes__2_.csv``: ASCII letters, digits, ``._-`` only."""
+    name = Path(filename).name
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", stem).lstrip(".")[:100] or "communes"
+    return f"{safe}{suffix}"
+
+
+def keep_upload(data: bytes, filename: str) -> str:
+    """Store an uploaded file (already checked) under its content digest; return its reference
+    ``fichier:<digest>/<name>``, the only way a spec names a file in the dashboard."""
     digest = hashlib.sha256(data).hexdigest()[:16]
-    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in Path(filename).name)
-    target = upload_dir() / digest / safe
+    name = _safe_name(filename)
+    target = upload_dir() / digest / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return target
+    return f"{UPLOAD_PREFIX}{digest}/{name}"
 
 
-def register_upload(data: bytes, filename: str) -> str:
+def register_upload(data: bytes, filename: str, role: str) -> str:
     """Check an uploaded file of communes, keep it and make it the session's territory.
 
-    Returns the new spec (the stored file's path). Raises :class:`planner.errors.InputError`
-    (French, with row and column) when the file is bad; nothing is stored then.
+    Only the coordination may keep a file on the server (``role`` is the session's role: a
+    funder's upload would otherwise leave files on disk). Returns the new spec
+    (``fichier:<digest>/<name>``). Raises :class:`planner.errors.InputError` (French, with row and
+    column) when the file is bad, :class:`planner.errors.AccessDenied` for another role; nothing
+    is stored then.
     """
+    if role != "coordinator":
+        raise AccessDenied("seule la coordination peut importer un territoire")
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".txt"):
+        raise UnknownTerritoryError(f"« {Path(filename).name} » : fichier .csv ou .xlsx attendu")
     load_territory_file(data, filename)  # validate fully before keeping anything
-    target = keep_upload(data, filename)
-    set_spec(str(target))
-    return str(target)
+    spec = keep_upload(data, filename)
+    set_spec(spec)
+    return spec
 
 
 def territory_selector(*, sidebar: bool = True) -> str:

@@ -6,33 +6,63 @@ import argparse
 import getpass
 import os
 import sys
+import tomllib
+from pathlib import Path
 
-from planner.errors import InputError
+from sqlalchemy import Engine
+
+from planner.errors import AccessDenied, InputError
 from planner.store import access
 from planner.store.db import open_store
+
+# Where Streamlit looks for secrets (an ``[auth]`` section there turns on OIDC sign-in).
+SECRETS_FILES = (Path(".streamlit") / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml")
 
 
 def _actor(args: argparse.Namespace) -> str:
     return args.actor or f"cli:{getpass.getuser()}"
 
 
+def _oidc_configured() -> bool:
+    for path in SECRETS_FILES:
+        try:
+            if "auth" in tomllib.loads(path.read_text(encoding="utf-8")):
+                return True
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+    return False
+
+
+def dashboard_signs_in(engine: Engine) -> bool:
+    """True when the dashboard asks the coordination to sign in (a password or an OIDC provider).
+
+    Otherwise it runs in local mode, where whoever reaches it is the coordination.
+    """
+    return bool(
+        os.environ.get(access.COORDINATOR_PASSWORD_ENV)
+        or access.has_password(engine, "coordinator")
+        or _oidc_configured()
+    )
+
+
 def cmd_link(args: argparse.Namespace) -> int:
-    """Create a commune's personal link and print its URL (shown only once)."""
+    """Create a commune's personal link and print its URL (shown only once).
+
+    Refused in local mode, as the dashboard refuses it: a commune removing the token from its link
+    would reach a dashboard where every visitor is the coordination.
+    """
     base_url = args.base_url or os.environ.get("ALLER_VERS_BASE_URL", "") or access.DEFAULT_BASE_URL
     engine = open_store()
+    if not dashboard_signs_in(engine):
+        raise AccessDenied(
+            "mode local : aucun mot de passe de coordination n'est défini, aucun lien de commune ne peut "
+            "être créé (sans mot de passe, quiconque atteint le tableau de bord a les droits de la "
+            "coordination). Définissez-le d'abord : python -m planner access password"
+        )
     link = access.create_commune_link(
         engine, args.code_insee, _actor(args), expires_days=args.expires_days, base_url=base_url
     )
     print(link.url)
-    if not access.has_password(engine, "coordinator"):
-        # Without a password (nor OIDC) the dashboard runs in local mode, where every visitor is the
-        # coordination: a commune removing the token from its link would see every request.
-        print(
-            "Attention : aucun mot de passe de coordination n'est enregistré. Sans lui (ni connexion "
-            "OIDC), le tableau de bord ouvre les droits de la coordination à tous ses visiteurs : "
-            "définissez-le (python -m planner access password) avant de transmettre ce lien.",
-            file=sys.stderr,
-        )
     print(
         f"Lien n° {link.link_id} pour la commune {link.code_insee}, valable jusqu'au "
         f"{link.expires_at:%d/%m/%Y}. Transmettez-le à la mairie : il ne pourra plus être affiché.",

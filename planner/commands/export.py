@@ -17,6 +17,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+from planner.errors import UnknownTerritoryError
+from planner.file_errors import read_path
 from planner.model import Plan
 from planner.plan_json import load_plan
 from planner.publish import FORMATS, HostDetails, Publisher, export_plan
@@ -88,7 +90,7 @@ def _hosts(args: argparse.Namespace) -> dict[str, HostDetails]:
 
 def _baseline(args: argparse.Namespace, plan: Plan, problem) -> Plan | None:
     if args.baseline:
-        return load_plan(args.baseline)
+        return read_path(load_plan, args.baseline)
     if args.no_baseline or plan.kind == "baseline" or args.fmt not in {"pdf", "xlsx", "csv"}:
         return None
     if importlib.util.find_spec("planner.optimise.solve") is None:  # solver not installed: no comparison
@@ -105,8 +107,11 @@ def run(args: argparse.Namespace) -> int:
     from planner.territory.specs import load_territory
     from planner.territory.travel import territory_matrix
 
-    plan = load_plan(args.plan)
-    territory = load_territory(plan.territory_spec)
+    plan = read_path(load_plan, args.plan)
+    try:
+        territory = read_path(load_territory, plan.territory_spec)
+    except UnknownTerritoryError as exc:
+        raise UnknownTerritoryError(f"plan « {Path(args.plan).name} » : {exc}") from exc
     matrix = territory_matrix(territory)
     needs = compute_need(territory, matrix=matrix)
     problem = PlanningProblem(

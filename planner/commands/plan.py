@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from planner.errors import InputError
+from planner.file_errors import read_path
 from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, Rules
@@ -177,18 +178,20 @@ def _rules(args: argparse.Namespace) -> Rules:
 
 def build_problem(args: argparse.Namespace) -> PlanningProblem:
     """The planning problem the command line describes."""
-    territory = load_territory(with_lieux(args.spec, args.lieux))
+    territory = read_path(
+        load_territory, with_lieux(args.spec, args.lieux and str(Path(args.lieux).resolve()))
+    )
     weights = NeedWeights()
     for text in args.weight:
         weights = parse_weight(weights, text)
     matrix = territory_matrix(territory)
     needs = compute_need(territory, weights, matrix)
-    resources = load_resources(args.resources) if args.resources else default_resources(territory)
+    resources = read_path(load_resources, args.resources) if args.resources else default_resources(territory)
     if args.public:
         resources = tuple(replace(r, public=args.public) for r in resources)
     forced = tuple(c.strip() for c in args.force.split(",") if c.strip())
-    requests = load_requests(args.requests) if args.requests else ()
-    locked = load_locked_sessions(args.locked) if args.locked else ()
+    requests = read_path(load_requests, args.requests) if args.requests else ()
+    locked = read_path(load_locked_sessions, args.locked) if args.locked else ()
     season = build_season(args.start, args.end, extra_closed=args.closed, school_zone=args.school_zone)
     if args.requests_only and not requests:
         if args.requests:

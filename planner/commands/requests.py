@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from planner.errors import InputError
+from planner.file_errors import read_path
 from planner.hosting.request_form import (
     IMPORT_COLUMNS,
     RequestRecord,
@@ -67,8 +68,7 @@ def _record_dict(rec: RequestRecord, include_contact: bool) -> dict:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Validate every row, then store them all in one transaction (or none)."""
-    path = Path(args.file)
-    forms = read_request_table(path, path.name, today=date.today())
+    forms = read_path(lambda p: read_request_table(Path(p), Path(p).name, today=date.today()), args.file)
     engine = open_store()
     ids = repo.submit_requests(engine, forms, _actor(args), accept=args.accept, reason=args.reason or "")
     state = "acceptées" if args.accept else "déposées"

@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 import textwrap
+from pathlib import Path
 
+from planner.file_errors import read_path
 from planner.french import french_decimal
 from planner.territory.need import (
     WEIGHT_INFO,
@@ -63,7 +65,7 @@ def weights_help() -> str:
 
 def territory_json(spec: str, weights: NeedWeights | None = None) -> dict:
     """The JSON object the command prints (see the issue for its shape)."""
-    territory = load_territory(spec)
+    territory = read_path(load_territory, spec)
     needs = compute_need(territory, weights or NeedWeights())
     return {
         "territory": {
@@ -104,12 +106,12 @@ def run(args: argparse.Namespace) -> int:
     weights = NeedWeights()
     for text in args.weight:
         weights = parse_weight(weights, text)
-    spec = with_lieux(args.spec, args.lieux)
+    spec = with_lieux(args.spec, args.lieux and str(Path(args.lieux).resolve()))
     if args.json:
         json.dump(territory_json(spec, weights), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    territory = load_territory(spec)
+    territory = read_path(load_territory, spec)
     table = need_table(territory, compute_need(territory, weights))
     print(
         f"{territory.name} — {len(territory.communes)} communes, {french_decimal(territory.population)} habitants"

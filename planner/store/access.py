@@ -12,18 +12,18 @@ Three roles:
 ``funder``
     read-only aggregated figures, never contact data.
 
-Every refusal raises :class:`~planner.errors.AccessDenied` with a French message.
+A password typed in the sign-in form goes through :func:`sign_in`: the database throttle of
+:mod:`planner.store.throttle` (per client address, and for all addresses), and an audit line for
+every outcome. Every refusal raises :class:`~planner.errors.AccessDenied` with a French message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -37,11 +37,13 @@ from planner.model import check_insee_code
 from planner.store.audit import record
 from planner.store.db import session_scope
 from planner.store.models import AccessLinkRow, UserRow, utcnow
+from planner.store.throttle import SignInLimits, client_key, forget_stale, reserve, succeeded
 
 Role = Literal["coordinator", "commune", "funder"]
 ROLES: tuple[str, ...] = ("coordinator", "commune", "funder")
 ROLE_LABELS: dict[str, str] = {"coordinator": "coordination", "commune": "commune", "funder": "financeur"}
 PASSWORD_ROLES: dict[str, str] = {"coordinator": "coordination", "funder": "financeur"}  # role -> username
+COORDINATOR_PASSWORD_ENV = "ALLER_VERS_COORDINATOR_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
 TOKEN_BYTES = 32
 DEFAULT_LINK_DAYS = 90
@@ -50,6 +52,7 @@ DEFAULT_BASE_URL = "http://localhost:8501"
 TOKEN_PARAM = "jeton"
 _TOKEN_FORMAT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _hasher = PasswordHasher()
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,44 +185,85 @@ def check_password(engine: Engine, password: str) -> Role | None:
     return None
 
 
-class LoginThrottle:
-    """Slows password guessing: after ``max_failures`` failures within ``window_s`` seconds, every
-    sign-in is refused until the oldest failure leaves the window. Thread-safe, process-wide.
+def _sign_in_audit(session, client: str, action: str, username: str, detail: str) -> None:
+    record(session, f"connexion:{client}", action, "user", username, detail)
+
+
+def sign_in(
+    engine: Engine,
+    password: str,
+    client: str | None,
+    *,
+    limits: SignInLimits | None = None,
+    now: datetime | None = None,
+) -> Role | None:
+    """Check a password typed in the sign-in form, behind the database throttle.
+
+    Parameters
+    ----------
+    engine
+        The database.
+    password
+        What was typed.
+    client
+        The address of the client as the server sees it (``None``: this machine); see
+        :func:`planner.store.throttle.client_key`.
+    limits
+        Attempts allowed per client and for all clients (default :class:`SignInLimits`).
+    now
+        Time of the attempt (tests).
+
+    Returns
+    -------
+    str or None
+        The role whose password was given, ``None`` for a wrong password.
+
+    Raises
+    ------
+    AccessDenied
+        Too many attempts: from this client (right password or not), or from everywhere while this
+        client never signed in before. Every outcome is written to the audit log and logged.
     """
-
-    def __init__(self, max_failures: int = 10, window_s: float = 300.0, clock=time.monotonic) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._clock = clock
-        self._failures: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def _trim(self, now: float) -> None:
-        while self._failures and now - self._failures[0] > self.window_s:
-            self._failures.popleft()
-
-    def check(self) -> None:
-        """Raise :class:`AccessDenied` while too many recent failures are recorded."""
-        with self._lock:
-            now = self._clock()
-            self._trim(now)
-            if len(self._failures) >= self.max_failures:
-                wait = int(self.window_s - (now - self._failures[0])) + 1
-                raise AccessDenied(f"trop de tentatives de connexion : réessayez dans {wait} secondes")
-
-    def failed(self) -> None:
-        """Record one failed attempt."""
-        with self._lock:
-            self._failures.append(self._clock())
-
-
-def sign_in(engine: Engine, password: str, throttle: LoginThrottle) -> Role | None:
-    """:func:`check_password` behind ``throttle``; a wrong password counts as a failure."""
-    throttle.check()
+    limits = limits or SignInLimits()
+    at = now or utcnow()
+    key = client_key(client)
+    with session_scope(engine) as session:  # committed before the (slow) check: parallel attempts count
+        attempt = reserve(session, key, limits, at)
+        if attempt.refused_by and attempt.first_refusal:
+            scope = "ce poste" if attempt.refused_by == "client" else "l'ensemble des postes"
+            _sign_in_audit(
+                session, key, "sign_in_blocked", "", f"trop de tentatives depuis {scope}, {attempt.wait_s} s"
+            )
+    if attempt.refused_by:
+        _log.warning("sign-in refused for client %s: too many attempts (%s)", key, attempt.refused_by)
+        if attempt.refused_by == "client":
+            raise AccessDenied(
+                f"trop de tentatives de connexion depuis ce poste : réessayez dans {attempt.wait_s} secondes"
+            )
+        raise AccessDenied(
+            "trop de tentatives de connexion sur ce tableau de bord : seuls les postes déjà connectés "
+            f"récemment sont admis ; réessayez dans {attempt.wait_s} secondes"
+        )
     role = check_password(engine, password)
+    with session_scope(engine) as session:
+        if role is None:
+            _sign_in_audit(
+                session, key, "sign_in_failed", "", f"mot de passe incorrect, tentative {attempt.number}"
+            )
+        else:
+            succeeded(session, key, at)
+            _sign_in_audit(session, key, "sign_in", PASSWORD_ROLES[role], "mot de passe")
     if role is None:
-        throttle.failed()
+        _log.warning("sign-in failed for client %s (attempt %d)", key, attempt.number)
+    else:
+        _log.info("sign-in as %s from client %s", role, key)
     return role
+
+
+def forget_old_sign_in_attempts(engine: Engine, *, now: datetime | None = None) -> int:
+    """Erase the sign-in counters of addresses that no longer count (see :func:`forget_stale`)."""
+    with session_scope(engine) as session:
+        return forget_stale(session, now or utcnow(), SignInLimits())
 
 
 # --- commune links ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """SQLAlchemy 2 declarative models: requests and their reviews, plan versions, locked sessions,
-access links, users (hashed passwords) and the audit log.
+access links, users (hashed passwords), the sign-in throttle and the audit log.
 
 The schema itself is created by the Alembic migrations in ``migrations/versions``; these classes
 must stay in step with them (``tests/store`` checks that the migrated schema matches).
@@ -180,6 +180,22 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignInThrottleRow(Base):
+    """Sign-in attempts of one client (``client:<address>``) or of all clients (``all``) in a window.
+
+    ``attempts`` counts the attempts of the window that began at ``window_start`` (a success gives
+    its attempt back); ``last_success_at`` marks a client that signed in before, which a flood of
+    wrong passwords from elsewhere does not lock out (:mod:`planner.store.throttle`).
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AuditRow(Base):

@@ -358,6 +358,67 @@ def list_requests(
 
 
 @dataclass(frozen=True)
+class RequestPage:
+    """One page of requests matching some filters, and how many match in all."""
+
+    records: tuple[RequestRecord, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def find_requests(
+    engine: Engine,
+    *,
+    statuses: Sequence[str] = (),
+    communes: Sequence[str] = (),
+    page: int = 1,
+    per_page: int = 25,
+    include_contact: bool = True,
+) -> RequestPage:
+    """One page of the requests with these statuses in these communes, in filing order.
+
+    Filtering, counting and paging happen in the database (``WHERE``, ``COUNT``, ``LIMIT`` /
+    ``OFFSET``): a page costs the same with 50 or 5,000 requests. Empty filters select everything;
+    a page past the end gives the last page.
+    """
+    if per_page < 1:
+        raise InputError("au moins une demande par page")
+    unknown = sorted(set(statuses) - set(STATUS_LABELS))
+    if unknown:
+        raise InputError(f"statut inconnu : « {unknown[0]} »")
+    conditions = []
+    if statuses:
+        conditions.append(RequestRow.status.in_(list(statuses)))
+    if communes:
+        conditions.append(RequestRow.code_insee.in_(list(communes)))
+    with session_scope(engine) as session:
+        total = int(session.scalar(select(func.count()).select_from(RequestRow).where(*conditions)) or 0)
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        rows = session.scalars(
+            select(RequestRow)
+            .where(*conditions)
+            .order_by(RequestRow.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        records = tuple(_record(r, include_contact) for r in rows)
+    return RequestPage(records, total, page, per_page)
+
+
+def request_communes(engine: Engine) -> list[str]:
+    """The INSEE codes of the communes that filed at least one request (for a filter)."""
+    with session_scope(engine) as session:
+        return sorted(session.scalars(select(RequestRow.code_insee).distinct()))
+
+
+@dataclass(frozen=True)
 class Review:
     """One step of a request's history."""
 

@@ -64,7 +64,7 @@ def _epci(spec: str, sirens: list[str]) -> Territory:
     return _territory_from_codes(spec, " + ".join(names), members)
 
 
-def load_territory(spec: str) -> Territory:
+def load_territory(spec: str, *, allow_paths: bool = True) -> Territory:
     """Build the territory a spec names.
 
     Parameters
@@ -76,6 +76,10 @@ def load_territory(spec: str) -> Territory:
         ``.csv``/``.xlsx`` file of communes; any of them followed by ``+lieux:FILE`` adds the
         fixed places of ``FILE``, a file in the national standard of mediation places
         (:func:`planner.territory.fixed_sites.read_lieux_file`).
+    allow_paths
+        ``False`` where the spec comes from someone else's file (a plan uploaded to the dashboard):
+        a path is then refused before the file system is touched, with the same message whether
+        the file exists or not.
 
     Returns
     -------
@@ -92,7 +96,11 @@ def load_territory(spec: str) -> Territory:
     raw = (spec or "").strip()
     if LIEUX_MARK in raw:
         base, places = raw.split(LIEUX_MARK, 1)
-        territory = load_territory(base)
+        territory = load_territory(base, allow_paths=allow_paths)
+        if not allow_paths:
+            raise UnknownTerritoryError(
+                "territoire refusé : des lieux ajoutés par un fichier s'importent sur la page Territoire"
+            )
         path = Path(places.strip())
         if not path.is_file():
             raise UnknownTerritoryError(f"fichier de lieux introuvable : « {places.strip()} »")
@@ -114,6 +122,11 @@ def load_territory(spec: str) -> Territory:
         if not sirens:
             raise UnknownTerritoryError("aucun EPCI indiqué après « epci: »")
         return _epci(raw, sirens)
+    if not allow_paths:
+        raise UnknownTerritoryError(
+            f"territoire refusé : « {raw[:200]} » n'est pas un territoire intégré (vierzon, bv2012:CODE, "
+            "bv2022:CODE, epci:SIREN, cvl) ; un fichier de communes s'importe sur la page Territoire"
+        )
     path = Path(raw)
     if path.suffix.lower() in {".csv", ".xlsx", ".txt"}:
         if not path.is_file():
@@ -126,9 +139,13 @@ def load_territory(spec: str) -> Territory:
     )
 
 
-def with_lieux(spec: str, lieux: str | Path | None) -> str:
-    """``spec`` with the fixed places of a file in the national standard added (``SPEC+lieux:FILE``)."""
-    return f"{spec}{LIEUX_MARK}{Path(lieux).resolve()}" if lieux else spec
+def with_lieux(spec: str, lieux: str | None) -> str:
+    """``spec`` with the fixed places of a file in the national standard added (``SPEC+lieux:FILE``).
+
+    ``lieux`` is the file as the reader of the spec finds it: an absolute path on the command
+    line, an imported file's reference in the dashboard (``ui.data``).
+    """
+    return f"{spec}{LIEUX_MARK}{lieux}" if lieux else spec
 
 
 def territory_choices() -> list[tuple[str, str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,10 @@ PAGE = str(ROOT / "app_pages" / "territoire.py")
 
 @pytest.fixture
 def upload_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("ALLER_VERS_UPLOAD_DIR", str(tmp_path))
-    return tmp_path
+    folder = tmp_path / "uploads"
+    monkeypatch.setenv("ALLER_VERS_UPLOAD_DIR", str(folder))
+    folder.mkdir()
+    return folder
 
 
 def _run(**state) -> AppTest:
@@ -112,9 +116,9 @@ def test_colour_metric_switch_changes_the_map():
 
 
 def test_unknown_territory_shows_a_french_error_and_a_way_back():
-    at = _run(territory_spec="/nonexistent/mes_communes.csv")
+    at = _run(territory_spec="bv2022:99999")
     assert not at.exception
-    assert "introuvable" in at.error[0].value
+    assert "bassin de vie 2022 inconnu" in at.error[0].value
     back = next(b for b in at.button if b.label == "Revenir au territoire par défaut")
     back.click().run()
     assert at.session_state["territory_spec"] == "vierzon"
@@ -123,9 +127,11 @@ def test_unknown_territory_shows_a_french_error_and_a_way_back():
 def test_uploaded_territory_is_shown(upload_dir):
     from ui.data import register_upload
 
-    spec = register_upload((DATA / "communes_fr_cp1252.csv").read_bytes(), "mes communes.csv")
-    assert Path(spec).parent.parent == upload_dir
-    assert Path(spec).name == "mes_communes.csv"
+    data = (DATA / "communes_fr_cp1252.csv").read_bytes()
+    spec = register_upload(data, "mes communes.csv", "coordinator")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    assert spec == f"fichier:{digest}/mes_communes.csv"  # no server path in the spec (nor in plans)
+    assert (upload_dir / digest / "mes_communes.csv").read_bytes() == data
     at = _run(territory_spec=spec)
     assert not at.exception
     assert _metrics(at)["Communes"] == "3"
@@ -137,8 +143,50 @@ def test_bad_upload_is_refused_and_nothing_is_stored(upload_dir):
     from ui.data import register_upload
 
     with pytest.raises(InputError) as info:
-        register_upload((DATA / "bad_swapped_latlon.csv").read_bytes(), "bad_swapped_latlon.csv")
+        register_upload(
+            (DATA / "bad_swapped_latlon.csv").read_bytes(), "bad_swapped_latlon.csv", "coordinator"
+        )
     assert info.value.row == 3
+    assert list(upload_dir.rglob("*")) == []
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_path_is_never_a_territory_in_the_dashboard(upload_dir, monkeypatch, existing):
+    """A spec naming a server file is refused unread, with one message whether it exists or not."""
+    import planner.territory.specs as specs
+
+    path = upload_dir / "communes.csv"
+    if existing:
+        path.write_bytes((DATA / "communes_fr_cp1252.csv").read_bytes())
+    monkeypatch.setattr(specs, "load_territory_file", lambda *a: pytest.fail("the file was read"))
+    at = _run(territory_spec=str(path))
+    assert not at.exception
+    message = re.sub(r"\\(.)", r"\1", at.error[0].value).replace(str(path), "CHEMIN")
+    assert "territoire refusé : « CHEMIN » n'est pas un territoire intégré" in message
+    assert "Communes" not in _metrics(at)
+
+
+def test_uploaded_spec_cannot_leave_the_upload_folder(upload_dir):
+    from planner.errors import UnknownTerritoryError
+    from ui.data import get_territory
+
+    secret = upload_dir.parent / "secret.csv"
+    secret.write_bytes((DATA / "communes_fr_cp1252.csv").read_bytes())
+    for spec in ("fichier:../secret.csv", "fichier:0123456789abcdef/../../secret.csv", "fichier:/etc/hosts"):
+        with pytest.raises(UnknownTerritoryError, match="référence de fichier importé invalide"):
+            get_territory(spec)
+
+
+def test_a_funder_imports_nothing(upload_dir):
+    from planner.errors import AccessDenied
+    from ui.data import register_upload
+
+    at = _run(_auth_view_as_funder=True)
+    assert not at.exception
+    assert not at.get("file_uploader")
+    assert any("réservé à la coordination" in m.value for m in at.markdown)
+    with pytest.raises(AccessDenied):
+        register_upload((DATA / "communes_fr_cp1252.csv").read_bytes(), "communes.csv", "funder")
     assert list(upload_dir.rglob("*")) == []
 
 
@@ -213,12 +261,13 @@ def test_catchment_and_people_per_site_controls_apply():
     assert (weights.catchment_minutes, weights.people_per_site) == (40.0, 500.0)
 
 
-def test_fixed_places_from_a_national_standard_file_are_added_and_removed():
+def test_fixed_places_from_a_national_standard_file_are_added_and_removed(upload_dir):
     from planner.territory.specs import with_lieux
+    from ui.data import keep_upload
 
     base = _metrics(_run(territory_spec="vierzon"))
-    spec = with_lieux("vierzon", DATA / "lieux_partenaires.csv")
-    at = _run(territory_spec=spec)
+    ref = keep_upload((DATA / "lieux_partenaires.csv").read_bytes(), "lieux_partenaires.csv")
+    at = _run(territory_spec=with_lieux("vierzon", ref))
     assert not at.exception
     shown = _metrics(at)
     assert int(shown["Lieux fixes"]) == int(base["Lieux fixes"]) + 2
@@ -226,3 +275,12 @@ def test_fixed_places_from_a_national_standard_file_are_added_and_removed():
     assert label.startswith("Pays de Vierzon") and label.endswith("+ lieux : lieux_partenaires.csv")
     at.button(key="lieux_remove").click().run()
     assert at.session_state["territory_spec"] == "vierzon"
+
+
+def test_fixed_places_named_by_a_server_path_are_refused_without_reading_it(upload_dir):
+    from planner.territory.specs import with_lieux
+
+    at = _run(territory_spec=with_lieux("vierzon", str(DATA / "lieux_partenaires.csv")))
+    assert not at.exception
+    assert any("référence de fichier importé invalide" in e.value for e in at.error)
+    assert not _metrics(at)

@@ -160,15 +160,3 @@ def test_roles_and_contacts():
     with pytest.raises(ValueError):
         Actor("commune", "x")
     assert access.as_actor("cli:root") == Actor("coordinator", "cli:root")
-
-
-def test_login_throttle_blocks_guessing_then_recovers(engine):
-    access.set_password(engine, "coordinator", "coordination-1", COORD)
-    now = [1000.0]
-    throttle = access.LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0])
-    for _ in range(3):
-        assert access.sign_in(engine, "devine", throttle) is None
-    with pytest.raises(AccessDenied, match="trop de tentatives de connexion : réessayez dans 61 secondes"):
-        access.sign_in(engine, "coordination-1", throttle)  # even the right password waits
-    now[0] += 61
-    assert access.sign_in(engine, "coordination-1", throttle) == "coordinator"

@@ -98,6 +98,7 @@ def test_delete_command(cli_db, tmp_path, capsys):
 
 
 def test_access_link_prints_a_working_url_and_revoke_disables_it(cli_db, capsys):
+    access.set_password(cli_db, "coordinator", "un-mot-de-passe-solide")
     assert (
         main(["access", "link", "18103", "--expires-days", "10", "--base-url", "https://av.example.fr"]) == 0
     )
@@ -114,6 +115,7 @@ def test_access_link_prints_a_working_url_and_revoke_disables_it(cli_db, capsys)
 
 
 def test_access_link_rejects_bad_input(cli_db, capsys):
+    access.set_password(cli_db, "coordinator", "un-mot-de-passe-solide")
     assert main(["access", "link", "1810"]) == 2
     assert "code INSEE invalide" in capsys.readouterr().err
     assert main(["access", "link", "18103", "--expires-days", "0"]) == 2
@@ -127,12 +129,23 @@ def test_access_password_from_stdin(cli_db, monkeypatch, capsys):
     assert access.check_password(cli_db, "un-mot-de-passe-solide") == "coordinator"
 
 
-def test_access_link_warns_when_no_coordinator_password_protects_the_dashboard(cli_db, capsys):
+def test_access_link_is_refused_in_local_mode(cli_db, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml with an [auth] section here
+    monkeypatch.setattr("planner.commands.access.SECRETS_FILES", (tmp_path / ".streamlit" / "secrets.toml",))
+    assert main(["access", "link", "18103"]) == 2
+    err = capsys.readouterr().err
+    assert "mode local" in err and "aucun lien de commune ne peut être créé" in err
+    assert access.list_links(cli_db) == []
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('[auth]\nredirect_uri = "x"\n')
+    assert main(["access", "link", "18103"]) == 0  # OIDC sign-in protects the dashboard
+    (tmp_path / ".streamlit" / "secrets.toml").unlink()
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "un-mot-de-passe-solide")
     assert main(["access", "link", "18103"]) == 0
-    assert "aucun mot de passe de coordination" in capsys.readouterr().err
+    monkeypatch.delenv("ALLER_VERS_COORDINATOR_PASSWORD")
     access.set_password(cli_db, "coordinator", "un-mot-de-passe-solide")
     assert main(["access", "link", "18103"]) == 0
-    assert "aucun mot de passe" not in capsys.readouterr().err
+    assert len(access.list_links(cli_db)) == 3
 
 
 def test_publish_command_publishes_and_prints_feed_addresses(tmp_path, monkeypatch, capsys):
