@@ -14,7 +14,10 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.model import (
+    AcceptedException,
+    HostRequest,
     Plan,
+    PlanInputs,
     PlanMetrics,
     Resource,
     Route,
@@ -105,6 +108,61 @@ def session_from_dict(d: dict[str, Any]) -> Session:
     )
 
 
+def request_to_dict(q: HostRequest) -> dict[str, Any]:
+    """A host request as the plan records it (weekdays as ``"mar,ven"``, dates ISO)."""
+    return {
+        "id": q.id,
+        "code_insee": q.code_insee,
+        "venue": q.venue,
+        "weekdays": format_weekdays(q.weekdays),
+        "blackout_dates": sorted(d.isoformat() for d in q.blackout_dates),
+        "has_power": q.has_power,
+        "expected_participants": q.expected_participants,
+    }
+
+
+def request_from_dict(d: dict[str, Any]) -> HostRequest:
+    """Inverse of :func:`request_to_dict`."""
+    expected = d.get("expected_participants")
+    return HostRequest(
+        code_insee=str(d["code_insee"]),
+        venue=str(d.get("venue", "")),
+        weekdays=parse_weekdays(str(d.get("weekdays", ""))),
+        blackout_dates=frozenset(date.fromisoformat(x) for x in d.get("blackout_dates", [])),
+        has_power=bool(d.get("has_power", True)),
+        expected_participants=None if expected is None else int(expected),
+        id=str(d.get("id", "")),
+    )
+
+
+def accepted_to_dict(a: AcceptedException) -> dict[str, Any]:
+    """An accepted exception as written in the plan file."""
+    return {"rule": a.rule, "message": a.message, "uid": a.uid, "series": a.series, "by": a.by, "on": a.on}
+
+
+def accepted_from_dict(d: dict[str, Any]) -> AcceptedException:
+    """Inverse of :func:`accepted_to_dict`."""
+    return AcceptedException(**{k: str(d.get(k, "")) for k in ("rule", "message", "uid", "series", "by", "on")})
+
+
+def _inputs_to_dict(inputs: PlanInputs) -> dict[str, Any]:
+    return {
+        "requests": [request_to_dict(q) for q in inputs.requests],
+        "requests_only": inputs.requests_only,
+        "need_weights": dict(inputs.need_weights),
+    }
+
+
+def _inputs_from_dict(d: dict[str, Any] | None) -> PlanInputs:
+    if not d:
+        return PlanInputs()
+    return PlanInputs(
+        requests=tuple(request_from_dict(x) for x in d.get("requests", [])),
+        requests_only=bool(d.get("requests_only", False)),
+        need_weights={str(k): v for k, v in (d.get("need_weights") or {}).items()},
+    )
+
+
 def with_uids(sessions: tuple[Session, ...], territory_spec: str) -> tuple[Session, ...]:
     """``sessions`` with an identity for those that have none (files written before identities)."""
     return tuple(s if s.uid else replace(s, uid=session_uid(territory_spec, s)) for s in sessions)
@@ -179,6 +237,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "km": round(m.km, 2),
             "drive_hours": round(m.drive_hours, 2),
         },
+        "accepted_exceptions": [accepted_to_dict(a) for a in plan.accepted],
+        "inputs": _inputs_to_dict(plan.inputs),
     }
 
 
@@ -240,6 +300,8 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
             ),
             metrics=PlanMetrics(**{k: m[k] for k in PlanMetrics.__dataclass_fields__}),
             kind=str(d.get("kind", "optimised")),
+            accepted=tuple(accepted_from_dict(x) for x in d.get("accepted_exceptions", [])),
+            inputs=_inputs_from_dict(d.get("inputs")),
         )
     except InputError:
         raise

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from planner.errors import InputError
-from planner.model import CommuneNeed, HostRequest, Resource, Rules, Season, Session, Territory
+from planner.model import (
+    AcceptedException,
+    CommuneNeed,
+    HostRequest,
+    Resource,
+    Rules,
+    Season,
+    Session,
+    Territory,
+)
 from planner.territory.travel import TravelMatrix
 
 
@@ -37,6 +46,17 @@ class PlanningProblem:
         Host requests; with ``requests_only`` the hosts are restricted to them.
     locked
         Sessions already announced: they must appear unchanged in the plan.
+    requests_only
+        Only communes with a request may host.
+    accepted
+        Rules the coordinator chose to break for locked sessions (hand edits accepted "quand
+        même"): the checks and the solver's post-check do not count them.
+    previous
+        The sessions of the plan being re-planned (empty for a first plan): a re-plan keeps
+        them where they are unless moving buys a clear gain (:mod:`planner.optimise.stability`).
+    keep_value
+        What keeping one session of ``previous`` in place is worth, in the objective's units
+        (0: re-plan from scratch; identities are still carried).
     """
 
     territory: Territory
@@ -48,6 +68,9 @@ class PlanningProblem:
     requests: tuple[HostRequest, ...] = ()
     locked: tuple[Session, ...] = ()
     requests_only: bool = False
+    accepted: tuple[AcceptedException, ...] = ()
+    previous: tuple[Session, ...] = ()
+    keep_value: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs", MappingProxyType(dict(self.needs)))
@@ -62,6 +85,8 @@ class PlanningProblem:
                 raise InputError(f"besoin manquant pour la commune {code}")
             if code not in known:
                 raise InputError(f"temps de trajet manquant pour la commune {code}")
+        if self.keep_value < 0:
+            raise InputError("la valeur de stabilité ne peut pas être négative")
         for r in self.resources:
             if r.base not in known:
                 raise InputError(
