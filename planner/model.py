@@ -364,7 +364,11 @@ class Unserved:
 
 @dataclass(frozen=True)
 class PlanMetrics:
-    """Key figures and the optimiser's proof of quality."""
+    """Key figures and the optimiser's proof of quality.
+
+    ``best_objective`` (re-plans only) is the value of the best plan found without keeping
+    anything in place: ``best_objective − objective`` is what stability costs.
+    """
 
     status: str
     objective: float
@@ -378,6 +382,7 @@ class PlanMetrics:
     sessions: int
     km: float
     drive_hours: float
+    best_objective: float | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ of plan versions and of the ``json`` export. Dates are ISO strings, times ``HH:M
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import MISSING, fields, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from planner.model import (
 )
 
 FORMAT_VERSION = 1
+# Metrics every plan file has; later ones (with defaults) may be absent from older files.
+_REQUIRED_METRICS = tuple(f.name for f in fields(PlanMetrics) if f.default is MISSING)
 
 
 def _hhmm(t: time) -> str:
@@ -142,7 +144,9 @@ def accepted_to_dict(a: AcceptedException) -> dict[str, Any]:
 
 def accepted_from_dict(d: dict[str, Any]) -> AcceptedException:
     """Inverse of :func:`accepted_to_dict`."""
-    return AcceptedException(**{k: str(d.get(k, "")) for k in ("rule", "message", "uid", "series", "by", "on")})
+    return AcceptedException(
+        **{k: str(d.get(k, "")) for k in ("rule", "message", "uid", "series", "by", "on")}
+    )
 
 
 def _inputs_to_dict(inputs: PlanInputs) -> dict[str, Any]:
@@ -236,6 +240,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "sessions": m.sessions,
             "km": round(m.km, 2),
             "drive_hours": round(m.drive_hours, 2),
+            "best_objective": m.best_objective,
         },
         "accepted_exceptions": [accepted_to_dict(a) for a in plan.accepted],
         "inputs": _inputs_to_dict(plan.inputs),
@@ -298,7 +303,9 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
                 )
                 for x in d.get("unserved", [])
             ),
-            metrics=PlanMetrics(**{k: m[k] for k in PlanMetrics.__dataclass_fields__}),
+            metrics=PlanMetrics(
+                **{k: m[k] for k in PlanMetrics.__dataclass_fields__ if k in m or k in _REQUIRED_METRICS}
+            ),
             kind=str(d.get("kind", "optimised")),
             accepted=tuple(accepted_from_dict(x) for x in d.get("accepted_exceptions", [])),
             inputs=_inputs_from_dict(d.get("inputs")),

@@ -2,12 +2,16 @@
 
 Writes the JSON of :func:`planner.plan_json.plan_to_dict` (optimised plan, or the saupoudrage
 baseline with ``--baseline``, or the greedy plan with ``--greedy``) and prints a short French
-summary. Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2).
+summary. With ``--previous OLD.json`` the season is re-planned from OLD: its locked sessions and
+accepted exceptions are kept, and its other sessions move only as ``--stability`` allows
+(:mod:`planner.optimise.stability`); the summary then says what was kept, what moved and why.
+Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -17,9 +21,10 @@ from pathlib import Path
 from planner.errors import InputError
 from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
-from planner.model import Plan, Rules
+from planner.model import Plan, PlanInputs, Rules
+from planner.optimise import stability
 from planner.optimise.solve import solve, solve_baseline, solve_greedy
-from planner.plan_json import plan_to_dict
+from planner.plan_json import load_plan, plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.rules.calendar import build_season
 from planner.territory.need import NeedWeights, compute_need, parse_weight
@@ -54,6 +59,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--requests-only", action="store_true", help="n'accueillir que dans les communes demandeuses"
     )
     p.add_argument("--locked", help="séances verrouillées : plan JSON ou CSV")
+    p.add_argument(
+        "--previous",
+        metavar="ANCIEN.json",
+        help="replanifier à partir de ce plan : ses séances verrouillées restent, les autres ne bougent "
+        "que selon --stability",
+    )
+    p.add_argument(
+        "--stability",
+        choices=[x.key for x in stability.LEVELS],
+        default=stability.DEFAULT_LEVEL,
+        help="avec --previous : "
+        + " ; ".join(f"{x.key} = {x.label.lower()}" for x in stability.LEVELS)
+        + f" (défaut : {stability.DEFAULT_LEVEL})",
+    )
     p.add_argument(
         "--closed", type=_days, default=[], help="dates fermées en plus des jours fériés (AAAA-MM-JJ,…)"
     )
@@ -97,12 +116,30 @@ def _rules(args: argparse.Namespace) -> Rules:
     return Rules(**{k: v for k, v in given.items() if v is not None})
 
 
-def build_problem(args: argparse.Namespace) -> PlanningProblem:
-    """The planning problem the command line describes."""
-    territory = load_territory(args.spec)
+def _weights(args: argparse.Namespace) -> NeedWeights:
     weights = NeedWeights()
     for text in args.weight:
         weights = parse_weight(weights, text)
+    return weights
+
+
+def _previous(args: argparse.Namespace, territory_spec: str) -> Plan | None:
+    if not getattr(args, "previous", None):
+        return None
+    old = load_plan(args.previous)
+    if old.territory_spec != territory_spec:
+        raise InputError(
+            f"le plan précédent concerne un autre territoire (« {old.territory_spec} ») que celui demandé "
+            f"(« {territory_spec} »)",
+            file=Path(args.previous).name,
+        )
+    return old
+
+
+def build_problem(args: argparse.Namespace) -> PlanningProblem:
+    """The planning problem the command line describes (a re-plan of ``--previous`` if given)."""
+    territory = load_territory(args.spec)
+    weights = _weights(args)
     matrix = territory_matrix(territory)
     needs = compute_need(territory, weights, matrix)
     resources = load_resources(args.resources) if args.resources else default_resources(territory)
@@ -115,7 +152,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
                 "--requests-only : le fichier ne contient aucune demande d'accueil", file=args.requests
             )
         raise InputError("--requests-only demande un fichier de demandes d'accueil (--requests)")
-    return PlanningProblem(
+    problem = PlanningProblem(
         territory=territory,
         needs=needs,
         matrix=matrix,
@@ -126,6 +163,18 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         locked=locked,
         requests_only=args.requests_only,
     )
+    old = _previous(args, territory.spec)
+    if old is None:
+        return problem
+    from planner.rules.adjust import replan_problem
+
+    again = replan_problem(problem, old, keep_value=stability.level(args.stability).keep_value)
+    if locked:  # locks given on the command line join the previous plan's
+        known = {(s.series, s.index) for s in again.locked}
+        again = dataclasses.replace(
+            again, locked=again.locked + tuple(s for s in locked if (s.series, s.index) not in known)
+        )
+    return again
 
 
 def _num(x: float, digits: int = 0) -> str:
@@ -158,10 +207,34 @@ def progress_line(ev: ProgressEvent) -> str:
     )
 
 
+def replan_summary(previous: Plan, plan: Plan, problem: PlanningProblem, level_key: str) -> str:
+    """French lines saying what a re-plan kept, what moved and why (the first reasons)."""
+    report = stability.explain_changes(previous, plan, problem)
+    kinds = {k: sum(c.kind == k for c in report.changes) for k in ("forced", "series", "gain")}
+    lines = [
+        f"Replanification (stabilité : {stability.level(level_key).label.lower()}) : "
+        f"{report.kept} séance(s) gardée(s) sur {report.unlocked_before} non verrouillée(s), "
+        f"{len(report.changes)} déplacée(s) ou retirée(s) — {kinds['forced']} impossible(s) à garder, "
+        f"{kinds['series']} de parcours touchés, {kinds['gain']} pour un meilleur plan ; "
+        f"{report.locked_moved} séance(s) verrouillée(s) déplacée(s)."
+    ]
+    if plan.metrics.best_objective is not None:
+        lines.append(
+            f"Valeur : {_num(report.value, 2)} ; meilleur plan sans rien garder : {_num(plan.metrics.best_objective, 2)}."
+        )
+    names = {c.code_insee: c.name for c in problem.territory.communes}
+    for c in report.changes[:10]:
+        lines.append(f"  {names.get(c.before.host, c.before.host)}, {c.before.date:%d/%m/%Y} : {c.reason}")
+    if len(report.changes) > 10:
+        lines.append(f"  … et {len(report.changes) - 10} autre(s).")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Solve and write the plan JSON."""
     params = SolveParams(time_limit_s=args.time_limit, gap=args.gap, workers=args.workers, seed=args.seed)
     problem = build_problem(args)
+    previous = _previous(args, problem.territory.spec)
     if args.baseline:
         plan = solve_baseline(problem)
     elif args.greedy:
@@ -174,15 +247,20 @@ def run(args: argparse.Namespace) -> int:
 
         stop = threading.Event()
         try:
-            plan = solve(problem, params, on_progress=show, stop=stop)
+            run_solve = stability.replan if problem.previous else solve
+            plan = run_solve(problem, params, on_progress=show, stop=stop)
         except KeyboardInterrupt:
             stop.set()
             raise
+    weights = dataclasses.asdict(_weights(args))
+    plan = dataclasses.replace(plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights))
     out = Path(args.out)
     try:
         out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
     print(summary(plan))
+    if previous is not None and not (args.baseline or args.greedy):
+        print(replan_summary(previous, plan, problem, args.stability))
     print(f"Plan écrit dans {out}")
     return 0

@@ -54,9 +54,8 @@ from planner.rules.check import (
     accepts,
     check_plan,
     check_with_exceptions,
-    exception_of,
-    split_accepted,
     closed_dates,
+    exception_of,
     hosts_allowed,
     locked_unchanged,
     no_overlap_and_travel,
@@ -67,6 +66,7 @@ from planner.rules.check import (
     routes_consistent,
     seats_and_threshold,
     series_shape,
+    split_accepted,
 )
 from tests.builders import matrix_of
 
