@@ -22,7 +22,7 @@ def test_migrations_create_every_table(engine):
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001_initial"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002_workspaces"
 
 
 def test_migrated_schema_matches_the_models(engine):
@@ -110,6 +110,6 @@ def test_database_url_with_percent_signs_still_migrates(tmp_path):
     try:
         engine = open_store(url)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001_initial"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002_workspaces"
     finally:
         dispose_engine(url)
