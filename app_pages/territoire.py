@@ -246,6 +246,7 @@ shown = pd.DataFrame(
 st.dataframe(
     shown,
     hide_index=True,
+    placeholder="—",
     width="stretch",
     column_config={
         "Habitants": st.column_config.NumberColumn(format="localized"),
@@ -281,6 +282,7 @@ if territory.fixed_sites:
             }
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
 else:

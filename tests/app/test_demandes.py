@@ -108,6 +108,7 @@ def test_commune_files_a_request_for_itself_shown_as_text(engine):
     form = stored[0].form
     assert form.code_insee == "18103" and form.venue == SCRIPT and form.themes == SCRIPT
     assert form.has_power and form.weekdays == (1,)
+    assert SCRIPT in all_text(at)  # listed at once, as text
     at.run()
     assert SCRIPT in all_text(at)
     assert not any("<script" in value or "onmouseover=" in value for value in rendered_markup(at))
@@ -147,16 +148,54 @@ def test_commune_form_period_end_before_start(engine):
     assert repo.list_requests(engine) == ()
 
 
-def test_commune_sees_status_reason_and_dates(engine):
-    mine, _ = seed(engine)
-    repo.review_request(engine, mine, "accepted", "Bienvenue dans la tournée", COORD)
-    repo.mark_scheduled(engine, mine, [date(2027, 1, 5), date(2027, 1, 12)], COORD)
-    link = access.create_commune_link(engine, "18103", COORD)
+def _plan_in_force(engine):
+    """The small Vierzon plan (Massay 18140 hosts five Tuesdays; Chéry 18064 is left out) as the
+    coordination's current version."""
+    from planner.plan_json import load_plan
+    from planner.store import workspace
+
+    plan = load_plan(Path(__file__).resolve().parents[1] / "data" / "plan_vierzon_petit.json")
+    workspace.commit_plan(engine, "vierzon", plan, "Plan de saison", COORD, base=workspace.Base(None, 0))
+    return plan
+
+
+def test_commune_sees_its_request_at_once_then_its_dates_poster_and_calendar(engine):
+    link = access.create_commune_link(engine, "18140", COORD)
     at = app(link.token).run()
+    assert "Aucune demande pour l'instant." in [m.value for m in at.markdown]
+    at.text_input(key="commune_form_venue").input("Salle polyvalente")
+    at.checkbox(key="commune_form_power").check()
+    at.button(key="FormSubmitter:commune_form-Envoyer la demande").click()
+    at.run()
+    assert not at.exception
+    # right after sending: the request is listed, waiting for the coordination
+    assert "Salle polyvalente" in all_text(at)
+    assert any("la coordination va l'examiner" in i.value for i in at.info)
+    (rec,) = repo.list_requests(engine, code_insee="18140")
+    repo.review_request(engine, rec.id, "accepted", "Bienvenue dans la tournée", COORD)
+    plan = _plan_in_force(engine)  # saving the plan schedules the request on its dates
+    at.run()
     markup = " ".join(rendered_markup(at))
-    assert "Statut : programmée" in markup and "05/01/2027, 12/01/2027" in markup
+    assert "Statut : programmée" in markup
+    assert "Vos 5 séances sont programmées" in markup
+    assert "- mardi 3 mars 2026, de 9 h 30 à 12 h 30" in markup
+    names = sorted(b.proto.label for b in at.get("download_button"))
+    assert names == ["Ajouter ces dates à mon agenda (.ics)", "Télécharger l'affiche (PDF)"]
     assert "Bienvenue dans la tournée" in all_text(at)
-    assert at.get("download_button")  # the .ics calendar of its dates
+    assert len([s for s in plan.sessions if s.host == "18140"]) == 5
+
+
+def test_a_commune_left_out_is_told_why_and_what_next(engine):
+    rid = repo.submit_request(engine, RequestForm(code_insee="18064", venue="Mairie de Chéry"), COORD)
+    repo.review_request(engine, rid, "accepted", "", COORD)
+    _plan_in_force(engine)
+    link = access.create_commune_link(engine, "18064", COORD)
+    at = app(link.token).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "n'accueille pas de séance cette saison" in warning and "Pas assez de participants" in warning
+    assert "reprendra pour la prochaine saison" in " ".join(c.value for c in at.caption)
+    assert not at.get("download_button")
 
 
 def _bad_tokens(engine) -> dict[str, tuple[str, str]]:

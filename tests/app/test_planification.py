@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from planner.rules.calendar import french_public_holidays
-from planner.store.repo import list_plan_versions
+from planner.store.workspace import list_versions
 from ui.auth import store
 from ui.planning import default_season_dates
 
@@ -103,15 +103,17 @@ def test_set_a_resource_and_plan_with_a_small_time_limit():
     assert "Plan prêt" in texts(at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Parcours"] == str(len(plan.series))
-    assert "Borne prouvée" in metrics and "Écart à la borne" in metrics
-    versions = list_plan_versions(store())
+    assert "Valeur du meilleur plan possible (au plus)" in metrics
+    assert metrics["Distance au meilleur plan possible"].startswith("au plus ")
+    versions = list_versions(store())
     assert len(versions) == 1 and versions[0].n_sessions == len(plan.sessions)
     # the team works too, and the calendar gives it its own rows (3 slots a day: "créneaux")
     assert any(s.resource == "equipe-1" for s in plan.sessions)
     at.switch_page("app_pages/tournee.py").run()
     assert not at.exception
     spec = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)  # row order
-    assert "equipe-1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
+    assert "Équipe 1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
+    assert "equipe-1" not in spec  # the coordinator's names, never identifiers
 
 
 def test_adding_a_resource_row_raises_no_pandas_warning():
@@ -346,3 +348,80 @@ def test_accepted_requests_from_the_database_are_offered_and_used():
     assert {s.host for s in plan.series} <= {"18140"}
     assert all(s.date.weekday() == 1 for s in plan.sessions)  # Massay hosts on Tuesdays only
     assert all(s.participants <= 9 for s in plan.series)
+
+
+# ---------------------------------------------------------------------------- state that stays
+def test_settings_and_plan_come_back_in_a_new_session():
+    """A reload (a new browser session on the same database) finds the settings and the plan."""
+    at = open_page()
+    at.number_input(key="pl_k").set_value(4).run()
+    at.session_state[EDITOR] = {
+        "edited_rows": {0: {"Places": 9, "Nom": "Bus du Pays"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.session_state["pl_closed_editor"] = {
+        "edited_rows": {},
+        "added_rows": [{"Date": "2027-03-16", "Motif": "Congés de l'équipe"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    plan_now(at)
+    plan = at.session_state["plan"]
+    again = open_page()
+    assert again.number_input(key="pl_k").value == 4
+    table = again.data_editor(key=EDITOR).value
+    assert list(table["Places"]) == [9] and list(table["Nom"]) == ["Bus du Pays"]
+    closed = next(d.value for d in again.data_editor if "Motif" in d.value.columns)
+    assert list(closed["Motif"]) == ["Congés de l'équipe"]
+    restored = again.session_state["plan"]
+    assert [(s.uid, s.date, s.start) for s in restored.sessions] == [
+        (s.uid, s.date, s.start) for s in plan.sessions
+    ]
+    again.switch_page("app_pages/accueil.py").run()
+    assert "Aucun plan pour l'instant." not in [m.value for m in again.markdown]
+    assert {m.label: m.value for m in again.metric}["Parcours"] == str(len(plan.series))
+
+
+def test_a_new_calculation_starts_from_the_plan_in_force_and_says_what_moved():
+    at = plan_now(open_page())
+    first = at.session_state["plan"]
+    at.run()  # the page now shows the plan in force, and the stability setting
+    assert at.selectbox(key="pl_stability").value == "stable"
+    at.session_state["pl_closed_editor"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"Date": sorted({s.date for s in first.sessions})[12].isoformat(), "Motif": "Panne du bus"}
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    plan_now(at)
+    second = at.session_state["plan"]
+    report = " ".join(m.value for m in at.markdown)
+    assert "Replanification :" in report and "aucune séance verrouillée n'a bougé" in report
+    kept = {(s.host, s.date, s.start) for s in first.sessions} & {
+        (s.host, s.date, s.start) for s in second.sessions
+    }
+    assert len(kept) >= 0.8 * len(first.sessions)
+    table = next(d.value for d in at.dataframe if "Pourquoi" in d.value.columns)
+    assert "tombe un jour fermé (Panne du bus)" in " ".join(table["Détail"])
+
+
+def test_changing_territory_leaves_the_old_plan_and_locks_behind():
+    at = plan_now(open_page())
+    assert at.session_state["plan"].territory_spec == "vierzon"
+    from ui import data as ud
+
+    other = next(spec for spec, _ in ud.get_choices() if spec != "vierzon")
+    at.switch_page("app_pages/territoire.py").run()
+    at.selectbox(key="_territory_select").set_value(other).run()
+    assert not at.exception
+    assert "plan" not in at.session_state and "pl_res_rows_vierzon" not in at.session_state
+    at.switch_page("app_pages/tournee.py").run()
+    assert "Aucun plan pour l'instant" in texts(at.info)
+    # back to Vierzon: its own plan comes back from the database
+    at.switch_page("app_pages/territoire.py").run()
+    at.selectbox(key="_territory_select").set_value("vierzon").run()
+    at.switch_page("app_pages/tournee.py").run()
+    assert at.session_state["plan"].territory_spec == "vierzon"
