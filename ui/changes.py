@@ -36,20 +36,26 @@ def _when(s: Session | None) -> str:
     return "" if s is None else f"{french_date(s.date)} à {french_time(s.start)}"
 
 
-def render_replan_report(previous: Plan, plan: Plan, problem: PlanningProblem, names: Mapping[str, str]) -> None:
+def render_replan_report(
+    previous: Plan, plan: Plan, problem: PlanningProblem, names: Mapping[str, str]
+) -> None:
     """After a re-plan: how many sessions stayed, what moved and why, and the value compared."""
     report = explain_changes(previous, plan, problem)
     before = report.unlocked_before
     moved = len(report.changes)
-    share = french_decimal(100 * report.moved_share(), 1)
+    imposed = sum(c.kind in ("forced", "series") for c in report.changes)
+    chosen = moved - imposed
+    share = french_decimal(100 * report.moved_share(("gain",)), 1)
     locked_text = (
         "aucune séance verrouillée n'a bougé"
         if report.locked_moved == 0
         else f"{report.locked_moved} séance(s) verrouillée(s) ont bougé"
     )
     st.markdown(
-        f"**Replanification : {report.kept} séance(s) gardée(s) sur {before} non verrouillée(s), "
-        f"{moved} déplacée(s) ou retirée(s) ({share} %) ; {locked_text}.**"
+        f"**Replanification : {report.kept} séance(s) gardée(s) sur {before} non verrouillée(s) ; "
+        f"{moved} déplacée(s) ou retirée(s), dont {imposed} imposée(s) par les nouveaux réglages "
+        f"(elles ou leur parcours ne pouvaient plus avoir lieu) et {chosen} pour un meilleur plan "
+        f"({share} %) ; {locked_text}.**"
     )
     if plan.metrics.best_objective is not None:
         price = plan.metrics.best_objective - plan.metrics.objective
@@ -133,8 +139,7 @@ def due_notices(
     told = {code: version(vid) for code, vid in told_versions.items()}
     due = communes_to_notify(plan, told, requested)
     return [
-        commune_notice(code, plan, told.get(code), names=names, venue=venues.get(code, ""))
-        for code in due
+        commune_notice(code, plan, told.get(code), names=names, venue=venues.get(code, "")) for code in due
     ]
 
 
@@ -169,7 +174,9 @@ def render_notices(
             st.code(notice.body, language=None, wrap_lines=True)
             c1, c2 = st.columns(2)
             if c1.button("Marquer comme prévenue", key=f"nt_done_{notice.code_insee}"):
-                ws.record_notification(engine, plan.territory_spec, notice.code_insee, version_id, "copie", actor)
+                ws.record_notification(
+                    engine, plan.territory_spec, notice.code_insee, version_id, "copie", actor
+                )
                 st.rerun()
             address = emails.get(notice.code_insee, "")
             if settings is not None and address:

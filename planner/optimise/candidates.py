@@ -356,6 +356,11 @@ def _validate_locked(
             )
         r = res[first.resource]
         for s in sess:
+            excused = any(
+                a.uid == s.uid and a.rule in ("closed_dates", "resource_calendar") for a in problem.accepted
+            )
+            if s.uid and excused:
+                continue  # the coordinator accepted it; the rules below say exactly what
             if not problem.season.is_open(s.date) or s.date.weekday() not in r.weekdays:
                 raise InfeasibleError(
                     f"la séance verrouillée n° {s.index} de {where} du {s.date:%d/%m/%Y} tombe hors saison, un "

@@ -175,17 +175,19 @@ def accept(adj: Adjustment, *, by: str = "", on: date | None = None) -> Plan:
 
     Each violation becomes an :class:`~planner.model.AcceptedException` of the plan, and the
     sessions concerned (those the edit touched, those the violations name, every session of a
-    series a violation is about) are locked: a re-plan keeps them as the coordinator set them.
+    series whose shape — number, weekday, rhythm, time — a violation is about) are locked: a
+    re-plan keeps them as the coordinator set them.
     """
     plan = adj.plan
     stamp = (on or date.today()).isoformat()
     new = tuple(exception_of(v, by=by, on=stamp) for v in adj.violations)
     keys = {tuple(k) for k in adj.changed}
     for v in adj.violations:
-        if v.session_index:
-            keys.add((v.series, v.session_index))
-        elif v.series:
+        if v.rule == "series_shape" or not v.session_index:
+            # an irregular series is kept as a whole: a re-plan neither completes nor reshapes it
             keys |= {session_key(s) for s in plan.sessions if s.series == v.series}
+        else:
+            keys.add((v.series, v.session_index))
     known = {session_key(s) for s in plan.sessions}
     plan = set_locked(plan, keys & known)
     return replace(plan, accepted=_merged_exceptions(plan.accepted, new))

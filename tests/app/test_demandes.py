@@ -558,3 +558,33 @@ def test_one_password_for_both_roles_is_refused_at_start(engine, monkeypatch):
     assert at.error and "doit différer" in at.error[0].value
     assert not at.text_input  # no sign-in form, nothing else
     assert not access.has_password(engine, "funder")
+
+
+def test_nothing_of_a_funder_session_is_left_for_the_next_user(engine, monkeypatch):
+    """A funder tries other need weights, signs out; the coordinator who signs in next in the same
+    browser tab finds the default weights, not the funder's (and they were never stored)."""
+    from planner.store import workspace
+    from planner.territory.need import NeedWeights
+
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "mot-de-passe-coordination")
+    monkeypatch.setenv("ALLER_VERS_FUNDER_PASSWORD", "mot-de-passe-financeur")
+    at = app().run()
+    at.text_input[0].input("mot-de-passe-financeur")
+    at.button[0].click()
+    at.run()
+    at.switch_page("app_pages/territoire.py").run()
+    at.sidebar.slider[0].set_value(0.6)
+    at.button(key="FormSubmitter:need_weights_form-Appliquer").click()
+    at.run()
+    assert not at.exception
+    changed = at.session_state["need_weights"]
+    assert changed != NeedWeights()
+    assert "need_weights" not in workspace.get_workspace(engine, "vierzon").settings
+    next(b for b in at.sidebar.button if b.label == "Se déconnecter").click()
+    at.run()
+    assert "need_weights" not in at.session_state
+    at.text_input[0].input("mot-de-passe-coordination")
+    at.button[0].click()
+    at.run()
+    assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
+    assert at.session_state["need_weights"] == NeedWeights() if "need_weights" in at.session_state else True

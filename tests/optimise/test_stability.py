@@ -173,3 +173,27 @@ def test_a_moved_session_keeps_its_uid_with_a_new_revision(previous):
         was = prev[s.uid]
         assert s.host == was.host and s.sequence == was.sequence + (s.date != was.date)
     assert len({s.uid for s in carried.sessions}) == len(carried.sessions)
+
+
+def test_a_hand_move_accepted_against_the_rules_survives_a_replan(previous):
+    """Session 3 of A's series moved by hand to the Wednesday, its warnings accepted: the series
+    is kept exactly so by a re-plan (neither completed nor reshaped), its exceptions still apply."""
+    from planner.rules.adjust import accept, move_session
+    from planner.rules.check import check_with_exceptions
+
+    p = problem()
+    third = next(s for s in previous.sessions if s.host == A and s.index == 3)
+    adj = move_session(previous, p, (third.series, 3), new_date=third.date + timedelta(days=1))
+    assert {v.rule for v in adj.violations} >= {"series_shape", "resource_calendar"}
+    edited = accept(adj, by="coordination", on=date(2027, 1, 2))
+    assert all(s.locked for s in edited.sessions if s.series == third.series)
+    again = replan(replan_problem(p, edited, keep_value=1.0), PARAMS)
+    kept = sorted(
+        (s for s in again.sessions if s.uid in {x.uid for x in edited.sessions if x.host == A}),
+        key=lambda s: s.index,
+    )
+    assert [(s.date, s.start) for s in kept] == [
+        (s.date, s.start) for s in sorted((x for x in edited.sessions if x.host == A), key=lambda s: s.index)
+    ]
+    assert check_with_exceptions(again, replan_problem(p, edited)).ok
+    assert again.accepted
