@@ -115,6 +115,18 @@ EXACT: dict[str, str] = {
     "Copy to clipboard": "Copier",
     "Copied": "Copié",
     "Show data": "Voir les données",
+    "Zoom In": "Zoom avant",
+    "Zoom Out": "Zoom arrière",
+    "Zoom in": "Zoom avant",
+    "Zoom out": "Zoom arrière",
+    "Zoom Reset": "Vue initiale",
+    "Reset view": "Vue initiale",
+    "Reset North": "Nord en haut",
+    "Reset bearing to north": "Nord en haut",
+    "Enter fullscreen": "Plein écran",
+    "Toggle fullscreen": "Plein écran",
+    "Toggle attribution": "Sources de la carte",
+    "Toggle Attribution": "Sources de la carte",
     "Save as SVG": "Enregistrer en SVG",
     "Save as PNG": "Enregistrer en PNG",
     "View Source": "Voir la source",
@@ -139,6 +151,14 @@ EXACT: dict[str, str] = {
     "Loading...": "Chargement…",
     "Please wait...": "Patientez…",
     "None": "—",
+    # what screen readers hear (visually hidden, but in the page)
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.": (
+        "Flèches pour changer de date, Entrée pour choisir, Échap pour fermer."
+    ),
+    "All selected options have been cleared.": "Tous les choix ont été effacés.",
+    "Use left and right to toggle between focused values, press Backspace to remove the currently focused value": (
+        "Flèches gauche et droite pour passer d'un choix à l'autre, Retour arrière pour le retirer"
+    ),
 }
 
 #: Texts with a number inside (a regular expression, its French replacement).
@@ -152,6 +172,21 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^([\d.,]+)\s?B$", "$1 o"),
     (r"^Press (.+)\+Enter to apply$", "$1+Entrée pour valider"),
     (r"^Help for (.+)$", "Aide : $1"),
+    (r"^Choose date range, (.+)$", "Choisir les dates, $1"),
+    (r"^Choose date, (.+)$", "Choisir la date, $1"),
+    (
+        r"^Use Up and Down to choose options.*$",
+        "Flèches haut et bas pour choisir, Entrée pour valider, Échap pour fermer.",
+    ),
+    (r"^option (.+), selected\.$", "$1 : choisi."),
+    (r"^option (.+), deselected\.$", "$1 : retiré."),
+    (
+        r"^option (.+) is disabled\. Select another option\.$",
+        "$1 n'est pas disponible : choisissez-en un autre.",
+    ),
+    (r"^option (.+) focused, (\d+) of (\d+)\.(.*)$", "$1, $2 sur $3."),
+    (r"^(\d+) results? available(.*)$", "$1 choix possible(s)."),
+    (r"^.*is focused ?,.*$", "Liste : tapez pour filtrer, flèche bas pour l'ouvrir."),
     (
         r"^(January|February|March|April|May|June|July|August|September|October|November|December) (\d{4})$",
         "MONTH $2",
