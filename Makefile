@@ -46,6 +46,7 @@ bench: deps
 	$(PY) bench/territory.py
 	$(PY) bench/season.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/replan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -365,6 +365,18 @@ def _series_label(sid: str) -> str:
     )
 
 
+def _host_select(where, label: str, current: str, key: str) -> str:
+    """A commune of the territory, by name, starting at ``current``."""
+    hosts = sorted(names, key=lambda c: names[c])
+    return where.selectbox(
+        label,
+        hosts,
+        index=hosts.index(current) if current in hosts else 0,
+        format_func=lambda c: names.get(c, c),
+        key=key,
+    )
+
+
 def _propose(adj, label: str) -> None:
     """Show what an edit breaks and offer to apply it — « accepter quand même » when it breaks rules."""
     if adj.ok:
@@ -450,14 +462,7 @@ with tabs[5]:
                 new_start = c2.time_input(
                     "Nouvelle heure de début", value=s.start, step=900, key=f"tn_mv_start_{key}"
                 )
-                hosts = sorted(names, key=lambda c: names[c])
-                new_host = c3.selectbox(
-                    "Nouvelle commune d'accueil",
-                    hosts,
-                    index=hosts.index(s.host) if s.host in hosts else 0,
-                    format_func=lambda c: names.get(c, c),
-                    key=f"tn_mv_host_{key}",
-                )
+                new_host = _host_select(c3, "Nouvelle commune d'accueil", s.host, f"tn_mv_host_{key}")
                 c1, c2 = st.columns(2)
                 whole = c1.checkbox(
                     "Déplacer tout le parcours dans cette commune (un parcours a lieu au même endroit)",
@@ -497,14 +502,7 @@ with tabs[5]:
                 new_start = c2.time_input(
                     "Heure de début", value=first.start, step=900, key=f"tn_ms_start_{sid}"
                 )
-                hosts = sorted(names, key=lambda c: names[c])
-                new_host = c3.selectbox(
-                    "Commune d'accueil",
-                    hosts,
-                    index=hosts.index(first.host) if first.host in hosts else 0,
-                    format_func=lambda c: names.get(c, c),
-                    key=f"tn_ms_host_{sid}",
-                )
+                new_host = _host_select(c3, "Commune d'accueil", first.host, f"tn_ms_host_{sid}")
                 if weeks or new_start != first.start or new_host != first.host:
                     adj = move_series(
                         plan,

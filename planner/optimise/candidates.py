@@ -277,6 +277,31 @@ def fits_beside(
     return o_end + drive_min(matrix, other.host, host) + BREAK_MIN <= start_min
 
 
+def locked_days(fixed: Iterable[Candidate]) -> dict[tuple[str, date], list[Candidate]]:
+    """``(resource, date) -> locked series holding a session that day``."""
+    busy: dict[tuple[str, date], list[Candidate]] = defaultdict(list)
+    for c in fixed:
+        for d in c.dates:
+            busy[(c.resource, d)].append(c)
+    return busy
+
+
+def clear_of_locks(
+    r: Resource,
+    slot: int,
+    host: str,
+    start_min: int,
+    dates: Iterable[date],
+    busy: Mapping[tuple[str, date], list[Candidate]],
+    matrix: TravelMatrix,
+) -> bool:
+    """True when a series in ``slot`` at ``host`` on ``dates`` fits beside every locked session
+    of those days (:func:`fits_beside`)."""
+    return all(
+        fits_beside(r, slot, host, start_min, lk, d, matrix) for d in dates for lk in busy.get((r.id, d), ())
+    )
+
+
 def _apart(
     a: tuple[str, int, str, int, int], b: tuple[str, int, str, int, int], matrix: TravelMatrix
 ) -> bool:
@@ -499,10 +524,7 @@ def build_candidates(
     catch = catchments(problem)
     rules = problem.rules
     fixed = locked_candidates(problem)
-    busy: dict[tuple[str, date], list[Candidate]] = defaultdict(list)
-    for c in fixed:
-        for d in c.dates:
-            busy[(c.resource, d)].append(c)
+    busy = locked_days(fixed)
     cands = Candidates([], fixed, {}, {r.id: day_slots(r) for r in problem.resources}, people, catch)
     cands.seats = {r.id: r.seats for r in problem.resources}
     cands.group = group_size(problem) if group is None else group
@@ -529,11 +551,7 @@ def build_candidates(
                     for b, w in enumerate(windows):
                         if not window_allowed(problem, h, w):
                             continue
-                        if any(
-                            not fits_beside(r, s, h, st, lk, d, problem.matrix)
-                            for d in w
-                            for lk in busy.get((r.id, d), ())
-                        ):
+                        if not clear_of_locks(r, s, h, st, w, busy, problem.matrix):
                             continue
                         cands.free.append(Candidate(r.id, h, wd, s, b, w, st, st + r.session_minutes, km))
     return cands

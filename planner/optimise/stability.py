@@ -43,11 +43,12 @@ from planner.optimise.candidates import (
     Candidates,
     allowed_gaps,
     chain_from,
+    clear_of_locks,
     day_slots,
     drive_min,
-    fits_beside,
     host_allowed,
     host_cap,
+    locked_days,
     minutes_of,
     slot_fits,
     slot_start,
@@ -175,10 +176,7 @@ def extra_candidates(problem: PlanningProblem, cands: Candidates) -> list[Candid
     rules = problem.rules
     gaps = allowed_gaps(rules)
     have = {(c.resource, c.host, c.slot, c.dates) for c in cands.free}
-    busy: dict[tuple[str, date], list[Candidate]] = defaultdict(list)
-    for c in cands.fixed:
-        for d in c.dates:
-            busy[(c.resource, d)].append(c)
+    busy = locked_days(cands.fixed)
     out: list[Candidate] = []
     for sess in _previous_series(problem).values():
         first = sess[0]
@@ -208,12 +206,8 @@ def extra_candidates(problem: PlanningProblem, cands: Candidates) -> list[Candid
         for dates in options:
             if not _dates_ok(problem, dates, gaps) or not window_allowed(problem, host, dates):
                 continue
-            if (r.id, host, slot, dates) in have:
-                continue
-            if any(
-                not fits_beside(r, slot, host, start, lk, d, problem.matrix)
-                for d in dates
-                for lk in busy.get((r.id, d), ())
+            if (r.id, host, slot, dates) in have or not clear_of_locks(
+                r, slot, host, start, dates, busy, problem.matrix
             ):
                 continue
             km = rules.sessions_per_series * 2 * problem.matrix.km(r.base, host)

@@ -425,3 +425,23 @@ def test_changing_territory_leaves_the_old_plan_and_locks_behind():
     at.selectbox(key="_territory_select").set_value("vierzon").run()
     at.switch_page("app_pages/tournee.py").run()
     assert at.session_state["plan"].territory_spec == "vierzon"
+
+
+def test_scheduled_requests_count_as_soon_as_a_plan_is_saved():
+    """« Programmées » counts the accepted requests whose commune hosts sessions in the plan in
+    force, right after the calculation (and again after a re-plan)."""
+    from planner.hosting.request_form import RequestForm
+    from planner.store import repo
+    from planner.store.access import Actor
+
+    coord = Actor("coordinator", "test")
+    engine = store()
+    rid = repo.submit_request(engine, RequestForm("18279", "Médiathèque", has_power=True), coord)
+    repo.review_request(engine, rid, "accepted", "", coord)
+    at = plan_now(open_page())
+    assert "18279" in {s.host for s in at.session_state["plan"].sessions}
+    at.switch_page("app_pages/demandes.py").run()
+    assert {m.label: m.value for m in at.metric}["Programmées"] == "1"
+    assert repo.get_request(engine, rid, coord).status == "scheduled"
+    at.switch_page("app_pages/accueil.py").run()
+    assert "commune(s) à prévenir" in texts(at.markdown)
