@@ -445,3 +445,31 @@ def test_scheduled_requests_count_as_soon_as_a_plan_is_saved():
     assert repo.get_request(engine, rid, coord).status == "scheduled"
     at.switch_page("app_pages/accueil.py").run()
     assert "commune(s) à prévenir" in texts(at.markdown)
+
+
+def test_a_reopened_plan_gets_the_same_baseline_and_figures():
+    """The saupoudrage is computed on the plan's own problem, rebuilt from the plan file alone
+    (requests, hosts-only choice, need weights): reopening gives the same comparison."""
+    from dataclasses import replace
+
+    from planner.store import workspace
+    from ui.plan_views import key_figures
+    from ui.planning import baseline_of, problem_for
+
+    at = open_page()
+    at.checkbox(key="pl_requests_only").check()  # nothing requested: the validation refuses…
+    at.checkbox(key="pl_requests_only").uncheck()
+    plan_now(at)
+    plan, baseline = at.session_state["plan"], at.session_state["baseline_plan"]
+    assert plan.inputs.need_weights and baseline.inputs == plan.inputs
+    stored, stored_baseline, _ = workspace.current_plan(store(), "vierzon")
+    assert stored_baseline is not None and len(stored_baseline.series) == len(baseline.series)
+    again = replace(baseline_of(problem_for(stored)), inputs=stored.inputs)
+    assert (len(again.series), again.metrics.participants, round(again.metrics.km, 3)) == (
+        len(baseline.series),
+        baseline.metrics.participants,
+        round(baseline.metrics.km, 3),
+    )
+    assert [f.text(f.baseline) for f in key_figures(stored, again)] == [
+        f.text(f.baseline) for f in key_figures(plan, baseline)
+    ]
