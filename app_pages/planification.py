@@ -462,7 +462,9 @@ def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams 
             requests_only=bool(requests_only),
         )
         if current is not None:  # a re-plan: keep what the stability setting keeps
-            problem = replan_problem(problem, current, keep_value=level.keep_value)
+            problem = replan_problem(
+                problem, current, keep_value=level.keep_value, frozen_before=date.today()
+            )
             if not keep_locks:
                 problem = replace(problem, locked=(), accepted=())
         return problem, check, params, []

@@ -644,7 +644,9 @@ with tabs[5]:
             seed=int(st.session_state.get("pl_seed", 0)),
         )
         up.start_job(
-            replan_problem(replace(problem, season=season), plan, keep_value=level.keep_value),
+            replan_problem(
+                replace(problem, season=season), plan, keep_value=level.keep_value, frozen_before=date.today()
+            ),
             params,
             label=f"Replanification ({level.label.lower()})"
             + (f", {len(closing)} jour(s) fermé(s) en plus" if closing else ""),

@@ -77,7 +77,9 @@ def run_case(name: str, with_team: bool) -> dict:
         new = replan(again, PARAMS)
         wall = time.perf_counter() - t0
         report = explain_changes(first, new, again)
-        kinds = {k: sum(c.kind == k for c in report.changes) for k in ("forced", "series", "gain")}
+        kinds = {
+            k: sum(c.kind == k for c in report.changes) for k in ("forced", "series", "displaced", "gain")
+        }
         levels.append(
             {
                 "level": level.key,
@@ -85,7 +87,7 @@ def run_case(name: str, with_team: bool) -> dict:
                 "keep_value": level.keep_value,
                 "unlocked_before": report.unlocked_before,
                 "kept": report.kept,
-                "imposed": kinds["forced"] + kinds["series"],
+                "imposed": kinds["forced"] + kinds["series"] + kinds["displaced"],
                 "for_gain": kinds["gain"],
                 "locked_moved": report.locked_moved,
                 "value": round(new.metrics.objective, 2),

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 KIND_FR = {
     "forced": "ne peut plus avoir lieu",
     "series": "parcours touché",
+    "displaced": "place d'un parcours verrouillé",
     "gain": "meilleur plan",
 }
 
@@ -43,7 +44,7 @@ def render_replan_report(
     report = explain_changes(previous, plan, problem)
     before = report.unlocked_before
     moved = len(report.changes)
-    imposed = sum(c.kind in ("forced", "series") for c in report.changes)
+    imposed = sum(c.kind in ("forced", "series", "displaced") for c in report.changes)
     chosen = moved - imposed
     share = french_decimal(100 * report.moved_share(("gain",)), 1)
     locked_text = (

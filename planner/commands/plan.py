@@ -66,6 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "que selon --stability",
     )
     p.add_argument(
+        "--frozen-before",
+        type=_day,
+        metavar="AAAA-MM-JJ",
+        help="avec --previous : les séances d'avant cette date ont eu lieu et restent telles quelles",
+    )
+    p.add_argument(
         "--stability",
         choices=[x.key for x in stability.LEVELS],
         default=stability.DEFAULT_LEVEL,
@@ -168,7 +174,12 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         return problem
     from planner.rules.adjust import replan_problem
 
-    again = replan_problem(problem, old, keep_value=stability.level(args.stability).keep_value)
+    again = replan_problem(
+        problem,
+        old,
+        keep_value=stability.level(args.stability).keep_value,
+        frozen_before=getattr(args, "frozen_before", None),
+    )
     if locked:  # locks given on the command line join the previous plan's
         known = {(s.series, s.index) for s in again.locked}
         again = dataclasses.replace(
@@ -210,12 +221,13 @@ def progress_line(ev: ProgressEvent) -> str:
 def replan_summary(previous: Plan, plan: Plan, problem: PlanningProblem, level_key: str) -> str:
     """French lines saying what a re-plan kept, what moved and why (the first reasons)."""
     report = stability.explain_changes(previous, plan, problem)
-    kinds = {k: sum(c.kind == k for c in report.changes) for k in ("forced", "series", "gain")}
+    kinds = {k: sum(c.kind == k for c in report.changes) for k in ("forced", "series", "displaced", "gain")}
     lines = [
         f"Replanification (stabilité : {stability.level(level_key).label.lower()}) : "
         f"{report.kept} séance(s) gardée(s) sur {report.unlocked_before} non verrouillée(s), "
         f"{len(report.changes)} déplacée(s) ou retirée(s) — {kinds['forced']} impossible(s) à garder, "
-        f"{kinds['series']} de parcours touchés, {kinds['gain']} pour un meilleur plan ; "
+        f"{kinds['series']} de parcours touchés, {kinds['displaced']} à la place d'un parcours verrouillé, "
+        f"{kinds['gain']} pour un meilleur plan ; "
         f"{report.locked_moved} séance(s) verrouillée(s) déplacée(s)."
     ]
     if plan.metrics.best_objective is not None:

@@ -429,8 +429,9 @@ class Change:
     """A session of the previous plan that did not stay where it was, and why.
 
     ``kind`` is ``"forced"`` (it breaks a rule now), ``"series"`` (its series lost a session
-    that breaks a rule) or ``"gain"`` (the new plan is worth more); ``after`` is the session it
-    became (``None``: removed).
+    that breaks a rule), ``"displaced"`` (its place went to a locked parcours, kept or completed
+    as announced) or ``"gain"`` (the new plan is worth more); ``after`` is the session it became
+    (``None``: removed).
     """
 
     before: Session
@@ -501,9 +502,12 @@ def _forced_reason(problem: PlanningProblem, s: Session) -> str | None:
 def explain_changes(previous: Plan, new: Plan, problem: PlanningProblem) -> ReplanReport:
     """Every session of ``previous`` kept or not, and why (see the module docstring).
 
-    ``value`` is the new plan's objective; ``value_if_kept`` the objective of the previous plan
-    without the series that break a rule now (what keeping everything that still can be kept,
-    and adding nothing, would be worth).
+    A session that did not stay breaks a rule now (``forced``), or lost its place to a locked
+    parcours kept or completed as announced (``displaced``), or belongs to a parcours that lost a
+    session for one of these reasons (``series``: a parcours cannot run short of a session), or
+    else moved for a better plan (``gain``). ``value`` is the new plan's objective;
+    ``value_if_kept`` the objective of the previous plan without the parcours touched by the new
+    settings (keeping everything that still can be kept, and adding nothing).
     """
     from planner.optimise.objective import objective_value
     from planner.rules.diff import diff_plans
@@ -512,10 +516,37 @@ def explain_changes(previous: Plan, new: Plan, problem: PlanningProblem) -> Repl
     after_of: dict[int, Session] = {id(m.before): m.after for m in diff.moved}
     slot = lambda s: (s.resource, s.host, s.date, s.start)  # noqa: E731
     now = {slot(s) for s in new.sessions}
-    forced = {id(s): _forced_reason(problem, s) for s in previous.sessions if not s.locked}
+    names = {c.code_insee: c.name for c in problem.territory.communes}
+    locked_series = {x.series for x in new.sessions if x.locked}
+    day_of: dict[tuple, list[Session]] = defaultdict(list)
+    for x in new.sessions:
+        day_of[(x.resource, x.date)].append(x)
+
+    def direct(s: Session) -> tuple[str, str] | None:
+        """``(kind, reason)`` when ``s`` cannot stay on its own account, else ``None``."""
+        reason = _forced_reason(problem, s)
+        if reason:
+            return "forced", reason
+        holder = next(
+            (
+                x
+                for x in day_of.get((s.resource, s.date), ())
+                if x.series in locked_series and x.start < s.end and s.start < x.end
+            ),
+            None,
+        )
+        if holder is not None:
+            return (
+                "displaced",
+                f"sa place revient au parcours verrouillé de {names.get(holder.host, holder.host)}",
+            )
+        return None
+
+    gone = [s for s in previous.sessions if not s.locked and slot(s) not in now]
+    causes = {id(s): direct(s) for s in gone}
     broken_series: dict[str, Session] = {}
-    for s in previous.sessions:
-        if forced.get(id(s)):
+    for s in sorted(gone, key=lambda s: (s.date, s.start)):
+        if causes[id(s)]:
             broken_series.setdefault(s.series, s)
     kept, locked_moved = 0, 0
     changes: list[Change] = []
@@ -528,17 +559,15 @@ def explain_changes(previous: Plan, new: Plan, problem: PlanningProblem) -> Repl
             kept += 1
             continue
         after = after_of.get(id(s))
-        if forced[id(s)]:
-            changes.append(Change(s, after, "forced", forced[id(s)]))
+        if causes[id(s)]:
+            kind, reason = causes[id(s)]
+            changes.append(Change(s, after, kind, reason))
         elif s.series in broken_series:
             cause = broken_series[s.series]
+            kind, reason = causes[id(cause)]
+            why = f"qui {reason}" if kind == "forced" else f"dont la {reason.removeprefix('sa ')}"
             changes.append(
-                Change(
-                    s,
-                    after,
-                    "series",
-                    f"son parcours perdait sa séance du {cause.date:%d/%m/%Y}, qui {forced[id(cause)]}",
-                )
+                Change(s, after, "series", f"son parcours perdait sa séance du {cause.date:%d/%m/%Y}, {why}")
             )
         else:
             if gain is None:

@@ -504,14 +504,25 @@ def candidate_dates(plan: Plan, key: SessionKey, horizon_days: int = 28) -> list
     return out
 
 
-def replan_problem(problem: PlanningProblem, plan: Plan, keep_value: float = 0.0) -> PlanningProblem:
+def replan_problem(
+    problem: PlanningProblem, plan: Plan, keep_value: float = 0.0, *, frozen_before: date | None = None
+) -> PlanningProblem:
     """The problem to re-solve from ``plan``: its locked sessions stay exactly as they are, its
     accepted exceptions stay accepted, and its other sessions are the ``previous`` plan a
     re-plan keeps unless moving them is worth more than ``keep_value`` per session
-    (:mod:`planner.optimise.stability`)."""
+    (:mod:`planner.optimise.stability`).
+
+    Sessions dated before ``frozen_before`` (today, for a season under way) have taken place:
+    they are kept as they are, like locked ones.
+    """
+    past = (
+        ()
+        if frozen_before is None
+        else tuple(replace(s, locked=True) for s in plan.sessions if s.date < frozen_before and not s.locked)
+    )
     return replace(
         problem,
-        locked=locked_sessions(plan),
+        locked=locked_sessions(plan) + past,
         accepted=tuple(plan.accepted),
         previous=tuple(plan.sessions),
         keep_value=keep_value,

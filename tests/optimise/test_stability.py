@@ -30,6 +30,7 @@ from planner.problem import SolveParams
 from planner.rules.adjust import replan_problem, with_locks
 from planner.rules.check import check_plan
 from tests.optimise.tiny_season import SEASON, TUESDAYS, A, C, D, assert_plan_rules, problem
+from tests.optimise.tiny_season import bus as bus_of
 
 PARAMS = SolveParams(time_limit_s=20, workers=1, seed=0)
 
@@ -197,3 +198,32 @@ def test_a_hand_move_accepted_against_the_rules_survives_a_replan(previous):
     ]
     assert check_with_exceptions(again, replan_problem(p, edited)).ok
     assert again.accepted
+
+
+def test_a_place_taken_by_a_locked_parcours_is_said_so_and_true():
+    """One session a day, ten Tuesdays: two parcours one after the other. The first has started
+    (its first session is kept as held) when the third Tuesday closes: completed as announced, it
+    takes the sixth Tuesday, which the second parcours held — that session is « displaced », its
+    siblings go with it (« series »), and the sixth Tuesday indeed belongs to the first parcours."""
+    tuesdays = [date(2027, 1, 5) + timedelta(weeks=k) for k in range(10)]
+    one_a_day = (bus_of(max_sessions_per_day=1),)
+    p0 = problem(resources=one_a_day, season=Season(tuesdays[0], tuesdays[-1]))
+    first = solve(p0, PARAMS)
+    assert len(first.series) == 2
+    closed = Season(tuesdays[0], tuesdays[-1], frozenset({tuesdays[2]}), {tuesdays[2]: "Fermeture"})
+    p = replan_problem(replace(p0, season=closed), first, keep_value=1.0, frozen_before=tuesdays[1])
+    new = replan(p, PARAMS)
+    report = explain_changes(first, new, p)
+    early = next(s.series for s in first.sessions if s.date == tuesdays[0])
+    later = [s for s in first.sessions if s.series != early]
+    displaced = [c for c in report.changes if c.kind == "displaced"]
+    assert [c.before.date for c in displaced] == [tuesdays[5]]
+    holder = next(s for s in new.sessions if s.date == tuesdays[5])
+    assert holder.series in {s.series for s in new.sessions if s.locked}
+    assert (
+        f"sa place revient au parcours verrouillé de {p.territory.commune(holder.host).name}"
+        == displaced[0].reason
+    )
+    assert {c.before.date for c in report.changes if c.kind == "series"} == {s.date for s in later} - {
+        tuesdays[5]
+    }

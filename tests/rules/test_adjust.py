@@ -372,3 +372,9 @@ def test_replan_problem_carries_exceptions_and_the_previous_plan(plan, problem):
     accepted = accept(swap_sessions(plan, problem, ("S01", 1), ("S01", 3)))
     p = replan_problem(problem, accepted, keep_value=1.0)
     assert p.accepted == accepted.accepted and p.previous == accepted.sessions and p.keep_value == 1.0
+
+
+def test_sessions_that_took_place_are_kept_by_a_replan(plan, problem):
+    p = replan_problem(problem, plan, keep_value=1.0, frozen_before=TUESDAYS[1])
+    assert [(s.date, s.locked) for s in p.locked] == [(TUESDAYS[0], True)]
+    assert replan_problem(problem, plan).locked == ()
