@@ -62,18 +62,24 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
     # the bus has 10 seats: typed in the resources table (a canvas grid: keyboard)
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(state="visible")
-    page.wait_for_timeout(2500)  # the grid settles its size after the first draw
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 60, box["y"] + box["height"] / 2)  # first row (of three lines), « Nom »
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")  # « Places »
-    page.keyboard.press("Enter")  # edit the cell
-    page.wait_for_timeout(400)
-    page.keyboard.press("Control+A")
-    page.keyboard.type("10")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(1500)
-    cells = grid.evaluate("e => Array.from(e.querySelectorAll('[role=gridcell]')).map(x => x.textContent)")
+    cells: list[str] = []
+    for _ in range(3):  # a loaded machine may drop the first keys while the grid redraws
+        page.wait_for_timeout(2500)  # the grid settles its size after a draw
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 60, box["y"] + box["height"] / 2)  # first row (of three lines), « Nom »
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")  # « Places »
+        page.keyboard.press("Enter")  # edit the cell
+        page.wait_for_timeout(600)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("10")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(1500)
+        cells = grid.evaluate(
+            "e => Array.from(e.querySelectorAll('[role=gridcell]')).map(x => x.textContent)"
+        )
+        if cells[:3] == ["Bus numérique", "bus", "10"]:
+            break
     screenshot(page, "saison_moyens")
     assert cells[:3] == ["Bus numérique", "bus", "10"], cells
     page.get_by_role("spinbutton", name="Temps de calcul maximal (secondes)").fill("10")
