@@ -48,6 +48,7 @@ bench: deps
 	$(PY) bench/aller_vers.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/imports.py
+	$(PY) bench/replan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

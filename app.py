@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui.auth import auth_sidebar, pages_for_role
+from ui.auth import auth_sidebar, pages_for_role, session_owner
+from ui.french_ui import install_french
+from ui.workspace import restore_for, scope_to
 
 st.set_page_config(page_title="Aller-vers", page_icon=":material/directions_bus:", layout="wide")
 
@@ -15,4 +17,8 @@ PAGES = [
     st.Page("app_pages/bilan.py", title="Bilan", icon=":material/monitoring:"),
 ]
 
-st.navigation(pages_for_role(PAGES, auth_sidebar())).run()
+install_french()
+role = auth_sidebar()
+scope_to(session_owner())
+restore_for(role)
+st.navigation(pages_for_role(PAGES, role)).run()

@@ -1,6 +1,13 @@
-"""Accueil: what the tool does, where to start, the current territory and plan."""
+"""Accueil: what the tool does, where to start, what needs attention, the territory and its plan.
+
+For the coordination, « À faire » lists what is waiting: requests to review, communes to tell
+their (new) dates, rules the plan in force breaks, a calculation running.
+"""
 
 from __future__ import annotations
+
+import logging
+import traceback
 
 import streamlit as st
 
@@ -8,6 +15,8 @@ from planner.french import french_decimal
 from ui import data as ud
 from ui import planning as up
 from ui.auth import ROLE_PAGES, current_role
+
+log = logging.getLogger(__name__)
 
 st.title("Aller-vers")
 st.markdown(
@@ -30,6 +39,81 @@ def _link(path: str, label: str, icon: str) -> None:
 
 
 up.collect()
+
+
+def _attention() -> list[tuple[str, str, str]]:
+    """``(text, page, link label)`` of what waits for the coordination, most urgent first."""
+    from planner.rules.check import check_with_exceptions
+    from planner.store.repo import list_requests, request_counts
+    from ui import changes as uc
+    from ui import workspace as uw
+
+    out: list[tuple[str, str, str]] = []
+    engine = uw.engine()
+    try:
+        submitted = request_counts(engine)["submitted"]
+    except Exception:
+        log.error("reading the requests failed:\n%s", traceback.format_exc())
+        submitted = 0
+    if submitted:
+        out.append(
+            (
+                f"**{submitted} nouvelle(s) demande(s) d'accueil** à examiner.",
+                "app_pages/demandes.py",
+                "Examiner",
+            )
+        )
+    plan = st.session_state.get(up.PLAN_KEY)
+    if plan is None:
+        return out
+    try:
+        problem = st.session_state.get(up.PROBLEM_KEY)
+        if problem is None or problem.territory.spec != plan.territory_spec:
+            problem = up.problem_for(plan)
+        names = {c.code_insee: c.name for c in problem.territory.communes}
+        records = list_requests(engine, include_contact=False)
+        requested = {r.form.code_insee for r in records if r.status in ("accepted", "scheduled")} & set(names)
+        venues = {r.form.code_insee: r.form.venue for r in records if r.status in ("accepted", "scheduled")}
+        due = uc.due_notices(
+            engine, plan, names, venues, requested | {q.code_insee for q in plan.inputs.requests}
+        )
+        if due:
+            who = ", ".join(n.commune for n in due[:5]) + (" …" if len(due) > 5 else "")
+            out.append(
+                (
+                    f"**{len(due)} commune(s) à prévenir** de leurs dates ou de leur demande : {who}.",
+                    "app_pages/tournee.py",
+                    "Voir les messages (onglet « Communes à prévenir »)",
+                )
+            )
+        broken = check_with_exceptions(plan, problem).open
+        if broken:
+            out.append(
+                (
+                    f"**Le plan enfreint {len(broken)} règle(s)** sans exception acceptée.",
+                    "app_pages/tournee.py",
+                    "Voir la vérification (onglet « Ajuster »)",
+                )
+            )
+    except Exception:
+        log.error("computing what needs attention failed:\n%s", traceback.format_exc())
+    return out
+
+
+if role == "coordinator":
+    st.subheader("À faire")
+    todo = _attention()
+    job = up.current_job()
+    if job is not None and not job.done:
+        todo.insert(0, ("**Un calcul est en cours.**", "app_pages/planification.py", "Voir la planification"))
+    if not todo:
+        st.success("Rien en attente : aucune nouvelle demande, toutes les communes connaissent leurs dates.")
+    for text, page, label in todo:
+        c1, c2 = st.columns([3, 1])
+        c1.markdown(text)
+        with c2:
+            _link(page, label, ":material/arrow_forward:")
+
 left, right = st.columns(2)
 with left:
     st.subheader("Territoire")

@@ -1,6 +1,8 @@
 """Page Demandes: a commune files and follows its requests; the coordination reviews them.
 
-A commune (personal link ``?jeton=…``) sees only its own form, requests, status and dates.
+A commune (personal link ``?jeton=…``) sees only its own form and requests: a request appears as
+soon as it is sent, then its status with its dates in the plan in force (and the poster and the
+calendar to download), or the reason it cannot be served this season and what happens next.
 The coordination lists, filters, accepts or declines with a reason, enters requests taken by phone,
 creates and revokes the communes' links, imports and exports. Text typed by users is always shown
 as text (``st.text``, tables, escaped markdown), never as markup.
@@ -86,7 +88,12 @@ def request_form(key: str, code_insee: str | None) -> None:
     with st.form(key, clear_on_submit=False):
         if code_insee is None:
             chosen = st.selectbox(
-                "Commune", communes_by_name(), index=None, format_func=commune_label, key=f"{key}_commune"
+                "Commune",
+                communes_by_name(),
+                index=None,
+                format_func=commune_label,
+                key=f"{key}_commune",
+                placeholder="Choisissez la commune",
             )
         else:
             chosen = code_insee
@@ -108,6 +115,8 @@ def request_form(key: str, code_insee: str | None) -> None:
             list(range(7)),
             format_func=lambda d: WEEKDAY_NAMES_FR[d],
             key=f"{key}_weekdays",
+            placeholder="Tous les jours",
+            select_all=False,
         )
         c1, c2 = st.columns(2)
         period_start = c1.date_input(
@@ -121,7 +130,9 @@ def request_form(key: str, code_insee: str | None) -> None:
         participants = st.number_input(
             "Participants attendus", min_value=0, max_value=500, value=None, step=1, key=f"{key}_participants"
         )
-        publics = st.multiselect("Publics", list(PUBLICS), key=f"{key}_publics")
+        publics = st.multiselect(
+            "Publics", list(PUBLICS), key=f"{key}_publics", placeholder="Choisissez", select_all=False
+        )
         themes = st.text_area("Thèmes souhaités", max_chars=MAX_LENGTHS["themes"], key=f"{key}_themes")
         promoter = st.text_input(
             "Qui fait la promotion et prend les inscriptions ?",
@@ -173,7 +184,12 @@ def request_form(key: str, code_insee: str | None) -> None:
     except PlannerError as exc:
         st.error(f"Demande non enregistrée : {escape_markdown(str(exc))}")
         return
-    st.success(f"Demande n° {request_id} enregistrée. La coordination l'examinera et vous répondra ici.")
+    st.session_state["dm_flash"] = (
+        f"Demande n° {request_id} enregistrée. La coordination l'examinera et vous répondra ici."
+    )
+    for name in [k for k in st.session_state if str(k).startswith(f"{key}_")]:
+        del st.session_state[name]  # an empty form for the next request
+    st.rerun()
 
 
 def show_request(rec: RequestRecord, *, with_contact: bool) -> None:
@@ -210,17 +226,111 @@ def show_request(rec: RequestRecord, *, with_contact: bool) -> None:
 # ----------------------------------------------------------------------------- commune
 
 
+def _plan_of(code: str):
+    """``(territory spec, plan)`` of the plan in force that hosts ``code`` or leaves it out, else None."""
+    from planner.store import workspace as ws
+
+    for spec, version_id in sorted(ws.current_plans(engine).items()):
+        plan = ws.load_version(engine, version_id)
+        if any(s.host == code for s in plan.sessions) or any(u.code_insee == code for u in plan.unserved):
+            return spec, plan
+    return None
+
+
+def _files(spec: str, plan, code: str, records) -> tuple | None:
+    """The commune's calendar (.ics) and poster (.pdf) from the plan in force (planner.publish)."""
+    from planner.publish import host_files, make_context
+    from planner.publish.common import hosts_from_requests
+    from ui import data as ud
+
+    try:
+        territory = ud.get_territory(spec)
+    except PlannerError:
+        territory = None
+    ctx = make_context(plan, territory=territory, hosts=hosts_from_requests(records))
+    return host_files(ctx, code)
+
+
+def commune_status(rec: RequestRecord, code: str, found, records) -> None:
+    """Where a request stands: waiting, its dates (with the poster and calendar), or why not."""
+    if rec.status == "submitted":
+        st.info("Demande reçue : la coordination va l'examiner. Sa réponse s'affichera ici.")
+        return
+    if rec.status == "declined":
+        st.warning("La coordination ne peut pas donner suite à cette demande (motif ci-dessous).")
+        return
+    if found is None:
+        st.info(
+            "Demande acceptée : la coordination prépare le calendrier de la saison, vos dates s'afficheront ici."
+        )
+        return
+    spec, plan = found
+    sessions = sorted((s for s in plan.sessions if s.host == code), key=lambda s: (s.date, s.start))
+    if sessions:
+        from planner.french import french_date, french_time
+
+        st.success(f"Vos {len(sessions)} séances sont programmées :")
+        st.markdown(
+            "\n".join(
+                f"- {french_date(s.date)}, de {french_time(s.start)} à {french_time(s.end)}" for s in sessions
+            )
+        )
+        try:
+            calendar, poster = _files(spec, plan, code, records)
+        except Exception:  # the dates are shown even if a file cannot be made
+            return
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            "Ajouter ces dates à mon agenda (.ics)",
+            calendar.data,
+            file_name=calendar.name,
+            mime=calendar.mime,
+            key=f"ics_{rec.id}",
+        )
+        c2.download_button(
+            "Télécharger l'affiche (PDF)",
+            poster.data,
+            file_name=poster.name,
+            mime=poster.mime,
+            key=f"pdf_{rec.id}",
+        )
+        return
+    left = next((u for u in plan.unserved if u.code_insee == code), None)
+    if left is not None:
+        st.warning(
+            "Votre commune n'accueille pas de séance cette saison : "
+            + left.reason.rstrip(".")
+            + (
+                f". Ce qui permettrait de venir : {left.what_would_help.rstrip('.')}."
+                if left.what_would_help
+                else "."
+            )
+        )
+        st.caption(
+            "Votre demande reste enregistrée : la coordination la reprendra pour la prochaine saison "
+            "et vous recontactera."
+        )
+
+
 def commune_view(code: str) -> None:
-    """A commune's own requests and its form."""
+    """A commune's own requests (with their status and dates) and its form."""
     st.title(f"Demande d'accueil — {escape_markdown(commune_label(code))}")
+    flash = st.session_state.pop("dm_flash", None)
+    if flash:
+        st.success(flash)
     st.info(PRIVACY_NOTICE)
     mine = repo.list_requests(engine, code_insee=code)
+    try:
+        found = _plan_of(code) if any(r.status in ("accepted", "scheduled") for r in mine) else None
+    except Exception:
+        found = None
     st.subheader("Vos demandes")
     if not mine:
         st.write("Aucune demande pour l'instant.")
     for rec in reversed(mine):
         with st.container(border=True):
             st.markdown(f"#### Demande n° {rec.id}")
+            commune_status(rec, code, found, mine)
             show_request(rec, with_contact=True)
     commune_calendar(engine, code, commune_names().get(code, ""))
     st.subheader("Nouvelle demande")
@@ -327,7 +437,12 @@ def new_link_form() -> None:
     """The form creating a commune's link (its URL shown once)."""
     with st.form("new_link"):
         code = st.selectbox(
-            "Commune", communes_by_name(), index=None, format_func=commune_label, key="link_commune"
+            "Commune",
+            communes_by_name(),
+            index=None,
+            format_func=commune_label,
+            key="link_commune",
+            placeholder="Choisissez la commune",
         )
         days = st.number_input(
             "Validité (jours)", 1, access.MAX_LINK_DAYS, access.DEFAULT_LINK_DAYS, key="link_days"
@@ -369,11 +484,14 @@ def existing_links() -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="—",
         )
         active = [x.link_id for x in links if x.state() == "active"]
         if active:
             c1, c2 = st.columns([3, 1])
-            target = c1.selectbox("Lien à révoquer", active, index=None, key="revoke_id")
+            target = c1.selectbox(
+                "Lien à révoquer", active, index=None, key="revoke_id", placeholder="Choisissez le lien"
+            )
             if c2.button("Révoquer", key="revoke_button") and target is not None:
                 access.revoke_link(engine, int(target), actor)
                 st.rerun()
@@ -449,10 +567,20 @@ def all_requests_tab() -> None:
     """Every request, filtered by status and commune in the database, a page at a time (a fragment)."""
     c1, c2 = st.columns(2)
     statuses = c1.multiselect(
-        "Statut", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="filter_status"
+        "Statut",
+        list(STATUS_LABELS),
+        format_func=STATUS_LABELS.get,
+        key="filter_status",
+        placeholder="Tous",
+        select_all=False,
     )
     communes = c2.multiselect(
-        "Commune", repo.request_communes(engine), format_func=commune_label, key="filter_commune"
+        "Commune",
+        repo.request_communes(engine),
+        format_func=commune_label,
+        key="filter_commune",
+        placeholder="Toutes",
+        select_all=False,
     )
     filters = (tuple(statuses), tuple(communes))
     if st.session_state.get("_all_filters") != filters:  # new filters: back to the first page
@@ -461,10 +589,14 @@ def all_requests_tab() -> None:
     found = repo.find_requests(
         engine, statuses=statuses, communes=communes, page=_page_number("all_page"), per_page=50
     )
-    st.dataframe(requests_table(found.records), hide_index=True)
+    st.dataframe(requests_table(found.records), hide_index=True, placeholder="—")
     page_picker(found, "all_page", "Demandes")
     chosen = st.selectbox(
-        "Ouvrir la demande n°", [r.id for r in found.records], index=None, key="open_request"
+        "Ouvrir la demande n°",
+        [r.id for r in found.records],
+        index=None,
+        key="open_request",
+        placeholder="Choisissez",
     )
     if chosen is not None:
         review_panel(next(r for r in found.records if r.id == chosen), "all")
@@ -473,6 +605,9 @@ def all_requests_tab() -> None:
 def coordinator_view() -> None:
     """The coordination's review, entry, links and files."""
     st.title("Demandes d'accueil")
+    flash = st.session_state.pop("dm_flash", None)
+    if flash:
+        st.success(flash)
     counts = repo.request_counts(engine)
     cols = st.columns(len(counts))
     for col, (status, n) in zip(cols, counts.items(), strict=True):

@@ -1,9 +1,16 @@
-"""Planification: resources, season, rules and requests, then « Planifier » runs the optimiser."""
+"""Planification: resources, season, rules and requests, then « Planifier » runs the optimiser.
+
+The settings are the territory's (stored for the coordination, :mod:`ui.workspace`): they come
+back after a reload or a sign-in. With a plan in force, « Planifier » re-plans from it as the
+« stabilité » setting says (:mod:`planner.optimise.stability`) and shows what moved and why.
+"""
 
 from __future__ import annotations
 
+import math
 import tempfile
-from datetime import date
+from dataclasses import replace
+from datetime import date, time
 from pathlib import Path
 
 import pandas as pd
@@ -15,12 +22,16 @@ from planner.french import PLAN_STATUS_FR, french_decimal
 from planner.hosting.request_form import escape_markdown
 from planner.inputs.tables import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
+from planner.optimise import stability
 from planner.problem import PlanningProblem, SolveParams
 from planner.publish.report import CostRates
+from planner.rules.adjust import replan_problem
 from planner.rules.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
 from ui import data as ud
 from ui import planning as up
-from ui.auth import require_role
+from ui import workspace as uw
+from ui.auth import current_role, require_role
+from ui.changes import render_replan_report
 from ui.plan_views import render_key_figures
 
 HOW_IT_CHOOSES = up.HOW_IT_CHOOSES
@@ -51,11 +62,43 @@ DEFAULTS = {
     "pl_time_limit": 30,
     "pl_gap": 0.5,
     "pl_seed": 0,
+    "pl_stability": stability.DEFAULT_LEVEL,
 }
-_saved = st.session_state.setdefault("_pl_saved", {})
+
+
+def _stored(value):
+    """A widget value as the settings store it (JSON: dates and times as text)."""
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):  # numpy / pandas scalars
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    return value
+
+
+def _widget_value(key: str, value):
+    """Inverse of :func:`_stored` for the page's widgets."""
+    if key in ("pl_start", "pl_end") and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+_settings = uw.settings()
+_saved = st.session_state.setdefault(
+    "_pl_saved",
+    {k: _widget_value(k, v) for k, v in (_settings.get("widgets") or {}).items() if k in DEFAULTS},
+)
 for _key, _value in DEFAULTS.items():
-    if _key not in st.session_state:
-        st.session_state[_key] = _saved.get(_key, _value)
+    if _key in st.session_state:
+        continue
+    st.session_state[_key] = _saved.get(_key, _value)
 
 st.title("Planification de la saison")
 require_role("coordinator")
@@ -93,9 +136,29 @@ st.caption(
     "Ajoutez une ligne avec le « + » en bas du tableau ; une case vide prend la valeur par défaut du type."
 )
 resources_key = f"pl_res_editor_{spec}"
+
+
+def _rows_from_settings(rows: list[dict]) -> list[dict]:
+    """Stored rows back to editor rows (times as :class:`datetime.time`)."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        for col in ("Début", "Fin"):
+            if isinstance(row.get(col), str):
+                try:
+                    row[col] = time.fromisoformat(row[col])
+                except ValueError:
+                    row[col] = None
+        out.append(row)
+    return out
+
+
 if resources_key not in st.session_state:
-    # first visit, back from another page, or another territory: start from the last table
+    # first visit, back from another page, a reload: start from the last table (this session's,
+    # else the one stored for the territory, else one bus)
     saved = st.session_state.get(f"pl_res_rows_{spec}")
+    if saved is None and _settings.get("resources"):
+        saved = _rows_from_settings(_settings["resources"])
     if saved is None:
         saved = up.resource_rows(default_resources(territory), labels)
     st.session_state[f"pl_res_base_{spec}"] = up.resource_frame(saved)
@@ -105,10 +168,13 @@ edited = st.data_editor(
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
+    placeholder="—",
     column_config={
-        "Identifiant": st.column_config.TextColumn(help="Un nom court et unique (bus-1, equipe-nord…)."),
+        "Identifiant": None,  # kept for the plans that refer to it, never shown
+        "Nom": st.column_config.TextColumn(
+            help="Le nom du moyen sur les plannings, les affiches et les messages (« Bus numérique », « Équipe nord »)."
+        ),
         "Type": st.column_config.SelectboxColumn(options=list(up.KIND_CODES), default="bus", required=True),
-        "Libellé": st.column_config.TextColumn(help="Nom affiché sur les plannings (facultatif)."),
         "Places": st.column_config.NumberColumn(min_value=1, max_value=200, step=1, help="Bus : 12."),
         "Base": st.column_config.SelectboxColumn(
             options=sorted(labels.values()), help="Commune d'où part et où revient le moyen chaque jour."
@@ -161,20 +227,29 @@ with st.expander(f"Jours fériés de la saison ({len(holidays)})", expanded=Fals
                 {"Date": [d.strftime("%d/%m/%Y") for d in holidays], "Jour férié": list(holidays.values())}
             ),
             hide_index=True,
+            placeholder="—",
             width="stretch",
         )
     else:
         st.write("Aucun jour férié dans cette période.")
 closed_key = "pl_closed_editor"
 if closed_key not in st.session_state:
-    st.session_state["pl_closed_base"] = pd.DataFrame(
-        st.session_state.get("pl_closed_rows", []), columns=["Date", "Motif"]
-    ).astype({"Date": "datetime64[ns]", "Motif": "str"})
+    stored_closed = st.session_state.get("pl_closed_rows")
+    if stored_closed is None:
+        stored_closed = [
+            {"Date": pd.Timestamp(r["Date"]), "Motif": r.get("Motif") or ""}
+            for r in _settings.get("closed") or []
+            if r.get("Date")
+        ]
+    st.session_state["pl_closed_base"] = pd.DataFrame(stored_closed, columns=["Date", "Motif"]).astype(
+        {"Date": "datetime64[ns]", "Motif": "str"}
+    )
 closed_edit = st.data_editor(
     st.session_state["pl_closed_base"],
     key=closed_key,
     num_rows="dynamic",
     hide_index=True,
+    placeholder="—",
     column_config={
         "Date": st.column_config.DateColumn("Fermeture", format="DD/MM/YYYY"),
         "Motif": st.column_config.TextColumn(help="Par exemple : congés de l'équipe."),
@@ -306,7 +381,7 @@ def _request_rows(requests: tuple[HostRequest, ...], source: str) -> list[dict]:
 
 
 uploaded = st.file_uploader(
-    "Ou importer un fichier de demandes (CSV ou JSON)",
+    "Ou importer un fichier de demandes (CSV ou JSON, 20 Mo au plus)",
     type=["csv", "json", "txt"],
     key="pl_requests_file",
     help="Colonnes : code_insee, venue, weekdays (mar,ven), blackout_dates (AAAA-MM-JJ;…), has_power, "
@@ -371,24 +446,62 @@ time_limit = c1.number_input(
     help="Le calcul s'arrête avant s'il prouve que le plan est optimal (ou à 0,5 % près).",
 )
 gap_pct = c2.number_input(
-    "Écart accepté à la borne (%)", 0.0, 20.0, step=0.1, key="pl_gap", help="0,5 % par défaut."
+    "S'arrêter à (%) du meilleur plan possible",
+    0.0,
+    20.0,
+    step=0.1,
+    key="pl_gap",
+    help="0,5 % par défaut : le calcul s'arrête dès qu'il prouve que son plan est à 0,5 % au plus du meilleur possible.",
 )
 seed = c3.number_input(
-    "Graine (reproductibilité)", 0, 10_000, key="pl_seed", help="Même graine, mêmes réglages : même plan."
+    "Variante du calcul",
+    0,
+    10_000,
+    key="pl_seed",
+    help="Mêmes réglages et même numéro de variante : même plan. Un autre numéro peut donner un plan "
+    "différent de même qualité.",
 )
 
 current = st.session_state.get(up.PLAN_KEY)
+if current is not None and current.territory_spec != spec:
+    current = None
 current_locks = [s for s in current.sessions if s.locked] if current is not None else []
 keep_locks = False
-if current_locks:
-    keep_locks = st.checkbox(
-        f"Garder les {len(current_locks)} séance(s) verrouillée(s) du plan actuel",
-        key="pl_keep_locks",
-        help="Les séances déjà annoncées restent telles quelles ; le reste est replanifié avec les nouveaux réglages.",
+level = stability.level(st.session_state["pl_stability"])
+if current is not None:
+    st.markdown("**Le plan actuel** — un nouveau calcul repart de lui :")
+    c1, c2 = st.columns([2, 1])
+    level = stability.level(
+        c1.selectbox(
+            "Stabilité",
+            [x.key for x in stability.LEVELS],
+            format_func=lambda key: stability.level(key).label,
+            key="pl_stability",
+            help="Les séances verrouillées (annoncées) ne bougent jamais. "
+            + " ".join(f"« {x.label} » : {x.help}" for x in stability.LEVELS),
+        )
     )
+    c1.caption(level.help)
+    if current_locks:
+        keep_locks = c2.checkbox(
+            f"Garder les {len(current_locks)} séance(s) verrouillée(s)",
+            key="pl_keep_locks",
+            help="Les séances déjà annoncées restent telles quelles ; le reste est replanifié avec les nouveaux réglages.",
+        )
 
 
 _saved.update({_key: st.session_state[_key] for _key in DEFAULTS if _key in st.session_state})
+if current_role() == "coordinator":
+    stored_now = {
+        "widgets": {k: _stored(st.session_state[k]) for k in DEFAULTS if k in st.session_state},
+        "resources": [{k: _stored(v) for k, v in r.items()} for r in rows],
+        "closed": [
+            {"Date": _stored(pd.Timestamp(r["Date"]).date()), "Motif": _stored(r.get("Motif")) or ""}
+            for r in st.session_state["pl_closed_rows"]
+            if r.get("Date") is not None and not pd.isna(r.get("Date"))
+        ],
+    }
+    uw.save_settings(spec, {k: v for k, v in stored_now.items() if _settings.get(k) != v})
 
 
 def _compare(alternatives, kept) -> None:
@@ -403,7 +516,7 @@ def _compare(alternatives, kept) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for col, a in zip(st.columns(len(alternatives)), alternatives, strict=True):
         col.caption(a.explanation)
-        if a.plan is kept:
+        if a.plan.rules == kept.rules and a.plan.sessions == kept.sessions:  # the saved copy of it
             col.success(f"Plan gardé : {a.label}", icon=":material/check:")
         elif col.button(f"Garder « {a.label} »", key=f"pl_keep_{a.key}"):
             up.keep_alternative(a.key)
@@ -434,7 +547,6 @@ def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams 
         check = up.validate_settings(resources, season, rules, included, requests_only)
         if not check.ok:
             return None, check, None, []
-        locked = tuple(current_locks) if keep_locks else ()
         problem = PlanningProblem(
             territory=territory,
             needs=needs,
@@ -443,9 +555,14 @@ def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams 
             season=season,
             rules=rules,
             requests=tuple(included),
-            locked=tuple(locked),
             requests_only=bool(requests_only),
         )
+        if current is not None:  # a re-plan: keep what the stability setting keeps
+            problem = replan_problem(
+                problem, current, keep_value=level.keep_value, frozen_before=date.today()
+            )
+            if not keep_locks:
+                problem = replace(problem, locked=(), accepted=())
         return problem, check, params, []
     except PlannerError as exc:
         return None, None, None, [str(exc)]
@@ -483,7 +600,8 @@ if st.button(
     key="pl_plan",
     help="Lance l'optimisation et calcule aussi, pour comparer, le plan « saupoudrage » (une visite par commune).",
 ):
-    job = up.start_job(problem, params, label="Plan de saison", alternatives=bool(alternatives_wanted))
+    label = "Plan de saison" if current is None else f"Nouveau calcul ({level.label.lower()})"
+    job = up.start_job(problem, params, label=label, alternatives=bool(alternatives_wanted), previous=current)
     running = True
 
 if job is not None and not job.collected:
@@ -507,6 +625,9 @@ if plan is not None and not running:
     alternatives = st.session_state.get(up.ALTERNATIVES_KEY) or []
     if alternatives:
         _compare(alternatives, plan)
+    if job is not None and job.previous is not None and job.plan is plan:
+        render_replan_report(job.previous, plan, job.problem, labels)
+    uw.show_conflict(spec, "pl")
     if st.session_state.get("version_error"):
         st.warning(f"Le plan n'a pas été enregistré dans l'historique : {st.session_state['version_error']}")
     st.page_link(

@@ -298,6 +298,7 @@ shown = pd.DataFrame(
 st.dataframe(
     shown,
     hide_index=True,
+    placeholder="—",
     width="stretch",
     column_config={
         "Habitants": st.column_config.NumberColumn(format="localized"),
@@ -333,6 +334,7 @@ if territory.fixed_sites:
             }
         ),
         hide_index=True,
+        placeholder="—",
         width="stretch",
     )
 else:

@@ -1,4 +1,11 @@
-"""Tournée: the season's plan — key figures, map, calendar, series, day sheets; adjust and re-plan."""
+"""Tournée: the season's plan — key figures, map, calendar, series, day sheets; hand edits with
+accepted exceptions, stable re-plans, communes to notify, versions, exports.
+
+The plan shown is the territory's current version (restored from the database on a reload or a
+sign-in, :mod:`ui.workspace`). Every change — locks, a hand edit, a re-plan, going back to a
+version — is written through the workspace's optimistic versioning: merged with what another
+coordinator did meanwhile, or refused with a French message and a « Recharger » button.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import io
 import tempfile
 import zipfile
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -13,23 +21,34 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.french import PLAN_STATUS_FR
+from planner.model import Season
+from planner.optimise import stability
 from planner.problem import SolveParams
 from planner.rules.adjust import (
+    accept,
+    add_session,
     candidate_dates,
     find_session,
     locked_sessions,
     missing_locked,
+    move_series,
     move_session,
     replan_problem,
     set_locked,
+    swap_sessions,
     with_locks,
 )
-from planner.rules.diff import describe_diff, diff_plans, diff_rows
+from planner.rules.check import check_with_exceptions
+from planner.rules.diff import describe_diff, diff_plans, diff_rows, resource_names
+from planner.store import workspace as ws
+from ui import changes as uc
 from ui import plan_views as pv
 from ui import planning as up
+from ui import workspace as uw
 from ui.auth import current_actor, require_role
 
 LOCK_EDITOR = "tn_lock_editor"
+REPORT_KEY = "tn_last_replan"
 
 st.title("Tournée de la saison")
 require_role("coordinator")
@@ -51,6 +70,8 @@ if job is not None and not job.collected:
                 "error",
                 f"{len(lost)} séance(s) verrouillée(s) ont changé : vérifiez.",
             )
+        if job.previous is not None:
+            st.session_state[REPORT_KEY] = (job.previous, job.plan, job.problem)
     elif up.last_error():
         st.error(f"Le calcul n'a pas abouti : {up.last_error()}")
 
@@ -58,44 +79,39 @@ plan = st.session_state.get(up.PLAN_KEY)
 if plan is None:
     st.info("Aucun plan pour l'instant : réglez la saison et lancez le calcul sur la page Planification.")
     st.page_link("app_pages/planification.py", label="Aller à la planification", icon=":material/tune:")
-    try:
-        versions = up.list_versions()
-    except Exception:
-        versions = []
-    if versions:
-        last = versions[0]
-        when = last.created_at.astimezone().strftime("%d/%m/%Y %H:%M")
-        if st.button(f"Reprendre le dernier plan enregistré : « {last.label} » du {when}", key="tn_resume"):
-            st.session_state[up.PLAN_KEY] = up.load_version(last.id)
-            st.session_state[up.VERSION_KEY] = last.id
-            st.rerun()
     st.stop()
 
 problem = st.session_state.get(up.PROBLEM_KEY)
 baseline = st.session_state.get(up.BASELINE_KEY)
 if problem is None or problem.territory.spec != plan.territory_spec:
-    # a plan from the history (e.g. after a restart): rebuild what it answers
+    # a plan restored from the database: rebuild what it answers, from the plan file
     try:
         problem = up.problem_for(plan)
     except PlannerError as exc:
         st.error(f"Le territoire de ce plan ne peut pas être chargé : {exc}")
         st.stop()
     st.session_state[up.PROBLEM_KEY] = problem
-    baseline = None
 if baseline is None and plan.kind == "optimised":
     try:
-        from planner.optimise.solve import solve_baseline
-
-        baseline = solve_baseline(replace(problem, locked=()))
+        baseline = replace(up.baseline_of(problem), inputs=plan.inputs)
         st.session_state[up.BASELINE_KEY] = baseline
     except Exception:  # the comparison is optional: the plan shows without it
         baseline = None
 territory = problem.territory
 names = pv.names_of(territory)
+spec = plan.territory_spec
+engine = uw.engine()
 
 flash = st.session_state.pop("tn_flash", None)
 if flash:
     getattr(st, flash[0])(flash[1])
+merged = st.session_state.pop(uw.MERGED_KEY, None)
+if merged:
+    st.info(
+        f"{merged} verrouillage(s) fait(s) entre-temps par un autre membre de la coordination ont été "
+        "ajoutés au plan affiché."
+    )
+uw.show_conflict(spec, "tn")
 
 # ------------------------------------------------------------------------------- header
 st.caption(
@@ -117,6 +133,10 @@ if not plan.series:
         "Aucun parcours n'a pu être ouvert avec ces réglages : les raisons, commune par commune, sont dans "
         "l'onglet « Non desservies » (seuil, rayon, jours, prise électrique…)."
     )
+report = st.session_state.get(REPORT_KEY)
+if report is not None and report[1] is plan:
+    with st.expander("Ce que le nouveau calcul a changé, et pourquoi", expanded=True):
+        uc.render_replan_report(report[0], report[1], report[2], names)
 
 tabs = st.tabs(
     [
@@ -126,6 +146,7 @@ tabs = st.tabs(
         "Non desservies",
         "Feuille de route",
         "Ajuster",
+        "Communes à prévenir",
         "Versions",
         "Exports",
     ],
@@ -135,12 +156,20 @@ tabs = st.tabs(
     key="tn_tabs",
 )
 
+
+def _save_locks(before, after, done: str) -> None:
+    """Store lock changes (merged with others'), or say why they were not saved."""
+    st.session_state.pop(LOCK_EDITOR, None)
+    if uw.save_locks(before, after):
+        total = len(locked_sessions(st.session_state[up.PLAN_KEY]))
+        st.session_state["tn_flash"] = ("success", f"{done} ; {total} séance(s) verrouillée(s) au total.")
+
+
 # ------------------------------------------------------------------------------- map
 with tabs[0]:
     st.pydeck_chart(pv.plan_deck(plan, territory), height=560)
     legend = " · ".join(
-        f'<span style="color:rgb{pv.resource_colour(plan, r.id)}">■</span> {r.label or r.id}'
-        for r in plan.resources
+        f'<span style="color:rgb{pv.resource_colour(plan, r.id)}">■</span> {r.name}' for r in plan.resources
     )
     st.html(
         f'<div style="font-size:0.85rem">{legend} — cercles pleins : communes d\'accueil (taille = participants) ; '
@@ -157,14 +186,8 @@ def _lock_from_calendar(keys: list[tuple[str, int]], locked: bool) -> None:
     known = {(s.series, s.index) for s in current.sessions}
     keys = [k for k in keys if k in known]
     new = set_locked(current, keys, locked)
-    st.session_state[up.PLAN_KEY] = new
-    st.session_state.pop(LOCK_EDITOR, None)
-    up.save_locks(new)
-    st.session_state["tn_flash"] = (
-        "success",
-        f"{len(keys)} séance(s) {'verrouillée(s)' if locked else 'déverrouillée(s)'} depuis le calendrier ; "
-        f"{len(locked_sessions(new))} séance(s) verrouillée(s) au total.",
-    )
+    word = "verrouillée(s)" if locked else "déverrouillée(s)"
+    _save_locks(current, new, f"{len(keys)} séance(s) {word} depuis le calendrier")
 
 
 with tabs[1]:
@@ -231,7 +254,13 @@ with tabs[1]:
 # ------------------------------------------------------------------------------- series and locks
 with tabs[2]:
     st.markdown(f"**{len(plan.series)} parcours**")
-    st.dataframe(pv.series_frame(plan, names), hide_index=True, width="stretch")
+    st.dataframe(
+        pv.series_frame(plan, names),
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        column_config={"Parcours (id)": None},
+    )
     st.markdown(
         "**Séances** — cochez celles déjà annoncées pour les verrouiller : un nouveau calcul ne les bougera pas."
     )
@@ -250,23 +279,24 @@ with tabs[2]:
             for sid, n, flag in zip(base["Parcours (id)"], base["n°"], flags, strict=True)
             if flag
         ]
-        new = with_locks(current, keys)
-        st.session_state[up.PLAN_KEY] = new
-        st.session_state.pop(LOCK_EDITOR, None)
-        up.save_locks(new)
-        st.session_state["tn_flash"] = ("success", f"{len(keys)} séance(s) verrouillée(s) enregistrée(s).")
+        _save_locks(
+            current, with_locks(current, keys), f"{len(keys)} séance(s) verrouillée(s) enregistrée(s)"
+        )
 
     st.data_editor(
         frame,
         key=LOCK_EDITOR,
         hide_index=True,
         width="stretch",
+        placeholder="—",
         disabled=[c for c in frame.columns if c != "Verrouillée"],
         column_config={
             "Verrouillée": st.column_config.CheckboxColumn(
                 "🔒", help="Séance annoncée : ne plus la déplacer."
             ),
             "Date": st.column_config.DateColumn(format="DD/MM/YYYY"),
+            "Parcours (id)": None,
+            "n°": None,
         },
     )
     st.button(
@@ -279,17 +309,17 @@ with tabs[3]:
     refused = table[table["Demande"] != ""]
     left = table[table["Demande"] == ""]
     st.markdown(f"**Demandes non retenues ({len(refused)})**")
-    if problem is not None and not problem.requests:
+    if not problem.requests:
         st.write("Aucune demande d'accueil n'était incluse dans ce calcul.")
     elif refused.empty:
         st.write("Toutes les demandes incluses ont un parcours.")
     else:
-        st.dataframe(refused, hide_index=True, width="stretch")
+        st.dataframe(refused, hide_index=True, width="stretch", placeholder="—")
     st.markdown(f"**Communes avec un besoin non couvert et sans parcours ({len(left)})**")
     if left.empty:
         st.write("Aucune.")
     else:
-        st.dataframe(left.drop(columns=["Demande"]), hide_index=True, width="stretch")
+        st.dataframe(left.drop(columns=["Demande"]), hide_index=True, width="stretch", placeholder="—")
 
 # ------------------------------------------------------------------------------- day sheet
 with tabs[4]:
@@ -315,136 +345,345 @@ with tabs[4]:
                 else ""
             )
         )
-        st.dataframe(pd.DataFrame(sheet), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(sheet), hide_index=True, width="stretch", placeholder="—")
         st.caption(
             "Lieux et contacts : ceux des demandes d'accueil acceptées ; « Mairie » quand la commune n'a rien précisé."
         )
 
+
 # ------------------------------------------------------------------------------- adjust
+def _session_label(s) -> str:
+    k_of = pv.series_sizes(plan)
+    return (
+        f"{names.get(s.host, s.host)} — séance {s.index}/{k_of.get(s.series, 1)} — "
+        f"{pv.fr_day(s.date)} {pv.fr_clock(s.start)} ({pv.resource_name(plan, s.resource)})"
+    )
+
+
+def _series_label(sid: str) -> str:
+    mine = sorted((s for s in plan.sessions if s.series == sid), key=lambda s: s.index)
+    if not mine:
+        return sid
+    first = mine[0]
+    return (
+        f"{names.get(first.host, first.host)} — {pv.WEEKDAY_NAMES_FR[first.date.weekday()]} "
+        f"{pv.fr_clock(first.start)}, du {first.date:%d/%m} au {mine[-1].date:%d/%m} "
+        f"({pv.resource_name(plan, first.resource)})"
+    )
+
+
+def _host_select(where, label: str, current: str, key: str) -> str:
+    """A commune of the territory, by name, starting at ``current``."""
+    hosts = sorted(names, key=lambda c: names[c])
+    return where.selectbox(
+        label,
+        hosts,
+        index=hosts.index(current) if current in hosts else 0,
+        format_func=lambda c: names.get(c, c),
+        key=key,
+    )
+
+
+def _propose(adj, label: str) -> None:
+    """Show what an edit breaks and offer to apply it — « accepter quand même » when it breaks rules."""
+    if adj.ok:
+        st.success(
+            "Cette modification respecte toutes les règles. Les séances modifiées seront verrouillées."
+        )
+        if st.button("Appliquer", key="tn_mv_apply", type="primary"):
+            _apply(set_locked(adj.plan, adj.changed), label, "Modification appliquée ; séances verrouillées.")
+        return
+    st.warning(f"Cette modification enfreint {len(adj.violations)} règle(s) :")
+    st.markdown("\n".join(f"- {v.message} — accepter quand même ?" for v in adj.violations))
+    st.caption(
+        "Accepter garde la modification telle quelle : l'exception est notée dans le plan (et montrée par la "
+        "vérification), les séances concernées sont verrouillées et un nouveau calcul les gardera."
+    )
+    if st.button("Accepter quand même et appliquer", key="tn_mv_accept", type="primary"):
+        accepted = accept(adj, by=up.author())
+        _apply(
+            accepted, label, f"Modification appliquée avec {len(adj.violations)} exception(s) acceptée(s)."
+        )
+
+
+def _apply(new_plan, label: str, done: str) -> None:
+    st.session_state.pop(LOCK_EDITOR, None)
+    if uw.commit(new_plan, label[:200], baseline=baseline):
+        st.session_state["tn_flash"] = ("success", done)
+        st.session_state.pop(REPORT_KEY, None)
+    st.rerun()
+
+
 with tabs[5]:
-    st.markdown("**Déplacer une séance** — chaque règle est vérifiée aussitôt.")
-    movable = [s for s in pv.ordered(plan.sessions) if not s.locked]
-    if not plan.sessions:
-        st.info("Le plan ne contient aucune séance.")
-    elif not movable:
-        st.info("Toutes les séances sont verrouillées.")
+    result = check_with_exceptions(plan, problem)
+    if result.open:
+        st.error(f"Vérification du plan : {len(result.open)} règle(s) enfreinte(s).")
+        st.markdown("\n".join(f"- {v.message}" for v in result.open))
     else:
-        k_of = pv.series_sizes(plan)
-        keys = [(s.series, s.index) for s in movable]
-
-        def _label(key: tuple[str, int]) -> str:
-            s = find_session(plan, key)
-            return (
-                f"{names.get(s.host, s.host)} — séance {s.index}/{k_of.get(s.series, 1)} — "
-                f"{pv.fr_day(s.date)} {pv.fr_clock(s.start)} ({pv.resource_name(plan, s.resource)})"
-            )
-
-        key = st.selectbox("Séance", keys, format_func=_label, key="tn_mv_session")
-        s = find_session(plan, key)
-        c1, c2, c3 = st.columns(3)
-        dates = sorted({s.date, *candidate_dates(plan, key, horizon_days=42)})
-        new_date = c1.selectbox(
-            "Nouvelle date",
-            dates,
-            index=dates.index(s.date),
-            format_func=pv.fr_day,
-            key=f"tn_mv_date_{key}",
+        st.success(
+            "Vérification du plan : toutes les règles sont respectées"
+            + (f", avec {len(result.accepted)} exception(s) acceptée(s)." if result.accepted else ".")
         )
-        new_start = c2.time_input(
-            "Nouvelle heure de début", value=s.start, step=900, key=f"tn_mv_start_{key}"
-        )
-        hosts = sorted(names, key=lambda c: names[c])
-        new_host = c3.selectbox(
-            "Nouvelle commune d'accueil",
-            hosts,
-            index=hosts.index(s.host) if s.host in hosts else 0,
-            format_func=lambda c: names.get(c, c),
-            key=f"tn_mv_host_{key}",
-        )
-        whole = st.checkbox(
-            "Déplacer tout le parcours dans cette commune (un parcours a lieu au même endroit)",
-            value=True,
-            key=f"tn_mv_whole_{key}",
-            disabled=new_host == s.host,
-        )
-        changed = new_date != s.date or new_start != s.start or new_host != s.host
-        if changed:
-            try:
-                adj = move_session(
-                    plan,
-                    problem,
-                    key,
-                    new_date=new_date,
-                    new_start=new_start,
-                    new_host=new_host if new_host != s.host else None,
-                    whole_series=whole,
+    if result.accepted:
+        with st.expander(f"Exceptions acceptées ({len(result.accepted)})"):
+            by_message = {a.message: a for a in plan.accepted}
+            for v in result.accepted:
+                a = by_message.get(v.message)
+                who = (
+                    f" — acceptée par {a.by} le {date.fromisoformat(a.on):%d/%m/%Y}"
+                    if a and a.by and a.on
+                    else ""
                 )
-            except PlannerError as exc:
-                adj = None
-                st.error(str(exc))
-            if adj is not None:
-                if adj.ok:
-                    st.success("Ce déplacement respecte toutes les règles. La séance sera verrouillée.")
-                else:
-                    st.error(f"Ce déplacement enfreint {len(adj.violations)} règle(s) :")
-                    for v in adj.violations:
-                        st.markdown(f"- {v.message}")
-                    st.caption(
-                        "Choisissez une autre date ou commune, ou verrouillez ce qui est annoncé et replanifiez."
+                st.markdown(f"- {v.message}{who}")
+
+    operation = st.radio(
+        "Modification à la main",
+        ["Déplacer une séance", "Déplacer tout un parcours", "Échanger deux séances", "Ajouter une séance"],
+        horizontal=True,
+        key="tn_op",
+    )
+    movable = [s for s in pv.ordered(plan.sessions) if not s.locked]
+    adj, label = None, ""
+    try:
+        if operation == "Déplacer une séance":
+            if not movable:
+                st.info("Toutes les séances sont verrouillées : déverrouillez celle à déplacer.")
+            else:
+                keys = [(s.series, s.index) for s in movable]
+                key = st.selectbox(
+                    "Séance",
+                    keys,
+                    format_func=lambda k: _session_label(find_session(plan, k)),
+                    key="tn_mv_session",
+                )
+                s = find_session(plan, key)
+                c1, c2, c3 = st.columns(3)
+                dates = sorted({s.date, *candidate_dates(plan, key, horizon_days=42)})
+                new_date = c1.selectbox(
+                    "Nouvelle date",
+                    dates,
+                    index=dates.index(s.date),
+                    format_func=pv.fr_day,
+                    key=f"tn_mv_date_{key}",
+                )
+                new_start = c2.time_input(
+                    "Nouvelle heure de début", value=s.start, step=900, key=f"tn_mv_start_{key}"
+                )
+                new_host = _host_select(c3, "Nouvelle commune d'accueil", s.host, f"tn_mv_host_{key}")
+                c1, c2 = st.columns(2)
+                whole = c1.checkbox(
+                    "Déplacer tout le parcours dans cette commune (un parcours a lieu au même endroit)",
+                    value=True,
+                    key=f"tn_mv_whole_{key}",
+                    disabled=new_host == s.host,
+                )
+                together = c2.checkbox(
+                    "Changer l'heure de tout le parcours (même heure chaque semaine)",
+                    value=True,
+                    key=f"tn_mv_times_{key}",
+                    disabled=new_start == s.start,
+                )
+                if new_date != s.date or new_start != s.start or new_host != s.host:
+                    adj = move_session(
+                        plan,
+                        problem,
+                        key,
+                        new_date=new_date,
+                        new_start=new_start,
+                        new_host=new_host if new_host != s.host else None,
+                        whole_series=whole,
+                        series_times=together,
                     )
-                if st.button(
-                    "Appliquer ce déplacement", disabled=not adj.ok, key="tn_mv_apply", type="primary"
-                ):
-                    st.session_state[up.PLAN_KEY] = adj.plan
-                    st.session_state.pop(LOCK_EDITOR, None)
-                    up.save_locks(adj.plan)
-                    try:
-                        st.session_state[up.VERSION_KEY] = up.save_version(
-                            adj.plan, f"Déplacement : {_label(key)}"[:200], up.author()
-                        )
-                    except Exception as exc:
-                        st.session_state["version_error"] = str(exc)
-                    st.session_state["tn_flash"] = ("success", "Séance déplacée et verrouillée.")
-                    st.rerun()
+                    label = f"Déplacement : {_session_label(s)}"
+                else:
+                    st.caption("Choisissez une autre date, heure ou commune pour vérifier le déplacement.")
+        elif operation == "Déplacer tout un parcours":
+            free = sorted({s.series for s in movable} - {s.series for s in plan.sessions if s.locked})
+            if not free:
+                st.info("Chaque parcours a une séance verrouillée : déverrouillez le parcours à déplacer.")
+            else:
+                sid = st.selectbox("Parcours", free, format_func=_series_label, key="tn_ms_series")
+                first = min((s for s in plan.sessions if s.series == sid), key=lambda s: s.index)
+                c1, c2, c3 = st.columns(3)
+                weeks = c1.number_input("Décaler de (semaines)", -20, 20, 0, key=f"tn_ms_weeks_{sid}")
+                new_start = c2.time_input(
+                    "Heure de début", value=first.start, step=900, key=f"tn_ms_start_{sid}"
+                )
+                new_host = _host_select(c3, "Commune d'accueil", first.host, f"tn_ms_host_{sid}")
+                if weeks or new_start != first.start or new_host != first.host:
+                    adj = move_series(
+                        plan,
+                        problem,
+                        sid,
+                        days=7 * int(weeks),
+                        new_start=new_start if new_start != first.start else None,
+                        new_host=new_host if new_host != first.host else None,
+                    )
+                    label = f"Parcours déplacé : {_series_label(sid)}"
+        elif operation == "Échanger deux séances":
+            if len(movable) < 2:
+                st.info("Il faut deux séances non verrouillées.")
+            else:
+                keys = [(s.series, s.index) for s in movable]
+                c1, c2 = st.columns(2)
+                a = c1.selectbox(
+                    "Séance", keys, format_func=lambda k: _session_label(find_session(plan, k)), key="tn_sw_a"
+                )
+                b = c2.selectbox(
+                    "avec la séance",
+                    keys,
+                    index=1,
+                    format_func=lambda k: _session_label(find_session(plan, k)),
+                    key="tn_sw_b",
+                )
+                if a != b:
+                    adj = swap_sessions(plan, problem, a, b)
+                    label = f"Échange : {_session_label(find_session(plan, a))}"
         else:
-            st.caption("Choisissez une autre date, heure ou commune pour vérifier le déplacement.")
+            hosts = sorted(names, key=lambda c: names[c])
+            c1, c2 = st.columns(2)
+            host = c1.selectbox("Commune", hosts, format_func=lambda c: names.get(c, c), key="tn_add_host")
+            rid = c2.selectbox(
+                "Moyen itinérant",
+                [r.id for r in plan.resources],
+                format_func=lambda r: pv.resource_name(plan, r),
+                key="tn_add_res",
+            )
+            at_host = sorted({s.series for s in plan.sessions if s.host == host})
+            c1, c2, c3 = st.columns(3)
+            day = c1.date_input("Date", value=None, format="DD/MM/YYYY", key="tn_add_day")
+            start = c2.time_input("Heure de début", value=None, step=900, key="tn_add_start")
+            series_id = c3.selectbox(
+                "Parcours",
+                [None, *at_host],
+                format_func=lambda x: (
+                    "Séance isolée" if x is None else f"En plus du parcours {_series_label(x)}"
+                ),
+                key="tn_add_series",
+            )
+            if day is not None and start is not None:
+                adj = add_session(
+                    plan, problem, host=host, resource=rid, day=day, start=start, series_id=series_id
+                )
+                label = f"Séance ajoutée : {names.get(host, host)}, {pv.fr_day(day)}"
+            else:
+                st.caption("Choisissez la date et l'heure de la séance à ajouter.")
+    except PlannerError as exc:
+        adj = None
+        st.error(str(exc)[0].upper() + str(exc)[1:] + ".")
+    if adj is not None:
+        _propose(adj, label)
 
     st.divider()
     locks = locked_sessions(plan)
-    st.markdown(f"**Replanifier autour des {len(locks)} séance(s) verrouillée(s)**")
-    st.caption(
-        "Les séances verrouillées restent exactement où elles sont ; tout le reste est recalculé avec les "
-        "réglages du dernier calcul."
+    st.markdown(
+        f"**Replanifier** — à partir du plan actuel, autour des {len(locks)} séance(s) verrouillée(s)"
     )
-    limit = int(st.session_state.get("pl_time_limit", 30))
-    if not locks:
-        st.info(
-            "Aucune séance verrouillée : cochez d'abord les séances annoncées dans l'onglet « Parcours » "
-            "ou sélectionnez-les sur le « Calendrier »."
+    st.caption(
+        "Les séances verrouillées restent exactement où elles sont ; les autres ne bougent que comme le dit "
+        "la stabilité choisie. Les règles, moyens et saison sont ceux du plan actuel."
+    )
+    c1, c2 = st.columns(2)
+    level = stability.level(
+        c1.selectbox(
+            "Stabilité",
+            [x.key for x in stability.LEVELS],
+            index=[x.key for x in stability.LEVELS].index(
+                st.session_state.get("pl_stability", stability.DEFAULT_LEVEL)
+            ),
+            format_func=lambda k: stability.level(k).label,
+            key="tn_stability",
+            help=" ".join(f"« {x.label} » : {x.help}" for x in stability.LEVELS),
         )
+    )
+    working = sorted(
+        d
+        for r in plan.resources
+        for d in (
+            plan.season.start + timedelta(days=i)
+            for i in range((plan.season.end - plan.season.start).days + 1)
+        )
+        if d.weekday() in r.weekdays and plan.season.is_open(d)
+    )
+    closing = c2.multiselect(
+        "Fermer aussi ces jours",
+        sorted(set(working)),
+        format_func=pv.fr_day,
+        key="tn_close_days",
+        placeholder="Aucun jour de plus",
+        select_all=False,
+        help="Une panne, un congé de l'équipe… : les séances de ces jours seront replacées.",
+    )
+    reason = c2.text_input("Motif de la fermeture", value="Fermeture exceptionnelle", key="tn_close_reason")
+    limit = int(st.session_state.get("pl_time_limit", 30))
     if st.button(
         "Replanifier",
         key="tn_replan",
         icon=":material/refresh:",
-        disabled=not locks or (job is not None and not job.done),
+        disabled=job is not None and not job.done,
     ):
+        season = plan.season
+        if closing:
+            season = Season(
+                season.start,
+                season.end,
+                season.closed_dates | set(closing),
+                {**season.closed_reasons, **{d: reason.strip() or "Fermeture" for d in closing}},
+            )
+            stored = uw.settings().get("closed") or []
+            known = {r.get("Date") for r in stored}
+            uw.save_settings(
+                spec,
+                {
+                    "closed": stored
+                    + [
+                        {"Date": d.isoformat(), "Motif": reason.strip() or "Fermeture"}
+                        for d in closing
+                        if d.isoformat() not in known
+                    ]
+                },
+            )
+            for key in ("pl_closed_rows", "pl_closed_editor", "pl_closed_base"):
+                st.session_state.pop(key, None)
         params = SolveParams(
             time_limit_s=float(limit),
             gap=float(st.session_state.get("pl_gap", 0.5)) / 100.0,
             seed=int(st.session_state.get("pl_seed", 0)),
         )
         up.start_job(
-            replan_problem(problem, plan),
+            replan_problem(
+                replace(problem, season=season), plan, keep_value=level.keep_value, frozen_before=date.today()
+            ),
             params,
-            label=f"Replanification autour de {len(locks)} séance(s) verrouillée(s)",
-            with_baseline=baseline is None,
+            label=f"Replanification ({level.label.lower()})"
+            + (f", {len(closing)} jour(s) fermé(s) en plus" if closing else ""),
+            previous=plan,
         )
         st.rerun()
 
-# ------------------------------------------------------------------------------- versions
+# ------------------------------------------------------------------------------- communes to notify
 with tabs[6]:
+    from planner.store.repo import list_requests
+
     try:
-        versions = up.list_versions()
+        records = list_requests(engine, include_contact=True)
+    except Exception:
+        records = ()
+    venues = {r.form.code_insee: r.form.venue for r in records if r.status in ("accepted", "scheduled")}
+    emails = {r.form.code_insee: r.form.contact_email for r in records if r.form.contact_email}
+    requested = {r.form.code_insee for r in records if r.status in ("accepted", "scheduled")} & set(names)
+    requested |= {q.code_insee for q in plan.inputs.requests}
+    st.caption(
+        "Chaque commune d'accueil doit connaître ses dates ; après un changement, celles dont les dates ont "
+        "bougé, et celles dont la demande ne peut pas être servie, doivent être prévenues."
+    )
+    notices = uc.due_notices(engine, plan, names, venues, requested)
+    uc.render_notices(engine, plan, st.session_state.get(up.VERSION_KEY), notices, emails, current_actor())
+
+# ------------------------------------------------------------------------------- versions
+with tabs[7]:
+    try:
+        versions = ws.list_versions(engine, spec)
     except Exception as exc:
         versions = []
         st.warning(f"Historique indisponible : {exc}")
@@ -452,12 +691,9 @@ with tabs[6]:
     c1, c2 = st.columns([3, 1])
     label = c1.text_input("Nom de la version", value="Plan annoncé aux communes", key="tn_version_label")
     if c2.button("Enregistrer la version actuelle", key="tn_version_save"):
-        try:
-            st.session_state[up.VERSION_KEY] = up.save_version(plan, label, up.author())
+        if uw.commit(plan, label, baseline=baseline):
             st.session_state["tn_flash"] = ("success", f"Version « {label} » enregistrée.")
-            st.rerun()
-        except PlannerError as exc:
-            st.error(str(exc))
+        st.rerun()
     if versions:
         st.dataframe(
             pd.DataFrame(
@@ -469,13 +705,14 @@ with tabs[6]:
                         "Enregistrée le": v.created_at.astimezone().strftime("%d/%m/%Y %H:%M"),
                         "Type": {"optimised": "optimisé", "baseline": "saupoudrage"}.get(v.kind, v.kind),
                         "Séances": v.n_sessions,
-                        "Actuelle": "✔" if v.id == current_id else "",
+                        "En vigueur": "✔" if v.id == current_id else "",
                     }
                     for v in versions
                 ]
             ),
             hide_index=True,
             width="stretch",
+            placeholder="—",
         )
     if len(versions) >= 2:
         ids = [v.id for v in versions]
@@ -487,37 +724,51 @@ with tabs[6]:
         c1, c2 = st.columns(2)
         old_id = c1.selectbox("Comparer la version", ids, index=1, format_func=_vlabel, key="tn_diff_old")
         new_id = c2.selectbox("avec la version", ids, index=0, format_func=_vlabel, key="tn_diff_new")
-        diff = diff_plans(up.load_version(old_id), up.load_version(new_id))
-        lines = describe_diff(diff, names)
+        old_plan, new_plan = ws.load_version(engine, old_id), ws.load_version(engine, new_id)
+        diff = diff_plans(old_plan, new_plan)
+        resources = {**resource_names(old_plan), **resource_names(new_plan)}
+        lines = describe_diff(diff, names, resources)
         st.markdown(f"**{lines[0]}**")
         for line in lines[1:3]:
             if line.startswith("Parcours"):
                 st.markdown(line)
-        rows = diff_rows(diff, names)
+        st.markdown("**Par commune : ce qu'il faut lui dire**")
+        uc.render_commune_changes(old_plan, new_plan, names)
+        rows = diff_rows(diff, names, resources)
         if rows:
-            st.dataframe(
-                pd.DataFrame(rows).rename(
-                    columns={
-                        "change": "Changement",
-                        "commune": "Commune",
-                        "séance": "Séance",
-                        "avant": "Avant",
-                        "après": "Après",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            with st.expander("Toutes les séances changées"):
+                st.dataframe(
+                    pd.DataFrame(rows).rename(
+                        columns={
+                            "change": "Changement",
+                            "commune": "Commune",
+                            "séance": "Séance",
+                            "avant": "Avant",
+                            "après": "Après",
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                    placeholder="—",
+                )
         if st.button(f"Revenir à la version n° {old_id}", key="tn_version_restore"):
-            st.session_state[up.PLAN_KEY] = up.load_version(old_id)
-            st.session_state[up.VERSION_KEY] = old_id
-            st.session_state.pop(LOCK_EDITOR, None)
+            try:
+                restored, new_base = ws.make_current(engine, spec, old_id, current_actor(), base=uw.base())
+            except ws.PlanConflict as exc:
+                st.session_state[uw.CONFLICT_KEY] = str(exc)
+            else:
+                st.session_state[up.PLAN_KEY] = restored
+                st.session_state[uw.BASE_KEY] = new_base
+                st.session_state[up.VERSION_KEY] = new_base.version_id
+                st.session_state.pop(up.BASELINE_KEY, None)
+                st.session_state.pop(LOCK_EDITOR, None)
+                st.session_state["tn_flash"] = ("success", f"Retour à la version n° {old_id}.")
             st.rerun()
     elif versions:
         st.caption("Une seule version enregistrée : la comparaison apparaîtra à la suivante.")
 
 # ------------------------------------------------------------------------------- exports
-with tabs[7]:
+with tabs[8]:
     from planner.publish import export_plan
     from ui import publishing
 

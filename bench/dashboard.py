@@ -163,12 +163,16 @@ def run_browser(runs: int) -> dict:
             t1 = time.perf_counter()
             button.click()
             page.locator("[data-testid='stAlert']").filter(has_text="Plan prêt").wait_for()
-            page.locator("[data-testid='stMetricLabel']").filter(has_text="Écart à la borne").last.wait_for()
+            page.locator("[data-testid='stMetricLabel']").filter(
+                has_text="Distance au meilleur plan possible"
+            ).last.wait_for()
             r["click_to_plan_s"] = time.perf_counter() - t1
             t2 = time.perf_counter()
             page.get_by_role("link", name="Voir la tournée, la carte et le calendrier").click()
             page.get_by_role("heading", name="Tournée de la saison").wait_for()
-            page.locator("[data-testid='stMetricLabel']").filter(has_text="Écart à la borne").last.wait_for()
+            page.locator("[data-testid='stMetricLabel']").filter(
+                has_text="Distance au meilleur plan possible"
+            ).last.wait_for()
             page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(state="visible")
             r["tournee_open_s"] = time.perf_counter() - t2
             r["click_to_tournee_s"] = time.perf_counter() - t1

@@ -88,7 +88,7 @@ def requests_file(n: int) -> bytes:
 def feed_timings(runs: int) -> dict[str, float]:
     from planner.hosting.feed_server import feed_bytes
     from planner.store import publications as pub
-    from planner.store import repo
+    from planner.store import workspace
     from planner.store.access import Actor, create_commune_link
     from planner.store.db import dispose_engine, open_store
 
@@ -98,7 +98,7 @@ def feed_timings(runs: int) -> dict[str, float]:
         engine = open_store(url)
         coord = Actor("coordinator", "bench")
         for version in (plan, replace(plan, sessions=plan.sessions[:-1])):
-            pub.publish_plan_version(engine, repo.save_plan_version(engine, version, "bench", "bench"), coord)
+            pub.publish_plan_version(engine, workspace.save_version(engine, version, "bench", "bench"), coord)
         host = plan.sessions[0].host
         commune = pub.commune_feed_token(engine, create_commune_link(engine, host, coord).token)
         resource, _ = pub.create_resource_feed(engine, plan.resources[0].id, coord)

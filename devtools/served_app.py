@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,13 +60,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served_app(workdir: Path) -> Iterator[str]:
+def served_app(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[str]:
     """Serve the dashboard until the ``with`` block ends; yield its base URL.
 
     Parameters
     ----------
     workdir
         Folder for the server's database, uploads and log (``streamlit.log``).
+    extra_env
+        Settings added to the isolated environment (e.g. the passwords of the roles).
     """
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALLER_VERS_", "DATABASE_URL"))}
@@ -76,6 +78,7 @@ def served_app(workdir: Path) -> Iterator[str]:
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra_env or {})
     log_path = workdir / "streamlit.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",

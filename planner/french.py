@@ -50,6 +50,7 @@ PLAN_STATUS_FR: dict[str, str] = {
     "FEASIBLE": "bon plan, optimalité non prouvée",
     "STOPPED": "arrêté avant la fin",
     "HEURISTIC": "méthode simple, sans preuve",
+    "EDITED": "ajusté à la main",
 }
 
 

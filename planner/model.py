@@ -200,6 +200,17 @@ class Resource:
             raise InputError(f"la séance de « {self.id} » ne tient pas dans sa journée de travail")
         object.__setattr__(self, "weekdays", tuple(sorted(set(self.weekdays))))
 
+    @property
+    def name(self) -> str:
+        """What people call this resource: its label, else a French reading of its identifier
+        (``bus-1`` → « Bus 1 », ``team-2`` → « Équipe 2 »; any other identifier as typed)."""
+        if self.label.strip():
+            return self.label.strip()
+        m = re.fullmatch(r"(bus|team|equipe|équipe)[-_ ]?(\d+)", self.id.strip().lower())
+        if m:
+            return f"{'Bus' if m.group(1) == 'bus' else 'Équipe'} {int(m.group(2))}"
+        return self.id
+
 
 @dataclass(frozen=True)
 class Season:
@@ -395,6 +406,9 @@ class PlanMetrics:
     sessions and of the participants, how many of those communes hold a series, participants
     assumed to travel to another commune and their mean drive in minutes, series and sessions
     held in a resource's base town, and the kilometres' money and CO2 (with the rates used).
+
+    ``best_objective`` (re-plans only) is the value of the best plan found without keeping
+    anything in place: ``best_objective − objective`` is what stability costs.
     """
 
     status: str
@@ -425,6 +439,7 @@ class PlanMetrics:
     co2_kg: float = 0.0
     eur_per_km: float = 0.0
     co2_kg_per_km: float = 0.0
+    best_objective: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", _frozen_mapping(self.coverage))
@@ -433,10 +448,52 @@ class PlanMetrics:
 
 
 @dataclass(frozen=True)
+class AcceptedException:
+    """A rule the coordinator chose to break on purpose ("accepter quand même").
+
+    It names the broken rule, its French message as the checker wrote it, and what it is about:
+    a session (its ``uid``) or a whole series (``series``). A violation is accepted only while
+    the checker still writes the same message for the same session or series: when the plan
+    changes so that the rule is broken differently (17 h 45 instead of 17 h 31), it asks again.
+    """
+
+    rule: str
+    message: str
+    uid: str = ""
+    series: str = ""
+    by: str = ""
+    on: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.rule or not self.message:
+            raise InputError("une exception acceptée doit nommer la règle et son message")
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan answered besides its season, rules and resources, so that reopening it
+    rebuilds the same problem (and the same saupoudrage baseline and figures).
+
+    ``need_weights`` holds the need model's weights by name (:class:`planner.territory.need.NeedWeights`
+    fields); empty means the defaults.
+    """
+
+    requests: tuple[HostRequest, ...] = ()
+    requests_only: bool = False
+    need_weights: Mapping[str, float | str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requests", tuple(self.requests))
+        object.__setattr__(self, "need_weights", _frozen_mapping(self.need_weights))
+
+
+@dataclass(frozen=True)
 class Plan:
     """A season plan: series, their sessions, daily routes, what was left out and the figures.
 
-    ``kind`` is ``"optimised"``, ``"baseline"`` (saupoudrage) or ``"greedy"``.
+    ``kind`` is ``"optimised"``, ``"baseline"`` (saupoudrage) or ``"greedy"``. ``accepted`` lists
+    the rules the coordinator chose to break by hand (:class:`AcceptedException`); ``inputs`` what
+    else the plan answered (requests, need weights).
     """
 
     territory_spec: str
@@ -449,3 +506,5 @@ class Plan:
     unserved: tuple[Unserved, ...]
     metrics: PlanMetrics
     kind: str = "optimised"
+    accepted: tuple[AcceptedException, ...] = ()
+    inputs: PlanInputs = field(default_factory=PlanInputs)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import MISSING, fields, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
 from planner.model import (
+    AcceptedException,
+    HostRequest,
     Plan,
+    PlanInputs,
     PlanMetrics,
     Resource,
     Route,
@@ -31,6 +34,8 @@ from planner.model import (
 from planner.territory.attendance import GENERAL
 
 FORMAT_VERSION = 1
+# Metrics every plan file has; later ones (with defaults) may be absent from older files.
+_REQUIRED_METRICS = tuple(f.name for f in fields(PlanMetrics) if f.default is MISSING)
 
 
 def _hhmm(t: time) -> str:
@@ -106,6 +111,63 @@ def session_from_dict(d: dict[str, Any]) -> Session:
         locked=bool(d.get("locked", False)),
         uid=str(d.get("uid", "")),
         sequence=int(d.get("sequence", 0)),
+    )
+
+
+def request_to_dict(q: HostRequest) -> dict[str, Any]:
+    """A host request as the plan records it (weekdays as ``"mar,ven"``, dates ISO)."""
+    return {
+        "id": q.id,
+        "code_insee": q.code_insee,
+        "venue": q.venue,
+        "weekdays": format_weekdays(q.weekdays),
+        "blackout_dates": sorted(d.isoformat() for d in q.blackout_dates),
+        "has_power": q.has_power,
+        "expected_participants": q.expected_participants,
+    }
+
+
+def request_from_dict(d: dict[str, Any]) -> HostRequest:
+    """Inverse of :func:`request_to_dict`."""
+    expected = d.get("expected_participants")
+    return HostRequest(
+        code_insee=str(d["code_insee"]),
+        venue=str(d.get("venue", "")),
+        weekdays=parse_weekdays(str(d.get("weekdays", ""))),
+        blackout_dates=frozenset(date.fromisoformat(x) for x in d.get("blackout_dates", [])),
+        has_power=bool(d.get("has_power", True)),
+        expected_participants=None if expected is None else int(expected),
+        id=str(d.get("id", "")),
+    )
+
+
+def accepted_to_dict(a: AcceptedException) -> dict[str, Any]:
+    """An accepted exception as written in the plan file."""
+    return {"rule": a.rule, "message": a.message, "uid": a.uid, "series": a.series, "by": a.by, "on": a.on}
+
+
+def accepted_from_dict(d: dict[str, Any]) -> AcceptedException:
+    """Inverse of :func:`accepted_to_dict`."""
+    return AcceptedException(
+        **{k: str(d.get(k, "")) for k in ("rule", "message", "uid", "series", "by", "on")}
+    )
+
+
+def _inputs_to_dict(inputs: PlanInputs) -> dict[str, Any]:
+    return {
+        "requests": [request_to_dict(q) for q in inputs.requests],
+        "requests_only": inputs.requests_only,
+        "need_weights": dict(inputs.need_weights),
+    }
+
+
+def _inputs_from_dict(d: dict[str, Any] | None) -> PlanInputs:
+    if not d:
+        return PlanInputs()
+    return PlanInputs(
+        requests=tuple(request_from_dict(x) for x in d.get("requests", [])),
+        requests_only=bool(d.get("requests_only", False)),
+        need_weights={str(k): v for k, v in (d.get("need_weights") or {}).items()},
     )
 
 
@@ -203,7 +265,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "co2_kg": round(m.co2_kg, 2),
             "eur_per_km": m.eur_per_km,
             "co2_kg_per_km": m.co2_kg_per_km,
+            "best_objective": m.best_objective,
         },
+        "accepted_exceptions": [accepted_to_dict(a) for a in plan.accepted],
+        "inputs": _inputs_to_dict(plan.inputs),
     }
 
 
@@ -295,6 +360,8 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
             ),
             metrics=_metrics(m),
             kind=_kind(d.get("kind", "optimised")),
+            accepted=tuple(accepted_from_dict(x) for x in d.get("accepted_exceptions", [])),
+            inputs=_inputs_from_dict(d.get("inputs")),
         )
     except InputError:
         raise

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from planner.errors import InputError
-from planner.model import CommuneNeed, HostRequest, Resource, Rules, Season, Session, Territory
+from planner.model import (
+    AcceptedException,
+    CommuneNeed,
+    HostRequest,
+    Resource,
+    Rules,
+    Season,
+    Session,
+    Territory,
+)
 from planner.territory.travel import TravelMatrix
 
 
@@ -42,6 +51,16 @@ class PlanningProblem:
     must_host
         Communes the coordinator requires to hold at least one series (« imposer une commune »;
         also how a stated reason for leaving a commune out is checked, by forcing it in).
+        Only communes with a request may host.
+    accepted
+        Rules the coordinator chose to break for locked sessions (hand edits accepted "quand
+        même"): the checks and the solver's post-check do not count them.
+    previous
+        The sessions of the plan being re-planned (empty for a first plan): a re-plan keeps
+        them where they are unless moving buys a clear gain (:mod:`planner.optimise.stability`).
+    keep_value
+        What keeping one session of ``previous`` in place is worth, in the objective's units
+        (0: re-plan from scratch; identities are still carried).
     """
 
     territory: Territory
@@ -54,6 +73,9 @@ class PlanningProblem:
     locked: tuple[Session, ...] = ()
     requests_only: bool = False
     must_host: tuple[str, ...] = ()
+    accepted: tuple[AcceptedException, ...] = ()
+    previous: tuple[Session, ...] = ()
+    keep_value: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "needs", MappingProxyType(dict(self.needs)))
@@ -72,6 +94,8 @@ class PlanningProblem:
         for code in self.must_host:
             if code not in self.needs:
                 raise InputError(f"commune imposée hors du territoire : {code}")
+        if self.keep_value < 0:
+            raise InputError("la valeur de stabilité ne peut pas être négative")
         for r in self.resources:
             if r.base not in known:
                 raise InputError(

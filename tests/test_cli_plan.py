@@ -244,3 +244,47 @@ def test_priority_public_budget_and_imposed_commune(tmp_path):
 def test_imposed_commune_outside_the_territory_is_refused_in_french(tmp_path, capsys):
     assert main(["plan", "vierzon", *SEASON, "--force", "75056", "--out", str(tmp_path / "x.json")]) == 2
     assert "commune imposée hors du territoire : 75056" in capsys.readouterr().err
+
+
+def test_replan_from_a_previous_plan_keeps_it_and_says_what_moved(optimised, tmp_path, capsys):
+    """Close one Tuesday holding sessions: only what it breaks moves (``--previous``), never more
+    than from scratch. Locks of the previous plan stay."""
+    old = plan_from_dict(optimised)
+    first = min(s.date for s in old.sessions)
+    tuesdays = sorted({s.date for s in old.sessions if s.date.weekday() == 1 and s.date > first})
+    closed = tuesdays[len(tuesdays) // 2]
+    data = dict(optimised)
+    lock = min((s for s in data["sessions"]), key=lambda s: (s["date"], s["start"]))
+    data["sessions"] = [dict(s, locked=s is lock) for s in data["sessions"]]
+    previous = tmp_path / "old.json"
+    previous.write_text(json.dumps(data), encoding="utf-8")
+    args = ["plan", "vierzon", *SEASON, *FAST, "--closed", closed.isoformat(), "--previous", str(previous)]
+    assert main([*args, "--out", str(tmp_path / "stable.json")]) == 0
+    out = capsys.readouterr().out
+    assert "Replanification (stabilité : ne bouger que pour un gain net)" in out
+    assert "0 séance(s) verrouillée(s) déplacée(s)" in out and "tombe un jour fermé" in out
+    stable = plan_from_dict(json.loads((tmp_path / "stable.json").read_text(encoding="utf-8")))
+    assert main([*args, "--stability", "scratch", "--out", str(tmp_path / "scratch.json")]) == 0
+    scratch = plan_from_dict(json.loads((tmp_path / "scratch.json").read_text(encoding="utf-8")))
+
+    def moved(new):
+        slots = {(s.resource, s.host, s.date, s.start) for s in new.sessions}
+        return sum((s.resource, s.host, s.date, s.start) not in slots for s in old.sessions)
+
+    on_closed_day = sum(s.date == closed for s in old.sessions)
+    assert on_closed_day >= 1
+    assert moved(stable) <= moved(scratch)
+    assert moved(stable) <= 5 * on_closed_day  # at most the series the closed day breaks
+    locked = next(s for s in stable.sessions if s.locked)
+    assert (locked.date.isoformat(), locked.host) == (lock["date"], lock["host"])
+    assert stable.metrics.best_objective is not None
+
+
+def test_replan_refuses_a_previous_plan_of_another_territory(optimised, tmp_path, capsys):
+    previous = tmp_path / "other.json"
+    previous.write_text(json.dumps(dict(optimised, territory="bv2022:18033")), encoding="utf-8")
+    code = main(
+        ["plan", "vierzon", *SEASON, *FAST, "--previous", str(previous), "--out", str(tmp_path / "x.json")]
+    )
+    assert code != 0
+    assert "le plan précédent concerne un autre territoire" in capsys.readouterr().err

@@ -215,6 +215,16 @@ def current_actor() -> access.Actor:
     return access.Actor("funder", "financeur")
 
 
+def session_owner() -> str:
+    """Who this browser session belongs to (role and name, the commune of a link), for
+    :func:`ui.workspace.scope_to`: when it changes, nothing of the previous user's session stays."""
+    role = _base_role()
+    if role is None:
+        return "anonyme"
+    actor = current_actor()
+    return f"{role}:{actor.code_insee or actor.name}"
+
+
 def require_role(*roles: str) -> str:
     """Stop the page with a French message unless the session's role is one of ``roles``."""
     role = current_role()

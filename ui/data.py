@@ -7,16 +7,21 @@ shared across sessions (``st.cache_resource``); need results and tables are plai
 
 The chosen territory lives in ``st.session_state["territory_spec"]`` and the need weights in
 ``st.session_state["need_weights"]``; pages read them with :func:`current_spec` and
-:func:`current_weights`.
+:func:`current_weights`. Choosing another territory drops what belonged to the previous one
+(:func:`ui.workspace.leave_territory`); a coordinator's need weights are stored with the
+territory's settings, a funder's stay in the session (and go with it at sign-out).
 
 The dashboard never opens a file a spec names: a spec is an embedded territory (``vierzon``,
 ``bv2022:…``, ``epci:…``, ``cvl``) or ``fichier:<empreinte>/<nom>``, a file of communes a
-coordinator imported on the Territoire page, found by its content digest in the upload folder.
-A spec read from an uploaded plan therefore cannot make the server read ``/etc/…``.
+coordinator imported on the Territoire page, found by its content digest in the upload folder
+(fixed places added from a file after ``+lieux:`` are found the same way). A spec read from an
+uploaded plan therefore cannot make the server read ``/etc/…``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import os
 import re
@@ -120,9 +125,18 @@ def current_spec() -> str:
 
 
 def set_spec(spec: str) -> None:
-    """Choose the territory for this session."""
-    st.session_state[SPEC_KEY] = spec
+    """Choose the territory for this session (what belonged to the previous one is dropped)."""
+    _switch(spec)
     st.session_state.pop(_SELECT_KEY, None)
+
+
+def _switch(spec: str) -> None:
+    from ui import workspace as uw
+
+    if st.session_state.get(SPEC_KEY) not in (None, spec):
+        uw.leave_territory()
+        st.session_state.pop(WEIGHTS_KEY, None)
+    st.session_state[SPEC_KEY] = spec
 
 
 def current_weights() -> NeedWeights:
@@ -131,8 +145,32 @@ def current_weights() -> NeedWeights:
 
 
 def set_weights(weights: NeedWeights) -> None:
-    """Store the session's need weights."""
+    """Store the session's need weights (and, for the coordination, the territory's settings)."""
     st.session_state[WEIGHTS_KEY] = weights
+    try:
+        from ui import workspace as uw
+        from ui.auth import current_role
+
+        if current_role() == "coordinator":
+            uw.save_settings(current_spec(), {"need_weights": weights_dict(weights)})
+    except Exception:
+        pass
+
+
+def weights_dict(weights: NeedWeights) -> dict:
+    """The weights by name (what a plan and the settings record)."""
+    return dataclasses.asdict(weights)
+
+
+def restore_weights(settings: dict) -> None:
+    """Take the need weights stored with the territory's settings, if any and still valid."""
+    stored = settings.get("need_weights")
+    if not stored or WEIGHTS_KEY in st.session_state:
+        return
+    with contextlib.suppress(PlannerError, TypeError, ValueError):
+        st.session_state[WEIGHTS_KEY] = NeedWeights(
+            **{k: v for k, v in stored.items() if k in NeedWeights.__dataclass_fields__}
+        )
 
 
 def spec_label(spec: str) -> str:
@@ -211,7 +249,7 @@ def territory_selector(*, sidebar: bool = True) -> str:
         options = [spec, *options]
 
     def _changed() -> None:
-        st.session_state[SPEC_KEY] = st.session_state[_SELECT_KEY]
+        _switch(st.session_state[_SELECT_KEY])
 
     where = st.sidebar if sidebar else st
     where.selectbox(

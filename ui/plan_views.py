@@ -60,9 +60,9 @@ def resource_colour(plan: Plan, resource_id: str) -> tuple[int, int, int]:
 
 
 def resource_name(plan: Plan, resource_id: str) -> str:
-    """The label of a resource, or its id."""
+    """What people call a resource (:attr:`planner.model.Resource.name`)."""
     r = next((r for r in plan.resources if r.id == resource_id), None)
-    return (r.label or r.id) if r else resource_id
+    return r.name if r else resource_id
 
 
 def series_sizes(plan: Plan) -> dict[str, int]:
@@ -92,11 +92,14 @@ class KeyFigure:
             return "—"
         if self.unit == "%":
             return french_decimal(100 * value, self.digits) + " %"
+        if self.unit in ("au plus %", "au moins %"):
+            return f"{self.unit[:-2]} {french_decimal(100 * value, self.digits)} %"
         return french_decimal(value, self.digits) + (f" {self.unit}" if self.unit else "")
 
 
-def _gap(objective: float, bound: float) -> float:
-    return 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+def below(objective: float, reference: float) -> float:
+    """How far below ``reference`` a plan worth ``objective`` is, as a share (0 to 1)."""
+    return 0.0 if reference <= 0 else min(1.0, max(0.0, (reference - objective) / reference))
 
 
 def key_figures(plan: Plan, baseline: Plan | None) -> list[KeyFigure]:
@@ -133,22 +136,37 @@ def key_figures(plan: Plan, baseline: Plan | None) -> list[KeyFigure]:
         ),
         ("Kilomètres", lambda p: p.metrics.km, 0, "km", False, "Distance routière totale de la saison."),
         ("Heures de route", lambda p: p.metrics.drive_hours, 1, "h", False, "Temps de conduite total."),
-        (
-            "Écart à la borne",
-            # the baseline is measured against the optimised plan's proven bound (same objective)
-            lambda p: p.metrics.gap if p is plan else _gap(p.metrics.objective, plan.metrics.bound),
-            1,
-            "%",
-            False,
-            "(borne − valeur) / borne : de combien un plan parfait pourrait au mieux faire mieux ; 0 % = optimal "
-            "prouvé. Pour le saupoudrage, l'écart à la même borne.",
-        ),
     ]
     out = []
     for label, f, digits, unit, better, help_text in rows:
         a, b = both(f)
         out.append(KeyFigure(label, a, b, digits, unit, better, help_text))
+    out.append(quality_figure(plan, baseline))
     return out
+
+
+QUALITY_LABEL = "Distance au meilleur plan possible"
+
+
+def quality_figure(plan: Plan, baseline: Plan | None) -> KeyFigure:
+    """How far the plan is, at most, from the best possible plan (its proven bound), and how
+    far the saupoudrage is, at least, below the plan itself (so below the best possible).
+
+    The plan: ``(bound − value) / bound``, « au plus » since the bound is at least the best
+    value; 0 % means proven optimal. The baseline: ``(plan value − baseline value) / plan
+    value``, « au moins » since the best plan is worth at least the plan (capped at 100 %).
+    """
+    m = plan.metrics
+    return KeyFigure(
+        QUALITY_LABEL,
+        below(m.objective, m.bound),
+        None if baseline is None else below(baseline.metrics.objective, m.objective),
+        1,
+        "au plus %",
+        False,
+        "Le plan est à ce pourcentage au plus du meilleur plan possible (0 % : prouvé optimal). "
+        "Sous le chiffre : le saupoudrage est au moins à ce pourcentage en dessous du plan.",
+    )
 
 
 def render_key_figures(plan: Plan, baseline: Plan | None, per_row: int = 4) -> None:
@@ -158,10 +176,15 @@ def render_key_figures(plan: Plan, baseline: Plan | None, per_row: int = 4) -> N
     figures = key_figures(plan, baseline)
     for i in range(0, len(figures), per_row):
         for col, f in zip(st.columns(per_row), figures[i : i + per_row], strict=False):
+            below_text = (
+                f"au moins {french_decimal(100 * f.baseline, f.digits)} % en dessous"
+                if f.label == QUALITY_LABEL and f.baseline is not None
+                else f.text(f.baseline)
+            )
             col.metric(
                 f.label,
                 f.text(f.plan),
-                delta=None if f.baseline is None else f"saupoudrage : {f.text(f.baseline)}",
+                delta=None if f.baseline is None else f"saupoudrage : {below_text}",
                 delta_color="off",
                 delta_arrow="off",
                 help=f.help,
@@ -280,7 +303,7 @@ def unserved_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
     rows = [
         {
             "Commune": u.name or names.get(u.code_insee, u.code_insee),
-            "Demande": u.request_id or "",
+            "Demande": f"n° {u.request_id.removeprefix('D')}" if u.request_id else "",
             "Besoin non couvert (pers.)": round(u.unmet_need),
             "Raison": u.reason,
             "Ce qui changerait la donne": u.what_would_help,
@@ -808,7 +831,7 @@ def base_points(plan: Plan, territory: Territory) -> list[dict]:
                     "lat": xy[r.base][1],
                     "color": [red, g, b, 255],
                     "name": f"Base : {names.get(r.base, r.base)}",
-                    "tip": r.label or r.id,
+                    "tip": r.name,
                 }
             )
     return out

@@ -1,13 +1,15 @@
-"""Running the optimiser in the background and showing its progress; plan versions.
+"""Running the optimiser in the background and showing its progress; the problem of a plan.
 
-The solver never calls Streamlit: :class:`SolveJob` runs :func:`planner.optimise.solve.solve` (then the
-saupoudrage baseline) in a daemon thread and records progress in a lock-protected object. The
-page polls it (:func:`show_progress`) in a short ``time.sleep`` loop that redraws placeholders;
-any click interrupts the loop (Streamlit reruns the script), the thread goes on, and the next run
-resumes polling — so the page stays responsive and "Annuler" sets the job's stop event.
+The solver never calls Streamlit: :class:`SolveJob` runs :func:`planner.optimise.solve.solve` — or,
+for a re-plan, :func:`planner.optimise.stability.replan` — then the saupoudrage baseline, in a
+daemon thread, and records progress in a lock-protected object. The page polls it
+(:func:`show_progress`) in a short ``time.sleep`` loop that redraws placeholders; any click
+interrupts the loop (Streamlit reruns the script), the thread goes on, and the next run resumes
+polling — so the page stays responsive and "Annuler" sets the job's stop event.
 
-Plan versions go through :func:`save_version`, :func:`list_versions` and :func:`load_version`,
-backed by the database of :mod:`planner.store`.
+A finished job's plan becomes the territory's current version through :mod:`ui.workspace`.
+The baseline is always computed by :func:`baseline_of` on the plan's own problem
+(:func:`problem_for` rebuilds it from the plan file), so a plan reopened shows the same figures.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.french import french_decimal
-from planner.model import Plan
+from planner.model import Plan, PlanInputs
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.territory.attendance import GENERAL, PUBLICS
 
@@ -80,8 +82,13 @@ class SolveJob:
         Also compute the other plans of the frontier
         (:func:`planner.optimise.alternatives.solve_alternatives`) after the solve.
     solve_fn, baseline_fn
-        The functions to run; default :func:`planner.optimise.solve.solve` and
-        :func:`planner.optimise.solve.solve_baseline` (parameters for tests of other solvers).
+        The functions to run; default :func:`planner.optimise.stability.replan` (the plain solve
+        for a first plan) and :func:`baseline_of` (parameters for tests of other solvers).
+    previous
+        The plan being re-planned (kept to say what moved and why).
+    inputs
+        What the plan answers besides its season, rules and resources (requests, need weights):
+        written into the plan and its baseline.
     """
 
     def __init__(
@@ -94,10 +101,14 @@ class SolveJob:
         alternatives: bool = False,
         solve_fn: Callable[..., Plan] | None = None,
         baseline_fn: Callable[[PlanningProblem], Plan] | None = None,
+        previous: Plan | None = None,
+        inputs: PlanInputs | None = None,
     ) -> None:
         self.problem = problem
         self.params = params
         self.label = label
+        self.previous = previous
+        self.inputs = inputs or PlanInputs(problem.requests, problem.requests_only)
         self.with_baseline = with_baseline
         self.with_alternatives = alternatives
         self.alternatives: list = []
@@ -133,28 +144,30 @@ class SolveJob:
 
     def _run(self) -> None:
         try:
-            from planner.optimise.solve import solve, solve_baseline
+            from planner.optimise.stability import replan
 
-            solve_fn = self._solve_fn or solve
-            baseline_fn = self._baseline_fn or solve_baseline
+            solve_fn = self._solve_fn or replan
+            baseline_fn = self._baseline_fn or baseline_of
             self._set_phase("solve")
             plan = solve_fn(self.problem, params=self.params, on_progress=self._on_progress, stop=self._stop)
+            plan = replace(plan, inputs=self.inputs)
             alternatives = []
             if self.with_alternatives and not self._stop.is_set():
                 from planner.optimise.alternatives import solve_alternatives
 
                 self._set_phase("alternatives")
                 try:  # the variants are optional: keep the plan if one fails
-                    alternatives = solve_alternatives(
-                        self.problem, self.params, balanced=plan, stop=self._stop
-                    )
+                    alternatives = [
+                        replace(a, plan=replace(a.plan, inputs=self.inputs))
+                        for a in solve_alternatives(self.problem, self.params, balanced=plan, stop=self._stop)
+                    ]
                 except PlannerError:
                     log.error("alternatives failed:\n%s", traceback.format_exc())
             baseline = None
             if self.with_baseline:
                 self._set_phase("baseline")
-                try:  # the saupoudrage of the same days, without the optimised plan's locks
-                    baseline = baseline_fn(replace(self.problem, locked=()))
+                try:
+                    baseline = replace(baseline_fn(self.problem), inputs=self.inputs)
                 except Exception:  # the comparison is optional: keep the plan
                     log.error("baseline failed:\n%s", traceback.format_exc())
             with self._lock:
@@ -219,6 +232,17 @@ def current_job() -> SolveJob | None:
     return st.session_state.get(JOB_KEY)
 
 
+def baseline_of(problem: PlanningProblem) -> Plan:
+    """The saupoudrage of the same resource days: one function for every place that shows it.
+
+    It ignores what belongs to the optimised plan's history (locks, exceptions, previous plan),
+    so that the comparison of a plan and of its re-plans is made on the same ground.
+    """
+    from planner.optimise.solve import solve_baseline
+
+    return solve_baseline(replace(problem, locked=(), accepted=(), previous=(), keep_value=0.0))
+
+
 def start_job(
     problem: PlanningProblem,
     params: SolveParams,
@@ -226,13 +250,23 @@ def start_job(
     label: str,
     with_baseline: bool = True,
     alternatives: bool = False,
+    previous: Plan | None = None,
 ) -> SolveJob:
     """Start a background solve for this session (cancelling a previous one still running)."""
+    from ui import data as ud
+
     old = current_job()
     if old is not None and not old.done:
         old.cancel()
+    inputs = PlanInputs(problem.requests, problem.requests_only, ud.weights_dict(ud.current_weights()))
     job = SolveJob(
-        problem, params, label=label, with_baseline=with_baseline, alternatives=alternatives
+        problem,
+        params,
+        label=label,
+        with_baseline=with_baseline,
+        alternatives=alternatives,
+        previous=previous,
+        inputs=inputs,
     ).start()
     st.session_state[JOB_KEY] = job
     return job
@@ -252,14 +286,14 @@ def _render_snapshot(box, snap: JobSnapshot, limit_s: float) -> None:
             help="Valeur du meilleur plan trouvé jusqu'ici (besoin servi, moins le coût des trajets).",
         )
         cols[2].metric(
-            "Borne prouvée",
+            "Valeur du meilleur plan possible (au plus)",
             french_decimal(snap.bound, 1),
             help="Aucun plan ne peut dépasser cette valeur : c'est la preuve de qualité.",
         )
         cols[3].metric(
-            "Écart à la borne",
-            _pct(snap.gap),
-            help="(borne − valeur) / borne : 0 % veut dire que le plan est prouvé optimal.",
+            "Distance au meilleur plan possible",
+            f"au plus {_pct(snap.gap)}" if snap.gap is not None else "—",
+            help="Le plan trouvé est à ce pourcentage au plus du meilleur plan possible ; 0 % : prouvé optimal.",
         )
         if not snap.done:
             st.progress(
@@ -302,11 +336,16 @@ def show_progress(job: SolveJob, *, poll_s: float = 0.3, cancel_key: str = "canc
 
 
 def collect(job: SolveJob | None = None) -> bool:
-    """Move a finished job's plans into the session (and save a version); True if it did now.
+    """Move a finished job's plans into the session and make the plan the territory's current
+    version (:func:`ui.workspace.commit`); True if it did now.
 
     Sets ``st.session_state["plan"]``, ``["baseline_plan"]`` and ``["problem"]``, which the
-    Tournée and Bilan pages read. Safe to call from any page on every run.
+    Tournée and Bilan pages read. Safe to call from any page on every run. When another
+    coordinator saved a version meanwhile the plan stays in the session, unsaved, and
+    ``ws_conflict`` says so.
     """
+    from ui import workspace as uw
+
     job = job or current_job()
     if job is None or not job.done or job.collected:
         return False
@@ -324,13 +363,8 @@ def collect(job: SolveJob | None = None) -> bool:
     else:
         st.session_state.pop(ALTERNATIVES_KEY, None)
     st.session_state.pop("version_error", None)
-    try:
-        st.session_state[VERSION_KEY] = save_version(job.plan, job.label or "Plan", author())
-    except PlannerError as exc:
-        st.session_state["version_error"] = str(exc)
-    except Exception as exc:  # the plan is there even if the database is not
-        log.error("saving the plan version failed:\n%s", traceback.format_exc())
-        st.session_state["version_error"] = f"version non enregistrée ({type(exc).__name__})"
+    uw.commit(job.plan, job.label or "Plan", baseline=job.baseline)
+    st.session_state[PROBLEM_KEY] = job.problem
     return True
 
 
@@ -338,6 +372,7 @@ def keep_alternative(key: str) -> None:
     """Keep the plan ``key`` of the frontier (:data:`ALTERNATIVES_KEY`): it becomes the session's
     plan, its problem carries its rules (re-plans keep them), and a version is saved."""
     from planner.optimise.alternatives import variant_problem
+    from ui import workspace as uw
 
     alternatives = st.session_state.get(ALTERNATIVES_KEY) or []
     chosen = next((a for a in alternatives if a.key == key), None)
@@ -350,14 +385,7 @@ def keep_alternative(key: str) -> None:
         base = replace(base, rules=balanced.plan.rules)
         st.session_state[PROBLEM_KEY] = variant_problem(base, key)
     st.session_state[PLAN_KEY] = chosen.plan
-    st.session_state.pop("version_error", None)
-    try:
-        st.session_state[VERSION_KEY] = save_version(
-            chosen.plan, f"Plan de saison — {chosen.label}", author()
-        )
-    except Exception as exc:  # the plan is kept even if the database is not there
-        log.error("saving the kept plan failed:\n%s", traceback.format_exc())
-        st.session_state["version_error"] = f"version non enregistrée ({type(exc).__name__})"
+    uw.commit(chosen.plan, f"Plan de saison — {chosen.label}", baseline=st.session_state.get(BASELINE_KEY))
 
 
 def last_error() -> str | None:
@@ -381,17 +409,6 @@ def author() -> str:
         return current_actor().name
     except Exception:
         return "coordination"
-
-
-def save_locks(plan: Plan) -> None:
-    """Store the plan's locked sessions in the database (they survive a restart)."""
-    try:
-        from planner.store.repo import set_locked_sessions
-        from ui.auth import current_actor
-
-        set_locked_sessions(engine(), [s for s in plan.sessions if s.locked], current_actor())
-    except Exception:
-        log.error("saving locked sessions failed:\n%s", traceback.format_exc())
 
 
 def host_details() -> dict[str, Any]:
@@ -430,59 +447,49 @@ def host_details() -> dict[str, Any]:
 
 
 def problem_for(plan: Plan) -> PlanningProblem:
-    """Rebuild the problem a saved plan answers: its territory (cached), the session's need
-    weights, the plan's own resources, season and rules, the accepted requests and its locks.
+    """Rebuild the problem a saved plan answers, from the plan file alone: its territory (cached),
+    resources, season, rules, locks and accepted exceptions, and its ``inputs`` — the requests,
+    the hosts-only choice and the need weights it was computed with.
 
-    Used when a plan comes back from the history (after a restart) without its problem.
+    A plan written before plans recorded their inputs takes the accepted requests of the
+    database and the session's need weights (what the page did then).
 
     Raises
     ------
     PlannerError
         When the plan's territory cannot be loaded any more.
     """
+    from planner.territory.need import NeedWeights
     from ui import data as ud
 
     spec = plan.territory_spec
     territory = ud.get_territory(spec)
-    requests: tuple = ()
-    try:
-        from planner.store.repo import accepted_host_requests
+    codes = set(territory.codes)
+    recorded = bool(plan.inputs.requests or plan.inputs.need_weights or plan.inputs.requests_only)
+    if recorded:
+        requests = tuple(q for q in plan.inputs.requests if q.code_insee in codes)
+        weights = NeedWeights(**dict(plan.inputs.need_weights)) if plan.inputs.need_weights else NeedWeights()
+    else:
+        requests = ()
+        try:
+            from planner.store.repo import accepted_host_requests
 
-        codes = set(territory.codes)
-        requests = tuple(q for q in accepted_host_requests(engine()) if q.code_insee in codes)
-    except Exception:
-        log.error("reading accepted requests failed:\n%s", traceback.format_exc())
+            requests = tuple(q for q in accepted_host_requests(engine()) if q.code_insee in codes)
+        except Exception:
+            log.error("reading accepted requests failed:\n%s", traceback.format_exc())
+        weights = ud.current_weights()
     return PlanningProblem(
         territory=territory,
-        needs=ud.get_needs(spec, ud.current_weights()),
+        needs=ud.get_needs(spec, weights),
         matrix=ud.get_matrix(spec),
         resources=plan.resources,
         season=plan.season,
         rules=plan.rules,
         requests=requests,
         locked=tuple(s for s in plan.sessions if s.locked),
+        requests_only=plan.inputs.requests_only,
+        accepted=tuple(plan.accepted),
     )
-
-
-def save_version(plan: Plan, label: str, author: str = "coordination") -> int:
-    """Save ``plan`` as a new version in the database; return its id."""
-    from planner.store.repo import save_plan_version
-
-    return save_plan_version(engine(), plan, label, author)
-
-
-def list_versions() -> list[Any]:
-    """Saved plan versions, as the repository returns them (newest first)."""
-    from planner.store.repo import list_plan_versions
-
-    return list(list_plan_versions(engine()))
-
-
-def load_version(version_id: int) -> Plan:
-    """The plan saved as version ``version_id``."""
-    from planner.store.repo import load_plan_version
-
-    return load_plan_version(engine(), version_id)
 
 
 # -- settings: resources table, season defaults, validation ---------------------------------------
@@ -491,9 +498,8 @@ PUBLIC_LABELS = {key: p.label for key, p in PUBLICS.items()}
 PUBLIC_KEYS = {label: key for key, label in PUBLIC_LABELS.items()}
 KIND_CODES = {v: k for k, v in KIND_LABELS.items()}
 RESOURCE_COLUMNS = (
-    "Identifiant",
+    "Nom",
     "Type",
-    "Libellé",
     "Places",
     "Base",
     "Jours",
@@ -503,6 +509,7 @@ RESOURCE_COLUMNS = (
     "Durée (min)",
     "Électricité",
     "Public",
+    "Identifiant",
 )
 
 
@@ -523,9 +530,8 @@ def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
 
     return [
         {
-            "Identifiant": r.id,
+            "Nom": r.name,
             "Type": KIND_LABELS[r.kind],
-            "Libellé": r.label,
             "Places": r.seats,
             "Base": labels.get(r.base, r.base),
             "Jours": [WEEKDAY_NAMES_FR[d] for d in r.weekdays],
@@ -535,6 +541,7 @@ def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
             "Durée (min)": r.session_minutes,
             "Électricité": r.needs_power,
             "Public": PUBLIC_LABELS[r.public],
+            "Identifiant": r.id,
         }
         for r in resources
     ]
@@ -544,9 +551,9 @@ def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
 #: without pandas changing the column's dtype: a plain ``bool`` column receiving ``None``
 #: becomes ``object`` with a deprecation warning (an error in a later pandas).
 RESOURCE_DTYPES: dict[str, str] = {
-    "Identifiant": "string",
+    "Nom": "string",
     "Type": "string",
-    "Libellé": "string",
+    "Identifiant": "string",
     "Places": "Int64",
     "Base": "string",
     "Séances/jour": "Int64",
@@ -609,7 +616,7 @@ def _as_time(value: Any, default: str):
     return dtime.fromisoformat(text if len(text.split(":")[0]) == 2 else "0" + text)
 
 
-def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
+def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str], rid: str = ""):
     from planner.errors import InputError
     from planner.inputs.tables import RESOURCE_DEFAULTS
     from planner.model import WEEKDAY_NAMES_FR, Resource, parse_weekdays
@@ -620,9 +627,9 @@ def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
     if kind not in RESOURCE_DEFAULTS:
         raise InputError(f"{where} : type « {kind_label} » inconnu (bus ou équipe)")
     defaults = RESOURCE_DEFAULTS[kind]
-    rid = "" if _blank(row.get("Identifiant")) else str(row["Identifiant"]).strip()
-    rid = rid or f"{kind}-{n}"
-    where = f"{where} ({rid})"
+    rid = rid or ("" if _blank(row.get("Identifiant")) else str(row["Identifiant"]).strip()) or f"{kind}-{n}"
+    if not _blank(row.get("Nom")):
+        where = f"{where} ({str(row['Nom']).strip()})"
     base_label = row.get("Base")
     if _blank(base_label):
         raise InputError(f"{where} : choisissez la commune de base")
@@ -665,7 +672,7 @@ def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str]):
             max_sessions_per_day=num("Séances/jour", "max_sessions_per_day"),
             session_minutes=num("Durée (min)", "session_minutes"),
             needs_power=(defaults["needs_power"] == "true") if _blank(power) else bool(power),
-            label="" if _blank(row.get("Libellé")) else str(row["Libellé"]),
+            label="" if _blank(row.get("Nom")) else str(row["Nom"]).strip(),
             public=PUBLIC_KEYS.get(str(row.get("Public")), GENERAL)
             if not _blank(row.get("Public"))
             else GENERAL,
@@ -678,24 +685,38 @@ def resources_from_rows(rows: list[dict[str, Any]], labels: dict[str, str]):
     """Build :class:`~planner.model.Resource` objects from editor rows.
 
     Blank cells take the defaults of the kind (:data:`planner.inputs.tables.RESOURCE_DEFAULTS`);
-    a completely empty line is ignored.
+    a completely empty line is ignored. A row keeps its identifier (hidden column
+    « Identifiant »: plans refer to it); a new row gets the first free ``bus-N`` or ``team-N``.
 
     Raises
     ------
     InputError
-        A French message naming the line (« Moyen n° 2 (bus-2) : … »).
+        A French message naming the line (« Moyen n° 2 (Équipe nord) : … »).
     """
     from planner.errors import InputError
 
+    def blank_row(row: dict[str, Any]) -> bool:
+        values = [v for k, v in row.items() if k not in ("Électricité", "Public")]
+        return all(_blank(v) if not isinstance(v, (list, tuple)) else not v for v in values)
+
+    kept = [r for r in rows if not blank_row(r)]
+    taken = {str(r["Identifiant"]).strip() for r in kept if not _blank(r.get("Identifiant"))}
     out = []
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
-        values = [v for k, v in row.items() if k not in ("Électricité", "Public")]
-        if all(_blank(v) if not isinstance(v, (list, tuple)) else not v for v in values):
+        if blank_row(row):
             continue
-        resource = _resource_from_row(n, row, labels)
+        rid = "" if _blank(row.get("Identifiant")) else str(row["Identifiant"]).strip()
+        if not rid:
+            kind = KIND_CODES.get(str(row.get("Type") or "bus"), str(row.get("Type") or "bus"))
+            k = 1
+            while f"{kind}-{k}" in taken:
+                k += 1
+            rid = f"{kind}-{k}"
+            taken.add(rid)
+        resource = _resource_from_row(n, row, labels, rid)
         if resource.id in seen:
-            raise InputError(f"Moyen n° {n} : l'identifiant « {resource.id} » est déjà pris")
+            raise InputError(f"Moyen n° {n} : ce moyen est déjà décrit sur une autre ligne")
         seen.add(resource.id)
         out.append(resource)
     if not out:
@@ -774,19 +795,19 @@ def validate_settings(resources, season, rules, requests=(), requests_only: bool
         day_names = ", ".join(WEEKDAY_NAMES_FR[d] for d in r.weekdays)
         if len(days) < k:
             errors.append(
-                f"« {r.label or r.id} » ne travaille que {len(days)} jour(s) ouvert(s) dans la saison "
+                f"« {r.name} » ne travaille que {len(days)} jour(s) ouvert(s) dans la saison "
                 f"({day_names}) : impossible de tenir un parcours de {k} séances. Ajoutez des jours ou allongez la saison."
             )
         day_min = (r.day_end.hour * 60 + r.day_end.minute) - (r.day_start.hour * 60 + r.day_start.minute)
         if r.max_sessions_per_day * r.session_minutes > day_min:
             fits = max(1, day_min // r.session_minutes)
             warnings.append(
-                f"« {r.label or r.id} » : {r.max_sessions_per_day} séances de {r.session_minutes} min ne tiennent pas "
+                f"« {r.name} » : {r.max_sessions_per_day} séances de {r.session_minutes} min ne tiennent pas "
                 f"entre {r.day_start:%H:%M} et {r.day_end:%H:%M} ; au plus {fits} séance(s) par jour seront planifiées."
             )
         if r.seats < rules.min_participants:
             warnings.append(
-                f"« {r.label or r.id} » a {r.seats} places, moins que le seuil d'ouverture "
+                f"« {r.name} » a {r.seats} places, moins que le seuil d'ouverture "
                 f"({rules.min_participants}) : il ne pourra ouvrir aucun parcours."
             )
     if resources and all(r.seats < rules.min_participants for r in resources):

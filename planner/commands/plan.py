@@ -2,12 +2,16 @@
 
 Writes the JSON of :func:`planner.plan_json.plan_to_dict` (optimised plan, or the saupoudrage
 baseline with ``--baseline``, or the greedy plan with ``--greedy``) and prints a short French
-summary. Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2).
+summary. With ``--previous OLD.json`` the season is re-planned from OLD: its locked sessions and
+accepted exceptions are kept, and its other sessions move only as ``--stability`` allows
+(:mod:`planner.optimise.stability`); the summary then says what was kept, what moved and why.
+Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -19,10 +23,11 @@ from planner.errors import InputError
 from planner.file_errors import read_path
 from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
-from planner.model import Plan, Rules
+from planner.model import Plan, PlanInputs, Rules
+from planner.optimise import stability
 from planner.optimise.alternatives import Alternative, solve_alternatives
 from planner.optimise.solve import solve, solve_baseline, solve_greedy
-from planner.plan_json import plan_to_dict
+from planner.plan_json import load_plan, plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import LABELS, equity_lines, plan_equity
 from planner.publish.report import CostRates
@@ -65,6 +70,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--requests-only", action="store_true", help="n'accueillir que dans les communes demandeuses"
     )
     p.add_argument("--locked", help="séances verrouillées : plan JSON ou CSV")
+    p.add_argument(
+        "--previous",
+        metavar="ANCIEN.json",
+        help="replanifier à partir de ce plan : ses séances verrouillées restent, les autres ne bougent "
+        "que selon --stability",
+    )
+    p.add_argument(
+        "--frozen-before",
+        type=_day,
+        metavar="AAAA-MM-JJ",
+        help="avec --previous : les séances d'avant cette date ont eu lieu et restent telles quelles",
+    )
+    p.add_argument(
+        "--stability",
+        choices=[x.key for x in stability.LEVELS],
+        default=stability.DEFAULT_LEVEL,
+        help="avec --previous : "
+        + " ; ".join(f"{x.key} = {x.label.lower()}" for x in stability.LEVELS)
+        + f" (défaut : {stability.DEFAULT_LEVEL})",
+    )
     p.add_argument(
         "--closed", type=_days, default=[], help="dates fermées en plus des jours fériés (AAAA-MM-JJ,…)"
     )
@@ -176,14 +201,32 @@ def _rules(args: argparse.Namespace) -> Rules:
     return Rules(**{k: v for k, v in given.items() if v is not None})
 
 
-def build_problem(args: argparse.Namespace) -> PlanningProblem:
-    """The planning problem the command line describes."""
-    territory = read_path(
-        load_territory, with_lieux(args.spec, args.lieux and str(Path(args.lieux).resolve()))
-    )
+def _weights(args: argparse.Namespace) -> NeedWeights:
     weights = NeedWeights()
     for text in args.weight:
         weights = parse_weight(weights, text)
+    return weights
+
+
+def _previous(args: argparse.Namespace, territory_spec: str) -> Plan | None:
+    if not getattr(args, "previous", None):
+        return None
+    old = read_path(load_plan, args.previous)
+    if old.territory_spec != territory_spec:
+        raise InputError(
+            f"le plan précédent concerne un autre territoire (« {old.territory_spec} ») que celui demandé "
+            f"(« {territory_spec} »)",
+            file=Path(args.previous).name,
+        )
+    return old
+
+
+def build_problem(args: argparse.Namespace) -> PlanningProblem:
+    """The planning problem the command line describes (a re-plan of ``--previous`` if given)."""
+    territory = read_path(
+        load_territory, with_lieux(args.spec, args.lieux and str(Path(args.lieux).resolve()))
+    )
+    weights = _weights(args)
     matrix = territory_matrix(territory)
     needs = compute_need(territory, weights, matrix)
     resources = read_path(load_resources, args.resources) if args.resources else default_resources(territory)
@@ -199,7 +242,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
                 "--requests-only : le fichier ne contient aucune demande d'accueil", file=args.requests
             )
         raise InputError("--requests-only demande un fichier de demandes d'accueil (--requests)")
-    return PlanningProblem(
+    problem = PlanningProblem(
         territory=territory,
         needs=needs,
         matrix=matrix,
@@ -211,6 +254,23 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         requests_only=args.requests_only,
         must_host=forced,
     )
+    old = _previous(args, territory.spec)
+    if old is None:
+        return problem
+    from planner.rules.adjust import replan_problem
+
+    again = replan_problem(
+        problem,
+        old,
+        keep_value=stability.level(args.stability).keep_value,
+        frozen_before=getattr(args, "frozen_before", None),
+    )
+    if locked:  # locks given on the command line join the previous plan's
+        known = {(s.series, s.index) for s in again.locked}
+        again = dataclasses.replace(
+            again, locked=again.locked + tuple(s for s in locked if (s.series, s.index) not in known)
+        )
+    return again
 
 
 def _num(x: float, digits: int = 0) -> str:
@@ -260,10 +320,35 @@ def progress_line(ev: ProgressEvent) -> str:
     )
 
 
+def replan_summary(previous: Plan, plan: Plan, problem: PlanningProblem, level_key: str) -> str:
+    """French lines saying what a re-plan kept, what moved and why (the first reasons)."""
+    report = stability.explain_changes(previous, plan, problem)
+    kinds = {k: sum(c.kind == k for c in report.changes) for k in ("forced", "series", "displaced", "gain")}
+    lines = [
+        f"Replanification (stabilité : {stability.level(level_key).label.lower()}) : "
+        f"{report.kept} séance(s) gardée(s) sur {report.unlocked_before} non verrouillée(s), "
+        f"{len(report.changes)} déplacée(s) ou retirée(s) — {kinds['forced']} impossible(s) à garder, "
+        f"{kinds['series']} de parcours touchés, {kinds['displaced']} à la place d'un parcours verrouillé, "
+        f"{kinds['gain']} pour un meilleur plan ; "
+        f"{report.locked_moved} séance(s) verrouillée(s) déplacée(s)."
+    ]
+    if plan.metrics.best_objective is not None:
+        lines.append(
+            f"Valeur : {_num(report.value, 2)} ; meilleur plan sans rien garder : {_num(plan.metrics.best_objective, 2)}."
+        )
+    names = {c.code_insee: c.name for c in problem.territory.communes}
+    for c in report.changes[:10]:
+        lines.append(f"  {names.get(c.before.host, c.before.host)}, {c.before.date:%d/%m/%Y} : {c.reason}")
+    if len(report.changes) > 10:
+        lines.append(f"  … et {len(report.changes) - 10} autre(s).")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Solve and write the plan JSON."""
     params = SolveParams(time_limit_s=args.time_limit, gap=args.gap, workers=args.workers, seed=args.seed)
     problem = build_problem(args)
+    previous = _previous(args, problem.territory.spec)
     if args.baseline:
         plan = solve_baseline(problem)
     elif args.greedy:
@@ -276,16 +361,21 @@ def run(args: argparse.Namespace) -> int:
 
         stop = threading.Event()
         try:
-            plan = solve(problem, params, on_progress=show, stop=stop)
+            run_solve = stability.replan if problem.previous else solve
+            plan = run_solve(problem, params, on_progress=show, stop=stop)
             others = (
                 solve_alternatives(problem, params, balanced=plan, stop=stop) if args.alternatives else []
             )
         except KeyboardInterrupt:
             stop.set()
             raise
+    weights = dataclasses.asdict(_weights(args))
+    plan = dataclasses.replace(plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights))
     out = Path(args.out)
     _write(plan, out)
     print(summary(plan))
+    if previous is not None and not (args.baseline or args.greedy):
+        print(replan_summary(previous, plan, problem, args.stability))
     print(f"Plan écrit dans {out}")
     if not args.baseline and not args.greedy and args.alternatives:
         print()
@@ -293,7 +383,7 @@ def run(args: argparse.Namespace) -> int:
         for a in others:
             if a.key != "balanced":
                 path = out.with_name(f"{out.stem}-{ALTERNATIVE_FILES[a.key]}{out.suffix or '.json'}")
-                _write(a.plan, path)
+                _write(dataclasses.replace(a.plan, inputs=plan.inputs), path)
                 print(f"Plan « {a.label} » écrit dans {path}")
     return 0
 

@@ -18,7 +18,7 @@ from planner.plan_json import load_plan
 from planner.store import publications as pub
 from planner.store.access import DEFAULT_BASE_URL
 from planner.store.db import open_store
-from planner.store.repo import save_plan_version
+from planner.store.workspace import save_version
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plan is None:
         raise InputError("indiquez le plan à publier (fichier JSON), ou --list, --moyen, --commune-jeton")
     plan = load_plan(args.plan)
-    version = save_plan_version(engine, plan, args.label or args.plan.name, actor)
+    version = save_version(engine, plan, args.label or args.plan.name, actor)
     pub.publish_plan_version(engine, version, actor)
     print(
         f"Plan publié (version n° {version}, {len(plan.sessions)} séances) : les calendriers abonnés "

@@ -305,6 +305,31 @@ def fits_beside(
     return o_end + drive_min(matrix, other.host, host) + BREAK_MIN <= start_min
 
 
+def locked_days(fixed: Iterable[Candidate]) -> dict[tuple[str, date], list[Candidate]]:
+    """``(resource, date) -> locked series holding a session that day``."""
+    busy: dict[tuple[str, date], list[Candidate]] = defaultdict(list)
+    for c in fixed:
+        for d in c.dates:
+            busy[(c.resource, d)].append(c)
+    return busy
+
+
+def clear_of_locks(
+    r: Resource,
+    slot: int,
+    host: str,
+    start_min: int,
+    dates: Iterable[date],
+    busy: Mapping[tuple[str, date], list[Candidate]],
+    matrix: TravelMatrix,
+) -> bool:
+    """True when a series in ``slot`` at ``host`` on ``dates`` fits beside every locked session
+    of those days (:func:`fits_beside`)."""
+    return all(
+        fits_beside(r, slot, host, start_min, lk, d, matrix) for d in dates for lk in busy.get((r.id, d), ())
+    )
+
+
 def _apart(
     a: tuple[str, int, str, int, int], b: tuple[str, int, str, int, int], matrix: TravelMatrix
 ) -> bool:
@@ -320,12 +345,19 @@ def locked_slot(r: Resource, s: Session, matrix: TravelMatrix) -> int:
     return min(range(day_slots(r)), key=lambda k: abs(slot_start(r, k, s.host, matrix) - st))
 
 
+def _place(problem: PlanningProblem, code: str) -> str:
+    try:
+        return problem.territory.commune(code).name
+    except KeyError:
+        return f"la commune {code}"
+
+
 def _complete_series(
-    sid: str, sess: list[Session], k: int, gaps: tuple[int, ...], open_set: set[date]
+    where: str, sess: list[Session], k: int, gaps: tuple[int, ...], open_set: set[date]
 ) -> list[date]:
     """Dates of a K-session series keeping each locked session at its index (1-based)."""
     fail = InfeasibleError(
-        f"le parcours verrouillé {sid} ({len(sess)} séance(s)) ne peut pas être complété à {k} séances "
+        f"le parcours verrouillé de {where} ({len(sess)} séance(s)) ne peut pas être complété à {k} séances "
         "dans la saison en gardant ses séances verrouillées à leur rang : déverrouillez-le ou changez la saison"
     )
     if any(s.index > k for s in sess):
@@ -360,35 +392,45 @@ def _validate_locked(
     Besides the season, the resource and the series' unity, the locked sessions must keep, on
     their own, the rules of :mod:`planner.rules.check` that do not depend on the rest of the plan
     (closed and blackout dates, the resource's hours and session length, the host's weekdays
-    and power, the drive times of their days), and be held in the territory.
+    and power, the drive times of their days), and be held in the territory. A violation the
+    coordinator accepted for them (``problem.accepted``) does not count.
     """
+    from planner.rules.check import accepts
+
     codes = set(problem.territory.codes)
-    for sid, sess in sorted(by_series.items()):
+    for _sid, sess in sorted(by_series.items()):
         sess = sorted(sess, key=lambda s: s.index)
         first = sess[0]
+        where = _place(problem, first.host)
         if first.resource not in res:
             raise InfeasibleError(
-                f"la séance verrouillée {sid} utilise un moyen inconnu « {first.resource} »"
+                f"le parcours verrouillé de {where} utilise un moyen inconnu « {first.resource} » : "
+                "déverrouillez-le ou rajoutez ce moyen"
             )
         r = res[first.resource]
         for s in sess:
+            excused = any(
+                a.uid == s.uid and a.rule in ("closed_dates", "resource_calendar") for a in problem.accepted
+            )
+            if s.uid and excused:
+                continue  # the coordinator accepted it; the rules below say exactly what
             if not problem.season.is_open(s.date) or s.date.weekday() not in r.weekdays:
                 raise InfeasibleError(
-                    f"la séance verrouillée {sid} n°{s.index} du {s.date:%d/%m/%Y} tombe hors saison, un jour "
-                    f"fermé ou un jour non travaillé par « {r.id} » : déverrouillez-la ou changez la saison"
+                    f"la séance verrouillée n° {s.index} de {where} du {s.date:%d/%m/%Y} tombe hors saison, un "
+                    f"jour fermé ou un jour non travaillé par {r.name} : déverrouillez-la ou changez la saison"
                 )
         if len({(s.host, s.resource) for s in sess}) > 1:
             raise InfeasibleError(
-                f"les séances verrouillées du parcours {sid} n'ont pas le même lieu ou moyen"
+                f"les séances verrouillées du parcours de {where} n'ont pas le même lieu ou moyen"
             )
         if first.host not in codes:
             raise InfeasibleError(
-                f"le parcours verrouillé {sid} a lieu dans la commune {first.host}, hors du territoire : "
+                f"un parcours verrouillé a lieu dans la commune {first.host}, hors du territoire : "
                 "déverrouillez-le ou changez de territoire"
             )
         if problem.requests_only and problem.request_for(first.host) is None:
             raise InfeasibleError(
-                f"le parcours verrouillé {sid} a lieu dans une commune sans demande d'accueil alors que "
+                f"le parcours verrouillé de {where} a lieu dans une commune sans demande d'accueil alors que "
                 "seules les communes demandeuses accueillent : déverrouillez-le ou ajoutez sa demande"
             )
     alone = Plan(
@@ -404,6 +446,8 @@ def _validate_locked(
     )
     for rule in (closed_dates, resource_calendar, power, no_overlap_and_travel):
         for v in rule(alone, problem):
+            if any(accepts(a, v) for a in problem.accepted):
+                continue
             raise InfeasibleError(
                 f"{v.message} : séance verrouillée impossible à garder telle quelle, déverrouillez-la ou corrigez-la"
             )
@@ -415,13 +459,18 @@ def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
     Each locked session keeps its index, date and times; the missing ones are added before the
     first locked session (backwards) and after it (forwards) on open dates of the same weekday,
     with the times of the first locked session, following the interval rule.
-    :class:`InfeasibleError` (French) when that is impossible.
+    :class:`InfeasibleError` (French) when that is impossible. A series whose irregular shape
+    the coordinator accepted (a ``series_shape`` exception of ``problem.accepted`` about it or one
+    of its sessions) is kept exactly as its locked sessions are, neither completed nor re-checked.
     """
     by_series: dict[str, list[Session]] = defaultdict(list)
     for s in problem.locked:
         by_series[s.series].append(s)
     res = {r.id: r for r in problem.resources}
     _validate_locked(problem, by_series, res)
+    uids = {s.uid: s.series for s in problem.locked if s.uid}
+    irregular = {a.series for a in problem.accepted if a.rule == "series_shape" and a.series in by_series}
+    irregular |= {uids[a.uid] for a in problem.accepted if a.rule == "series_shape" and a.uid in uids}
     k = problem.rules.sessions_per_series
     gaps = allowed_gaps(problem.rules)
     # sessions already placed on a resource's day: (series, slot, host, start, end)
@@ -440,13 +489,16 @@ def locked_candidates(problem: PlanningProblem) -> list[Candidate]:
             first.host,
             *map(minutes_of, (first.start, first.end)),
         )
-        open_set = {
-            d
-            for d in weekday_dates(problem.season, first.date.weekday())
-            if window_allowed(problem, first.host, [d])
-            and all(o[0] == sid or _apart(mine, o, problem.matrix) for o in taken.get((r.id, d), ()))
-        }
-        dates = _complete_series(sid, sess, k, gaps, open_set)
+        if sid in irregular:
+            dates = [s.date for s in sess]
+        else:
+            open_set = {
+                d
+                for d in weekday_dates(problem.season, first.date.weekday())
+                if window_allowed(problem, first.host, [d])
+                and all(o[0] == sid or _apart(mine, o, problem.matrix) for o in taken.get((r.id, d), ()))
+            }
+            dates = _complete_series(_place(problem, first.host), sess, k, gaps, open_set)
         by_index = {s.index: s for s in sess}
         flags = [i + 1 in by_index for i in range(len(dates))]
         for d, flag in zip(dates, flags, strict=True):
@@ -500,10 +552,7 @@ def build_candidates(
     catch = catchments(problem)
     rules = problem.rules
     fixed = locked_candidates(problem)
-    busy: dict[tuple[str, date], list[Candidate]] = defaultdict(list)
-    for c in fixed:
-        for d in c.dates:
-            busy[(c.resource, d)].append(c)
+    busy = locked_days(fixed)
     cands = Candidates([], fixed, {}, {r.id: day_slots(r) for r in problem.resources}, people, catch)
     cands.seats = {r.id: r.seats for r in problem.resources}
     cands.group = group_size(problem) if group is None else group
@@ -530,11 +579,7 @@ def build_candidates(
                     for b, w in enumerate(windows):
                         if not window_allowed(problem, h, w):
                             continue
-                        if any(
-                            not fits_beside(r, s, h, st, lk, d, problem.matrix)
-                            for d in w
-                            for lk in busy.get((r.id, d), ())
-                        ):
+                        if not clear_of_locks(r, s, h, st, w, busy, problem.matrix):
                             continue
                         cands.free.append(Candidate(r.id, h, wd, s, b, w, st, st + r.session_minutes, km))
     return cands

@@ -18,7 +18,9 @@ resource ``r`` at host ``h``: a *site*):
   split into groups of ``g`` people (``g`` = the largest number of seats) for diminishing returns;
 - ``rule_km_budget``: the season's kilometres (return trips) within ``Rules.km_budget``, if set;
 - ``rule_must_host``: the communes of ``problem.must_host`` hold a series;
-- locked series are fixed (their days are removed from the free slots, their hosts keep them).
+- locked series are fixed (their days are removed from the free slots, their hosts keep them);
+- a re-plan adds the previous plan's series and a bonus for every session kept in place
+  (:class:`planner.optimise.stability.StabilityTerms`, given as ``stability``).
 
 The objective is :mod:`planner.optimise.objective`'s. Integers are made once with ``SCALE``
 (1/10 000 of a person), values rounded up and costs down, so the model's bound is a valid bound
@@ -80,9 +82,10 @@ def series_sizes(total: int, caps: list[int], minimum: int) -> list[int]:
 class SeasonModel:
     """The CP-SAT model over a :class:`Candidates` set (see the module docstring)."""
 
-    def __init__(self, problem: PlanningProblem, cands: Candidates) -> None:
+    def __init__(self, problem: PlanningProblem, cands: Candidates, stability=None) -> None:
         self.problem = problem
         self.cands = cands
+        self.stability = stability
         self.rules = problem.rules
         self.group = cands.group
         self.res = {r.id: r for r in problem.resources}
@@ -110,6 +113,8 @@ class SeasonModel:
         self.rule_need_cap_and_groups()
         self.rule_km_budget()
         self.rule_must_host()
+        if self.stability is not None:
+            self.stability.add_rules(self)
         self.set_objective()
 
     def cap(self, c: Candidate) -> int:
@@ -165,8 +170,10 @@ class SeasonModel:
         can be permuted into one where an earlier window holds at least as many series.
         """
         blocks: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        keep = self.stability.no_symmetry if self.stability is not None else set()
         for i, c in enumerate(self.cands.free):
-            blocks[(c.resource, c.weekday)][c.block].append(i)
+            if (c.resource, c.weekday, c.block) not in keep:  # a re-plan tells dates apart
+                blocks[(c.resource, c.weekday)][c.block].append(i)
         for by_block in blocks.values():
             same: dict[frozenset, list[int]] = defaultdict(list)
             for b, idx in by_block.items():
@@ -270,6 +277,8 @@ class SeasonModel:
             if pen > 0:
                 costs.append(math.floor(SCALE * pen + 1e-9) * v)
         const = -math.floor(SCALE * tw * sum(c.km for c in self.cands.fixed) + 1e-9)
+        if self.stability is not None:
+            terms += self.stability.objective_terms(self, SCALE)
         level1 = sum(terms) - sum(costs) + const
         tie = sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
         self.m.maximize(self.lex * level1 - tie)
@@ -430,6 +439,7 @@ def solve_model(
     hint: list[tuple[Candidate, dict[str, int]]] | None = None,
     offset: tuple[float, float] = (0.0, 0.0),
     solver_options: Mapping[str, object] | None = None,
+    stability=None,
 ) -> Choice | None:
     """Build and solve the CP-SAT model.
 
@@ -440,14 +450,15 @@ def solve_model(
 
     ``offset`` (objective, bound) is added to the reported progress (decomposed solves).
     ``solver_options`` sets further CP-SAT parameters by name (e.g. ``{"stop_after_presolve":
-    True}``), applied last.
+    True}``), applied last. ``stability`` adds a re-plan's terms
+    (:func:`planner.optimise.stability.extend`).
 
     Raises
     ------
     InfeasibleError
         When the model is proven infeasible (only locked sessions can make it so).
     """
-    model = SeasonModel(problem, cands)
+    model = SeasonModel(problem, cands, stability)
     if hint:
         model.hint(hint)
     solver = cp_model.CpSolver()

@@ -218,8 +218,11 @@ def order_days(
     For each (resource, weekday, window) holding two series or more, the tour and its reverse
     are tried on every set of slots of the day (the slots in use first); the first assignment
     keeping the drive times, the day's ends and the locked sessions is taken if it drives
-    strictly fewer km than the current order. Locked series never move.
+    strictly fewer km than the current order. Locked series never move, and a re-plan
+    (``problem.previous``) keeps its slots: swapping them would move sessions already planned.
     """
+    if problem.previous:
+        return list(chosen)
     chosen = pair_days(problem, cands, chosen)
     res = {r.id: r for r in problem.resources}
     groups: dict[tuple, list[int]] = defaultdict(list)

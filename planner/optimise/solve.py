@@ -47,7 +47,7 @@ from planner.optimise.routing import day_routes, order_days
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import metric_fields
 from planner.publish.report import CostRates
-from planner.rules.check import check_plan, series_shape
+from planner.rules.check import accepts, check_plan, series_shape, split_accepted
 
 DECOMPOSE_ABOVE = 200
 GROUP_MINUTES = 30.0
@@ -178,8 +178,22 @@ def build_plan(
 
 
 def post_check(plan: Plan, problem: PlanningProblem) -> None:
-    """Run :func:`planner.rules.check.check_plan`; a violation is a bug of the solver."""
-    _fail_on(check_plan(plan, problem))
+    """Run :func:`planner.rules.check.check_plan`; a violation is a bug of the solver (unless the
+    coordinator accepted it for a locked session: ``problem.accepted``)."""
+    _fail_on(split_accepted(check_plan(plan, problem), problem.accepted)[0])
+
+
+def carry_over(plan: Plan, problem: PlanningProblem) -> Plan:
+    """A re-plan's sessions under the identities of the sessions they continue
+    (:func:`planner.optimise.stability.carry_identities`), with the accepted exceptions that
+    still apply."""
+    from planner.optimise.stability import carry_identities
+
+    plan = carry_identities(plan, problem.previous)
+    if not problem.accepted:
+        return plan
+    found = check_plan(plan, problem)
+    return replace(plan, accepted=tuple(a for a in problem.accepted if any(accepts(a, v) for v in found)))
 
 
 def post_check_baseline(plan: Plan, problem: PlanningProblem) -> None:
@@ -284,6 +298,9 @@ def decompose(
                 requests=tuple(q for q in problem.requests if q.code_insee in codes),
                 locked=tuple(s for s in problem.locked if s.resource in rids),
                 requests_only=problem.requests_only,
+                accepted=problem.accepted,
+                previous=tuple(s for s in problem.previous if s.resource in rids),
+                keep_value=problem.keep_value,
             )
         )
     return subs
@@ -359,12 +376,15 @@ def solve(
     InfeasibleError
         When the locked sessions cannot be kept under the rules (French explanation).
     """
+    from planner.optimise import stability
+
     t0 = _time.monotonic()
     progress = _Progress(on_progress, t0)
     subs = decompose(problem)
     g = group_size(problem)
     prepared = [(sub, build_candidates(sub, _max_hosts(sub), group=g)) for sub in subs]
     require_windows(problem, _merge(prepared))
+    terms = [stability.extend(sub, cands) for sub, cands in prepared]  # re-plans only
     sizes = [max(1, len(c.free)) for _, c in prepared]
     trivial = [trivial_bound(sub, c) for sub, c in prepared]
     chosen: Chosen = []
@@ -381,7 +401,7 @@ def solve(
                 trivial[g],
             )
         else:
-            hint = greedy_choice(sub, cands)
+            hint = greedy_choice(sub, cands) if terms[g] is None else stability.hint(sub, cands, terms[g])
             choice: Choice | None = solve_model(
                 sub,
                 cands,
@@ -392,6 +412,7 @@ def solve(
                 hint=hint,
                 offset=(done_obj, done_bound + sum(trivial[g + 1 :])),
                 solver_options=solver_options,
+                stability=terms[g],
             )
             if choice is None or choice.status == "UNKNOWN":
                 # no solution from CP-SAT (stopped or out of time): keep the greedy plan
@@ -438,7 +459,7 @@ def solve(
     if plan.metrics.status == "OPTIMAL" and plan.metrics.gap > 1e-3:
         plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
     post_check(plan, problem)
-    return plan
+    return carry_over(plan, problem)
 
 
 def _merge(prepared: list[tuple[PlanningProblem, Candidates]]) -> Candidates:

@@ -1,11 +1,17 @@
-"""Adjusting a plan by hand: lock sessions, move one, and re-plan around the locked ones.
+"""Adjusting a plan by hand: lock sessions, move one or a whole series, swap two, add one.
 
-Every function returns a new :class:`~planner.model.Plan` (plans are frozen). A move is
-checked at once against every rule of :func:`planner.rules.check.check_plan`, so the coordinator
-sees in plain French what the move breaks, if anything.
+Every function returns a new :class:`~planner.model.Plan` (plans are frozen). An edit is checked
+at once against every rule of :func:`planner.rules.check.check_plan` and returned as an
+:class:`Adjustment`: the edited plan and what it breaks, in plain French. A rule broken on
+purpose is not a dead end: :func:`accept` records the violations as accepted exceptions in the
+plan (``Plan.accepted``, shown by the checker apart from the errors) and locks the sessions
+concerned, so that a re-plan keeps the coordinator's word.
 
-A moved session becomes locked by default: a date changed by hand is usually a date that
-has been announced, and re-planning (:func:`replan_problem`) keeps locked sessions unchanged.
+Identity: a session keeps its ``uid`` through every edit and its ``sequence`` grows by one each
+time its date, time, host or resource changes (the calendars' revision number). A moved session
+becomes locked by default: a date changed by hand is usually a date that has been announced.
+After an edit the plan's figures (objective, participants, kilometres) are recomputed and its
+status reads ``EDITED``: what the solver proved was about the plan before the edit.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from planner.errors import InputError
-from planner.model import Plan, Route, Series, Session
+from planner.model import AcceptedException, Plan, Route, Series, Session, session_uid
+from planner.optimise.objective import objective_value
 from planner.optimise.routing import route_of
 from planner.problem import PlanningProblem
-from planner.rules.check import Violation, check_plan
+from planner.rules.check import Violation, check_plan, exception_of, split_accepted
 from planner.territory.catchment import recount
 
 SessionKey = tuple[str, int]
+EDITED = "EDITED"
 
 
 def session_key(s: Session) -> SessionKey:
@@ -35,12 +43,12 @@ def find_session(plan: Plan, key: SessionKey) -> Session:
     Raises
     ------
     InputError
-        When the plan has no such session.
+        When the plan has no such session (a selection made on an older version of the plan).
     """
     for s in plan.sessions:
         if session_key(s) == tuple(key):
             return s
-    raise InputError(f"séance introuvable dans le plan : parcours {key[0]}, séance {key[1]}")
+    raise InputError("séance introuvable dans le plan : il a changé depuis, choisissez-la de nouveau")
 
 
 def locked_sessions(plan: Plan) -> tuple[Session, ...]:
@@ -55,10 +63,8 @@ def with_locks(plan: Plan, keys: Iterable[SessionKey]) -> Plan:
     """
     wanted = {tuple(k) for k in keys}
     known = {session_key(s) for s in plan.sessions}
-    missing = wanted - known
-    if missing:
-        series, index = sorted(missing)[0]
-        raise InputError(f"séance introuvable dans le plan : parcours {series}, séance {index}")
+    if wanted - known:
+        raise InputError("séance introuvable dans le plan : il a changé depuis, choisissez-la de nouveau")
     sessions = tuple(replace(s, locked=session_key(s) in wanted) for s in plan.sessions)
     return replace(plan, sessions=sessions)
 
@@ -102,23 +108,55 @@ def rebuild_routes(plan: Plan, problem: PlanningProblem, days: Iterable[tuple[st
     return replace(plan, routes=routes, metrics=metrics)
 
 
+def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
+    """The figures of a hand-edited plan, recomputed from its series and sessions.
+
+    The objective is :func:`planner.optimise.objective.objective_value`; the solver's bound is
+    kept (raised to the objective if an edit outside the rules went past it) and the status
+    becomes ``EDITED``: the solver's proof was about the plan before the edit.
+    """
+    k = problem.rules.sessions_per_series
+    count: dict[str, int] = {}
+    for s in plan.sessions:
+        count[s.series] = count.get(s.series, 0) + 1
+    objective = objective_value(plan, problem)
+    bound = max(plan.metrics.bound, objective)
+    gap = 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+    metrics = replace(
+        plan.metrics,
+        status=EDITED,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        participants=sum(x.participants for x in plan.series),
+        participants_full_series=sum(x.participants for x in plan.series if count.get(x.id, 0) >= k),
+        sessions=len(plan.sessions),
+    )
+    return replace(plan, metrics=metrics)
+
+
 @dataclass(frozen=True)
 class Adjustment:
-    """The result of a manual change: the new plan and the rules it breaks (empty when none)."""
+    """The result of a manual change: the new plan and the rules it breaks (empty when none).
+
+    ``violations`` are the rules broken and not yet accepted; ``changed`` the keys of the
+    sessions the edit touched (they are locked by :func:`accept`).
+    """
 
     plan: Plan
     violations: tuple[Violation, ...]
+    changed: tuple[SessionKey, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the adjusted plan breaks no rule."""
+        """True when the adjusted plan breaks no rule (accepted exceptions aside)."""
         return not self.violations
 
 
 def check_adjusted(
     plan: Plan, problem: PlanningProblem, proposed: Iterable[SessionKey] = ()
 ) -> tuple[Violation, ...]:
-    """Every rule violation of a hand-adjusted plan.
+    """Every rule violation of a hand-adjusted plan that no accepted exception covers.
 
     The plan's own locked sessions are the locks to respect (the problem's earlier locks
     may refer to a previous version). The sessions in ``proposed`` (a move being checked) are
@@ -127,7 +165,118 @@ def check_adjusted(
     """
     skip = {tuple(k) for k in proposed}
     locks = tuple(x for x in locked_sessions(plan) if session_key(x) not in skip)
-    return tuple(check_plan(plan, replace(problem, locked=locks)))
+    violations = check_plan(plan, replace(problem, locked=locks))
+    open_, _ = split_accepted(violations, tuple(plan.accepted) + tuple(problem.accepted))
+    return tuple(open_)
+
+
+def accept(adj: Adjustment, *, by: str = "", on: date | None = None) -> Plan:
+    """The adjusted plan with its violations accepted ("accepter quand même").
+
+    Each violation becomes an :class:`~planner.model.AcceptedException` of the plan, and the
+    sessions concerned (those the edit touched, those the violations name, every session of a
+    series whose shape — number, weekday, rhythm, time — a violation is about) are locked: a
+    re-plan keeps them as the coordinator set them.
+    """
+    plan = adj.plan
+    stamp = (on or date.today()).isoformat()
+    new = tuple(exception_of(v, by=by, on=stamp) for v in adj.violations)
+    keys = {tuple(k) for k in adj.changed}
+    for v in adj.violations:
+        if v.rule == "series_shape" or not v.session_index:
+            # an irregular series is kept as a whole: a re-plan neither completes nor reshapes it
+            keys |= {session_key(s) for s in plan.sessions if s.series == v.series}
+        else:
+            keys.add((v.series, v.session_index))
+    known = {session_key(s) for s in plan.sessions}
+    plan = set_locked(plan, keys & known)
+    return replace(plan, accepted=_merged_exceptions(plan.accepted, new))
+
+
+def _merged_exceptions(
+    old: Iterable[AcceptedException], new: Iterable[AcceptedException]
+) -> tuple[AcceptedException, ...]:
+    out: list[AcceptedException] = []
+    seen: set[tuple] = set()
+    for a in (*old, *new):
+        key = (a.rule, a.message, a.uid, a.series)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------ edits
+def _moved(before: Session, after: Session) -> Session:
+    """``after`` with ``before``'s identity, its revision bumped when it really moved."""
+    fields = ("date", "start", "end", "host", "resource")
+    changed = any(getattr(before, f) != getattr(after, f) for f in fields)
+    return replace(after, uid=before.uid, sequence=before.sequence + (1 if changed else 0))
+
+
+def _at(s: Session, day: date, start: time) -> Session:
+    """``s`` on ``day`` from ``start``, keeping its length (refused past midnight)."""
+    length = datetime.combine(s.date, s.end) - datetime.combine(s.date, s.start)
+    end = datetime.combine(day, start) + length
+    if end.date() != day:
+        raise InputError("la séance déplacée finirait après minuit")
+    return replace(s, date=day, start=start, end=end.time())
+
+
+def _refuse_locked(problem: PlanningProblem, sessions: Iterable[Session], what: str) -> None:
+    for s in sorted(sessions, key=lambda x: x.index):
+        if s.locked:
+            name = _place(problem, s.host)
+            raise InputError(
+                f"la séance {s.index} du parcours de {name} du {s.date:%d/%m/%Y} est verrouillée "
+                f"(déjà annoncée) : déverrouillez-la avant de {what}"
+            )
+
+
+def _place(problem: PlanningProblem, code: str) -> str:
+    try:
+        return problem.territory.commune(code).name
+    except KeyError:
+        return f"la commune {code}"
+
+
+def _check_host(problem: PlanningProblem, host: str | None) -> None:
+    if host is not None and host not in problem.territory.codes:
+        raise InputError(f"la commune {host} n'est pas dans le territoire")
+
+
+def _reallocate(plan: Plan, problem: PlanningProblem, series: Series, host: str) -> Series:
+    """``series`` held at ``host``: its participants counted again there — the host's people, then
+    the neighbours who would come (:func:`planner.territory.catchment.recount`), among people no
+    other series of the plan counts."""
+    resource = next((r for r in problem.resources if r.id == series.resource), None)
+    if resource is None:
+        return replace(series, host=host)
+    others = [(x.host, x.resource, x.from_communes) for x in plan.series if x.id != series.id]
+    take, minutes = recount(problem, resource, host, resource.seats, others)
+    return replace(
+        series, host=host, participants=sum(take.values()), from_communes=take, from_minutes=minutes
+    )
+
+
+def _finish(
+    plan: Plan,
+    problem: PlanningProblem,
+    sessions: list[Session],
+    series: tuple[Series, ...],
+    changed: list[SessionKey],
+) -> Adjustment:
+    """Routes of the touched days, figures, and the check of the edited plan.
+
+    The changed sessions are checked as proposals (:func:`check_adjusted`): even locked, they
+    must keep their series' time slot unless the coordinator accepts otherwise.
+    """
+    keys = set(changed)
+    touched = {(s.resource, s.date) for s in (*plan.sessions, *sessions) if session_key(s) in keys}
+    ordered = tuple(sorted(sessions, key=lambda s: (s.date, s.start, s.resource)))
+    edited = rebuild_routes(replace(plan, sessions=ordered, series=series), problem, touched)
+    edited = refresh_metrics(edited, problem)
+    return Adjustment(edited, check_adjusted(edited, problem, proposed=changed), tuple(changed))
 
 
 def move_session(
@@ -139,6 +288,7 @@ def move_session(
     new_host: str | None = None,
     new_start: time | None = None,
     whole_series: bool = False,
+    series_times: bool = False,
     lock: bool = True,
 ) -> Adjustment:
     """Move one session to another date, start time or host, and check every rule.
@@ -153,14 +303,18 @@ def move_session(
         What changes; ``None`` keeps the current value. The session keeps its length.
     whole_series
         With ``new_host``: move every session of the series (and the series itself) to the
-        new host, since a series takes place at one host.
+        new host, since a series takes place at one host; its participants are drawn again
+        from the new host's catchment.
+    series_times
+        With ``new_start``: every unlocked session of the series moves to the new time too (a
+        series keeps one time slot).
     lock
         Lock the moved session (default), so that a re-plan keeps it.
 
     Returns
     -------
     Adjustment
-        The new plan (routes and kilometres updated) and the violations it has.
+        The new plan (routes, kilometres and figures updated) and the violations it has.
 
     Raises
     ------
@@ -169,63 +323,160 @@ def move_session(
         one of its sessions is), or the new host is not in the territory.
     """
     s = find_session(plan, key)
-    if s.locked:
-        raise InputError(
-            f"la séance {s.index} du parcours {s.series} est verrouillée (déjà annoncée) : "
-            "déverrouillez-la avant de la déplacer"
-        )
-    if new_host is not None and new_host not in problem.territory.codes:
-        raise InputError(f"la commune {new_host} n'est pas dans le territoire")
+    _refuse_locked(problem, [s], "la déplacer")
+    _check_host(problem, new_host)
+    new_host = None if new_host == s.host else new_host
+    siblings = [x for x in plan.sessions if x.series == s.series and session_key(x) != session_key(s)]
     if whole_series and new_host is not None:
-        for other in sorted(plan.sessions, key=lambda x: x.index):
-            if other.series == s.series and other.locked:
-                raise InputError(
-                    f"la séance {other.index} du parcours {s.series} est verrouillée (déjà annoncée) : "
-                    "déverrouillez-la avant de déplacer le parcours"
-                )
-    length = datetime.combine(s.date, s.end) - datetime.combine(s.date, s.start)
+        _refuse_locked(problem, siblings, "déplacer le parcours")
     start = new_start or s.start
-    end_dt = datetime.combine(s.date, start) + length
-    if end_dt.date() != s.date:
-        raise InputError("la séance déplacée finirait après minuit")
-    moved = replace(
-        s,
-        date=new_date or s.date,
-        start=start,
-        end=end_dt.time(),
-        host=new_host or s.host,
-        locked=lock,
-    )
-    touched = {(s.resource, s.date), (moved.resource, moved.date)}
+    moved = _at(s, new_date or s.date, start)
+    moved = _moved(s, replace(moved, host=new_host or s.host, locked=lock))
+    changed = [session_key(s)]
     sessions: list[Session] = []
     for other in plan.sessions:
         if session_key(other) == session_key(s):
             sessions.append(moved)
-        elif whole_series and new_host is not None and other.series == s.series:
-            sessions.append(replace(other, host=new_host))
-            touched.add((other.resource, other.date))
-        else:
-            sessions.append(other)
+            continue
+        if other.series == s.series and not other.locked:
+            after = other
+            if whole_series and new_host is not None:
+                after = replace(after, host=new_host)
+            if series_times and new_start is not None and new_start != s.start:
+                after = _at(after, after.date, start)
+            if after != other:
+                sessions.append(_moved(other, after))
+                changed.append(session_key(other))
+                continue
+        sessions.append(other)
     series = plan.series
     if whole_series and new_host is not None:
         series = tuple(
-            _moved_series(problem, plan, x, new_host) if x.id == s.series else x for x in plan.series
+            _reallocate(plan, problem, x, new_host) if x.id == s.series else x for x in plan.series
         )
-    new_plan = rebuild_routes(replace(plan, sessions=tuple(sessions), series=series), problem, touched)
-    return Adjustment(new_plan, check_adjusted(new_plan, problem, proposed=[session_key(moved)]))
+    return _finish(plan, problem, sessions, series, changed)
 
 
-def _moved_series(problem: PlanningProblem, plan: Plan, series: Series, host: str) -> Series:
-    """``series`` at ``host``: its participants are counted again there (the host's people, then
-    the neighbours who would come, :func:`planner.territory.catchment.recount`)."""
-    resource = next((r for r in problem.resources if r.id == series.resource), None)
-    if resource is None:
-        return replace(series, host=host)
-    others = [(x.host, x.resource, x.from_communes) for x in plan.series if x.id != series.id]
-    take, minutes = recount(problem, resource, host, resource.seats, others)
-    return replace(
-        series, host=host, participants=sum(take.values()), from_communes=take, from_minutes=minutes
-    )
+def move_series(
+    plan: Plan,
+    problem: PlanningProblem,
+    series_id: str,
+    *,
+    days: int = 0,
+    new_start: time | None = None,
+    new_host: str | None = None,
+    lock: bool = True,
+) -> Adjustment:
+    """Move a whole series: every session ``days`` later (earlier if negative), to a new start
+    time and/or to a new host (participants drawn again from its catchment).
+
+    Raises
+    ------
+    InputError
+        Unknown series, a locked session in it, or a host outside the territory.
+    """
+    mine = sorted((s for s in plan.sessions if s.series == series_id), key=lambda s: s.index)
+    if not mine:
+        raise InputError("parcours introuvable dans le plan : il a changé depuis, choisissez-le de nouveau")
+    _refuse_locked(problem, mine, "déplacer le parcours")
+    _check_host(problem, new_host)
+    sessions: list[Session] = []
+    changed: list[SessionKey] = []
+    for other in plan.sessions:
+        if other.series != series_id:
+            sessions.append(other)
+            continue
+        after = _at(other, other.date + timedelta(days=days), new_start or other.start)
+        after = replace(after, host=new_host or other.host, locked=lock)
+        sessions.append(_moved(other, after))
+        changed.append(session_key(other))
+    series = plan.series
+    if new_host is not None and new_host != mine[0].host:
+        series = tuple(
+            _reallocate(plan, problem, x, new_host) if x.id == series_id else x for x in plan.series
+        )
+    return _finish(plan, problem, sessions, series, changed)
+
+
+def swap_sessions(
+    plan: Plan, problem: PlanningProblem, a: SessionKey, b: SessionKey, *, lock: bool = True
+) -> Adjustment:
+    """Exchange the dates, times and resources of two sessions (each keeps its host and series).
+
+    Raises
+    ------
+    InputError
+        Unknown or locked session, or the same session twice.
+    """
+    sa, sb = find_session(plan, a), find_session(plan, b)
+    if session_key(sa) == session_key(sb):
+        raise InputError("choisissez deux séances différentes à échanger")
+    _refuse_locked(problem, [sa, sb], "l'échanger")
+    na = replace(sa, date=sb.date, start=sb.start, end=sb.end, resource=sb.resource, locked=lock)
+    nb = replace(sb, date=sa.date, start=sa.start, end=sa.end, resource=sa.resource, locked=lock)
+    new = {session_key(sa): _moved(sa, na), session_key(sb): _moved(sb, nb)}
+    sessions = [new.get(session_key(s), s) for s in plan.sessions]
+    changed = [session_key(sa), session_key(sb)]
+    return _finish(plan, problem, sessions, plan.series, changed)
+
+
+def add_session(
+    plan: Plan,
+    problem: PlanningProblem,
+    *,
+    host: str,
+    resource: str,
+    day: date,
+    start: time,
+    series_id: str | None = None,
+    lock: bool = True,
+) -> Adjustment:
+    """Add a session by hand: one more session of an existing series of ``host``, or (without
+    ``series_id``) a one-off session whose participants are the people of the host's catchment
+    no series counts yet (up to the resource's seats).
+
+    Raises
+    ------
+    InputError
+        Unknown resource or series, a series held elsewhere, or a host outside the territory.
+    """
+    _check_host(problem, host)
+    r = next((x for x in problem.resources if x.id == resource), None)
+    if r is None:
+        raise InputError("moyen itinérant inconnu : choisissez-en un de la liste")
+    end = datetime.combine(day, start) + timedelta(minutes=r.session_minutes)
+    if end.date() != day:
+        raise InputError("la séance ajoutée finirait après minuit")
+    series = plan.series
+    if series_id is not None:
+        target = next((x for x in plan.series if x.id == series_id), None)
+        if target is None:
+            raise InputError(
+                "parcours introuvable dans le plan : il a changé depuis, choisissez-le de nouveau"
+            )
+        if target.host != host:
+            raise InputError(
+                f"ce parcours a lieu à {_place(problem, target.host)}, pas à {_place(problem, host)}"
+            )
+        index = 1 + max(s.index for s in plan.sessions if s.series == series_id)
+        sid = series_id
+    else:
+        used = {x.id for x in plan.series}
+        n = 1
+        while f"M{n:02d}-{host}" in used:
+            n += 1
+        sid, index = f"M{n:02d}-{host}", 1
+        others = [(x.host, x.resource, x.from_communes) for x in plan.series]
+        take, minutes = recount(problem, r, host, r.seats, others)
+        series = (*plan.series, Series(sid, host, resource, sum(take.values()), take, minutes))
+    new = Session(sid, index, resource, host, day, start, end.time(), lock)
+    taken = {s.uid for s in plan.sessions}
+    uid = session_uid(plan.territory_spec, new)
+    while uid in taken:
+        uid = session_uid(plan.territory_spec + "+", replace(new, start=start, uid=uid))
+    new = replace(new, uid=uid)
+    sessions = [*plan.sessions, new]
+    return _finish(plan, problem, sessions, series, [session_key(new)])
 
 
 def candidate_dates(plan: Plan, key: SessionKey, horizon_days: int = 28) -> list[date]:
@@ -244,9 +495,29 @@ def candidate_dates(plan: Plan, key: SessionKey, horizon_days: int = 28) -> list
     return out
 
 
-def replan_problem(problem: PlanningProblem, plan: Plan) -> PlanningProblem:
-    """The problem to re-solve so that the plan's locked sessions stay exactly as they are."""
-    return replace(problem, locked=locked_sessions(plan))
+def replan_problem(
+    problem: PlanningProblem, plan: Plan, keep_value: float = 0.0, *, frozen_before: date | None = None
+) -> PlanningProblem:
+    """The problem to re-solve from ``plan``: its locked sessions stay exactly as they are, its
+    accepted exceptions stay accepted, and its other sessions are the ``previous`` plan a
+    re-plan keeps unless moving them is worth more than ``keep_value`` per session
+    (:mod:`planner.optimise.stability`).
+
+    Sessions dated before ``frozen_before`` (today, for a season under way) have taken place:
+    they are kept as they are, like locked ones.
+    """
+    past = (
+        ()
+        if frozen_before is None
+        else tuple(replace(s, locked=True) for s in plan.sessions if s.date < frozen_before and not s.locked)
+    )
+    return replace(
+        problem,
+        locked=locked_sessions(plan) + past,
+        accepted=tuple(plan.accepted),
+        previous=tuple(plan.sessions),
+        keep_value=keep_value,
+    )
 
 
 def _slot(s: Session) -> tuple:

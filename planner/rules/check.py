@@ -44,7 +44,17 @@ from dataclasses import dataclass
 from datetime import date, time
 from itertools import pairwise
 
-from planner.model import WEEKDAY_NAMES_FR, HostRequest, Plan, Resource, Route, Series, Session
+from planner.french import french_time
+from planner.model import (
+    WEEKDAY_NAMES_FR,
+    AcceptedException,
+    HostRequest,
+    Plan,
+    Resource,
+    Route,
+    Series,
+    Session,
+)
 from planner.problem import PlanningProblem, ProgressEvent
 from planner.territory.catchment import (
     attendance_share,
@@ -62,12 +72,17 @@ ROUTE_ABS_TOLERANCE = 0.1
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: which rule, a plain-French message, and where (series, session)."""
+    """One broken rule: which rule, a plain-French message, and where (series, session).
+
+    ``uid`` is the identity of the session concerned (empty for a rule about a whole series or
+    the whole plan): it is what an accepted exception refers to.
+    """
 
     rule: str
     message: str
     series: str = ""
     session_index: int = 0
+    uid: str = ""
 
 
 Rule = Callable[[Plan, PlanningProblem], list[Violation]]
@@ -88,7 +103,7 @@ def _day(d: date) -> str:
 
 
 def _hhmm(t: time) -> str:
-    return t.strftime("%H:%M")
+    return french_time(t)
 
 
 def _minutes(t: time) -> int:
@@ -97,18 +112,40 @@ def _minutes(t: time) -> int:
 
 def _clock(minutes: float) -> str:
     whole = math.ceil(minutes - EPS_MIN)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60} h {whole % 60:02d}"
+
+
+def _late(minutes: float) -> str:
+    """« 1 minute », « 12 minutes », « 1 h 05 » for a positive delay in minutes."""
+    whole = math.ceil(minutes - EPS_MIN)
+    if whole < 60:
+        return f"{whole} minute{'s' if whole > 1 else ''}"
+    return f"{whole // 60} h {whole % 60:02d}"
 
 
 def _what(problem: PlanningProblem, s: Session) -> str:
-    """« la séance 2 du parcours S1 à Vierzon le mardi 12/01/2027 »."""
-    return f"la séance {s.index} du parcours {s.series} à {_name(problem, s.host)} le {_day(s.date)}"
+    """« la séance 2 du parcours de Vierzon le mardi 12/01/2027 » (no internal identifier)."""
+    return f"la séance {s.index} du parcours de {_name(problem, s.host)} le {_day(s.date)}"
+
+
+def _res(problem: PlanningProblem, resource_id: str) -> str:
+    """A resource as the coordinator named it (« Bus numérique »), else its identifier."""
+    r = _resources(problem).get(resource_id)
+    return r.name if r is not None else f"« {resource_id} »"
+
+
+def _parcours(problem: PlanningProblem, series: Series, plan: Plan | None = None) -> str:
+    """« le parcours de Vierzon commençant le mardi 12/01/2027 » (no internal identifier)."""
+    text = f"le parcours de {_name(problem, series.host)}"
+    days = [s.date for s in plan.sessions if s.series == series.id] if plan is not None else []
+    # the first date tells two series of one host apart, and depends on nothing else of the plan
+    return f"{text} commençant le {_day(min(days))}" if days else text
 
 
 def _v(rule: str, message: str, s: Session | None = None, series: str = "") -> Violation:
     text = message[0].upper() + message[1:]
     if s is not None:
-        return Violation(rule, text, s.series, s.index)
+        return Violation(rule, text, s.series, s.index, s.uid)
     return Violation(rule, text, series)
 
 
@@ -163,19 +200,23 @@ def _series_listing(
     """Series ids unique, every session belongs to a series, every series to a known resource."""
     rule, resources = "series_shape", _resources(problem)
     counts = Counter(s.id for s in plan.series)
+    twice = {x.id: x for x in plan.series if counts[x.id] > 1}
     out = [
-        _v(rule, f"le parcours {sid} est décrit plusieurs fois", series=sid)
-        for sid, n in counts.items()
-        if n > 1
+        _v(rule, f"{_parcours(problem, x, plan)} est décrit plusieurs fois", series=sid)
+        for sid, x in twice.items()
     ]
     out += [
-        _v(rule, f"séances du parcours {sid}, qui n'existe pas dans le plan", series=sid)
+        _v(
+            rule,
+            f"{_what(problem, groups[sid][0])} n'appartient à aucun parcours du plan",
+            groups[sid][0],
+        )
         for sid in sorted(set(groups) - set(counts))
     ]
     out += [
         _v(
             rule,
-            f"le parcours {x.id} à {_name(problem, x.host)} utilise un moyen inconnu « {x.resource} »",
+            f"{_parcours(problem, x, plan)} utilise un moyen inconnu « {x.resource} »",
             series=x.id,
         )
         for x in plan.series
@@ -184,7 +225,9 @@ def _series_listing(
     return out
 
 
-def _series_members(series: Series, sessions: list[Session], problem: PlanningProblem) -> list[Violation]:
+def _series_members(
+    series: Series, sessions: list[Session], problem: PlanningProblem, plan: Plan
+) -> list[Violation]:
     """K sessions numbered 1..K, all at the series' host with the series' resource."""
     rule, k = "series_shape", problem.rules.sessions_per_series
     out: list[Violation] = []
@@ -194,7 +237,7 @@ def _series_members(series: Series, sessions: list[Session], problem: PlanningPr
         out.append(
             _v(
                 rule,
-                f"le parcours {series.id} à {_name(problem, series.host)} compte {len(sessions)} séance(s) (numéros : {numbers}) "
+                f"{_parcours(problem, series, plan)} compte {len(sessions)} séance(s) (numéros : {numbers}) "
                 f"au lieu de {k} séances numérotées de 1 à {k}",
                 series=series.id,
             )
@@ -212,7 +255,7 @@ def _series_members(series: Series, sessions: list[Session], problem: PlanningPr
             out.append(
                 _v(
                     rule,
-                    f"{_what(problem, s)} n'est pas assurée par le moyen du parcours ({series.resource})",
+                    f"{_what(problem, s)} n'est pas assurée par le moyen du parcours ({_res(problem, series.resource)})",
                     s,
                 )
             )
@@ -271,7 +314,7 @@ def series_shape(plan: Plan, problem: PlanningProblem) -> list[Violation]:
     out = _series_listing(plan, problem, groups)
     for series in plan.series:
         sessions = groups.get(series.id, [])
-        out += _series_members(series, sessions, problem)
+        out += _series_members(series, sessions, problem, plan)
         if sessions:
             out += _series_rhythm(sessions, problem)
     return out
@@ -319,12 +362,12 @@ def resource_calendar(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             continue
         weekday = WEEKDAY_NAMES_FR[s.date.weekday()]
         if s.date.weekday() not in r.weekdays:
-            out.append(_v(rule, f"{_what(problem, s)} : le moyen {r.id} ne travaille pas le {weekday}", s))
+            out.append(_v(rule, f"{_what(problem, s)} : {r.name} ne travaille pas le {weekday}", s))
         if s.start < r.day_start or s.end > r.day_end:
             out.append(
                 _v(
                     rule,
-                    f"{_what(problem, s)} ({_hhmm(s.start)}–{_hhmm(s.end)}) dépasse la journée de {r.id} "
+                    f"{_what(problem, s)} ({_hhmm(s.start)}–{_hhmm(s.end)}) dépasse la journée de {r.name} "
                     f"({_hhmm(r.day_start)}–{_hhmm(r.day_end)})",
                     s,
                 )
@@ -348,7 +391,7 @@ def resource_calendar(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             out.append(
                 _v(
                     rule,
-                    f"le moyen {rid} tient {len(sessions)} séances le {_day(day)} "
+                    f"{r.name} tient {len(sessions)} séances le {_day(day)} "
                     f"(au plus {r.max_sessions_per_day} par jour)",
                     sessions[-1],
                 )
@@ -366,7 +409,8 @@ def _day_ends(r: Resource, first: Session, last: Session, problem: PlanningProbl
             _v(
                 rule,
                 f"{_what(problem, first)} commence à {_hhmm(first.start)} : parti de sa base à "
-                f"{_hhmm(r.day_start)}, le moyen {r.id} n'arrive pas avant {arrival}",
+                f"{_hhmm(r.day_start)}, {r.name} n'arrive pas avant {arrival}, "
+                f"{_late(_minutes(r.day_start) + to_first - _minutes(first.start))} trop tard",
                 first,
             )
         )
@@ -376,8 +420,9 @@ def _day_ends(r: Resource, first: Session, last: Session, problem: PlanningProbl
         out.append(
             _v(
                 rule,
-                f"après {_what(problem, last)}, le moyen {r.id} rentre à sa base à {home}, "
-                f"après la fin de sa journée ({_hhmm(r.day_end)})",
+                f"après {_what(problem, last)}, {r.name} rentre à sa base à {home}, "
+                f"{_late(_minutes(last.end) + back - _minutes(r.day_end))} après la fin de sa journée "
+                f"({_hhmm(r.day_end)})",
                 last,
             )
         )
@@ -388,7 +433,7 @@ def _between(prev: Session, nxt: Session, problem: PlanningProblem) -> list[Viol
     """Two consecutive sessions of a resource's day: no overlap, and the drive fits between."""
     rule = "no_overlap_and_travel"
     if nxt.start < prev.end:
-        text = f"{_what(problem, nxt)} chevauche {_what(problem, prev)} : le moyen {nxt.resource} ne peut être à deux endroits"
+        text = f"{_what(problem, nxt)} chevauche {_what(problem, prev)} : {_res(problem, nxt.resource)} ne peut être à deux endroits"
         return [_v(rule, text, nxt)]
     drive = _drive(problem, prev.host, nxt.host)
     if drive is not None and _minutes(nxt.start) + EPS_MIN < _minutes(prev.end) + drive:
@@ -432,7 +477,7 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
             out.append(
                 _v(
                     rule,
-                    f"le parcours {series.id} à {_name(problem, series.host)} annonce {series.participants} participants mais en compte {total} par commune",
+                    f"{_parcours(problem, series, plan)} annonce {series.participants} participants mais en compte {total} par commune",
                     series=series.id,
                 )
             )
@@ -440,7 +485,7 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
             out.append(
                 _v(
                     rule,
-                    f"le parcours {series.id} à {_name(problem, series.host)} n'a que {series.participants} participants "
+                    f"{_parcours(problem, series, plan)} n'a que {series.participants} participants "
                     f"(seuil d'ouverture : {rules.min_participants})",
                     series=series.id,
                 )
@@ -450,7 +495,7 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
             out.append(
                 _v(
                     rule,
-                    f"le parcours {series.id} à {_name(problem, series.host)} a {series.participants} participants pour {r.seats} places",
+                    f"{_parcours(problem, series, plan)} a {series.participants} participants pour {r.seats} places",
                     series=series.id,
                 )
             )
@@ -472,7 +517,7 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                 out.append(
                     _v(
                         rule,
-                        f"le parcours {series.id} à {_name(problem, series.host)} compte {people} personnes de {_name(problem, code)}",
+                        f"{_parcours(problem, series, plan)} compte {people} personnes de {_name(problem, code)}",
                         series=series.id,
                     )
                 )
@@ -480,7 +525,7 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                 out.append(
                     _v(
                         rule,
-                        f"le parcours {series.id} à {_name(problem, series.host)} compte des personnes de {code}, hors du territoire",
+                        f"{_parcours(problem, series, plan)} compte des personnes de la commune {code}, hors du territoire",
                         series=series.id,
                     )
                 )
@@ -491,7 +536,7 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                 out.append(
                     _v(
                         rule,
-                        f"le parcours {series.id} à {_name(problem, series.host)} compte {people} personnes de {_name(problem, code)}, "
+                        f"{_parcours(problem, series, plan)} compte {people} personnes de {_name(problem, code)}, "
                         f"à {far} min de route (rayon d'attraction : {radius:g} min)",
                         series=series.id,
                     )
@@ -625,7 +670,7 @@ def power(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             out.append(
                 _v(
                     rule,
-                    f"{_what(problem, s)} : le moyen {r.id} a besoin d'une prise électrique que {_name(problem, s.host)} n'a pas",
+                    f"{_what(problem, s)} : {r.name} a besoin d'une prise électrique que {_name(problem, s.host)} n'a pas",
                     s,
                 )
             )
@@ -642,7 +687,7 @@ def hosts_allowed(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             out.append(
                 _v(
                     rule,
-                    f"le parcours {series.id} a lieu à {series.host}, hors du territoire",
+                    f"un parcours a lieu dans la commune {series.host}, hors du territoire",
                     series=series.id,
                 )
             )
@@ -650,7 +695,7 @@ def hosts_allowed(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             out.append(
                 _v(
                     rule,
-                    f"le parcours {series.id} a lieu à {_name(problem, series.host)}, qui n'a pas fait de demande",
+                    f"{_parcours(problem, series, plan)} a lieu à {_name(problem, series.host)}, qui n'a pas fait de demande",
                     series=series.id,
                 )
             )
@@ -728,7 +773,10 @@ def routes_consistent(plan: Plan, problem: PlanningProblem) -> list[Violation]:
     out: list[Violation] = []
     seen: set[tuple[str, date]] = set()
     for route in sorted(plan.routes, key=lambda r: (r.date, r.resource)):
-        key, label = (route.resource, route.date), f"la tournée de {route.resource} du {_day(route.date)}"
+        key, label = (
+            (route.resource, route.date),
+            f"la tournée de {_res(problem, route.resource)} du {_day(route.date)}",
+        )
         r, sessions = resources.get(route.resource), days.get(key)
         if key in seen:
             problems = ["est décrite plusieurs fois"]
@@ -740,7 +788,7 @@ def routes_consistent(plan: Plan, problem: PlanningProblem) -> list[Violation]:
         out += [_v(rule, f"{label} {text}") for text in problems]
     for rid, day in days:
         if (rid, day) not in seen and rid in resources:
-            out.append(_v(rule, f"il manque la tournée de {rid} du {_day(day)}"))
+            out.append(_v(rule, f"il manque la tournée de {_res(problem, rid)} du {_day(day)}"))
     return out
 
 
@@ -784,3 +832,67 @@ def check_plan(plan: Plan, problem: PlanningProblem, *, skip: Iterable[str] = ()
         if name not in skip:
             out.extend(rule(plan, problem))
     return out
+
+
+# ----------------------------------------------------------------------------- accepted exceptions
+
+
+def exception_of(v: Violation, *, by: str = "", on: str = "") -> AcceptedException:
+    """The :class:`~planner.model.AcceptedException` that accepts ``v`` ("accepter quand même")."""
+    return AcceptedException(rule=v.rule, message=v.message, uid=v.uid, series=v.series, by=by, on=on)
+
+
+def accepts(a: AcceptedException, v: Violation) -> bool:
+    """True when ``a`` accepts ``v``: same rule, same message, same session (or same series).
+
+    The message is part of the match on purpose: a return at 17 h 45 is not the return at
+    17 h 31 the coordinator accepted.
+    """
+    if a.rule != v.rule or a.message != v.message:
+        return False
+    return a.uid == v.uid if v.uid else a.series == v.series
+
+
+def split_accepted(
+    violations: Iterable[Violation], accepted: Iterable[AcceptedException]
+) -> tuple[list[Violation], list[Violation]]:
+    """``(open, accepted)``: the violations no exception accepts, and those one does."""
+    exceptions = list(accepted)
+    open_: list[Violation] = []
+    ok: list[Violation] = []
+    for v in violations:
+        (ok if any(accepts(a, v) for a in exceptions) else open_).append(v)
+    return open_, ok
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every rule of a plan, with the coordinator's accepted exceptions set apart.
+
+    Attributes
+    ----------
+    open
+        Violations nobody accepted: what the checker reports as errors.
+    accepted
+        Violations accepted on purpose (shown as accepted exceptions, not as errors).
+    stale
+        Accepted exceptions that no longer match any violation (the plan changed since).
+    """
+
+    open: tuple[Violation, ...]
+    accepted: tuple[Violation, ...]
+    stale: tuple[AcceptedException, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every violation, if any, was accepted."""
+        return not self.open
+
+
+def check_with_exceptions(plan: Plan, problem: PlanningProblem, *, skip: Iterable[str] = ()) -> CheckResult:
+    """:func:`check_plan` with the exceptions of ``plan.accepted`` and ``problem.accepted`` set apart."""
+    violations = check_plan(plan, problem, skip=skip)
+    exceptions = tuple(plan.accepted) + tuple(problem.accepted)
+    open_, ok = split_accepted(violations, exceptions)
+    stale = tuple(a for a in plan.accepted if not any(accepts(a, v) for v in ok))
+    return CheckResult(tuple(open_), tuple(ok), stale)

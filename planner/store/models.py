@@ -1,5 +1,6 @@
 """SQLAlchemy 2 declarative models: requests and their reviews, plan versions, locked sessions,
-access links, users (hashed passwords), the sign-in throttle and the audit log.
+access links, users (hashed passwords), workspaces, notifications, the sign-in throttle and the
+audit log.
 
 The schema itself is created by the Alembic migrations in ``migrations/versions``; these classes
 must stay in step with them (``tests/store`` checks that the migrated schema matches).
@@ -125,7 +126,12 @@ class ReviewRow(Base):
 
 
 class PlanVersionRow(Base):
-    """A saved plan (JSON of :func:`planner.plan_json.plan_to_dict`) with its label and author."""
+    """A saved plan (JSON of :func:`planner.plan_json.plan_to_dict`) with its label and author.
+
+    ``territory_spec`` is the plan's territory, ``parent_id`` the version it was made from,
+    ``baseline_json`` the saupoudrage baseline computed with it (so that reopening the version
+    shows the same comparison).
+    """
 
     __tablename__ = "plan_versions"
 
@@ -136,14 +142,57 @@ class PlanVersionRow(Base):
     n_sessions: Mapped[int] = mapped_column(Integer)
     plan_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    territory_spec: Mapped[str] = mapped_column(String(500), default="", server_default="", index=True)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    baseline_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WorkspaceRow(Base):
+    """The coordination's workspace for one territory: its settings (resources, season, rules,
+    as JSON), its current plan version and a revision number that grows with every change
+    (optimistic versioning: a change made on an older revision is merged or refused)."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_spec: Mapped[str] = mapped_column(String(500), unique=True)
+    settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="SET NULL"), nullable=True
+    )
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class NotificationRow(Base):
+    """A commune told of its dates as they stand in a plan version (by e-mail or otherwise)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_territory_code", "territory_spec", "code_insee"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    territory_spec: Mapped[str] = mapped_column(String(500))
+    code_insee: Mapped[str] = mapped_column(String(5))
+    version_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LockedSessionRow(Base):
-    """A session announced to the public: re-planning must keep it unchanged."""
+    """A session announced to the public, locked on the plan version ``plan_version_id``: a
+    re-plan of that version keeps it unchanged. ``uid`` is the session's identity."""
 
     __tablename__ = "locked_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE", name="fk_locked_sessions_plan_version"),
+        nullable=True,
+        index=True,
+    )
+    uid: Mapped[str] = mapped_column(String(64), default="", server_default="")
     series: Mapped[str] = mapped_column(String(100))
     index: Mapped[int] = mapped_column(Integer)
     resource: Mapped[str] = mapped_column(String(100))

@@ -35,7 +35,7 @@ from planner.store.access import (
 from planner.store.audit import record
 from planner.store.db import session_scope
 from planner.store.models import AccessLinkRow, CalendarFeedRow, PlanVersionRow, PublicationRow, utcnow
-from planner.store.repo import load_plan_version
+from planner.store.workspace import load_version
 
 FEED_PATH = "/calendrier/{token}.ics"
 
@@ -105,7 +105,7 @@ def published_plans(engine: Engine) -> tuple[Plan, tuple[Plan, ...]] | None:
     publications = list_publications(engine)
     if not publications:
         return None
-    plans = [load_plan_version(engine, p.plan_version_id) for p in reversed(publications)]
+    plans = [load_version(engine, p.plan_version_id) for p in reversed(publications)]
     return plans[-1], tuple(plans[:-1])
 
 

@@ -25,7 +25,7 @@ from planner.realised.importing import ImportResult
 from planner.realised.locks import sessions_to_lock
 from planner.realised.outcome import SessionOutcome
 from planner.realised.season import RealisedSeason, attendance_for_plan
-from planner.store import repo
+from planner.store import workspace
 from planner.store.access import Actor, as_actor, require_coordinator
 from planner.store.audit import record
 from planner.store.db import session_scope
@@ -103,11 +103,11 @@ def find_plan_version(engine: Engine, plan: Plan) -> int | None:
 def ensure_plan_version(engine: Engine, plan: Plan, label: str, author: str) -> int:
     """The stored version of ``plan``, saved under ``label`` first if it is not stored yet."""
     found = find_plan_version(engine, plan)
-    return found if found is not None else repo.save_plan_version(engine, plan, label, author)
+    return found if found is not None else workspace.save_version(engine, plan, label, author)
 
 
 def _plan(engine: Engine, version_id: int) -> Plan:
-    return repo.load_plan_version(engine, version_id)
+    return workspace.load_version(engine, version_id)
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """Repository functions: the only way pages and commands read or change stored data.
 
 Each public function is one transaction (:func:`planner.store.db.session_scope`) that also writes
-the audit log. Requests follow ``submitted → accepted | declined (with a reason) → scheduled``;
+the audit log. Plan versions, locks and the coordination's settings are in
+:mod:`planner.store.workspace`. Requests follow ``submitted → accepted | declined (with a reason) → scheduled``;
 access rules (:mod:`planner.store.access`) are checked here, so a page cannot forget them.
 """
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,12 +25,11 @@ from planner.hosting.request_form import (
     clean_text,
     to_host_request,
 )
-from planner.model import HostRequest, Plan, Session, format_weekdays, parse_weekdays
-from planner.plan_json import plan_from_dict, plan_to_dict
+from planner.model import HostRequest, Plan, format_weekdays, parse_weekdays
 from planner.store.access import Actor, as_actor, require_commune_scope, require_coordinator
 from planner.store.audit import record
 from planner.store.db import session_scope
-from planner.store.models import LockedSessionRow, PlanVersionRow, RequestRow, ReviewRow, utcnow
+from planner.store.models import RequestRow, ReviewRow, utcnow
 
 DECISIONS = ("accepted", "declined")
 # A commune's link may not flood the coordination: at most this many requests waiting for review.
@@ -304,35 +303,17 @@ def mark_scheduled(
 def schedule_from_plan(
     engine: Engine, plan: Plan, actor: Actor | str = "planification"
 ) -> dict[int, tuple[date, ...]]:
-    """Mark every accepted or scheduled request whose commune hosts sessions in ``plan`` as scheduled.
-
-    One transaction; returns ``request id -> dates``. A scheduled request whose commune no longer
-    hosts any session keeps its previous dates (the coordinator decides what to tell the commune).
+    """Mark every accepted or scheduled request whose commune hosts sessions in ``plan`` as
+    scheduled on those dates (one transaction; returns ``request id -> dates``, ``()`` for a
+    request put back to accepted). See :func:`planner.store.workspace.schedule_requests`, which
+    :func:`planner.store.workspace.commit_plan` runs whenever a plan version becomes current.
     """
+    from planner.store.workspace import schedule_requests
+
     who = as_actor(actor)
     require_coordinator(who, "programmer une demande")
-    dates_by_host: dict[str, set[date]] = {}
-    for s in plan.sessions:
-        dates_by_host.setdefault(s.host, set()).add(s.date)
-    done: dict[int, tuple[date, ...]] = {}
     with session_scope(engine) as session:
-        rows = session.scalars(
-            select(RequestRow)
-            .where(RequestRow.status.in_(("accepted", "scheduled")))
-            .order_by(RequestRow.id)
-            .with_for_update()
-        ).all()
-        now = utcnow()
-        for row in rows:
-            days = tuple(sorted(dates_by_host.get(row.code_insee, ())))
-            if not days:
-                continue
-            text = _dates_text(days)
-            if row.status == "scheduled" and row.scheduled_dates == text:
-                continue
-            _schedule(session, row, text, who, now)
-            done[row.id] = days
-    return done
+        return schedule_requests(session, plan, who)
 
 
 def list_requests(
@@ -512,96 +493,3 @@ def accepted_host_requests(engine: Engine) -> tuple[HostRequest, ...]:
     return tuple(
         to_host_request(rec.form, f"D{rec.id}") for rec in records if rec.status in ("accepted", "scheduled")
     )
-
-
-# --- plan versions and locked sessions ----------------------------------------------------------
-
-# The fields of a Session kept in a LockedSessionRow (a stored session is always locked).
-_LOCKED_FIELDS = ("series", "index", "resource", "host", "date", "start", "end")
-
-
-@dataclass(frozen=True)
-class PlanVersionInfo:
-    """A saved plan version, without its content."""
-
-    id: int
-    label: str
-    author: str
-    created_at: datetime
-    kind: str
-    n_sessions: int
-
-
-def save_plan_version(engine: Engine, plan: Plan, label: str, author: str) -> int:
-    """Store ``plan`` (its :func:`~planner.plan_json.plan_to_dict` JSON) and return the version id."""
-    label = clean_text(label)
-    if not label:
-        raise InputError("donnez un nom à cette version du plan")
-    if len(label) > 200:
-        raise InputError("nom de version trop long : 200 caractères au plus")
-    author = clean_text(author)[:200] or "inconnu"
-    with session_scope(engine) as session:
-        row = PlanVersionRow(
-            label=label,
-            author=author,
-            kind=plan.kind,
-            n_sessions=len(plan.sessions),
-            plan_json=json.dumps(plan_to_dict(plan), ensure_ascii=False),
-            created_at=utcnow(),
-        )
-        session.add(row)
-        session.flush()
-        record(session, author, "save", "plan_version", row.id, label)
-        return row.id
-
-
-def list_plan_versions(engine: Engine) -> list[PlanVersionInfo]:
-    """Saved plan versions, newest first."""
-    with session_scope(engine) as session:
-        rows = session.execute(
-            select(
-                PlanVersionRow.id,
-                PlanVersionRow.label,
-                PlanVersionRow.author,
-                PlanVersionRow.created_at,
-                PlanVersionRow.kind,
-                PlanVersionRow.n_sessions,
-            ).order_by(PlanVersionRow.id.desc())
-        ).all()
-    return [PlanVersionInfo(*r) for r in rows]
-
-
-def load_plan_version(engine: Engine, version_id: int) -> Plan:
-    """The plan saved as ``version_id`` (:class:`InputError` if there is none)."""
-    with session_scope(engine) as session:
-        row = session.get(PlanVersionRow, version_id)
-        if row is None:
-            raise InputError(f"version de plan n° {version_id} introuvable")
-        data = json.loads(row.plan_json)
-    return plan_from_dict(data, source=f"version {version_id}")
-
-
-def set_locked_sessions(
-    engine: Engine, sessions: Iterable[Session], actor: Actor | str = "planification"
-) -> None:
-    """Replace the set of locked sessions by ``sessions`` (in one transaction)."""
-    who = as_actor(actor)
-    items = list(sessions)
-    with session_scope(engine) as session:
-        session.execute(delete(LockedSessionRow))
-        for s in items:
-            session.add(LockedSessionRow(**{name: getattr(s, name) for name in _LOCKED_FIELDS}))
-        record(session, who.label, "set_locks", "locked_sessions", "", f"{len(items)} séances")
-
-
-def locked_sessions(engine: Engine) -> tuple[Session, ...]:
-    """The locked sessions, by date, as :class:`~planner.model.Session` (``locked=True``)."""
-    with session_scope(engine) as session:
-        rows = session.scalars(
-            select(LockedSessionRow).order_by(
-                LockedSessionRow.date, LockedSessionRow.start, LockedSessionRow.id
-            )
-        ).all()
-        return tuple(
-            Session(**{name: getattr(r, name) for name in _LOCKED_FIELDS}, locked=True) for r in rows
-        )

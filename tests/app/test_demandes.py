@@ -108,6 +108,7 @@ def test_commune_files_a_request_for_itself_shown_as_text(engine):
     form = stored[0].form
     assert form.code_insee == "18103" and form.venue == SCRIPT and form.themes == SCRIPT
     assert form.has_power and form.weekdays == (1,)
+    assert SCRIPT in all_text(at)  # listed at once, as text
     at.run()
     assert SCRIPT in all_text(at)
     assert not any("<script" in value or "onmouseover=" in value for value in rendered_markup(at))
@@ -147,19 +148,54 @@ def test_commune_form_period_end_before_start(engine):
     assert repo.list_requests(engine) == ()
 
 
-def test_commune_sees_status_reason_and_dates(engine):
-    mine, _ = seed(engine)
-    repo.review_request(engine, mine, "accepted", "Bienvenue dans la tournée", COORD)
-    repo.mark_scheduled(engine, mine, [date(2027, 1, 5), date(2027, 1, 12)], COORD)
-    link = access.create_commune_link(engine, "18103", COORD)
+def _plan_in_force(engine):
+    """The small Vierzon plan (Massay 18140 hosts five Tuesdays; Chéry 18064 is left out) as the
+    coordination's current version."""
+    from planner.plan_json import load_plan
+    from planner.store import workspace
+
+    plan = load_plan(Path(__file__).resolve().parents[1] / "data" / "plan_vierzon_petit.json")
+    workspace.commit_plan(engine, "vierzon", plan, "Plan de saison", COORD, base=workspace.Base(None, 0))
+    return plan
+
+
+def test_commune_sees_its_request_at_once_then_its_dates_poster_and_calendar(engine):
+    link = access.create_commune_link(engine, "18140", COORD)
     at = app(link.token).run()
+    assert "Aucune demande pour l'instant." in [m.value for m in at.markdown]
+    at.text_input(key="commune_form_venue").input("Salle polyvalente")
+    at.checkbox(key="commune_form_power").check()
+    at.button(key="FormSubmitter:commune_form-Envoyer la demande").click()
+    at.run()
+    assert not at.exception
+    # right after sending: the request is listed, waiting for the coordination
+    assert "Salle polyvalente" in all_text(at)
+    assert any("la coordination va l'examiner" in i.value for i in at.info)
+    (rec,) = repo.list_requests(engine, code_insee="18140")
+    repo.review_request(engine, rec.id, "accepted", "Bienvenue dans la tournée", COORD)
+    plan = _plan_in_force(engine)  # saving the plan schedules the request on its dates
+    at.run()
     markup = " ".join(rendered_markup(at))
-    assert "Statut : programmée" in markup and "05/01/2027, 12/01/2027" in markup
+    assert "Statut : programmée" in markup
+    assert "Vos 5 séances sont programmées" in markup
+    assert "- mardi 3 mars 2026, de 9 h 30 à 12 h 30" in markup
+    names = sorted(b.proto.label for b in at.get("download_button"))
+    assert names == ["Ajouter ces dates à mon agenda (.ics)", "Télécharger l'affiche (PDF)"]
     assert "Bienvenue dans la tournée" in all_text(at)
-    # nothing published yet: the subscription address, no file, and a word saying when
+    assert len([s for s in plan.sessions if s.host == "18140"]) == 5
+
+
+def test_a_commune_left_out_is_told_why_and_what_next(engine):
+    rid = repo.submit_request(engine, RequestForm(code_insee="18064", venue="Mairie de Chéry"), COORD)
+    repo.review_request(engine, rid, "accepted", "", COORD)
+    _plan_in_force(engine)
+    link = access.create_commune_link(engine, "18064", COORD)
+    at = app(link.token).run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "n'accueille pas de séance cette saison" in warning and "Pas assez de participants" in warning
+    assert "reprendra pour la prochaine saison" in " ".join(c.value for c in at.caption)
     assert not at.get("download_button")
-    assert any("/calendrier/" in c.value for c in at.code)
-    assert any("dès que la coordination aura publié" in c.value for c in at.caption)
 
 
 def test_commune_gets_its_published_calendar_and_its_subscription(engine):
@@ -169,7 +205,7 @@ def test_commune_gets_its_published_calendar_and_its_subscription(engine):
 
     from planner.hosting.feed_server import feed_bytes
     from planner.plan_json import load_plan
-    from planner.store import publications
+    from planner.store import publications, workspace
 
     plan = load_plan(Path(__file__).resolve().parents[1] / "data" / "plan_vierzon_petit.json")
     massay = [s for s in plan.sessions if s.host == "18140"]
@@ -177,7 +213,7 @@ def test_commune_gets_its_published_calendar_and_its_subscription(engine):
     plan = replace(
         plan, sessions=tuple(replace(s, host="18103") if s in massay else s for s in plan.sessions)
     )
-    version = repo.save_plan_version(engine, plan, "annoncé", "test")
+    version = workspace.save_version(engine, plan, "annoncé", "test")
     publications.publish_plan_version(engine, version, COORD)
     link = access.create_commune_link(engine, "18103", COORD)
     at = app(link.token).run()
@@ -550,3 +586,33 @@ def test_one_password_for_both_roles_is_refused_at_start(engine, monkeypatch):
     assert at.error and "doit différer" in at.error[0].value
     assert not at.text_input  # no sign-in form, nothing else
     assert not access.has_password(engine, "funder")
+
+
+def test_nothing_of_a_funder_session_is_left_for_the_next_user(engine, monkeypatch):
+    """A funder tries other need weights, signs out; the coordinator who signs in next in the same
+    browser tab finds the default weights, not the funder's (and they were never stored)."""
+    from planner.store import workspace
+    from planner.territory.need import NeedWeights
+
+    monkeypatch.setenv("ALLER_VERS_COORDINATOR_PASSWORD", "mot-de-passe-coordination")
+    monkeypatch.setenv("ALLER_VERS_FUNDER_PASSWORD", "mot-de-passe-financeur")
+    at = app().run()
+    at.text_input[0].input("mot-de-passe-financeur")
+    at.button[0].click()
+    at.run()
+    at.switch_page("app_pages/territoire.py").run()
+    at.sidebar.slider[0].set_value(0.6)
+    at.button(key="FormSubmitter:need_weights_form-Appliquer").click()
+    at.run()
+    assert not at.exception
+    changed = at.session_state["need_weights"]
+    assert changed != NeedWeights()
+    assert "need_weights" not in workspace.get_workspace(engine, "vierzon").settings
+    next(b for b in at.sidebar.button if b.label == "Se déconnecter").click()
+    at.run()
+    assert "need_weights" not in at.session_state
+    at.text_input[0].input("mot-de-passe-coordination")
+    at.button[0].click()
+    at.run()
+    assert "Connecté : coordination" in [c.value for c in at.sidebar.caption]
+    assert at.session_state["need_weights"] == NeedWeights() if "need_weights" in at.session_state else True

@@ -14,7 +14,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from planner.rules.calendar import french_public_holidays
-from planner.store.repo import list_plan_versions
+from planner.store.workspace import list_versions
 from tests.builders import vierzon_problem
 from ui.auth import store
 from ui.planning import default_season_dates
@@ -104,15 +104,17 @@ def test_set_a_resource_and_plan_with_a_small_time_limit():
     assert "Plan prêt" in texts(at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Parcours"] == str(len(plan.series))
-    assert "Borne prouvée" in metrics and "Écart à la borne" in metrics
-    versions = list_plan_versions(store())
+    assert "Valeur du meilleur plan possible (au plus)" in metrics
+    assert metrics["Distance au meilleur plan possible"].startswith("au plus ")
+    versions = list_versions(store())
     assert len(versions) == 1 and versions[0].n_sessions == len(plan.sessions)
     # the team works too, and the calendar gives it its own rows (3 slots a day: "créneaux")
     assert any(s.resource == "equipe-1" for s in plan.sessions)
     at.switch_page("app_pages/tournee.py").run()
     assert not at.exception
     spec = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec), ensure_ascii=False)  # row order
-    assert "equipe-1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
+    assert "Équipe 1 · mercredi 1er créneau" in spec and "Bus numérique · mardi matin" in spec
+    assert "equipe-1" not in spec  # the coordinator's names, never identifiers
 
 
 def test_adding_a_resource_row_raises_no_pandas_warning():
@@ -366,7 +368,7 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     assert kept is not balanced and kept.rules.travel_weight == 0.02
     assert at.session_state["problem"].rules.travel_weight == 0.02
     assert "Plan gardé : Le moins de km" in texts(at.success)
-    labels = [v.label for v in list_plan_versions(store())]
+    labels = [v.label for v in list_versions(store())]
     assert labels[0] == "Plan de saison — Le moins de km"
 
 
@@ -380,3 +382,128 @@ def test_a_km_budget_in_euros_reaches_the_rules():
     plan = at.session_state["plan"]
     assert plan.rules.km_budget == 2000.0
     assert "plan_alternatives" not in at.session_state
+
+
+# ---------------------------------------------------------------------------- state that stays
+def test_settings_and_plan_come_back_in_a_new_session():
+    """A reload (a new browser session on the same database) finds the settings and the plan."""
+    at = open_page()
+    at.number_input(key="pl_k").set_value(4).run()
+    at.session_state[EDITOR] = {
+        "edited_rows": {0: {"Places": 9, "Nom": "Bus du Pays"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.session_state["pl_closed_editor"] = {
+        "edited_rows": {},
+        "added_rows": [{"Date": "2027-03-16", "Motif": "Congés de l'équipe"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    plan_now(at)
+    plan = at.session_state["plan"]
+    again = open_page()
+    assert again.number_input(key="pl_k").value == 4
+    table = again.data_editor(key=EDITOR).value
+    assert list(table["Places"]) == [9] and list(table["Nom"]) == ["Bus du Pays"]
+    closed = next(d.value for d in again.data_editor if "Motif" in d.value.columns)
+    assert list(closed["Motif"]) == ["Congés de l'équipe"]
+    restored = again.session_state["plan"]
+    assert [(s.uid, s.date, s.start) for s in restored.sessions] == [
+        (s.uid, s.date, s.start) for s in plan.sessions
+    ]
+    again.switch_page("app_pages/accueil.py").run()
+    assert "Aucun plan pour l'instant." not in [m.value for m in again.markdown]
+    assert {m.label: m.value for m in again.metric}["Parcours"] == str(len(plan.series))
+
+
+def test_a_new_calculation_starts_from_the_plan_in_force_and_says_what_moved():
+    at = plan_now(open_page())
+    first = at.session_state["plan"]
+    at.run()  # the page now shows the plan in force, and the stability setting
+    assert at.selectbox(key="pl_stability").value == "stable"
+    at.session_state["pl_closed_editor"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"Date": sorted({s.date for s in first.sessions})[12].isoformat(), "Motif": "Panne du bus"}
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    plan_now(at)
+    second = at.session_state["plan"]
+    report = " ".join(m.value for m in at.markdown)
+    assert "Replanification :" in report and "aucune séance verrouillée n'a bougé" in report
+    kept = {(s.host, s.date, s.start) for s in first.sessions} & {
+        (s.host, s.date, s.start) for s in second.sessions
+    }
+    assert len(kept) >= 0.8 * len(first.sessions)
+    table = next(d.value for d in at.dataframe if "Pourquoi" in d.value.columns)
+    assert "tombe un jour fermé (Panne du bus)" in " ".join(table["Détail"])
+
+
+def test_changing_territory_leaves_the_old_plan_and_locks_behind():
+    at = plan_now(open_page())
+    assert at.session_state["plan"].territory_spec == "vierzon"
+    from ui import data as ud
+
+    other = next(spec for spec, _ in ud.get_choices() if spec != "vierzon")
+    at.switch_page("app_pages/territoire.py").run()
+    at.selectbox(key="_territory_select").set_value(other).run()
+    assert not at.exception
+    assert "plan" not in at.session_state and "pl_res_rows_vierzon" not in at.session_state
+    at.switch_page("app_pages/tournee.py").run()
+    assert "Aucun plan pour l'instant" in texts(at.info)
+    # back to Vierzon: its own plan comes back from the database
+    at.switch_page("app_pages/territoire.py").run()
+    at.selectbox(key="_territory_select").set_value("vierzon").run()
+    at.switch_page("app_pages/tournee.py").run()
+    assert at.session_state["plan"].territory_spec == "vierzon"
+
+
+def test_scheduled_requests_count_as_soon_as_a_plan_is_saved():
+    """« Programmées » counts the accepted requests whose commune hosts sessions in the plan in
+    force, right after the calculation (and again after a re-plan)."""
+    from planner.hosting.request_form import RequestForm
+    from planner.store import repo
+    from planner.store.access import Actor
+
+    coord = Actor("coordinator", "test")
+    engine = store()
+    rid = repo.submit_request(engine, RequestForm("18279", "Médiathèque", has_power=True), coord)
+    repo.review_request(engine, rid, "accepted", "", coord)
+    at = plan_now(open_page())
+    assert "18279" in {s.host for s in at.session_state["plan"].sessions}
+    at.switch_page("app_pages/demandes.py").run()
+    assert {m.label: m.value for m in at.metric}["Programmées"] == "1"
+    assert repo.get_request(engine, rid, coord).status == "scheduled"
+    at.switch_page("app_pages/accueil.py").run()
+    assert "commune(s) à prévenir" in texts(at.markdown)
+
+
+def test_a_reopened_plan_gets_the_same_baseline_and_figures():
+    """The saupoudrage is computed on the plan's own problem, rebuilt from the plan file alone
+    (requests, hosts-only choice, need weights): reopening gives the same comparison."""
+    from dataclasses import replace
+
+    from planner.store import workspace
+    from ui.plan_views import key_figures
+    from ui.planning import baseline_of, problem_for
+
+    at = open_page()
+    at.checkbox(key="pl_requests_only").check()  # nothing requested: the validation refuses…
+    at.checkbox(key="pl_requests_only").uncheck()
+    plan_now(at)
+    plan, baseline = at.session_state["plan"], at.session_state["baseline_plan"]
+    assert plan.inputs.need_weights and baseline.inputs == plan.inputs
+    stored, stored_baseline, _ = workspace.current_plan(store(), "vierzon")
+    assert stored_baseline is not None and len(stored_baseline.series) == len(baseline.series)
+    again = replace(baseline_of(problem_for(stored)), inputs=stored.inputs)
+    assert (len(again.series), again.metrics.participants, round(again.metrics.km, 3)) == (
+        len(baseline.series),
+        baseline.metrics.participants,
+        round(baseline.metrics.km, 3),
+    )
+    assert [f.text(f.baseline) for f in key_figures(stored, again)] == [
+        f.text(f.baseline) for f in key_figures(plan, baseline)
+    ]

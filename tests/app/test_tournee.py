@@ -16,9 +16,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.rules.adjust import candidate_dates, move_session, session_key
-from planner.store.repo import list_plan_versions, locked_sessions
+from planner.store.workspace import current_plan, list_versions
 from ui import plan_views as pv
 from ui.auth import store
+
+
+def list_plan_versions(engine):
+    return list_versions(engine, "vierzon")
+
+
+def locked_sessions(engine):
+    """The locked sessions of the current version, as stored."""
+    plan, _, _ = current_plan(engine, "vierzon")
+    return tuple(s for s in plan.sessions if s.locked)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -63,7 +74,7 @@ def test_figures_side_by_side_with_the_baseline(planned):
     assert metrics["Participants attendus"].value.replace(
         "\u202f", " "
     ) == f"{plan.metrics.participants:,}".replace(",", " ")
-    for label in ("Parcours complets", "Kilomètres", "Heures de route", "Écart à la borne"):
+    for label in ("Parcours complets", "Kilomètres", "Heures de route", "Distance au meilleur plan possible"):
         assert label in metrics
     assert metrics["Parcours"].proto.delta == f"saupoudrage : {len(baseline.series)}"
     assert metrics["Parcours complets"].proto.delta.startswith("saupoudrage : 0")
@@ -212,10 +223,14 @@ def ordered(plan):
 def find_valid_move(plan, problem):
     """A (key, new_date, new_host) the library accepts: a date first, else a whole series elsewhere."""
     for s in ordered(plan):
+        if s.locked:
+            continue
         for day in candidate_dates(plan, session_key(s), horizon_days=42):
             if move_session(plan, problem, session_key(s), new_date=day).ok:
                 return session_key(s), day, None
     for s in ordered(plan):
+        if any(x.locked for x in plan.sessions if x.series == s.series):
+            continue
         for host in problem.territory.codes:
             if (
                 host != s.host
@@ -225,8 +240,7 @@ def find_valid_move(plan, problem):
     raise AssertionError("no valid move found in the plan")
 
 
-def test_a_move_that_breaks_a_rule_is_explained_and_cannot_be_applied(planned):
-    at = planned
+def _wrong_day(at):
     plan = at.session_state["plan"]
     first = ordered(plan)[0]
     key = session_key(first)
@@ -236,10 +250,39 @@ def test_a_move_that_breaks_a_rule_is_explained_and_cannot_be_applied(planned):
     )
     at.selectbox(key=f"tn_mv_date_{key}").set_value(wrong_day).run()
     assert not at.exception
-    assert "Ce déplacement enfreint" in texts(at.error)
+    return key, wrong_day
+
+
+def test_a_move_that_breaks_a_rule_is_explained_and_waits_for_acceptance(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    _wrong_day(at)
+    assert "Cette modification enfreint" in texts(at.warning)
     assert "ne tombe pas le même jour de semaine" in texts(at.markdown)
-    assert at.button(key="tn_mv_apply").disabled
-    assert at.session_state["plan"] is plan
+    assert "— accepter quand même ?" in texts(at.markdown)
+    assert "tn_mv_apply" not in [b.key for b in at.button]
+    assert at.button(key="tn_mv_accept").label == "Accepter quand même et appliquer"
+    assert at.session_state["plan"] is plan  # nothing changed before the click
+
+
+def test_an_accepted_exception_is_recorded_shown_and_kept_by_a_replan(planned):
+    at = planned
+    key, day = _wrong_day(at)
+    at.button(key="tn_mv_accept").click().run()
+    assert not at.exception
+    plan = at.session_state["plan"]
+    moved = next(s for s in plan.sessions if session_key(s) == key)
+    assert moved.date == day and moved.locked and moved.sequence == 1
+    assert plan.accepted and all(a.by and a.on for a in plan.accepted)
+    assert "exception(s) acceptée(s)" in texts(at.success)
+    stored, _, _ = current_plan(store(), "vierzon")
+    assert stored.accepted == plan.accepted  # in the plan file of the version
+    at.button(key="tn_replan").click().run()
+    assert not at.exception and not texts(at.error), texts(at.error)
+    again = at.session_state["plan"]
+    kept = next(s for s in again.sessions if s.uid == moved.uid)
+    assert (kept.date, kept.start, kept.locked) == (moved.date, moved.start, True)
+    assert again.accepted  # the exceptions still apply to the kept session
 
 
 def apply_valid_move(at):
@@ -252,7 +295,6 @@ def apply_valid_move(at):
         at.selectbox(key=f"tn_mv_host_{key}").set_value(host).run()
     assert not at.exception
     assert "respecte toutes les règles" in texts(at.success)
-    assert not at.button(key="tn_mv_apply").disabled
     at.button(key="tn_mv_apply").click().run()
     assert not at.exception
     return key, day, host
@@ -273,7 +315,7 @@ def test_a_valid_move_is_applied_locked_and_versioned(planned):
     assert at.session_state["plan"] is not before
     labels = [v.label for v in list_plan_versions(store())]
     assert len(labels) == 2 and labels[0].startswith("Déplacement :")
-    assert "Séance déplacée et verrouillée." in texts(at.success)
+    assert "Modification appliquée ; séances verrouillées." in texts(at.success)
 
 
 def test_versions_are_compared_and_restored(planned):
@@ -294,6 +336,7 @@ def test_versions_are_compared_and_restored(planned):
     at.button(key="tn_version_restore").click().run()
     assert not at.exception
     assert [slot(s) for s in at.session_state["plan"].sessions] == [slot(s) for s in first.sessions]
+    assert list_plan_versions(store())[0].label == f"Retour à la version n° {versions[-1].id}"
 
 
 def test_exports_are_prepared_for_download(planned):
@@ -326,13 +369,12 @@ def test_a_restart_loses_nothing(planned):
     at.text_input(key="tn_version_label").input("Avant redémarrage")
     at.button(key="tn_version_save").click().run()
     assert not at.exception
-    # a new session on the same database: nothing in memory
+    # a new session on the same database (a reload, a sign-in): the plan comes back by itself
     fresh = AppTest.from_file(APP, default_timeout=60)
     fresh.run()
     fresh.switch_page("app_pages/tournee.py").run()
-    assert "Aucun plan pour l'instant" in texts(fresh.info)
-    fresh.button(key="tn_resume").click().run()
     assert not fresh.exception
+    assert "Aucun plan pour l'instant" not in texts(fresh.info)
     plan = fresh.session_state["plan"]
     assert [slot(s) for s in plan.sessions if s.locked] == locked
     assert fresh.session_state["problem"].territory.spec == "vierzon"
@@ -371,15 +413,20 @@ def test_day_sheet_times_follow_the_drive_times(planned):
         )
 
 
-def test_baseline_gap_is_measured_against_the_plan_bound(planned):
-    from ui.plan_views import key_figures
+def test_distance_to_the_best_plan_is_said_in_plain_words(planned):
+    from ui.plan_views import QUALITY_LABEL, key_figures
 
-    plan, baseline = planned.session_state["plan"], planned.session_state["baseline_plan"]
-    gap = next(f for f in key_figures(plan, baseline) if f.label == "Écart à la borne")
-    assert gap.plan == plan.metrics.gap
-    assert gap.baseline == pytest.approx(
-        (plan.metrics.bound - baseline.metrics.objective) / plan.metrics.bound
-    )
+    at = planned
+    plan, baseline = at.session_state["plan"], at.session_state["baseline_plan"]
+    quality = next(f for f in key_figures(plan, baseline) if f.label == QUALITY_LABEL)
+    assert quality.plan == pytest.approx(plan.metrics.gap)
+    # the saupoudrage: at least this far below the plan (so below the best possible), never past 100 %
+    expected = (plan.metrics.objective - baseline.metrics.objective) / plan.metrics.objective
+    assert quality.baseline == pytest.approx(min(1.0, max(0.0, expected)))
+    metric = next(m for m in at.metric if m.label == QUALITY_LABEL)
+    assert metric.value.startswith("au plus ") and metric.value.endswith(" %")
+    assert metric.proto.delta.startswith("saupoudrage : au moins ") and "en dessous" in metric.proto.delta
+    assert "borne" not in " ".join(m.label for m in at.metric).lower()
 
 
 def test_new_settings_keep_the_locked_sessions(planned):
@@ -462,3 +509,58 @@ def test_every_export_format_is_offered_the_spreadsheet_first():
     from ui.publishing import EXPORT_DESCRIPTIONS
 
     assert list(EXPORT_DESCRIPTIONS) == list(FORMATS) and FORMATS[0] == "xlsx"
+
+
+def test_the_communes_to_notify_and_their_messages(planned):
+    at = planned
+    plan = at.session_state["plan"]
+    hosts = {s.host for s in plan.sessions}
+    buttons = [b.key for b in at.button if b.key and b.key.startswith("nt_done_")]
+    assert {k.removeprefix("nt_done_") for k in buttons} == hosts  # a first plan: every host
+    first = sorted(hosts)[0]
+    assert any("Ateliers numériques à" in c.value and "vos dates" in c.value for c in at.text_input)
+    at.button(key=f"nt_done_{first}").click().run()
+    assert not at.exception
+    assert f"nt_done_{first}" not in [b.key for b in at.button]
+    at.switch_page("app_pages/accueil.py").run()
+    todo = texts(at.markdown)
+    assert f"**{len(hosts) - 1} commune(s) à prévenir**" in todo
+
+
+def test_two_coordinators_locking_at_the_same_time_both_keep_their_locks(planned):
+    """Claire (this session) and Paul (another browser) open the same plan and lock different
+    sessions: both locks are kept, and Claire's page says Paul's were added."""
+    claire = planned
+    paul = AppTest.from_file(APP, default_timeout=60)
+    paul.run()
+    paul.switch_page("app_pages/tournee.py").run()
+    plan = claire.session_state["plan"]
+    assert [slot(s) for s in paul.session_state["plan"].sessions] == [slot(s) for s in plan.sessions]
+    edit = {"added_rows": [], "deleted_rows": []}
+    paul.session_state[LOCKS] = {"edited_rows": {5: {"Verrouillée": True}, 6: {"Verrouillée": True}}, **edit}
+    paul.button(key="tn_save_locks").click().run()
+    claire.session_state[LOCKS] = {"edited_rows": {0: {"Verrouillée": True}}, **edit}
+    claire.button(key="tn_save_locks").click().run()
+    assert not claire.exception
+    assert len(locked_sessions(store())) == 3
+    assert sum(s.locked for s in claire.session_state["plan"].sessions) == 3
+    assert "2 verrouillage(s) fait(s) entre-temps par un autre membre" in texts(claire.info)
+    # Paul now moves a session: his page still shows the plan without Claire's lock, it is merged in
+    apply_valid_move(paul)
+    assert len([s for s in current_plan(store(), "vierzon")[0].sessions if s.locked]) >= 3
+
+
+def test_a_version_saved_by_another_coordinator_refuses_a_stale_edit(planned):
+    claire = planned
+    paul = AppTest.from_file(APP, default_timeout=60)
+    paul.run()
+    paul.switch_page("app_pages/tournee.py").run()
+    paul.text_input(key="tn_version_label").input("Version de Paul")
+    paul.button(key="tn_version_save").click().run()
+    before = claire.session_state["plan"]
+    apply_valid_move(claire)
+    assert "le plan a changé depuis que vous l'avez ouvert" in texts(claire.error).lower()
+    assert list_plan_versions(store())[0].label == "Version de Paul"
+    claire.button(key="tn_reload").click().run()
+    assert not claire.exception and not texts(claire.error)
+    assert [slot(s) for s in claire.session_state["plan"].sessions] == [slot(s) for s in before.sessions]

@@ -61,3 +61,10 @@ def save_screenshot(page, name: str) -> Path:
 def screenshot():
     """The :func:`save_screenshot` function, as a fixture (``screenshot(page, "name")``)."""
     return save_screenshot
+
+
+@pytest.fixture
+def season_app(tmp_path):
+    """A fresh served app of its own (empty database): ``(base URL, work folder)``."""
+    with served_app(tmp_path) as url:
+        yield url, tmp_path

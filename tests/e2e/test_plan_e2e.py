@@ -38,7 +38,9 @@ def test_plan_default_season_then_see_the_tour(streamlit_url, browser_page, scre
     ready.wait_for(timeout=90_000)
     text = _plain(ready.inner_text())
     assert "parcours" in text and "séances" in text and "participants attendus" in text
-    page.locator("[data-testid='stMetricLabel']").filter(has_text="Écart à la borne").last.wait_for()
+    page.locator("[data-testid='stMetricLabel']").filter(
+        has_text="Distance au meilleur plan possible"
+    ).last.wait_for()
     page.get_by_role("link", name="Voir la tournée, la carte et le calendrier").wait_for()
     page.wait_for_timeout(500)
     shot = screenshot(page, "planification")
@@ -51,7 +53,13 @@ def test_plan_default_season_then_see_the_tour(streamlit_url, browser_page, scre
     box = canvas.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 300
     labels = [_plain(t) for t in page.locator("[data-testid='stMetricLabel']").all_inner_texts()]
-    for label in ("Parcours", "Séances", "Participants attendus", "Kilomètres", "Écart à la borne"):
+    for label in (
+        "Parcours",
+        "Séances",
+        "Participants attendus",
+        "Kilomètres",
+        "Distance au meilleur plan possible",
+    ):
         assert any(label in x for x in labels), labels
     deltas = _plain(" ".join(page.locator("[data-testid='stMetricDelta']").all_inner_texts()))
     assert "saupoudrage" in deltas

@@ -14,7 +14,7 @@ import pytest
 from devtools.served_app import served_app
 from planner.plan_json import load_plan
 from planner.store import publications as pub
-from planner.store import repo
+from planner.store import workspace
 from planner.store.access import Actor, create_commune_link, revoke_link
 from planner.store.db import dispose_engine, open_store
 
@@ -42,7 +42,7 @@ def served(tmp_path_factory):
         "massay": pub.commune_feed_token(engine, link.token),
         "bus": pub.create_resource_feed(engine, "bus", COORD)[0],
     }
-    pub.publish_plan_version(engine, repo.save_plan_version(engine, PLAN, "v1", "claire"), COORD)
+    pub.publish_plan_version(engine, workspace.save_version(engine, PLAN, "v1", "claire"), COORD)
     with served_app(workdir) as url:
         yield url, engine, link, tokens
     dispose_engine(db)
@@ -64,7 +64,7 @@ def test_republishing_updates_the_subscribed_calendar(served):
     url, engine, _, tokens = served
     dropped = PLAN.sessions[-1]
     smaller = replace(PLAN, sessions=PLAN.sessions[:-1])
-    pub.publish_plan_version(engine, repo.save_plan_version(engine, smaller, "v2", "claire"), COORD)
+    pub.publish_plan_version(engine, workspace.save_version(engine, smaller, "v2", "claire"), COORD)
     status, _, body = fetch(f"{url}/calendrier/{tokens['bus']}.ics")
     assert status == 200
     by_uid = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}

@@ -154,7 +154,7 @@ def test_only_announced_sessions_may_keep_another_start_time():
 
 def test_locked_sessions_that_cannot_hold_raise_a_french_error():
     wednesday = Session("L-X", 1, "bus", B, date(2027, 1, 6), time(9, 10), time(12, 10), locked=True)
-    with pytest.raises(InfeasibleError, match="jour non travaillé par « bus »"):
+    with pytest.raises(InfeasibleError, match="jour non travaillé par bus"):
         solve(problem(locked=(wednesday,)), PARAMS)
     outside = Session("L-Y", 1, "bus", B, date(2026, 12, 29), time(9, 10), time(12, 10), locked=True)
     with pytest.raises(InfeasibleError, match="hors saison"):
@@ -411,7 +411,7 @@ _LOCK = Session("L-A", 1, "bus", A, TUESDAYS[0], time(9, 15), time(12, 15), lock
         ({"requests": (HostRequest(D),), "requests_only": True}, (_LOCK,), "sans demande d'accueil"),
         ({}, (replace(_LOCK, start=time(8, 0), end=time(11, 0)),), "dépasse la journée de bus"),
         ({}, (replace(_LOCK, end=time(11, 0)),), "dure 105 min au lieu de 180 min"),
-        ({}, (replace(_LOCK, host=D),), "n'arrive pas avant 10:00"),
+        ({}, (replace(_LOCK, host=D),), "n'arrive pas avant 10 h 00"),
         ({}, (replace(_LOCK, host="36044"),), "36044, hors du territoire"),
         ({}, (_LOCK, replace(_LOCK, series="L-B", host=B)), "chevauche"),
     ],

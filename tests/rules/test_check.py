@@ -53,9 +53,12 @@ from planner.problem import PlanningProblem
 from planner.rules.check import (
     RULES,
     Violation,
+    accepts,
     attendance,
     check_plan,
+    check_with_exceptions,
     closed_dates,
+    exception_of,
     hosts_allowed,
     km_budget,
     locked_unchanged,
@@ -68,6 +71,7 @@ from planner.rules.check import (
     routes_consistent,
     seats_and_threshold,
     series_shape,
+    split_accepted,
 )
 from tests.builders import matrix_of
 
@@ -218,7 +222,7 @@ def test_series_shape_other_weekday_and_start_time():
     assert (v.series, v.session_index) == ("S2", 3)
     plan = edit_session(good_plan(), "S2", 2, start=time(14, 0), end=time(17, 0))
     v = only(series_shape(plan, problem()), "series_shape")
-    assert "commence à 14:00 au lieu de 13:45" in v.message
+    assert "commence à 14 h 00 au lieu de 13 h 45" in v.message
 
 
 def test_series_shape_gap_beyond_tolerance_and_not_increasing():
@@ -242,7 +246,7 @@ def test_series_shape_session_at_another_host_or_without_series():
     assert "Brinay" in v.message and "hôte du parcours (Allouis)" in v.message
     orphan = session("S9", 1, A, date(2027, 2, 5), time(9, 30), time(12, 30))
     plan = replace(good_plan(), sessions=(*SESSIONS, orphan))
-    assert "S9" in only(series_shape(plan, problem()), "series_shape").message
+    assert "n'appartient à aucun parcours" in only(series_shape(plan, problem()), "series_shape").message
 
 
 # ----------------------------------------------------------------------------- closed_dates
@@ -288,7 +292,7 @@ def test_resource_calendar_weekday_the_resource_does_not_work():
 def test_resource_calendar_hours_and_length():
     plan = edit_session(good_plan(), "S1", 2, start=time(8, 30), end=time(11, 30))
     v = only(resource_calendar(plan, problem()), "resource_calendar")
-    assert "dépasse la journée" in v.message and "09:00–17:30" in v.message
+    assert "dépasse la journée" in v.message and "9 h 00–17 h 30" in v.message
     plan = edit_session(good_plan(), "S1", 2, end=time(11, 30))
     v = only(resource_calendar(plan, problem()), "resource_calendar")
     assert "dure 120 min au lieu de 180 min" in v.message
@@ -329,7 +333,7 @@ def test_overlap_two_places_at_once():
 def test_travel_time_between_two_hosts():
     plan = edit_session(good_plan(), "S2", 1, start=time(12, 45), end=time(15, 45))
     v = only(no_overlap_and_travel(plan, problem()), "no_overlap_and_travel")
-    assert "trajet depuis Allouis (29 min)" in v.message and "12:59" in v.message
+    assert "trajet depuis Allouis (29 min)" in v.message and "12 h 59" in v.message
     assert v.session_index == 1 and v.series == "S2"
 
 
@@ -337,13 +341,13 @@ def test_travel_from_base_to_first_host():
     # a single morning session at C at 09:15: the bus leaves A at 09:00 and needs 29 min
     plan = replace(good_plan(), sessions=(session("S2", 1, C, TUESDAYS[0], time(9, 15), time(12, 15)),))
     v = only(no_overlap_and_travel(plan, problem()), "no_overlap_and_travel")
-    assert "n'arrive pas avant 09:29" in v.message
+    assert "n'arrive pas avant 9 h 29, 14 minutes trop tard" in v.message
 
 
 def test_travel_back_to_base_before_day_end():
     plan = edit_session(good_plan(), "S2", 1, start=time(14, 30), end=time(17, 30))
     v = only(no_overlap_and_travel(plan, problem()), "no_overlap_and_travel")
-    assert "rentre à sa base à 17:59" in v.message and "17:30" in v.message
+    assert "rentre à sa base à 17 h 59, 29 minutes après la fin de sa journée (17 h 30)" in v.message
 
 
 # ----------------------------------------------------------------------------- seats_and_threshold
@@ -596,7 +600,7 @@ def test_route_km_and_minutes_off_by_more_than_one_percent():
 def test_route_missing_or_without_sessions():
     plan = replace(good_plan(), routes=good_plan().routes[1:])
     v = only(routes_consistent(plan, problem()), "routes_consistent")
-    assert "Il manque la tournée de bus-1 du mardi 05/01/2027" in v.message
+    assert "Il manque la tournée de Bus 1 du mardi 05/01/2027" in v.message
     plan = replace(good_plan(), routes=(*good_plan().routes, route(date(2027, 1, 8), (A, A))))
     v = only(routes_consistent(plan, problem()), "routes_consistent")
     assert "aucune séance" in v.message and "vendredi 08/01/2027" in v.message
@@ -607,4 +611,41 @@ def test_route_described_twice_and_series_described_twice():
     v = only(routes_consistent(plan, problem()), "routes_consistent")
     assert "décrite plusieurs fois" in v.message and "05/01/2027" in v.message
     plan = replace(good_plan(), series=(*good_plan().series, good_plan().series[0]))
-    assert "S1 est décrit plusieurs fois" in only(series_shape(plan, problem()), "series_shape").message
+    assert (
+        "Allouis commençant le mardi 05/01/2027 est décrit plusieurs fois"
+        in only(series_shape(plan, problem()), "series_shape").message
+    )
+
+
+# ----------------------------------------------------------------------------- accepted exceptions
+
+
+TRAVEL_ONLY = set(RULES) - {"no_overlap_and_travel"}
+
+
+def _late_plan() -> Plan:
+    late = edit_session(good_plan(), "S2", 1, start=time(14, 30), end=time(17, 30), uid="late-1")
+    return edit_session(late, "S2", 2, uid="other")
+
+
+def test_an_accepted_exception_sets_its_violation_apart():
+    plan = _late_plan()
+    v = only(no_overlap_and_travel(plan, problem()), "no_overlap_and_travel")
+    assert v.uid == "late-1"
+    accepted = replace(plan, accepted=(exception_of(v, by="coordination", on="2027-01-02"),))
+    result = check_with_exceptions(accepted, problem(), skip=TRAVEL_ONLY)
+    assert result.ok and [x.message for x in result.accepted] == [v.message] and result.stale == ()
+    # the same exception given through the problem (a re-plan) is honoured too
+    assert check_with_exceptions(plan, problem(accepted=accepted.accepted), skip=TRAVEL_ONLY).ok
+
+
+def test_an_exception_accepts_only_its_session_and_its_message():
+    plan = _late_plan()
+    v = only(no_overlap_and_travel(plan, problem()), "no_overlap_and_travel")
+    other_session = replace(exception_of(v), uid="other")
+    other_lateness = replace(exception_of(v), message=v.message.replace("17 h 59", "17 h 45"))
+    for wrong in (other_session, other_lateness):
+        result = check_with_exceptions(replace(plan, accepted=(wrong,)), problem(), skip=TRAVEL_ONLY)
+        assert not result.ok and result.open == (v,) and result.stale == (wrong,)
+    assert not accepts(other_session, v) and accepts(exception_of(v), v)
+    assert split_accepted([v], [exception_of(v)]) == ([], [v])

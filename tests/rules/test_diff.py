@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 from planner.french import french_date
 from planner.model import Plan, PlanMetrics, Resource, Rules, Season, Series, Session
-from planner.rules.diff import describe_diff, diff_plans, diff_rows
+from planner.rules.diff import by_commune, describe_diff, diff_plans, diff_rows, resource_names
 
 A, B, BASE = "18001", "18002", "18003"
 NAMES = {A: "Alpha", B: "Bêta", BASE: "Base"}
@@ -63,11 +63,12 @@ def test_added_and_removed_series():
     assert [s.host for s in d.removed] == [A, A, A]
     assert d.moved == ()
     assert d.series_added == (B,) and d.series_removed == (A,)
-    text = describe_diff(d, NAMES)
+    text = describe_diff(d, NAMES, resource_names(new))
     assert text[0] == "3 séance(s) ajoutée(s), 3 retirée(s), 0 déplacée(s), 0 inchangée(s)."
     assert "Parcours en plus : Bêta." in text
     assert "Parcours en moins : Alpha." in text
-    assert "Ajoutée : Bêta, séance 1 du parcours S02 — vendredi 8 janvier 2027 à 9 h 30 (bus-1)" in text
+    assert "Ajoutée : Bêta, séance 1 — vendredi 8 janvier 2027 à 9 h 30 (Bus 1)" in text
+    assert not any("S02" in line or "bus-1" in line for line in text)  # names, never identifiers
 
 
 def test_one_session_moved_in_time_keeps_its_identity():
@@ -92,14 +93,14 @@ def test_host_change_is_a_move_with_both_names():
     new = plan_of([replace(s, host=B) if s.index == 3 else s for s in sessions])
     d = diff_plans(plan_of(sessions), new)
     assert len(d.moved) == 1 and d.moved[0].changes == ("host",)
-    rows = diff_rows(d, NAMES)
+    rows = diff_rows(d, NAMES, resource_names(new))
     assert rows == [
         {
             "change": "déplacée",
             "commune": "Alpha → Bêta",
-            "séance": "S01 #3",
-            "avant": "mardi 19 janvier 2027 à 9 h 30 (bus-1)",
-            "après": "mardi 19 janvier 2027 à 9 h 30 (bus-1)",
+            "séance": "n° 3",
+            "avant": "mardi 19 janvier 2027 à 9 h 30 (Bus 1)",
+            "après": "mardi 19 janvier 2027 à 9 h 30 (Bus 1)",
         }
     ]
 
@@ -125,3 +126,34 @@ def test_start_time_change_is_reported():
 
 def test_french_date_uses_premier():
     assert french_date(date(2027, 2, 1)) == "lundi 1er février 2027"
+
+
+def test_the_same_identity_far_away_is_one_move_not_a_removal_and_an_addition():
+    """Without identities the session moved to Bêta five weeks later would read as removed from
+    Alpha and added at Bêta; its uid says it is the same session."""
+    sessions = [replace(s, uid=f"u{s.index}") for s in series_at("S01", A, TUE)]
+    far = replace(sessions[2], series="S02", index=1, host=B, date=TUE + timedelta(weeks=5))
+    d = diff_plans(plan_of(sessions), plan_of([*sessions[:2], far]))
+    assert d.added == () and d.removed == () and d.unchanged == 2
+    assert len(d.moved) == 1 and d.moved[0].changes == ("date", "host")
+
+
+def test_by_commune_says_what_each_commune_must_be_told():
+    old_a = series_at("S01", A, TUE)
+    old = plan_of(old_a)
+    shifted = replace(old_a[2], date=old_a[2].date + timedelta(weeks=1))
+    new = plan_of([old_a[0], old_a[1], shifted, *series_at("S02", B, TUE + timedelta(days=3))])
+    changes = by_commune(old, new, NAMES)
+    assert set(changes) == {A, B}
+    a, b = changes[A], changes[B]
+    assert a.changed and len(a.moved) == 1 and len(a.kept) == 2 and not a.added and not a.removed
+    assert a.lines == (
+        "Déplacée : Alpha, séance 3 : du mardi 19 janvier 2027 à 9 h 30 au mardi 26 janvier 2027 à 9 h 30",
+    )
+    assert (
+        b.changed
+        and len(b.added) == 3
+        and b.lines[0].startswith("Ajoutée : Bêta, séance 1 — vendredi 8 janvier 2027")
+    )
+    unchanged = by_commune(old, old, NAMES)[A]
+    assert not unchanged.changed and len(unchanged.kept) == 3 and unchanged.lines == ()

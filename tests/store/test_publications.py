@@ -11,7 +11,7 @@ from planner.errors import AccessDenied, InputError
 from planner.hosting.feed_server import feed_bytes
 from planner.plan_json import load_plan
 from planner.store import publications as pub
-from planner.store import repo
+from planner.store import workspace
 from planner.store.access import Actor, create_commune_link, revoke_link
 from planner.store.audit import audit_entries
 from planner.store.models import utcnow
@@ -27,10 +27,10 @@ def events(body: bytes) -> dict[str, icalendar.Event]:
 
 def test_publish_then_republish_gives_the_current_plan_and_the_earlier_ones(engine):
     assert pub.published_plans(engine) is None
-    v1 = repo.save_plan_version(engine, PLAN, "annoncé en janvier", "claire")
+    v1 = workspace.save_version(engine, PLAN, "annoncé en janvier", "claire")
     pub.publish_plan_version(engine, v1, COORD)
     shorter = replace(PLAN, sessions=PLAN.sessions[:-1])
-    v2 = repo.save_plan_version(engine, shorter, "après fermeture", "claire")
+    v2 = workspace.save_version(engine, shorter, "après fermeture", "claire")
     pub.publish_plan_version(engine, v2, COORD)
     current, previous = pub.published_plans(engine)
     assert current == shorter and previous == (PLAN,)
@@ -39,12 +39,12 @@ def test_publish_then_republish_gives_the_current_plan_and_the_earlier_ones(engi
 
 
 def test_only_a_coordinator_publishes_and_never_a_baseline(engine):
-    v = repo.save_plan_version(engine, PLAN, "plan", "claire")
+    v = workspace.save_version(engine, PLAN, "plan", "claire")
     with pytest.raises(AccessDenied):
         pub.publish_plan_version(engine, v, Actor("funder", "région"))
     with pytest.raises(InputError, match="introuvable"):
         pub.publish_plan_version(engine, 999, COORD)
-    b = repo.save_plan_version(engine, replace(PLAN, kind="baseline"), "saupoudrage", "claire")
+    b = workspace.save_version(engine, replace(PLAN, kind="baseline"), "saupoudrage", "claire")
     with pytest.raises(InputError, match="saupoudrage"):
         pub.publish_plan_version(engine, b, COORD)
     assert pub.list_publications(engine) == []
@@ -89,13 +89,13 @@ def test_feed_content_is_the_published_plan_with_cancellations(engine):
     team, _ = pub.create_resource_feed(engine, "bus", COORD)
     body, name = feed_bytes(engine, commune)
     assert events(body) == {} and name == "calendrier_massay_18140.ics"  # nothing published yet
-    v1 = repo.save_plan_version(engine, PLAN, "v1", "claire")
+    v1 = workspace.save_version(engine, PLAN, "v1", "claire")
     pub.publish_plan_version(engine, v1, COORD)
     massay = [s for s in PLAN.sessions if s.host == "18140"]
     assert set(events(feed_bytes(engine, commune)[0])) == {f"{s.uid}@aller-vers" for s in massay}
     # a tentative plan saved but not published changes nothing
     dropped = massay[-1]
-    v2 = repo.save_plan_version(
+    v2 = workspace.save_version(
         engine, replace(PLAN, sessions=tuple(s for s in PLAN.sessions if s != dropped)), "v2", "c"
     )
     assert not any(e.get("status") == "CANCELLED" for e in events(feed_bytes(engine, commune)[0]).values())

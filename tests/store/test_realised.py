@@ -12,7 +12,7 @@ from planner.realised.activity import Activity, ActivityFile
 from planner.realised.importing import import_activities
 from planner.realised.outcome import CANCEL_REASONS, SessionOutcome
 from planner.store import realised as store
-from planner.store import repo
+from planner.store import workspace
 from planner.store.access import Actor
 from planner.store.db import alembic_config
 from tests.realised.plans import MARCH_3, MARCH_10, matching_plan, tiny_plan_with_uids, uid
@@ -29,7 +29,7 @@ REALISED_TABLES = {
 
 @pytest.fixture
 def version(engine):
-    return repo.save_plan_version(engine, tiny_plan_with_uids(), "Printemps", "coordination")
+    return workspace.save_version(engine, tiny_plan_with_uids(), "Printemps", "coordination")
 
 
 def test_migration_0004_goes_down_and_up(engine):
@@ -121,7 +121,7 @@ def _file():
 
 def test_import_is_stored_with_its_leftovers_and_twice_is_once(engine):
     plan = matching_plan()
-    version = repo.save_plan_version(engine, plan, "Test", "coordination")
+    version = workspace.save_version(engine, plan, "Test", "coordination")
     result = import_activities(_file(), plan)
     first = store.save_import(engine, version, result, "cli:test")
     store.save_import(engine, version, result, "cli:test")
@@ -153,7 +153,7 @@ def test_import_is_stored_with_its_leftovers_and_twice_is_once(engine):
 
 def test_a_replan_keeps_what_happened_to_the_sessions_it_keeps(engine):
     plan = matching_plan()
-    v1 = repo.save_plan_version(engine, plan, "Avant", "coordination")
+    v1 = workspace.save_version(engine, plan, "Avant", "coordination")
     store.save_import(engine, v1, import_activities(_file(), plan), "cli:test")
     # the re-plan renames parcours M to M7 and moves its second session (same uid, sequence + 1)
     moved = tuple(
@@ -167,7 +167,7 @@ def test_a_replan_keeps_what_happened_to_the_sessions_it_keeps(engine):
     replanned = replace(
         plan, sessions=moved, series=tuple(replace(x, id="M7") if x.id == "M" else x for x in plan.series)
     )
-    v2 = repo.save_plan_version(engine, replanned, "Après", "coordination")
+    v2 = workspace.save_version(engine, replanned, "Après", "coordination")
     season = store.realised_for_version(engine, v2)
     assert set(season.outcomes) == {uid(plan, "M", 1), uid(plan, "M", 2)}
     assert set(season.attendance) == {"M7"}
@@ -180,7 +180,7 @@ def test_a_replan_keeps_what_happened_to_the_sessions_it_keeps(engine):
 
 def test_held_sessions_to_lock(engine):
     plan = matching_plan()
-    version = repo.save_plan_version(engine, plan, "Test", "coordination")
+    version = workspace.save_version(engine, plan, "Test", "coordination")
     store.save_import(engine, version, import_activities(_file(), plan), "cli:test")
     store.record_outcome(
         engine, version, SessionOutcome(uid(plan, "T", 1), False, cancel_reason="breakdown"), "C"
