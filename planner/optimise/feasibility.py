@@ -106,7 +106,7 @@ class _Diagnosis:
             self._cands = Candidates([], [], {}, {}, unmet_people(p), catchments(p))
         return self._cands
 
-    def resource(self, r: Resource) -> Infeasibility | None:  # noqa: C901 - one filter after another
+    def resource(self, r: Resource) -> Infeasibility | None:
         p, rules = self.problem, self.problem.rules
         need, k = rules.min_participants, rules.sessions_per_series
 
