@@ -13,8 +13,8 @@ one after the other and stops at the first that leaves nothing:
 6. ``weekday_not_worked`` — the reachable hosts only accept days the resource does not work;
 7. ``blackout`` — their unavailable dates cut every window;
 8. ``request_participants`` — their requests announce fewer participants than the threshold;
-9. ``too_few_people`` — fewer people than the threshold would come to any of them;
-10. ``km_budget`` — any of them would break the season's kilometre budget.
+9. ``km_budget`` — the hosts enough people would come to all break the season's kilometre budget;
+10. ``too_few_people`` — fewer people than the threshold would come to any of them.
 
 Each filter works on what the previous ones left, so a cause is named only when it is the one
 that empties the set. A resource carrying locked sessions is never blocked (it holds them).
@@ -54,8 +54,8 @@ CAUSES = (
     "weekday_not_worked",
     "blackout",
     "request_participants",
-    "too_few_people",
     "km_budget",
+    "too_few_people",
 )
 #: Hosts named in a message, at most.
 NAMED = 3
@@ -183,26 +183,31 @@ class _Diagnosis:
                 f"à {most} ou mobilisez plus de participants",
             )
         cands = self.cands()
-        crowd = [h for h in announced if cands.reachable(p, r.id, h) >= need]
-        if not crowd:
-            best = max(announced, key=lambda h: (cands.reachable(p, r.id, h), h))
-            most = cands.reachable(p, r.id, best)
+
+        def crowd(h: str) -> bool:
+            return cands.reachable(p, r.id, h) >= need
+
+        km = {h: k * 2 * p.matrix.km(r.base, h) for h in announced}
+        within = [h for h in announced if rules.km_budget <= 0 or km[h] <= rules.km_budget]
+        if any(crowd(h) for h in within):  # stops at the first host that works
+            return None
+        inside = set(within)
+        beyond = [h for h in announced if h not in inside and crowd(h)]
+        if beyond:
+            near = min(beyond, key=lambda h: (km[h], h))
             return fail(
-                "too_few_people",
-                f"au plus {_num(most)} personnes viendraient à un de ses parcours (à {self.name(best)}), moins "
-                f"que le seuil d'ouverture de {_num(need)} participants — baissez le seuil d'ouverture à "
-                f"{_num(max(1, most))} au plus ou élargissez le rayon d'attraction",
+                "km_budget",
+                f"son parcours le plus proche ({self.name(near)}) fait {_num(km[near])} km, plus que le "
+                f"budget kilométrique de {_num(rules.km_budget)} km — relevez le budget kilométrique",
             )
-        if rules.km_budget > 0:
-            km = {h: k * 2 * p.matrix.km(r.base, h) for h in crowd}
-            if min(km.values()) > rules.km_budget:
-                near = min(crowd, key=lambda h: (km[h], h))
-                return fail(
-                    "km_budget",
-                    f"son parcours le plus proche ({self.name(near)}) fait {_num(km[near])} km, plus que le "
-                    f"budget kilométrique de {_num(rules.km_budget)} km — relevez le budget kilométrique",
-                )
-        return None
+        best = max(announced, key=lambda h: (cands.reachable(p, r.id, h), h))
+        most = cands.reachable(p, r.id, best)
+        return fail(
+            "too_few_people",
+            f"au plus {_num(most)} personnes viendraient à un de ses parcours (à {self.name(best)}), moins "
+            f"que le seuil d'ouverture de {_num(need)} participants — baissez le seuil d'ouverture à "
+            f"{_num(max(1, most))} au plus ou élargissez le rayon d'attraction",
+        )
 
 
 def _day_ok(problem: PlanningProblem, host: str, weekday: int) -> bool:
