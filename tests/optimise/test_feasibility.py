@@ -101,3 +101,20 @@ def test_a_resource_holding_locked_sessions_is_never_blocked():
     lock = Session("L-A", 1, "bus", A, TUESDAYS[0], time(9, 0), time(12, 0), locked=True)
     prob = problem(locked=(lock,), rules=Rules(min_participants=13))
     assert diagnose(prob) == []
+
+
+def test_an_empty_plan_proven_so_is_refused_even_when_no_single_cause_is_found():
+    """Each resource passes every filter alone, yet the solve came back empty: a proven (or
+    heuristic) empty plan is refused in general words; an unproven one (stopped) is kept."""
+    from planner.optimise.feasibility import checked
+
+    prob = problem()
+    plan = solve(prob, PARAMS)
+    empty = dataclasses.replace(plan, series=(), sessions=(), routes=())
+    for status in ("OPTIMAL", "HEURISTIC"):
+        refused = dataclasses.replace(empty, metrics=dataclasses.replace(plan.metrics, status=status))
+        with pytest.raises(InfeasibleError, match="aucun parcours ne peut être tenu avec ces réglages"):
+            checked(refused, prob)
+    stopped = dataclasses.replace(empty, metrics=dataclasses.replace(plan.metrics, status="STOPPED"))
+    assert checked(stopped, prob) is stopped
+    assert checked(plan, prob) is plan
