@@ -63,7 +63,9 @@ def test_each_cause_is_named_and_its_nearest_setting_plans(cause, breaking, word
         assert w in found.message
     for run in (lambda p: solve(p, PARAMS), solve_greedy):
         # a season too short for every resource keeps the message of ``require_windows``
-        with pytest.raises(InfeasibleError, match="aucun parcours (ne peut être tenu|de 5 séances ne tient)"):
+        with pytest.raises(
+            InfeasibleError, match=r"aucun parcours (ne peut être tenu|de 5 séances ne tient)"
+        ):
             run(prob)
 
     ok = problem(**keeping)
