@@ -621,6 +621,8 @@ if plan is not None and not running:
         f"{french_decimal(plan.metrics.participants)} participants attendus "
         f"(état du calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
     )
+    for warning in plan.metrics.warnings:  # a resource that can hold no parcours, and why
+        st.warning(warning[:1].upper() + warning[1:])
     render_key_figures(plan, baseline)
     alternatives = st.session_state.get(up.ALTERNATIVES_KEY) or []
     if alternatives:

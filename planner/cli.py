@@ -3,6 +3,11 @@
 Each sub-command lives in its own module of :mod:`planner.commands` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
 Library errors become a one-line French message on stderr and a non-zero exit.
+
+Exit codes: 0 done; 2 bad input (arguments, files, values: :class:`~planner.errors.PlannerError`);
+3 infeasible settings — valid, but no plan can exist under them, e.g. no parcours can be held
+(:class:`~planner.errors.InfeasibleError`, the message names the cause and the setting to change;
+no file is written); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ import sys
 from collections.abc import Sequence
 
 import planner.commands
-from planner.errors import PlannerError
+from planner.errors import InfeasibleError, PlannerError
+
+#: Exit code of settings under which no plan can exist (:class:`InfeasibleError`).
+EXIT_INFEASIBLE = 3
 
 # argparse speaks English; these are the messages a user meets, in French.
 _ERRORS_FR = (
@@ -78,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except InfeasibleError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_INFEASIBLE
     except PlannerError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2

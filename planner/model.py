@@ -407,6 +407,9 @@ class PlanMetrics:
     assumed to travel to another commune and their mean drive in minutes, series and sessions
     held in a resource's base town, and the kilometres' money and CO2 (with the rates used).
 
+    ``warnings`` are French sentences about what the plan could not use: a resource that can
+    hold no parcours, with the cause and the setting to change (:mod:`planner.optimise.feasibility`).
+
     ``best_objective`` (re-plans only) is the value of the best plan found without keeping
     anything in place: ``best_objective − objective`` is what stability costs.
     """
@@ -433,6 +436,7 @@ class PlanMetrics:
     participants_travelling: int = 0
     travel_minutes_mean: float = 0.0
     travel_minutes_max: float = 0.0
+    warnings: tuple[str, ...] = ()
     base_series: int = 0
     base_sessions: int = 0
     km_eur: float = 0.0
@@ -445,6 +449,7 @@ class PlanMetrics:
         object.__setattr__(self, "coverage", _frozen_mapping(self.coverage))
         object.__setattr__(self, "unmet_need", _frozen_mapping(self.unmet_need))
         object.__setattr__(self, "least_covered", tuple(self.least_covered))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
 
 
 @dataclass(frozen=True)

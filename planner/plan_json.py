@@ -259,6 +259,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "participants_travelling": m.participants_travelling,
             "travel_minutes_mean": round(m.travel_minutes_mean, 2),
             "travel_minutes_max": round(m.travel_minutes_max, 1),
+            "warnings": list(m.warnings),
             "base_series": m.base_series,
             "base_sessions": m.base_sessions,
             "km_eur": round(m.km_eur, 2),
@@ -298,6 +299,8 @@ def _metrics(m: dict[str, Any]) -> PlanMetrics:
         values["unmet_need"] = {str(k): float(v) for k, v in values["unmet_need"].items()}
     if "least_covered" in values:
         values["least_covered"] = tuple(str(c) for c in values["least_covered"])
+    if "warnings" in values:
+        values["warnings"] = tuple(str(w) for w in values["warnings"])
     return PlanMetrics(**values)
 
 

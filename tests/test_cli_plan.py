@@ -151,7 +151,8 @@ def test_bad_resource_file_and_impossible_settings(capsys, tmp_path):
         == 2
     )
     assert "type de moyen inconnu" in capsys.readouterr().err
-    assert main(["plan", "vierzon", *SEASON, "--interval", "10", "--tolerance", "0", "--out", out]) == 2
+    # valid values under which no plan can exist: exit 3 (infeasible), not 2 (bad input)
+    assert main(["plan", "vierzon", *SEASON, "--interval", "10", "--tolerance", "0", "--out", out]) == 3
     assert "semaines entières" in capsys.readouterr().err
 
 

@@ -5,7 +5,9 @@ baseline with ``--baseline``, or the greedy plan with ``--greedy``) and prints a
 summary. With ``--previous OLD.json`` the season is re-planned from OLD: its locked sessions and
 accepted exceptions are kept, and its other sessions move only as ``--stability`` allows
 (:mod:`planner.optimise.stability`); the summary then says what was kept, what moved and why.
-Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2).
+Every user error is a :class:`~planner.errors.PlannerError` (one French line, exit 2); settings
+under which no parcours can be held exit 3 with the cause and the setting to change
+(:mod:`planner.optimise.feasibility`), and no plan file is written.
 """
 
 from __future__ import annotations
@@ -291,6 +293,7 @@ def summary(plan: Plan) -> str:
             f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
             f"Kilomètres : {_num(m.km)}, heures de route : {_num(m.drive_hours, 1)}",
             f"Communes ou demandes laissées de côté : {len(plan.unserved)}",
+            *(f"Attention : {w}" for w in m.warnings),
             *(
                 f"{LABELS[k]} : {v}".replace("\u202f", " ")
                 for k, v in equity_lines(plan_equity(plan)).items()

@@ -41,6 +41,7 @@ from planner.optimise.candidates import (
 )
 from planner.optimise.cpsat import Choice, solve_model, trivial_bound
 from planner.optimise.explain import explain
+from planner.optimise.feasibility import checked, require_feasible
 from planner.optimise.greedy import fixed_allocation, greedy_choice
 from planner.optimise.objective import group_size, objective_value
 from planner.optimise.routing import day_routes, order_days
@@ -384,6 +385,7 @@ def solve(
     g = group_size(problem)
     prepared = [(sub, build_candidates(sub, _max_hosts(sub), group=g)) for sub in subs]
     require_windows(problem, _merge(prepared))
+    require_feasible(problem)  # an empty plan is not « optimal »: say which setting to change
     terms = [stability.extend(sub, cands) for sub, cands in prepared]  # re-plans only
     sizes = [max(1, len(c.free)) for _, c in prepared]
     trivial = [trivial_bound(sub, c) for sub, c in prepared]
@@ -459,7 +461,7 @@ def solve(
     if plan.metrics.status == "OPTIMAL" and plan.metrics.gap > 1e-3:
         plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
     post_check(plan, problem)
-    return carry_over(plan, problem)
+    return checked(carry_over(plan, problem), problem)
 
 
 def _merge(prepared: list[tuple[PlanningProblem, Candidates]]) -> Candidates:
@@ -486,6 +488,7 @@ def _heuristic(problem: PlanningProblem, kind: str) -> Plan:
     ]
     if kind != "baseline":
         require_windows(problem, _merge(prepared))
+        require_feasible(problem)
     choose = baseline_choice if kind == "baseline" else greedy_choice
     chosen = [item for sub, c in prepared for item in choose(sub, c)]
     cands = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
@@ -502,8 +505,8 @@ def _heuristic(problem: PlanningProblem, kind: str) -> Plan:
     )
     if length is None:
         post_check(plan, problem)
-    else:
-        post_check_baseline(plan, problem)
+        return checked(plan, problem)
+    post_check_baseline(plan, problem)
     return plan
 
 

@@ -507,3 +507,46 @@ def test_a_reopened_plan_gets_the_same_baseline_and_figures():
     assert [f.text(f.baseline) for f in key_figures(stored, again)] == [
         f.text(f.baseline) for f in key_figures(plan, baseline)
     ]
+
+
+def _requests_only(at: AppTest, row: str) -> None:
+    header = "code_insee;venue;weekdays;blackout_dates;has_power;expected_participants\n"
+    at.file_uploader(key="pl_requests_file").upload(
+        "demandes.csv", (header + row + "\n").encode("utf-8"), "text/csv"
+    ).run()
+    at.checkbox(key="pl_requests_only").check()
+
+
+def test_no_parcours_possible_shows_the_cause_in_an_error_box_not_a_green_plan():
+    """Graçay, the only host, has no power for the bus: the page used to show « Plan prêt : 0
+    parcours » (optimal prouvé). The same request with power plans there."""
+    at = open_page()
+    _requests_only(at, "18103;Salle des fêtes;;;non;")
+    plan_now(at)
+    errors = texts(at.error)
+    assert "aucun parcours ne peut être tenu" in errors and "branchement électrique" in errors
+    assert "Graçay" in errors and "« Bus numérique »" in errors
+    assert not at.success  # no green « Plan prêt »
+    assert "plan" not in at.session_state or at.session_state["plan"] is None
+
+    at = open_page()
+    _requests_only(at, "18103;Salle des fêtes;;;oui;")
+    plan_now(at)
+    assert not at.error and "Plan prêt" in texts(at.success)
+    assert {s.host for s in at.session_state["plan"].series} == {"18103"}
+
+
+def test_a_resource_that_can_reach_no_host_is_named_beside_the_plan():
+    at = open_page()
+    at.session_state[EDITOR] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"Nom": "Petit bus", "Type": "bus", "Base": "Vierzon", "Jours": ["mardi"], "Fin": "12:30"}
+        ],
+        "deleted_rows": [],
+    }
+    _requests_only(at, "41084;Mairie;;;oui;")
+    plan_now(at)
+    assert "Plan prêt" in texts(at.success)
+    warning = texts(at.warning)
+    assert "Aucun parcours possible pour « Petit bus »" in warning and "La Ferté-Imbault" in warning

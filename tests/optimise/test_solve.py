@@ -286,12 +286,17 @@ def test_season_too_short_for_a_series_is_explained_in_french():
     assert len(plan.series) == 2
 
 
-def test_nobody_reaching_the_threshold_gives_an_empty_plan_with_reasons():
-    prob = problem(unmet={A: 2.0, B: 1.0, C: 1.0, D: 3.0, E: 2.0})
-    plan = solve(prob, PARAMS)
-    assert plan.series == () and plan.metrics.status == "OPTIMAL"
-    assert {u.code_insee for u in plan.unserved} == {A, B, C, D, E}
-    assert all(u.reason.startswith("seuil de 6 participants non atteint") for u in plan.unserved)
+def test_nobody_reaching_the_threshold_is_infeasible_not_an_empty_optimal_plan():
+    """It used to return an empty plan labelled « optimal prouvé ». D alone (3 people) is the
+    largest crowd: the threshold lowered to 3 plans there."""
+    unmet = {A: 2.0, B: 1.0, C: 1.0, D: 3.0, E: 2.0}
+    for run in (lambda p: solve(p, PARAMS), solve_greedy):
+        with pytest.raises(
+            InfeasibleError, match=r"au plus 3 personnes .* \(à Commune D\).* seuil .* à 3 au plus"
+        ):
+            run(problem(unmet=unmet))
+    plan = solve(problem(unmet=unmet, rules=Rules(min_participants=3)), PARAMS)
+    assert D in {s.host for s in plan.series}
 
 
 def test_stop_during_search_returns_the_best_plan_so_far():
