@@ -21,7 +21,7 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.file_errors import read_path
-from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
+from planner.french import PLAN_KIND_FR, french_decimal, plan_status_fr
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, PlanInputs, Rules
 from planner.optimise import stability
@@ -282,7 +282,7 @@ def summary(plan: Plan) -> str:
     """A few French lines describing the plan (kind and status in words, French numbers)."""
     m = plan.metrics
     kind = PLAN_KIND_FR.get(plan.kind, f"Plan « {plan.kind} »")
-    status = PLAN_STATUS_FR.get(m.status, m.status.lower())
+    status = plan_status_fr(m)
     return "\n".join(
         [
             f"{kind} — statut : {status}, {_num(m.solve_seconds, 1)} s",

@@ -1,0 +1,104 @@
+"""The LP bound of the whole problem (issue 11): above every plan, close to the optimum, honest
+when the solver restricts itself."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from tiny_season import A, B, C, D, bus, problem
+
+from planner.model import Rules
+from planner.optimise import solve as solve_mod
+from planner.optimise.bound import full_bound
+from planner.optimise.candidates import build_candidates
+from planner.optimise.cpsat import solve_model
+from planner.optimise.solve import build_plan, gap_of, solve
+from planner.problem import SolveParams
+from planner.rules.check import check_plan
+
+PARAMS = SolveParams(time_limit_s=20, gap=0.0, workers=1, seed=1)
+
+
+def _optimum(prob) -> float:
+    """Exact value (:func:`objective_value`) of CP-SAT's proven optimum with every host, no split."""
+    cands = build_candidates(prob)
+    choice = solve_model(prob, cands, PARAMS, time_limit_s=20)
+    assert choice.status == "OPTIMAL"
+    plan = build_plan(prob, cands, choice.chosen, kind="optimised", status="", bound=0.0, solve_seconds=0)
+    return plan.metrics.objective
+
+
+@pytest.mark.parametrize(
+    ("rules", "within"),
+    [
+        (Rules(travel_weight=0.0), 0.01),
+        (Rules(travel_weight=0.01), 0.01),
+        (Rules(travel_weight=0.0, priority=0.0, repeat_value=0.5), 0.01),
+        # a km budget is a knapsack: the LP spends what is left on a fraction of a series
+        (Rules(travel_weight=0.0, km_budget=300.0), 0.15),
+    ],
+)
+def test_lp_bound_is_above_the_proven_optimum_and_close_on_the_tiny_drawing(rules, within):
+    prob = problem(rules=rules)
+    optimum = _optimum(prob)
+    lp = full_bound(prob)
+    assert lp.status == "OPTIMAL"
+    assert lp.value >= optimum - 1e-9
+    assert lp.value <= optimum * (1 + within) + 1e-6
+
+
+def test_lp_bound_with_two_resources_and_an_imposed_host():
+    prob = problem(resources=(bus(), bus(id="bus-2")), rules=Rules(travel_weight=0.0))
+    prob_must = replace(prob, must_host=(C,))
+    for p in (prob, prob_must):
+        assert full_bound(p).value >= _optimum(p) - 1e-9
+    # imposing a host can only lower the best value, and the LP follows
+    assert full_bound(prob_must).value <= full_bound(prob).value + 1e-9
+
+
+def test_lp_bound_of_vierzon_is_above_the_optimum_within_one_percent():
+    from builders import vierzon_problem
+
+    prob = vierzon_problem(end=date(2027, 3, 26))
+    optimum = _optimum(prob)
+    lp = full_bound(prob)
+    assert optimum - 1e-9 <= lp.value <= optimum * 1.01
+
+
+def test_a_restricted_solve_reports_the_bound_of_the_whole_problem(monkeypatch):
+    """One host per resource: the restriction misses the best plan; the bound must not.
+
+    The restricted solve proves its own optimum (``restricted_bound``), which lies *below* the
+    value of a plan of the whole problem — reporting it as the bound would call a worse plan
+    optimal. ``metrics.bound`` is the LP bound of the whole problem: above that plan.
+    """
+    prob = problem(resources=(bus(), bus(id="bus-2", base=D)), rules=Rules(travel_weight=0.0))
+    whole = solve(prob, PARAMS)  # 5 communes: every host, no split
+    assert whole.metrics.status == "OPTIMAL" and whole.metrics.restricted_bound is None
+    monkeypatch.setattr(solve_mod, "MAX_HOSTS", 1)
+    monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 3)
+    monkeypatch.setattr(
+        solve_mod, "priced_hosts", lambda sub, full, least=1: {r.id: {B} for r in sub.resources}
+    )
+    plan = solve(prob, PARAMS)
+    m = plan.metrics
+    assert check_plan(plan, prob) == []
+    assert m.restricted_bound is not None
+    assert m.restricted_bound < whole.metrics.objective - 0.1  # the restriction misses it
+    assert m.bound >= whole.metrics.objective - 1e-9  # the reported bound does not
+    assert m.gap == pytest.approx(gap_of(m.objective, m.bound))
+    assert m.status == "FEASIBLE"  # never « optimal prouvé » for a restriction's optimum
+
+
+def test_a_restricted_solve_priced_by_the_lp_keeps_the_valuable_hosts(monkeypatch):
+    """With hosts chosen from the LP, a host limit (here 1) still finds the whole problem's optimum."""
+    prob = problem(resources=(bus(), bus(id="bus-2", base=D)), rules=Rules(travel_weight=0.0))
+    whole = solve(prob, PARAMS)
+    monkeypatch.setattr(solve_mod, "MAX_HOSTS", 1)
+    plan = solve(prob, PARAMS)
+    assert plan.metrics.restricted_bound is not None  # the search was restricted
+    assert plan.metrics.objective == pytest.approx(whole.metrics.objective, abs=1e-6)
+    assert plan.metrics.bound >= whole.metrics.objective - 1e-9
+    assert {s.host for s in plan.series} >= {A, D}
