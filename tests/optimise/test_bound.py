@@ -102,3 +102,55 @@ def test_a_restricted_solve_priced_by_the_lp_keeps_the_valuable_hosts(monkeypatc
     assert plan.metrics.objective == pytest.approx(whole.metrics.objective, abs=1e-6)
     assert plan.metrics.bound >= whole.metrics.objective - 1e-9
     assert {s.host for s in plan.series} >= {A, D}
+
+
+def test_a_group_without_a_solution_in_time_is_searched_again_then_reported(monkeypatch):
+    """A group whose first search finds nothing gets a second search from its greedy plan; when
+    that fails too, the plan says so (``greedy_parts``, status words) instead of hiding it."""
+    from planner.french import plan_status_fr
+    from planner.optimise import cpsat
+
+    prob = problem(resources=(bus(), bus(id="bus-2", base=D)), rules=Rules(travel_weight=0.0))
+    monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 3)
+    split = solve(prob, PARAMS)
+    assert split.metrics.greedy_parts == 0
+
+    calls: list[str] = []
+    real = cpsat.solve_model
+
+    def first_fails(sub, cands, params, **kw):
+        calls.append(sub.resources[0].id)
+        if calls.count(sub.resources[0].id) == 1 and sub.resources[0].id == "bus":
+            return cpsat.Choice([], "UNKNOWN", float("-inf"), float("inf"))
+        return real(sub, cands, params, **kw)
+
+    monkeypatch.setattr(solve_mod, "solve_model", first_fails)
+    again = solve(prob, PARAMS)
+    assert calls == ["bus", "bus-2", "bus"]  # the failed group searched again, after the others
+    assert again.metrics.objective == pytest.approx(split.metrics.objective)
+    assert again.metrics.greedy_parts == 0
+
+    monkeypatch.setattr(solve_mod, "solve_model", lambda *a, **k: cpsat.Choice([], "UNKNOWN", -1.0, 1e9))
+    greedy = solve(prob, PARAMS)
+    assert greedy.metrics.greedy_parts == 2 and greedy.metrics.status == "FEASIBLE"
+    assert greedy.metrics.bound >= split.metrics.objective
+    assert "2 zone(s) sans solution trouvée à temps" in plan_status_fr(greedy.metrics)
+    assert check_plan(greedy, prob) == []
+
+
+def test_150_communes_two_resources_priced_hosts_reach_the_uncapped_objective(monkeypatch):
+    """Cher, 150 communes spread over the department, a bus at Bourges and a team at
+    Saint-Amand-Montrond (6 weeks): more communes than ``MAX_HOSTS``, so the search only sees the
+    hosts the LP prices in — and reaches the objective of the model with every host."""
+    from builders import cher_problem
+
+    prob = cher_problem(150, weeks=6)
+    assert len(prob.territory.communes) > solve_mod.MAX_HOSTS
+    params = SolveParams(time_limit_s=40, gap=0.0, workers=1, seed=1)
+    priced = solve(prob, params)
+    assert priced.metrics.restricted_bound is not None  # hosts were limited
+    monkeypatch.setattr(solve_mod, "MAX_HOSTS", 10**6)
+    uncapped = solve(prob, params)
+    assert uncapped.metrics.status == "OPTIMAL" and uncapped.metrics.restricted_bound is None
+    assert priced.metrics.objective == pytest.approx(uncapped.metrics.objective, abs=1e-6)
+    assert priced.metrics.bound >= uncapped.metrics.objective
