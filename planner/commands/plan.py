@@ -289,6 +289,14 @@ def summary(plan: Plan) -> str:
             f"Parcours : {len(plan.series)}, séances : {m.sessions}, participants : {m.participants} "
             f"(dont {m.participants_full_series} en parcours complets)",
             f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
+            *(
+                [
+                    f"Borne du calcul découpé (zones, lieux présélectionnés) : {_num(m.restricted_bound, 2)} "
+                    "— la borne ci-dessus vaut pour le problème entier"
+                ]
+                if m.restricted_bound is not None
+                else []
+            ),
             f"Kilomètres : {_num(m.km)}, heures de route : {_num(m.drive_hours, 1)}",
             f"Communes ou demandes laissées de côté : {len(plan.unserved)}",
             *(
