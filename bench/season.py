@@ -148,7 +148,11 @@ def run_one(case: str) -> dict:
     greedy = solve_greedy(problem)
     t_greedy = time.perf_counter() - t2
     t3 = time.perf_counter()
-    base = solve_baseline(problem)
+    try:
+        base = solve_baseline(problem)
+        baseline_error = None
+    except AssertionError as e:  # a bug of the saupoudrage plan (also on main): keep the case
+        base, baseline_error = None, str(e)[:200]
     t_base = time.perf_counter() - t3
     m = plan.metrics
     weeks = (problem.season.end - problem.season.start).days // 7 + 1
@@ -176,14 +180,15 @@ def run_one(case: str) -> dict:
         "km": round(m.km, 1),
         "greedy_objective": round(greedy.metrics.objective, 3),
         "greedy_seconds": round(t_greedy, 2),
-        "baseline_objective": round(base.metrics.objective, 3),
+        "baseline_objective": None if base is None else round(base.metrics.objective, 3),
         "baseline_seconds": round(t_base, 2),
-        "baseline_participants": base.metrics.participants,
+        "baseline_participants": None if base is None else base.metrics.participants,
+        "baseline_error": baseline_error,
         "ratio_vs_greedy": round(m.objective / greedy.metrics.objective, 3)
         if greedy.metrics.objective > 0
         else None,
         "ratio_vs_baseline": round(m.objective / base.metrics.objective, 3)
-        if base.metrics.objective > 0
+        if base is not None and base.metrics.objective > 0
         else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "time_limit_s": params.time_limit_s,
@@ -216,6 +221,12 @@ GROWTH = (
     "g:18+36+41:6:26",
 )
 MAIN = ("vierzon", "cher", "region", "region:busy")
+
+
+def _vs_baseline(r: dict) -> str:
+    if r.get("baseline_error"):
+        return "baseline failed its check"
+    return str(r["ratio_vs_baseline"]) if r["ratio_vs_baseline"] is not None else "baseline < 0"
 
 
 def _pct(x: float | None) -> str:
@@ -271,7 +282,7 @@ def _md(rows: list[dict], load: tuple[float, float, float]) -> str:
             f"| {r['case']} | {r['communes']} | {r['resources']} | {r['weeks']} | {r['build_seconds']} | "
             f"{r['solve_wall_seconds']} | {1000 * r['solve_wall_seconds'] / (r['resources'] * r['weeks']):.0f} | "
             f"{_pct(r['gap'])} | {r['series']} | {r['participants']} | {r['ratio_vs_greedy']} | "
-            f"{r['ratio_vs_baseline'] if r['ratio_vs_baseline'] is not None else 'baseline < 0'} | "
+            f"{_vs_baseline(r)} | "
             f"{r['peak_rss_mb']} |"
         )
     lines += [

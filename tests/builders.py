@@ -54,8 +54,9 @@ def vierzon_problem(start: date = date(2027, 1, 4), end: date = date(2027, 6, 25
 
 
 def cher_problem(communes: int, weeks: int = 6, start: date = date(2027, 1, 4)):
-    """``communes`` communes of the Cher (region data ``cvl``), every other one by drive time from
-    Bourges so that they spread over the department, Bourges and Saint-Amand-Montrond included; a
+    """``communes`` communes of the Cher (region data ``cvl``, 286), Bourges and Saint-Amand-Montrond
+    first, then every other one by drive time from Bourges so that they spread over the department
+    (then the others, nearest first); a
     bus based at Bourges (Tue + Fri) and a team at Saint-Amand-Montrond (Mon + Thu, 3 × 120 min,
     8 seats), ``weeks`` weeks from ``start``."""
     from datetime import time, timedelta
@@ -73,7 +74,8 @@ def cher_problem(communes: int, weeks: int = 6, start: date = date(2027, 1, 4)):
     cher.sort(key=lambda c: whole.minutes("18033", c.code_insee))
     bases = ("18033", "18197")
     keep = [c for c in cher if c.code_insee in bases]
-    keep += [c for c in cher[1::2] if c.code_insee not in bases][: communes - len(keep)]
+    spread = [c for c in cher[1::2] + cher[0::2] if c.code_insee not in bases]
+    keep += spread[: communes - len(keep)]
     codes = {c.code_insee for c in keep}
     territory = Territory(
         f"cvl:cher{communes}",
