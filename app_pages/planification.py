@@ -18,7 +18,7 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.file_errors import reading
-from planner.french import PLAN_STATUS_FR, french_decimal
+from planner.french import french_decimal, plan_status_fr
 from planner.hosting.request_form import escape_markdown
 from planner.inputs.tables import default_resources, load_requests
 from planner.model import WEEKDAY_NAMES_FR, HostRequest, Rules
@@ -619,7 +619,7 @@ if plan is not None and not running:
         ("Plan précédent conservé : " if failure else "Plan prêt : ")
         + f"{len(plan.series)} parcours, {plan.metrics.sessions} séances, "
         f"{french_decimal(plan.metrics.participants)} participants attendus "
-        f"(état du calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)})."
+        f"(état du calcul : {plan_status_fr(plan.metrics)})."
     )
     for warning in plan.metrics.warnings:  # a resource that can hold no parcours, and why
         st.warning(warning[:1].upper() + warning[1:])

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.errors import PlannerError
-from planner.french import PLAN_STATUS_FR
+from planner.french import plan_status_fr
 from planner.model import Season
 from planner.optimise import stability
 from planner.problem import SolveParams
@@ -116,7 +116,7 @@ uw.show_conflict(spec, "tn")
 # ------------------------------------------------------------------------------- header
 st.caption(
     f"{territory.name} — saison du {plan.season.start:%d/%m/%Y} au {plan.season.end:%d/%m/%Y} · "
-    f"calcul : {PLAN_STATUS_FR.get(plan.metrics.status, plan.metrics.status)} en "
+    f"calcul : {plan_status_fr(plan.metrics)} en "
     f"{pv.french_decimal(plan.metrics.solve_seconds, 1)} s. Sous chaque chiffre : le même indicateur pour le "
     "« saupoudrage » (une séance par commune, à tour de rôle, sur les mêmes jours de tournée)."
 )

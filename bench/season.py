@@ -1,21 +1,26 @@
-"""Benchmark of the season optimiser (issue 3): speed, proven gap, memory, value against heuristics.
+"""Benchmark of the season optimiser (issues 3 and 11): speed, memory, and the true gap.
 
 Cases (each one runs in its own Python process so that its peak memory is its own):
 
 - ``vierzon``: 34 communes, 1 bus (Tuesdays + Fridays), 2027-01-04 → 2027-06-25.
-  Target: ≤ 5 s wall on 2 cores, gap ≤ 1 %.
+- ``cher``: 180 communes of the Cher spread over the department, a bus at Bourges and a team at
+  Saint-Amand-Montrond, 26 weeks (``tests/builders.py:cher_problem``).
 - ``region``: the whole Centre-Val de Loire (spec ``cvl``, 1,754 communes), 6 buses at the
   prefectures (Tue + Fri) and 6 teams at a second town of each department (Mon + Thu, 3 × 120 min,
-  8 seats), year 2027. Target: ≤ 120 s, gap ≤ 3 %, peak memory ≤ 2 GB.
-- ``growth``: time as communes × resources × weeks grow (a smaller grid of runs).
+  8 seats), year 2027. Targets: true gap ≤ 1 %, ≤ 120 s, peak memory ≤ 2 GB.
+- ``region:busy``: the same with a busy neighbour: a process burning one core for the whole run.
+- ``growth``: communes × resources × weeks (``g:<territory>:<resources>:<weeks>``).
 
-For every case the optimised plan, the greedy plan (largest unmet need first) and the saupoudrage
-baseline are computed on the same problem and valued with the same objective
-(:func:`planner.optimise.objective.objective_value`); the ratios are reported. Results go to
-``bench/results/season.json`` and ``bench/results/season.md``, with the machine load at start.
+For every case: the bound the search proved for the problem it solved (``restricted_bound``: the
+territory split into groups, hosts limited), the bound of the problem asked (``bound``: the LP
+relaxation of :mod:`planner.optimise.bound`, or CP-SAT's own when nothing was restricted) and the
+*true* gap against the latter. The LP bound of the whole problem is also computed on its own after
+the solve (``lp_bound``, ``lp_seconds``), for every case. The greedy plan and the saupoudrage
+baseline are valued with the same objective. Results go to ``bench/results/season.json`` and
+``bench/results/season.md``, with the machine load.
 
-Usage: ``python bench/season.py [vierzon|region|growth|all|report]`` (default ``all``; ``report``
-rewrites the Markdown from the JSON without solving).
+Usage: ``python bench/season.py [vierzon|cher|region|busy|growth|all|report]`` (default ``all``;
+``report`` rewrites the Markdown from the JSON without solving).
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ from planner.rules.calendar import build_season  # noqa: E402
 from planner.territory.need import NeedWeights, compute_need  # noqa: E402
 from planner.territory.specs import load_territory  # noqa: E402
 from planner.territory.travel import territory_matrix  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from builders import cher_problem  # noqa: E402
+
+from planner.optimise.bound import full_bound  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BUS_BASES = ("18033", "28085", "36044", "37261", "41018", "45234")  # prefectures
@@ -78,7 +88,9 @@ def build(case: str) -> tuple[PlanningProblem, SolveParams]:
         return _problem(t, default_resources(t), date(2027, 1, 4), date(2027, 6, 25)), SolveParams(
             time_limit_s=30, gap=0.005, workers=2
         )
-    if case == "region":
+    if case == "cher":
+        return cher_problem(180, weeks=26), SolveParams(time_limit_s=60, gap=0.01, workers=2)
+    if case in ("region", "region:busy"):
         t = load_territory("cvl")
         res = tuple(_bus(f"bus-{b[:2]}", b) for b in BUS_BASES) + tuple(
             _team(f"equipe-{b[:2]}", b) for b in TEAM_BASES
@@ -101,7 +113,13 @@ def build(case: str) -> tuple[PlanningProblem, SolveParams]:
     res = tuple((_bus if i % 2 == 0 else _team)(f"r{i}", bases[i % len(bases)]) for i in range(n))
     start = date(2027, 1, 4)
     end = date.fromordinal(start.toordinal() + 7 * int(weeks) - 1)
-    return _problem(t, res, start, end), SolveParams(time_limit_s=60, gap=0.01, workers=2)
+    return _problem(t, res, start, end), SolveParams(time_limit_s=30, gap=0.01, workers=2)
+
+
+def _burn() -> None:  # pragma: no cover - a busy neighbour for the "under load" case
+    x = 0
+    while True:
+        x = (x * 1103515245 + 12345) % 2147483648
 
 
 def run_one(case: str) -> dict:
@@ -111,14 +129,30 @@ def run_one(case: str) -> dict:
     t0 = time.perf_counter()
     problem, params = build(case)
     t_build = time.perf_counter() - t0
+    burner = None
+    if case.endswith(":busy"):
+        import multiprocessing
+
+        burner = multiprocessing.Process(target=_burn, daemon=True)
+        burner.start()
     t1 = time.perf_counter()
     plan = solve(problem, params)
     t_solve = time.perf_counter() - t1
+    load_after = os.getloadavg()
+    if burner is not None:
+        burner.terminate()
+        burner.join()
+    peak_solve = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lp = full_bound(problem)
     t2 = time.perf_counter()
     greedy = solve_greedy(problem)
     t_greedy = time.perf_counter() - t2
     t3 = time.perf_counter()
-    base = solve_baseline(problem)
+    try:
+        base = solve_baseline(problem)
+        baseline_error = None
+    except AssertionError as e:  # a bug of the saupoudrage plan (also on main): keep the case
+        base, baseline_error = None, str(e)[:200]
     t_base = time.perf_counter() - t3
     m = plan.metrics
     weeks = (problem.season.end - problem.season.start).days // 7 + 1
@@ -133,20 +167,28 @@ def run_one(case: str) -> dict:
         "objective": round(m.objective, 3),
         "bound": round(m.bound, 3),
         "gap": round(m.gap, 5),
+        "restricted_bound": None if m.restricted_bound is None else round(m.restricted_bound, 3),
+        "greedy_parts": m.greedy_parts,
+        "lp_bound": round(lp.value, 3),
+        "lp_seconds": round(lp.seconds, 2),
+        "lp_gap": round(max(0.0, (lp.value - m.objective) / lp.value), 5) if lp.value > 0 else None,
+        "load_after_solve": [round(x, 2) for x in load_after],
+        "peak_rss_mb_solve": round(peak_solve, 1),
         "series": len(plan.series),
         "sessions": m.sessions,
         "participants": m.participants,
         "km": round(m.km, 1),
         "greedy_objective": round(greedy.metrics.objective, 3),
         "greedy_seconds": round(t_greedy, 2),
-        "baseline_objective": round(base.metrics.objective, 3),
+        "baseline_objective": None if base is None else round(base.metrics.objective, 3),
         "baseline_seconds": round(t_base, 2),
-        "baseline_participants": base.metrics.participants,
+        "baseline_participants": None if base is None else base.metrics.participants,
+        "baseline_error": baseline_error,
         "ratio_vs_greedy": round(m.objective / greedy.metrics.objective, 3)
         if greedy.metrics.objective > 0
         else None,
         "ratio_vs_baseline": round(m.objective / base.metrics.objective, 3)
-        if base.metrics.objective > 0
+        if base is not None and base.metrics.objective > 0
         else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "time_limit_s": params.time_limit_s,
@@ -174,10 +216,21 @@ GROWTH = (
     "g:vierzon:2:26",
     "g:vierzon:4:26",
     "g:18:2:26",
-    "g:18:2:26:nocap",
+    "g:18:2:53",
     "g:18+36:4:26",
     "g:18+36+41:6:26",
 )
+MAIN = ("vierzon", "cher", "region", "region:busy")
+
+
+def _vs_baseline(r: dict) -> str:
+    if r.get("baseline_error"):
+        return "baseline failed its check"
+    return str(r["ratio_vs_baseline"]) if r["ratio_vs_baseline"] is not None else "baseline < 0"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.2f} %"
 
 
 def _md(rows: list[dict], load: tuple[float, float, float]) -> str:
@@ -185,33 +238,52 @@ def _md(rows: list[dict], load: tuple[float, float, float]) -> str:
         "# Season optimiser benchmark",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
-        f"load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (machine shared with other engineers).",
+        f"load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (machine shared with other "
+        "engineers; `load after` is the 1-minute load average when the solve ended).",
         "",
-        "Targets: Vierzon ≤ 5 s and gap ≤ 1 %; region ≤ 120 s, gap ≤ 3 %, peak memory ≤ 2 GB.",
-        "Territories above 200 communes are decomposed into groups of nearby resources, and above 90",
-        "communes each resource considers the 90 hosts with the largest reachable unmet need: their bound",
-        "is the sum of the groups' proven bounds, i.e. a bound of that decomposed, host-limited problem",
-        "(see planner/optimise/solve.py). Growth cases `g:<territory>:<resources>:<weeks>` (territory `vierzon` or",
-        "departments of the region); solve time = wall time of `solve` (candidates, greedy hint, CP-SAT,",
-        "routes, reasons), build = territory + need + matrix. Peak memory is the process's `ru_maxrss`.",
-        "A negative baseline objective means the one-off visits are worth less than their kilometres.",
-        "`g:18:2:26:nocap` solves `g:18:2:26` with every host for every resource: the same objective",
-        "there means the 90-host limit cost nothing on that department.",
+        "Targets (issue 11): region true gap ≤ 1 % in ≤ 120 s and ≤ 2 GB, also under load.",
         "",
-        "| case | communes | resources | weeks | build s | solve s | ms per resource·week | status | gap "
-        "| series | participants | opt / greedy | opt / baseline | peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "*Bounds.* `restricted bound` is what the search proved for the problem it actually solved: above 200",
+        "communes the territory is split into groups of nearby resources, and above 90 communes each",
+        "resource only sees the hosts the LP prices in (`planner/optimise/solve.py:priced_hosts`). `full bound`",
+        "is `metrics.bound`, a bound of the problem asked (every host, no split): CP-SAT's own when nothing",
+        "was restricted (then `restricted bound` is —), else the LP relaxation of the whole model solved by",
+        "GLOP (`planner/optimise/bound.py`). `true gap` = (full bound − objective) / full bound: the plan is at",
+        "most that far from the optimum of the problem asked. `LP bound` is the same LP solved again after",
+        "the solve, for every case (not counted in the solve time). `greedy zones`: groups where the search",
+        "found no solution in time and kept the greedy plan (reported in the plan's status words).",
+        "",
+        "| case | communes | resources | weeks | solve s | status | objective | restricted bound "
+        "| full bound | true gap | LP bound | LP s | greedy zones | peak MB | load after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['case']} | error: {r['error']} |")
             continue
         lines.append(
+            f"| {r['case']} | {r['communes']} | {r['resources']} | {r['weeks']} | {r['solve_wall_seconds']} | "
+            f"{r['status']} | {r['objective']} | {r.get('restricted_bound') or '—'} | {r['bound']} | "
+            f"{_pct(r['gap'])} | {r.get('lp_bound', '—')} | {r.get('lp_seconds', '—')} | "
+            f"{r.get('greedy_parts', 0)} | {r['peak_rss_mb']} | {(r.get('load_after_solve') or ['—'])[0]} |"
+        )
+    lines += [
+        "",
+        "Growth (communes × resources × weeks; same columns as above, time per resource·week):",
+        "",
+        "| case | communes | resources | weeks | build s | solve s | ms per resource·week | true gap | series "
+        "| participants | opt / greedy | opt / baseline | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if "error" in r:
+            continue
+        lines.append(
             f"| {r['case']} | {r['communes']} | {r['resources']} | {r['weeks']} | {r['build_seconds']} | "
             f"{r['solve_wall_seconds']} | {1000 * r['solve_wall_seconds'] / (r['resources'] * r['weeks']):.0f} | "
-            f"{r['status']} | {100 * r['gap']:.2f} % | {r['series']} | "
-            f"{r['participants']} | {r['ratio_vs_greedy']} | "
-            f"{r['ratio_vs_baseline'] if r['ratio_vs_baseline'] is not None else 'baseline < 0'} | {r['peak_rss_mb']} |"
+            f"{_pct(r['gap'])} | {r['series']} | {r['participants']} | {r['ratio_vs_greedy']} | "
+            f"{_vs_baseline(r)} | "
+            f"{r['peak_rss_mb']} |"
         )
     lines += [
         "",
@@ -235,20 +307,25 @@ def main(argv: list[str]) -> int:
         print(json.dumps(run_one(argv[1])))
         return 0
     what = argv[0] if argv else "all"
-    cases = {"vierzon": ["vierzon"], "region": ["region"], "growth": list(GROWTH), "report": []}.get(
-        what, ["vierzon", *GROWTH, "region"]
-    )
+    cases = {
+        "vierzon": ["vierzon"],
+        "cher": ["cher"],
+        "region": ["region"],
+        "busy": ["region:busy"],
+        "growth": list(GROWTH),
+        "report": [],
+    }.get(what, [*MAIN, *GROWTH])
     path = RESULTS / "season.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     load = tuple(previous.get("load_average_at_start", (0, 0, 0))) if not cases else os.getloadavg()
-    rows = {r["case"]: r for r in previous.get("runs", [])}
+    rows = {r["case"]: r for r in previous.get("runs", []) if r["case"] in (*MAIN, *GROWTH)}
     for case in cases:
         t0 = time.perf_counter()
         r = run_case(case)
         r["process_wall_seconds"] = round(time.perf_counter() - t0, 2)
         rows[r["case"]] = r
         print(json.dumps(r), flush=True)
-    order = ["vierzon", *GROWTH, "region"]
+    order = [*MAIN, *GROWTH]
     ordered = sorted(
         rows.values(), key=lambda r: order.index(r["case"]) if r["case"] in order else len(order)
     )

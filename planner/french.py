@@ -54,6 +54,28 @@ PLAN_STATUS_FR: dict[str, str] = {
 }
 
 
+def plan_status_fr(metrics) -> str:
+    """The solver status of a plan in words, with its distance to the optimum when not proven.
+
+    « optimal prouvé » only for ``OPTIMAL`` (proven for the problem asked, see
+    :class:`planner.model.PlanMetrics`); a plan found by search but not proven optimal says how far
+    from the optimum it can be at most: « à 0,4 % au plus de l'optimum », and how many zones of a
+    split territory kept the simple plan (``greedy_parts``). A plan file holds the status, the gap
+    and those zones, so the words are recomputable from it.
+    """
+    words = PLAN_STATUS_FR.get(metrics.status, metrics.status.lower())
+    if metrics.status not in ("FEASIBLE", "STOPPED") or not math.isfinite(metrics.gap):
+        return words
+    digits = 2 if metrics.gap < 0.001 else 1 if metrics.gap < 0.1 else 0
+    shown = math.ceil(100 * metrics.gap * 10**digits - 1e-9) / 10**digits  # « au plus »: round up
+    gap = f"à {french_decimal(shown, digits)} % au plus de l'optimum"
+    words = gap if metrics.status == "FEASIBLE" else f"{words}, {gap}"
+    parts = getattr(metrics, "greedy_parts", 0)
+    if parts:
+        words += f" ; {parts} zone(s) sans solution trouvée à temps : plan simple gardé"
+    return words
+
+
 THIN_SPACE = "\u202f"  # narrow no-break space: the French thousands separator
 
 

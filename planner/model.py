@@ -412,6 +412,13 @@ class PlanMetrics:
 
     ``best_objective`` (re-plans only) is the value of the best plan found without keeping
     anything in place: ``best_objective − objective`` is what stability costs.
+
+    ``bound`` and ``gap`` always speak of the problem asked (every host, no split): the best of
+    the solver's proof and the linear bound of :mod:`planner.optimise.bound`. When the solver
+    worked on a restricted problem (territory split into groups, hosts limited),
+    ``restricted_bound`` is the bound it proved for that restriction (``None`` otherwise).
+    ``greedy_parts`` counts the parts of a split territory where the search found no plan in
+    time, so that the simple (greedy) plan was kept there.
     """
 
     status: str
@@ -444,6 +451,8 @@ class PlanMetrics:
     eur_per_km: float = 0.0
     co2_kg_per_km: float = 0.0
     best_objective: float | None = None
+    restricted_bound: float | None = None
+    greedy_parts: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", _frozen_mapping(self.coverage))

@@ -267,6 +267,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "eur_per_km": m.eur_per_km,
             "co2_kg_per_km": m.co2_kg_per_km,
             "best_objective": m.best_objective,
+            "restricted_bound": m.restricted_bound,
+            "greedy_parts": m.greedy_parts,
         },
         "accepted_exceptions": [accepted_to_dict(a) for a in plan.accepted],
         "inputs": _inputs_to_dict(plan.inputs),

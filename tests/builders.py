@@ -51,3 +51,44 @@ def vierzon_problem(start: date = date(2027, 1, 4), end: date = date(2027, 6, 25
         default_resources(territory),
         build_season(start, end),
     )
+
+
+def cher_problem(communes: int, weeks: int = 6, start: date = date(2027, 1, 4)):
+    """``communes`` communes of the Cher (region data ``cvl``, 286), Bourges and Saint-Amand-Montrond
+    first, then every other one by drive time from Bourges so that they spread over the department
+    (then the others, nearest first); a
+    bus based at Bourges (Tue + Fri) and a team at Saint-Amand-Montrond (Mon + Thu, 3 × 120 min,
+    8 seats), ``weeks`` weeks from ``start``."""
+    from datetime import time, timedelta
+
+    from planner.model import Resource, Territory
+    from planner.problem import PlanningProblem
+    from planner.rules.calendar import build_season
+    from planner.territory.need import NeedWeights, compute_need
+    from planner.territory.specs import load_territory
+    from planner.territory.travel import territory_matrix
+
+    region = load_territory("cvl")
+    cher = [c for c in region.communes if c.code_insee.startswith("18")]
+    whole = territory_matrix(Territory("cvl:18", region.name, tuple(cher)))
+    cher.sort(key=lambda c: whole.minutes("18033", c.code_insee))
+    bases = ("18033", "18197")
+    keep = [c for c in cher if c.code_insee in bases]
+    spread = [c for c in cher[1::2] + cher[0::2] if c.code_insee not in bases]
+    keep += spread[: communes - len(keep)]
+    codes = {c.code_insee for c in keep}
+    territory = Territory(
+        f"cvl:cher{communes}",
+        region.name,
+        tuple(keep),
+        tuple(s for s in region.fixed_sites if s.code_insee in codes),
+    )
+    matrix = territory_matrix(territory)
+    resources = (
+        Resource("bus", "bus", 12, "18033", (1, 4), time(9), time(17, 30), 2, 180, True, "Bus numérique"),
+        Resource("equipe", "team", 8, "18197", (0, 3), time(9), time(17, 30), 3, 120, False, "Équipe"),
+    )
+    end = start + timedelta(days=7 * weeks - 1)
+    return PlanningProblem(
+        territory, compute_need(territory, NeedWeights(), matrix), matrix, resources, build_season(start, end)
+    )

@@ -89,11 +89,24 @@ ENGLISH = ("optimised", "baseline", "greedy", "OPTIMAL", "FEASIBLE", "STOPPED", 
 def test_summary_of_the_optimised_plan_is_french(optimised):
     plan = plan_from_dict(optimised)
     text = summary(plan)
-    status = {"OPTIMAL": "optimal prouvé", "FEASIBLE": "bon plan, optimalité non prouvée"}
-    assert text.startswith(f"Plan optimisé — statut : {status[plan.metrics.status]}")
+    status = "optimal prouvé" if plan.metrics.status == "OPTIMAL" else "% au plus de l'optimum"
+    assert text.startswith("Plan optimisé — statut : ") and status in text.splitlines()[0]
     assert not [w for w in ENGLISH if w in text]
     gap = f"{100 * plan.metrics.gap:.2f}".replace(".", ",")
     assert f"écart : {gap} %" in text  # decimal comma
+    assert "Borne du calcul découpé" not in text  # a small territory: nothing restricted
+
+
+def test_summary_of_a_restricted_solve_is_never_optimal_and_shows_both_bounds(optimised):
+    from dataclasses import replace
+
+    plan = plan_from_dict(optimised)
+    m = replace(plan.metrics, status="FEASIBLE", bound=plan.metrics.objective * 1.004, gap=0.004 / 1.004)
+    m = replace(m, restricted_bound=plan.metrics.objective)
+    text = summary(replace(plan, metrics=m))
+    assert "statut : à 0,4 % au plus de l'optimum," in text.splitlines()[0]
+    assert "optimal prouvé" not in text
+    assert "Borne du calcul découpé (zones, lieux présélectionnés)" in text
 
 
 def test_greedy_summary_and_progress_line_are_french(tmp_path, capsys):

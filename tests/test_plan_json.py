@@ -99,3 +99,18 @@ def test_bad_files_give_french_errors(tmp_path):
         load_plan(missing)
     with pytest.raises(InputError, match="introuvable"):
         load_plan(tmp_path / "absent.json")
+
+
+def test_the_bound_of_a_restricted_solve_goes_through_the_file_and_old_files_load():
+    """``bound``/``gap`` of the problem asked, ``restricted_bound`` and ``greedy_parts`` round-trip;
+    a file written before them loads with « no restriction »."""
+    plan = tiny_plan()
+    m = replace(plan.metrics, status="FEASIBLE", bound=12.0, gap=1 / 6, restricted_bound=10.0, greedy_parts=1)
+    restricted = replace(plan, metrics=m)
+    d = json.loads(json.dumps(plan_to_dict(restricted)))
+    assert (d["metrics"]["restricted_bound"], d["metrics"]["greedy_parts"]) == (10.0, 1)
+    assert plan_from_dict(d) == restricted
+    for key in ("restricted_bound", "greedy_parts"):
+        d["metrics"].pop(key)
+    old = plan_from_dict(d).metrics
+    assert (old.restricted_bound, old.greedy_parts, old.bound, old.gap) == (None, 0, 12.0, 1 / 6)

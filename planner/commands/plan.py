@@ -23,7 +23,7 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.file_errors import read_path
-from planner.french import PLAN_KIND_FR, PLAN_STATUS_FR, french_decimal
+from planner.french import PLAN_KIND_FR, french_decimal, plan_status_fr
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
 from planner.model import Plan, PlanInputs, Rules
 from planner.optimise import stability
@@ -284,13 +284,21 @@ def summary(plan: Plan) -> str:
     """A few French lines describing the plan (kind and status in words, French numbers)."""
     m = plan.metrics
     kind = PLAN_KIND_FR.get(plan.kind, f"Plan « {plan.kind} »")
-    status = PLAN_STATUS_FR.get(m.status, m.status.lower())
+    status = plan_status_fr(m)
     return "\n".join(
         [
             f"{kind} — statut : {status}, {_num(m.solve_seconds, 1)} s",
             f"Parcours : {len(plan.series)}, séances : {m.sessions}, participants : {m.participants} "
             f"(dont {m.participants_full_series} en parcours complets)",
             f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
+            *(
+                [
+                    f"Borne du calcul découpé (zones, lieux présélectionnés) : {_num(m.restricted_bound, 2)} "
+                    "— la borne ci-dessus vaut pour le problème entier"
+                ]
+                if m.restricted_bound is not None
+                else []
+            ),
             f"Kilomètres : {_num(m.km)}, heures de route : {_num(m.drive_hours, 1)}",
             f"Communes ou demandes laissées de côté : {len(plan.unserved)}",
             *(f"Attention : {w}" for w in m.warnings),

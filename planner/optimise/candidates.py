@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -532,6 +532,7 @@ def build_candidates(
     *,
     with_free: bool = True,
     group: int | None = None,
+    hosts: Mapping[str, Collection[str]] | None = None,
 ) -> Candidates:
     """Every candidate series of the problem (see the module docstring).
 
@@ -547,10 +548,15 @@ def build_candidates(
     group
         Group size of the objective (default :func:`group_size` of ``problem``; a decomposed
         part passes the whole problem's, so that every part values people alike).
+    hosts
+        ``resource id -> hosts`` it may use (:func:`planner.optimise.solve.priced_hosts`); a
+        resource absent from it, or ``None``, may use every host. Applied before
+        ``max_hosts_per_resource``.
     """
     people = unmet_people(problem)
     catch = catchments(problem)
     rules = problem.rules
+    hosts_of = None if hosts is None else {rid: set(hs) for rid, hs in hosts.items()}
     fixed = locked_candidates(problem)
     busy = locked_days(fixed)
     cands = Candidates([], fixed, {}, {r.id: day_slots(r) for r in problem.resources}, people, catch)
@@ -561,6 +567,8 @@ def build_candidates(
         hosts = [h for h in problem.territory.codes if reach[h] >= rules.min_participants]
         hosts = [h for h in hosts if host_cap(problem, h, r.seats) >= rules.min_participants]
         hosts = [h for h in hosts if any(slot_fits(r, s, h, problem.matrix) for s in range(day_slots(r)))]
+        if hosts_of is not None and r.id in hosts_of:
+            hosts = [h for h in hosts if h in hosts_of[r.id]]
         if max_hosts_per_resource is not None and len(hosts) > max_hosts_per_resource:
             hosts.sort(key=lambda h: (-reach[h], drive_min(problem.matrix, r.base, h), h))
             hosts = sorted(hosts[:max_hosts_per_resource])

@@ -8,10 +8,12 @@ optimality, relative gap ≤ ``params.gap``, the time limit, or ``stop.is_set()`
 far apart is split: resources whose bases lie within ``GROUP_MINUTES`` of each other form a
 group, every commune goes to the group of its nearest base, and each group is solved on its own
 (time shared by size; a group that finishes early leaves its time to the next ones). In a
-(sub)territory of more than ``MAX_HOSTS`` communes each resource only considers the ``MAX_HOSTS``
-hosts with the largest reachable unmet need. The reported bound is then the sum of the groups'
-bounds: a proven bound *of the decomposed, host-limited problem* (people do not cross group
-borders), not of the undivided one. Small territories (Vierzon) are solved whole, with every host.
+(sub)territory of more than ``MAX_HOSTS`` communes each resource only considers the hosts the
+LP relaxation of the whole problem finds worth a series (:func:`priced_hosts`). The
+groups' proven bounds then bound the *decomposed, host-limited problem* only: they are reported as
+``metrics.restricted_bound``, and ``metrics.bound`` is the LP bound of the whole problem
+(:mod:`planner.optimise.bound`). Small territories (Vierzon) are solved whole, with every host,
+and CP-SAT's bound is the whole problem's.
 
 Every plan leaves through :func:`build_plan`: series sharing a resource's days put in the order
 of the shortest tour (:func:`planner.optimise.routing.order_days`), series ids ``S01-18279``, sessions,
@@ -22,6 +24,7 @@ whose ``objective`` is :func:`planner.optimise.objective.objective_value` for ev
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time as _time
 from collections.abc import Callable, Mapping
@@ -31,6 +34,7 @@ from datetime import timedelta
 from planner.errors import InfeasibleError
 from planner.model import Plan, PlanMetrics, Series, Session, Territory, session_uid
 from planner.optimise.baseline import baseline_choice
+from planner.optimise.bound import FullBound, full_bound
 from planner.optimise.candidates import (
     Candidate,
     Candidates,
@@ -53,6 +57,17 @@ from planner.rules.check import accepts, check_plan, series_shape, split_accepte
 DECOMPOSE_ABOVE = 200
 GROUP_MINUTES = 30.0
 MAX_HOSTS = 90
+#: Largest gap still called optimal (CP-SAT stops at ``params.gap``; this says « prouvé »).
+OPTIMAL_GAP = 1e-3
+#: Share of the time limit kept for assembling a split territory's plan (routes, reasons, checks):
+#: ~20–25 s of 100 on the region (bench/results/season.md).
+FINISH_SHARE = 0.25
+#: CP-SAT parameters of every search (``solver_options`` override them). Probing in presolve
+#: took 5–13 s on a region group of 3,600 candidates before the greedy hint was even loaded,
+#: so that a group with a few seconds found nothing; without it the hint is in within ~1 s.
+SOLVER_DEFAULTS: dict[str, object] = {"cp_model_probing_level": 0}
+#: Most of the time limit the LP bound of the whole problem may take.
+BOUND_SHARE = 0.4
 DEFAULT_PARAMS = SolveParams()
 log = logging.getLogger(__name__)
 
@@ -320,6 +335,7 @@ class _Progress:
         self.t0 = t0
         self.best = float("-inf")
         self.bound = float("inf")
+        self.full: float | None = None  # bound of the problem asked, when the search is restricted
         self.lock = threading.Lock()
 
     def __call__(self, ev: ProgressEvent) -> None:
@@ -327,7 +343,7 @@ class _Progress:
             return
         with self.lock:
             self.best = max(self.best, ev.objective)
-            self.bound = max(self.best, min(self.bound, ev.bound))
+            self.bound = max(self.best, min(self.bound, ev.bound) if self.full is None else self.full)
             self.on_progress(ProgressEvent(_time.monotonic() - self.t0, self.best, self.bound))
 
 
@@ -339,6 +355,31 @@ def _value(problem: PlanningProblem, cands: Candidates, chosen: Chosen) -> float
 
 def _max_hosts(sub: PlanningProblem) -> int | None:
     return MAX_HOSTS if len(sub.territory.communes) > MAX_HOSTS else None
+
+
+def priced_hosts(sub: PlanningProblem, full: FullBound, least: int = MAX_HOSTS) -> dict[str, set[str]]:
+    """Hosts each resource of ``sub`` may use, chosen from the LP of the whole problem.
+
+    For every resource: every host where the LP (:mod:`planner.optimise.bound`) holds a series
+    of *any* resource (a place worth a series to someone is worth trying for every resource that
+    reaches it), the hosts whose reduced cost for this resource is the highest (the next best
+    prices) until ``least`` hosts, and always the requested hosts, the hosts of its locked or
+    previous sessions and the communes that must host. No ranking over the whole territory: a host
+    is left out only when the LP of the whole problem finds it worth less than those kept (and the
+    bound of the whole problem still tells how far the plan can be from the optimum).
+    """
+    codes = set(sub.territory.codes)
+    used = {h for (h, _), n in full.site_series.items() if n > 1e-6 and h in codes}
+    always = {q.code_insee for q in sub.requests} | set(sub.must_host)
+    out: dict[str, set[str]] = {}
+    for r in sub.resources:
+        mine = always | used | {s.host for s in (*sub.locked, *sub.previous) if s.resource == r.id}
+        ranked = sorted(
+            (h for (h, rid) in full.site_reduced if rid == r.id and h in codes and h not in mine),
+            key=lambda h: (-full.site_reduced[(h, r.id)], -full.site_series.get((h, r.id), 0.0), h),
+        )
+        out[r.id] = (mine | set(ranked[: max(0, least - len(mine & codes))])) & codes
+    return out
 
 
 def solve(
@@ -367,10 +408,18 @@ def solve(
 
     Notes
     -----
-    When CP-SAT finds no solution in a group (time limit, or ``solver_options`` cutting the
-    search), the greedy plan of that group is kept with status ``FEASIBLE`` and, as bound, the
-    smaller of the trivial bound and a bound the search proved (if any), never less than the
-    greedy plan's own value.
+    When the search is restricted (territory split into groups, hosts limited), the LP bound of
+    the whole problem (:func:`planner.optimise.bound.full_bound`, at most ``BOUND_SHARE`` of the
+    time) gives ``metrics.bound`` and ``gap``, the groups' proven bounds go to
+    ``metrics.restricted_bound``, and the LP's prices choose each resource's hosts
+    (:func:`priced_hosts`). « OPTIMAL » needs every group proven and a gap of at most
+    ``OPTIMAL_GAP`` against the bound of the whole problem.
+
+    When CP-SAT finds no solution in a group in its share of the time (a busy machine, or
+    ``solver_options`` cutting the search), the greedy plan of that group stands in; once the
+    other groups are done, the group is searched again from that greedy plan with the time they
+    left. A group still without a solution keeps the greedy plan: the plan is then ``FEASIBLE``,
+    ``metrics.greedy_parts`` counts such groups and the status words say it.
 
     Raises
     ------
@@ -383,27 +432,59 @@ def solve(
     progress = _Progress(on_progress, t0)
     subs = decompose(problem)
     g = group_size(problem)
-    prepared = [(sub, build_candidates(sub, _max_hosts(sub), group=g)) for sub in subs]
+    restricted = len(subs) > 1 or any(len(sub.territory.communes) > MAX_HOSTS for sub in subs)
+    full: FullBound | None = None
+    whole: Candidates | None = None
+    if restricted:  # the solver's own proof will speak of a restriction: bound the problem asked
+        whole = build_candidates(problem, with_free=False, group=g)
+        full = full_bound(problem, whole, time_limit_s=max(1.0, BOUND_SHARE * params.time_limit_s))
+        if math.isfinite(full.value):
+            progress.full = full.value
+        log.info("LP bound of the whole problem: %s %.2f in %.1f s", full.status, full.value, full.seconds)
+    priced = full is not None and full.status == "OPTIMAL"
+    # wall-clock: the plan's assembly (routes, reasons, checks) comes out of the same time limit
+    search_s = params.time_limit_s * (1.0 - FINISH_SHARE if len(subs) > 1 else 1.0)
+    prepared = []
+    for sub in subs:
+        if len(sub.territory.communes) <= MAX_HOSTS:
+            prepared.append((sub, build_candidates(sub, group=g)))
+        elif priced:
+            prepared.append((sub, build_candidates(sub, group=g, hosts=priced_hosts(sub, full))))
+        else:  # no LP prices (out of time): the largest reachable pools, as a last resort
+            prepared.append((sub, build_candidates(sub, MAX_HOSTS, group=g)))
     require_windows(problem, _merge(prepared))
     require_feasible(problem)  # an empty plan is not « optimal »: say which setting to change
     terms = [stability.extend(sub, cands) for sub, cands in prepared]  # re-plans only
     sizes = [max(1, len(c.free)) for _, c in prepared]
     trivial = [trivial_bound(sub, c) for sub, c in prepared]
-    chosen: Chosen = []
-    statuses: list[str] = []
-    done_obj, done_bound = 0.0, 0.0
-    for g, (sub, cands) in enumerate(prepared):
-        remaining = params.time_limit_s - (_time.monotonic() - t0)
-        share = remaining * sizes[g] / sum(sizes[g:])
-        if stop is not None and stop.is_set():
-            part, status, obj, bound = (
-                fixed_allocation(sub, cands, dict(cands.people)),
-                "STOPPED",
-                None,
-                trivial[g],
-            )
-        else:
-            hint = greedy_choice(sub, cands) if terms[g] is None else stability.hint(sub, cands, terms[g])
+    parts: list[Chosen] = [[] for _ in prepared]
+    statuses = [""] * len(prepared)
+    objs = [0.0] * len(prepared)
+    bounds = list(trivial)
+    hints: list[Chosen | None] = [None] * len(prepared)
+    # first pass in order; a group without a CP-SAT solution keeps its greedy plan for now and
+    # gets a second chance with the time the others left (wall-clock: the pass reads the clock)
+    for attempt in range(2):
+        todo = [i for i in range(len(prepared)) if attempt == 0 or statuses[i] == "GREEDY"]
+        for n, i in enumerate(todo):
+            sub, cands = prepared[i]
+            remaining = search_s - (_time.monotonic() - t0)
+            share = remaining * sizes[i] / sum(sizes[j] for j in todo[n:])
+            if attempt == 1 and share < 1.0:
+                break
+            if stop is not None and stop.is_set():
+                if attempt == 0:
+                    parts[i], statuses[i], objs[i] = (
+                        fixed_allocation(sub, cands, dict(cands.people)),
+                        "STOPPED",
+                        0.0,
+                    )
+                continue
+            if hints[i] is None:
+                hints[i] = (
+                    greedy_choice(sub, cands) if terms[i] is None else stability.hint(sub, cands, terms[i])
+                )
+            others = sum(objs[j] for j in range(len(prepared)) if j != i)
             choice: Choice | None = solve_model(
                 sub,
                 cands,
@@ -411,55 +492,64 @@ def solve(
                 time_limit_s=max(0.1, share),
                 on_progress=progress,
                 stop=stop,
-                hint=hint,
-                offset=(done_obj, done_bound + sum(trivial[g + 1 :])),
-                solver_options=solver_options,
-                stability=terms[g],
+                hint=hints[i],
+                offset=(others, sum(bounds[j] for j in range(len(prepared)) if j != i)),
+                solver_options={**SOLVER_DEFAULTS, **(solver_options or {})},
+                stability=terms[i],
             )
             if choice is None or choice.status == "UNKNOWN":
-                # no solution from CP-SAT (stopped or out of time): keep the greedy plan
+                # no solution from CP-SAT (stopped or out of time): the greedy plan stands in
                 stopped = stop is not None and stop.is_set()
-                part, obj = hint, _value(sub, cands, hint)
-                status = "STOPPED" if stopped else "FEASIBLE"
-                bound = trivial[g] if choice is None else min(trivial[g], choice.bound)
-                bound = max(bound, obj)
-                log.warning("group %d: no CP-SAT solution in time, greedy plan kept (%s)", g + 1, status)
+                if attempt == 0:
+                    parts[i], objs[i] = hints[i], _value(sub, cands, hints[i])
+                statuses[i] = "STOPPED" if stopped else "GREEDY"
+                b = trivial[i] if choice is None else min(trivial[i], choice.bound)
+                bounds[i] = max(min(bounds[i], b), objs[i])
+                log.warning("group %d: no CP-SAT solution in %.1f s, greedy plan kept", i + 1, share)
             else:
-                part, status, obj, bound = choice.chosen, choice.status, choice.objective, choice.bound
-        log.info(
-            "group %d/%d: %d communes, resources %s, %d candidates, %.1f s given: %s objective %s bound %.2f",
-            g + 1,
-            len(prepared),
-            len(sub.territory.communes),
-            ",".join(r.id for r in sub.resources),
-            len(cands.free),
-            share,
-            status,
-            "-" if obj is None else f"{obj:.2f}",
-            bound,
-        )
-        chosen.extend(part)
-        statuses.append(status)
-        done_obj += obj if obj is not None else 0.0
-        done_bound += bound
+                parts[i], statuses[i], objs[i] = choice.chosen, choice.status, choice.objective
+                bounds[i] = choice.bound
+            log.info(
+                "group %d/%d: %d communes, resources %s, %d candidates, %.1f s given: %s objective %.2f "
+                "bound %.2f",
+                i + 1,
+                len(prepared),
+                len(sub.territory.communes),
+                ",".join(r.id for r in sub.resources),
+                len(cands.free),
+                share,
+                statuses[i],
+                objs[i],
+                bounds[i],
+            )
+        if "GREEDY" not in statuses:
+            break
+    chosen = [item for part in parts for item in part]
     if "STOPPED" in statuses:
         status = "STOPPED"
     elif all(s == "OPTIMAL" for s in statuses):
         status = "OPTIMAL"
     else:
         status = "FEASIBLE"
-    full = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
+    merged = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
     plan = build_plan(
         problem,
-        full,
+        merged,
         chosen,
         kind="optimised",
         status=status,
-        bound=done_bound,
+        bound=sum(bounds),
         solve_seconds=_time.monotonic() - t0,
     )
-    if plan.metrics.status == "OPTIMAL" and plan.metrics.gap > 1e-3:
-        plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
+    m = plan.metrics
+    if restricted:  # metrics.bound and gap speak of the problem asked, never of the restriction
+        whole_bound = full.value if full is not None and math.isfinite(full.value) else math.inf
+        whole_bound = max(m.objective, min(whole_bound, trivial_bound(problem, whole)))
+        m = replace(m, bound=whole_bound, gap=gap_of(m.objective, whole_bound), restricted_bound=m.bound)
+    m = replace(m, greedy_parts=statuses.count("GREEDY"))
+    if m.status == "OPTIMAL" and m.gap > OPTIMAL_GAP:
+        m = replace(m, status="FEASIBLE")
+    plan = replace(plan, metrics=m)
     post_check(plan, problem)
     return checked(carry_over(plan, problem), problem)
 

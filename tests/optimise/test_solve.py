@@ -260,18 +260,26 @@ def test_decompose_groups_resources_and_gives_each_commune_to_its_nearest_base()
 
 
 def test_decomposed_solve_keeps_every_rule_and_sums_the_bounds(monkeypatch):
+    """Split in two, each group proven optimal: the groups' bounds add up to ``restricted_bound``,
+    but the split loses value (people cannot cross it), so the plan is not « optimal » for the
+    problem asked and ``bound`` (LP of the whole problem) stays above the whole optimum."""
     import planner.optimise.solve as solve_mod
 
+    whole = solve(problem(resources=(bus(), bus(id="bus-d", base=D))), PARAMS)
     monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 3)
     prob = problem(resources=(bus(), bus(id="bus-d", base=D)))
     events: list[ProgressEvent] = []
     plan = solve(prob, PARAMS, on_progress=events.append)
     assert [e.objective for e in events] == sorted(e.objective for e in events)
     assert [e.bound for e in events] == sorted((e.bound for e in events), reverse=True)
+    assert all(e.bound >= whole.metrics.objective - 1e-9 for e in events)  # bounds of the problem asked
     assert events[-1].objective == pytest.approx(plan.metrics.objective, abs=0.01)  # model rounding
     assert {s.resource for s in plan.series} == {"bus", "bus-d"}
     assert all(s.host == D for s in plan.series if s.resource == "bus-d")
-    assert plan.metrics.status == "OPTIMAL"
+    m = plan.metrics
+    assert m.restricted_bound == pytest.approx(m.objective, abs=0.01)  # both groups proven (rounding)
+    assert m.objective < whole.metrics.objective <= m.bound
+    assert m.status == "FEASIBLE"
     assert_plan_rules(plan, prob)
     assert check_plan(plan, prob) == []
 
