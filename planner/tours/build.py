@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, time
+from datetime import time
 from itertools import pairwise
 
 from planner.errors import InputError

@@ -52,6 +52,11 @@ class ScoredTour:
     violations: tuple[Violation, ...]
     accepted: tuple[Violation, ...] = ()
 
+    @property
+    def objective(self) -> float:
+        """The tour's value under the optimiser's objective."""
+        return self.plan.metrics.objective
+
 
 def need_weights(plan: Plan | None) -> NeedWeights:
     """The need weights a plan was computed with (defaults for a tour table)."""
@@ -142,9 +147,16 @@ def left_out(plan: Plan, problem: PlanningProblem) -> tuple[Unserved, ...]:
 
 
 def with_figures(
-    plan: Plan, problem: PlanningProblem, *, unserved: tuple[Unserved, ...] | None = None
+    plan: Plan,
+    problem: PlanningProblem,
+    *,
+    unserved: tuple[Unserved, ...] | None = None,
+    bound: float | None = None,
 ) -> Plan:
-    """``plan`` with its routes and every figure recomputed as the optimiser's plans have them."""
+    """``plan`` with its routes and every figure recomputed as the optimiser's plans have them.
+
+    ``bound`` is the problem's easy bound when already known (it depends on the problem only).
+    """
     sessions = tuple(sorted(plan.sessions, key=lambda s: (s.date, s.start, s.resource)))
     routes = day_routes(problem.resources, sessions, problem.matrix)
     k = problem.rules.sessions_per_series
@@ -184,7 +196,7 @@ def with_figures(
     )
     plan = replace(plan, metrics=replace(metrics, **equity))
     objective = objective_value(plan, problem)
-    bound = _bound(problem, objective)
+    bound = _bound(problem, objective) if bound is None else max(bound, objective)
     gap = 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
     return replace(plan, metrics=replace(plan.metrics, objective=objective, bound=bound, gap=gap))
 
@@ -238,7 +250,7 @@ def score_tour(
 def rescore(scored: ScoredTour, series: Sequence[Series], sessions: Sequence[Session]) -> ScoredTour:
     """The same tour with other series and sessions (a change): figures and check again."""
     plan = replace(scored.plan, series=tuple(series), sessions=tuple(sessions))
-    plan = with_figures(plan, scored.problem)
+    plan = with_figures(plan, scored.problem, bound=scored.plan.metrics.bound)
     problem = locked_problem(plan, scored.problem)
     violations, accepted = check(plan, problem)
     return ScoredTour(scored.tour, plan, problem, violations, accepted)
