@@ -26,14 +26,16 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import time
+from datetime import date, time
 from itertools import pairwise
 
 from planner.errors import InputError
 from planner.inputs.tables import RESOURCE_DEFAULTS, default_resources
-from planner.model import Resource, Rules, Series, Session, Territory, session_uid
+from planner.model import PARCOURS, PERMANENCE, Resource, Rules, Series, Session, Territory, session_uid
+from planner.optimise.permanences import take as permanence_take
 from planner.problem import PlanningProblem
-from planner.territory.catchment import recount
+from planner.rhythm import FORTNIGHTLY, MONTHLY, WEEKLY, Rhythm
+from planner.territory.catchment import recount, unmet_people
 from planner.territory.travel import TravelMatrix
 from planner.tours.load import Tour
 
@@ -73,7 +75,13 @@ def _derived(name: str, rid: str, lines, territory: Territory, matrix: TravelMat
     defaults = RESOURCE_DEFAULTS[kind]
     base = default_resources(territory)[0].base
     weekdays = tuple(sorted({d.weekday() for x in lines for d in x.dates}))
-    durations = Counter(_minutes(x.end) - _minutes(x.start) for x in lines for _ in x.dates)
+    services = tuple(dict.fromkeys(x.service for x in lines))
+    durations = Counter(
+        _minutes(x.end) - _minutes(x.start) for x in lines if x.service == PARCOURS for _ in x.dates
+    ) or Counter(_minutes(x.end) - _minutes(x.start) for x in lines for _ in x.dates)
+    perm = Counter(
+        _minutes(x.end) - _minutes(x.start) for x in lines if x.service == PERMANENCE for _ in x.dates
+    )
     leave = min(_minutes(x.start) - matrix.minutes(base, x.host) for x in lines)
     back = max(_minutes(x.end) + matrix.minutes(x.host, base) for x in lines)
     start = max(EARLIEST, min(_minutes(time(9, 0)), int(leave // 15) * 15))
@@ -91,6 +99,8 @@ def _derived(name: str, rid: str, lines, territory: Territory, matrix: TravelMat
         session_minutes=durations.most_common(1)[0][0] if durations else int(defaults["session_minutes"]),
         needs_power=defaults["needs_power"] == "true",
         label=name or "Bus numérique",
+        services=services,
+        **({"permanence_minutes": perm.most_common(1)[0][0]} if perm else {}),
     )
 
 
@@ -148,7 +158,7 @@ def tour_sessions(tour: Tour, ids: dict[str, str], territory_spec: str) -> list[
     out = []
     for x in tour.lines:
         for d in x.dates:
-            s = Session("", 0, ids[x.vehicle], x.host, d, x.start, x.end, locked=x.locked)
+            s = Session("", 0, ids[x.vehicle], x.host, d, x.start, x.end, locked=x.locked, service=x.service)
             out.append(replace(s, uid=session_uid(territory_spec, s)))
     return sorted(out, key=lambda s: (s.date, s.start, s.resource))
 
@@ -158,10 +168,13 @@ def _chains(sessions: Iterable[Session], rules: Rules) -> list[list[Session]]:
     high = rules.interval_days + rules.interval_tolerance_days
     groups: dict[tuple, list[Session]] = defaultdict(list)
     for s in sessions:
-        groups[(s.resource, s.host, s.date.weekday(), s.start, s.end)].append(s)
+        groups[(s.resource, s.host, s.date.weekday(), s.start, s.end, s.service)].append(s)
     out = []
-    for items in groups.values():
+    for key, items in groups.items():
         items.sort(key=lambda s: s.date)
+        if key[-1] != PARCOURS:  # a permanence stop, or a commune's home visits: one series
+            out.append(items)
+            continue
         chain = [items[0]]
         for prev, nxt in pairwise(items):
             if low <= (nxt.date - prev.date).days <= high and len(chain) < rules.sessions_per_series:
@@ -171,6 +184,46 @@ def _chains(sessions: Iterable[Session], rules: Rules) -> list[list[Session]]:
                 chain = [nxt]
         out.append(chain)
     return sorted(out, key=lambda c: (c[0].date, c[0].start, c[0].resource, c[0].host))
+
+
+def _rhythm(chain: Sequence[Session]) -> str:
+    """The rhythm code of a permanence's dates (:mod:`planner.rhythm`), ``""`` when none fits."""
+    first = chain[0].date
+    week = (first.day - 1) // 7 + 1
+    for rhythm in (  # the most specific first
+        *([Rhythm(MONTHLY, first.weekday(), week)] if week <= 4 else []),
+        Rhythm(MONTHLY, first.weekday(), -1),
+        Rhythm(FORTNIGHTLY, first.weekday(), ((first - date(2024, 1, 1)).days // 7) % 2),
+        Rhythm(WEEKLY, first.weekday()),
+    ):
+        if all(rhythm.matches(s.date) for s in chain):
+            return rhythm.code
+    return ""
+
+
+def count_people(
+    problem: PlanningProblem, chain: Sequence[Session], r: Resource, series: Sequence[Series]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Who the series of sessions ``chain`` counts, among the people no series of ``series``
+    counts: ``(from_communes, from_minutes)``. A parcours: the host's people then the neighbours
+    who would come, up to the seats (:func:`planner.territory.catchment.recount`); a permanence:
+    the people it puts within reach, up to what its visits can help
+    (:func:`planner.optimise.permanences.take`); home visits: one person of the commune each."""
+    first = chain[0]
+    if first.service == PARCOURS:
+        others = [(x.host, x.resource, x.from_communes) for x in series]
+        return recount(problem, r, first.host, r.seats, others)
+    left = dict(unmet_people(problem))
+    for x in series:
+        for c, n in x.from_communes.items():
+            left[c] = left.get(c, 0) - n
+    if first.service == PERMANENCE:
+        minutes = _minutes(first.end) - _minutes(first.start)
+        take = permanence_take(problem, r, first.host, len(chain), minutes, left)
+    else:  # home visits: one person of the commune each
+        take = {first.host: n} if (n := min(len(chain), max(0, left.get(first.host, 0)))) else {}
+    m = problem.matrix
+    return take, {c: 0.0 if c == first.host else round(m.minutes(c, first.host), 1) for c in take}
 
 
 def group_series(
@@ -194,8 +247,21 @@ def group_series(
                 break
         used.add(sid)
         r = res[first.resource]
-        others = [(x.host, x.resource, x.from_communes) for x in series]
-        take, minutes = recount(problem, r, first.host, r.seats, others)
-        series.append(Series(sid, first.host, first.resource, sum(take.values()), take, minutes))
+        take, minutes = count_people(problem, chain, r, series)
+        extra = {}
+        if first.service == PERMANENCE:
+            extra = {"rhythm": _rhythm(chain), "capacity": r.permanence_capacity}
+        series.append(
+            Series(
+                sid,
+                first.host,
+                first.resource,
+                sum(take.values()),
+                take,
+                minutes,
+                service=first.service,
+                **extra,
+            )
+        )
         named += [replace(s, series=sid, index=k) for k, s in enumerate(chain, start=1)]
     return tuple(series), tuple(named)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from planner.french import WEEKDAY_NAMES_FR, french_decimal
 from planner.model import Plan, Series, Session
 from planner.optimise.objective import objective_value
-from planner.territory.catchment import recount
+from planner.tours.build import count_people
 from planner.tours.score import ScoredTour, rescore
 
 #: Gains smaller than this (objective units) are noise, not proposals.
@@ -102,27 +102,30 @@ def stops(scored: ScoredTour) -> list[Stop]:
         s0 = first[key]
         rule = _rule_label(scored, key[0], s0.start, {s.date for s in own})
         when = rule or f"le {WEEKDAY_NAMES_FR[key[2]]}"
-        hours = f"{s0.start.hour} h{s0.start.minute or ''}–{s0.end.hour} h{s0.end.minute or ''}".replace("h0", "h")
-        label = f"{_name(scored, key[1])}, {when}, {hours}"
-        out.append(
-            Stop(key, tuple(ids), key[1], key[0], len(own), any(s.locked for s in own), label)
+        hours = f"{s0.start.hour} h{s0.start.minute or ''}–{s0.end.hour} h{s0.end.minute or ''}".replace(
+            "h0", "h"
         )
+        label = f"{_name(scored, key[1])}, {when}, {hours}"
+        out.append(Stop(key, tuple(ids), key[1], key[0], len(own), any(s.locked for s in own), label))
     return out
 
 
 def _moved(scored: ScoredTour, stop: Stop, host: str) -> tuple[tuple[Series, ...], tuple[Session, ...]]:
-    """Series and sessions of the tour with ``stop`` held at ``host`` (its series recounted)."""
+    """Series and sessions of the tour with ``stop`` held at ``host`` (its series counted again,
+    :func:`planner.tours.build.count_people`; the others keep their people)."""
     problem = scored.problem
     resource = next(r for r in problem.resources if r.id == stop.resource)
     moving = set(stop.series)
+    sessions = tuple(replace(s, host=host) if s.series in moving else s for s in scored.plan.sessions)
     series = list(scored.plan.series)
     for i, x in enumerate(series):
         if x.id not in moving:
             continue
-        others = [(y.host, y.resource, y.from_communes) for j, y in enumerate(series) if j != i]
-        take, minutes = recount(problem, resource, host, resource.seats, others)
-        series[i] = replace(x, host=host, participants=sum(take.values()), from_communes=take, from_minutes=minutes)
-    sessions = tuple(replace(s, host=host) if s.series in moving else s for s in scored.plan.sessions)
+        chain = sorted((s for s in sessions if s.series == x.id), key=lambda s: s.date)
+        take, minutes = count_people(problem, chain, resource, [y for j, y in enumerate(series) if j != i])
+        series[i] = replace(
+            x, host=host, participants=sum(take.values()), from_communes=take, from_minutes=minutes
+        )
     return tuple(series), sessions
 
 
@@ -175,7 +178,14 @@ def describe(scored: ScoredTour, stop: Stop, host: str, result: ScoredTour) -> t
         + ", ".join(parts)
         + f" — valeur de la tournée {_signed(gain, 2)}"
     )
-    figures = {"gain": gain, "people": people, "km": km, "km_per_visit": per_visit, "fixed": fixed, "broken": broken}
+    figures = {
+        "gain": gain,
+        "people": people,
+        "km": km,
+        "km_per_visit": per_visit,
+        "fixed": fixed,
+        "broken": broken,
+    }
     return text, figures
 
 
@@ -245,7 +255,9 @@ def adopt(scored: ScoredTour, change: Change) -> ScoredTour:
     return change.result
 
 
-def improved(scored: ScoredTour, steps: int, *, locked: Iterable[tuple] = ()) -> tuple[ScoredTour, list[Change]]:
+def improved(
+    scored: ScoredTour, steps: int, *, locked: Iterable[tuple] = ()
+) -> tuple[ScoredTour, list[Change]]:
     """Adopt the best change ``steps`` times, proposing again after each; returns the tour and
     the changes adopted, in order (fewer when no change gains any more)."""
     done = []

@@ -39,13 +39,11 @@ from planner.errors import InputError
 from planner.french import french_date
 from planner.inputs.cog import cog_names
 from planner.inputs.sheet import HEADER_SCAN_ROWS, Column, Row, Sheet, parse_date, parse_time, read_sheet
-from planner.model import Plan, Season, Territory
+from planner.model import DOMICILE, PARCOURS, PERMANENCE, Plan, Season, Territory
 from planner.plan_json import plan_from_dict
 from planner.rules.calendar import build_season
 from planner.tours.recurrence import parse_rule
 
-PARCOURS, PERMANENCE, DOMICILE = "parcours", "permanence", "domicile"
-SERVICES = (PARCOURS, PERMANENCE, DOMICILE)
 _SERVICE_WORDS = {
     "parcours": PARCOURS, "atelier": PARCOURS, "ateliers": PARCOURS, "serie": PARCOURS,
     "permanence": PERMANENCE, "permanences": PERMANENCE, "perm": PERMANENCE,
@@ -395,6 +393,7 @@ def tour_from_plan(plan: Plan, source: str = "plan") -> Tour:
                 start=own[0].start,
                 end=own[0].end,
                 dates=tuple(s.date for s in own),
+                service=series.service,
                 locked=any(s.locked for s in own),
             )
         )

@@ -11,9 +11,8 @@ the problem the optimiser would solve (same need, rules, resources and season). 
 A plan JSON is scored as it is (its series and people kept), so scoring the optimiser's own plan
 gives back its reported objective.
 
-The ``bound`` is the easy bound the heuristic plans report (people available, or the seats of
-every slot the resources have, :func:`planner.optimise.cpsat.trivial_bound`): a tour comes with
-no proof, its status is ``"SCORED"``.
+A tour comes with no proof: its status is ``"SCORED"`` and its ``bound`` the people of unmet need
+of the territory (each counts at most 1 in the objective), a true bound but a loose one.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from planner.errors import PlannerError
-from planner.model import Plan, PlanMetrics, Resource, Rules, Series, Session, Territory, Unserved
+from planner.model import PARCOURS, Plan, PlanMetrics, Resource, Rules, Series, Session, Territory, Unserved
 from planner.optimise.objective import objective_value
 from planner.optimise.routing import day_routes
 from planner.problem import PlanningProblem
@@ -114,15 +112,9 @@ def tour_problem(
 
 
 def _bound(problem: PlanningProblem, objective: float) -> float:
-    """The heuristic plans' easy bound (never below the objective)."""
-    try:
-        from planner.optimise.candidates import build_candidates
-        from planner.optimise.cpsat import trivial_bound
-
-        bound = trivial_bound(problem, build_candidates(problem))
-    except (PlannerError, ImportError):
-        bound = float(sum(unmet_people(problem).values()))
-    return max(bound, objective)
+    """A true bound, easy to state: the people of unmet need of the territory (a person counts at
+    most 1 in the objective, and a tour counts each at most once)."""
+    return max(float(sum(unmet_people(problem).values())), objective)
 
 
 def left_out(plan: Plan, problem: PlanningProblem) -> tuple[Unserved, ...]:
@@ -173,7 +165,9 @@ def with_figures(
         need_total=sum(n.need for n in problem.needs.values()),
         unmet_need_total=sum(n.unmet_need for n in problem.needs.values()),
         participants=sum(x.participants for x in series),
-        participants_full_series=sum(x.participants for x in series if count.get(x.id, 0) >= k),
+        participants_full_series=sum(
+            x.participants for x in series if x.service == PARCOURS and count.get(x.id, 0) >= k
+        ),
         sessions=len(sessions),
         km=sum(r.km for r in routes),
         drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
