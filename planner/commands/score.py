@@ -78,6 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="adopter le meilleur changement N fois de suite et écrire la tournée améliorée",
     )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="calculer aussi le plan optimisé et le saupoudrage sur les mêmes journées et les comparer",
+    )
+    p.add_argument(
+        "--time-limit", type=float, default=20.0, help="avec --compare : limite de temps (défaut 20 s)"
+    )
     p.add_argument("--out", required=True, help="fichier JSON du plan de la tournée à écrire")
     p.set_defaults(func=run)
 
@@ -197,6 +205,19 @@ def run(args: argparse.Namespace) -> int:
         )
         for i, c in enumerate(changes, start=1):
             print(f"  {i}. {c.text}")
+    if args.compare:
+        from planner.problem import SolveParams
+        from planner.tours.compare import notes, same_days, text_table
+
+        comparison = same_days(scored, SolveParams(time_limit_s=args.time_limit, workers=1))
+        print()
+        print(text_table(comparison))
+        for note in notes(comparison):
+            print(f"Note : {note}")
+        data["comparison"] = {
+            "optimised_objective": comparison.optimised.metrics.objective,
+            "baseline_objective": comparison.baseline.metrics.objective,
+        }
     path = Path(args.out)
     try:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
