@@ -36,6 +36,7 @@ from planner.publish.report import (
 from ui import bilan_charts as bc
 from ui import data as ud
 from ui.plan_views import render_equity
+from ui.tours import render_bilan_comparison
 
 PLAN_KEY = "plan"
 BASELINE_KEY = "baseline_plan"
@@ -218,6 +219,7 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
+render_bilan_comparison()  # the tour run today, when « Ma tournée actuelle » loaded one
 
 st.subheader("Aller vers : les moins couverts d'abord")
 st.caption(
