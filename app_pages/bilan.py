@@ -135,6 +135,7 @@ if plan is None:
         "Aucun plan à présenter pour l'instant. Lancez un calcul sur la page **Planification**, "
         "ou chargez ci-dessus un fichier de plan (JSON) exporté auparavant."
     )
+    render_bilan_comparison()  # a tour loaded on « Ma tournée actuelle » is compared all the same
     st.stop()
 if baseline is not None and baseline.territory_spec != plan.territory_spec:
     st.warning("Le plan de référence porte sur un autre territoire : il est ignoré.")
