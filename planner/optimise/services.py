@@ -18,8 +18,9 @@ the parcours model of :mod:`planner.optimise.cpsat` with the permanence terms ad
 people of each commune and their diminishing returns): its bound is a proven bound of the whole
 problem. Permanences only: :class:`PermanenceModel`.
 
-**Home visits** are placed afterwards (:func:`place_home_visits`) in the free time of the route
-days of the resources that make them, communes by decreasing value of a visit; the reported
+**Home visits** are placed afterwards (:func:`place_home_visits`) in the free time of the working
+days of the resources that make them (earliest day first, before, between or after its other
+stops), communes by decreasing value of a visit; the reported
 bound adds their full value (all visits asked, :func:`planner.optimise.permanences.home_visits_value`),
 a valid bound because a commune's value is concave (``value(a + b) ≤ value(a) + value(b)``).
 """
@@ -292,10 +293,9 @@ def place_home_visits(
     days: dict[tuple[str, date], list[Session]] = defaultdict(list)
     for s in sessions:
         days[(s.resource, s.date)].append(s)
-    for r in makers:
-        if r.services == (DOMICILE,):
-            for d in open_days(problem.season, r.weekdays):
-                days.setdefault((r.id, d), [])
+    for r in makers:  # its working days, whether or not they hold a permanence or a parcours
+        for d in open_days(problem.season, r.weekdays):
+            days.setdefault((r.id, d), [])
     res = {r.id: r for r in makers}
     series: list[Series] = []
     visits: list[Session] = []
