@@ -1,0 +1,122 @@
+"""Permanences and mixed plans on the default territory (issue 13: done when ≤ 1 % from the bound,
+checked by the rules checker), and the checker catching a broken permanence rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from planner.model import DOMICILE, PARCOURS, PERMANENCE, HostRequest
+from planner.optimise.objective import objective_value
+from planner.optimise.services import afternoon_start, solve_services
+from planner.problem import SolveParams
+from planner.rhythm import parse_rhythm
+from planner.rules.check import check_plan, permanence_rhythm
+from tests.builders import vierzon_problem
+
+PARAMS = SolveParams(time_limit_s=60.0, gap=0.005, workers=1, seed=0)
+
+
+def _problem(services, **kw):
+    p = vierzon_problem()
+    bus = replace(p.resources[0], services=services, **kw)
+    return replace(p, resources=(bus,))
+
+
+@pytest.fixture(scope="module")
+def permanences():
+    p = _problem((PERMANENCE,))
+    return p, solve_services(p, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    p = _problem((PARCOURS, PERMANENCE))
+    return p, solve_services(p, PARAMS)
+
+
+def test_monthly_rotation_of_permanences_is_valid_and_within_one_percent(permanences) -> None:
+    problem, plan = permanences
+    m = plan.metrics
+    assert check_plan(plan, problem) == []
+    assert m.gap <= 0.01 and m.objective <= m.bound + 1e-9
+    assert abs(objective_value(plan, problem) - m.objective) < 1e-9  # recomputable from the plan
+    assert plan.series and all(s.service == PERMANENCE for s in plan.series)
+    # a monthly rotation on Tuesdays and Fridays: 1st…4th of each, morning and afternoon
+    assert all(parse_rhythm(s.rhythm).kind == "monthly" for s in plan.series)
+    assert len({s.rhythm for s in plan.series}) <= 8
+    for s in plan.sessions:
+        rhythm = parse_rhythm(next(x.rhythm for x in plan.series if x.id == s.series))
+        assert rhythm.matches(s.date) and problem.season.is_open(s.date)
+
+
+def test_mixed_plan_has_morning_permanences_and_afternoon_parcours(mixed) -> None:
+    problem, plan = mixed
+    m = plan.metrics
+    assert check_plan(plan, problem) == []
+    assert m.gap <= 0.01
+    services = {s.service for s in plan.series}
+    assert services == {PARCOURS, PERMANENCE}
+    pm = afternoon_start(problem.resources[0])
+    for s in plan.sessions:
+        minutes = s.start.hour * 60 + s.start.minute
+        assert (minutes < pm) == (s.service == PERMANENCE)
+
+
+def test_a_permanence_moved_off_its_rhythm_is_caught(permanences) -> None:
+    problem, plan = permanences
+    first = plan.sessions[0]
+    moved = replace(first, date=first.date + timedelta(days=7))  # 2e mardi → 3e mardi
+    broken = replace(plan, sessions=(moved, *plan.sessions[1:]))
+    found = permanence_rhythm(broken, problem)
+    assert len(found) == 1 and "ne tombe pas" in found[0].message and found[0].uid == first.uid
+    assert permanence_rhythm(plan, problem) == []
+
+
+def test_two_visits_in_one_month_are_caught(permanences) -> None:
+    problem, plan = permanences
+    series = plan.series[0]
+    mine = [s for s in plan.sessions if s.series == series.id]
+    twice = replace(mine[1], date=mine[0].date, index=mine[1].index)
+    broken = replace(plan, sessions=tuple(twice if s == mine[1] else s for s in plan.sessions))
+    messages = [v.message for v in permanence_rhythm(broken, problem)]
+    assert any("même période" in m for m in messages)
+
+
+def test_a_permanence_counting_more_than_its_capacity_is_caught(permanences) -> None:
+    problem, plan = permanences
+    series = plan.series[0]
+    host = series.host
+    bigger = replace(
+        series,
+        participants=series.participants + 100,
+        from_communes={**series.from_communes, host: series.from_communes.get(host, 0) + 100},
+    )
+    broken = replace(plan, series=(bigger, *plan.series[1:]))
+    assert any("ne peuvent en recevoir" in v.message for v in check_plan(broken, problem))
+
+
+def test_imposed_rhythm_is_kept() -> None:
+    p = _problem((PERMANENCE,), permanence_rhythm="2e mardi du mois")
+    plan = solve_services(p, replace(PARAMS, time_limit_s=20.0))
+    assert check_plan(plan, p) == []
+    assert {s.rhythm for s in plan.series} == {"monthly:2:1"}
+    assert all(s.date.weekday() == 1 and 8 <= s.date.day <= 14 for s in plan.sessions)
+    assert plan.metrics.gap <= 0.01
+
+
+def test_home_visits_are_placed_valued_and_checked() -> None:
+    p = _problem((PERMANENCE, DOMICILE), permanence_rhythm="2e mardi du mois")
+    p = replace(p, requests=(HostRequest("18100", home_visits=2),))  # Genouilly
+    plan = solve_services(p, replace(PARAMS, time_limit_s=20.0))
+    assert check_plan(plan, p) == []
+    home = [s for s in plan.series if s.service == DOMICILE]
+    assert len(home) == 1 and home[0].host == "18100" and home[0].participants == 2
+    visits = [s for s in plan.sessions if s.service == DOMICILE]
+    assert len(visits) == 2 and all(s.host == "18100" for s in visits)
+    # asking for fewer visits than planned breaks the rule
+    fewer = replace(p, requests=(HostRequest("18100", home_visits=1),))
+    assert any("demandée" in v.message for v in check_plan(plan, fewer))
+    assert date(2027, 1, 1) <= visits[0].date
