@@ -1,9 +1,10 @@
 """The current tour beside the optimised plan and the saupoudrage, on the same days.
 
 Both reference plans are computed on the tour's own problem (:attr:`ScoredTour.problem`): the same
-territory and need, the same vehicles with the days and hours the tour uses, the same season and
-rules — only the announced stops are not imposed, so that the optimiser shows what those days could
-do. Every figure of the table is read from a plan's metrics (recomputable from its file) and the
+territory and need, the same vehicles with the days and hours the tour uses and the services it runs
+(permanences, parcours, home visits: :func:`planner.optimise.services.solve_services`), the same
+season and rules — only the announced stops are not imposed, so that the optimiser shows what those
+days could do. The saupoudrage is one-off workshops on the same vehicle days. Every figure of the table is read from a plan's metrics (recomputable from its file) and the
 value is the same objective for the three.
 """
 
@@ -37,11 +38,15 @@ class Comparison:
 
 def same_days(scored: ScoredTour, params: SolveParams | None = None) -> Comparison:
     """Solve the tour's problem (optimised and saupoudrage) and return the three plans."""
+    from planner.optimise.services import needs_services, solve_services
     from planner.optimise.solve import solve, solve_baseline
 
     problem = replace(scored.problem, locked=(), accepted=())
     params = params or SolveParams(time_limit_s=20.0, workers=1)
-    return Comparison(scored.plan, solve(problem, params), solve_baseline(problem), len(scored.violations))
+    optimised = solve_services(problem, params) if needs_services(problem) else solve(problem, params)
+    # the saupoudrage is one-off workshops by definition: the same vehicles, as parcours vehicles
+    one_off = replace(problem, resources=tuple(replace(r, services=(PARCOURS,)) for r in problem.resources))
+    return Comparison(scored.plan, optimised, solve_baseline(one_off), len(scored.violations))
 
 
 def with_tour(comparison: Comparison, scored: ScoredTour) -> Comparison:

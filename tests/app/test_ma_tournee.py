@@ -47,8 +47,8 @@ def test_sample_in_one_click_shows_figures_and_comparison(with_sample):
     assert list(table.columns) == ["Indicateur", "Tournée actuelle", "Plan optimisé", "Saupoudrage"]
     value = table.set_index("Indicateur").loc["Valeur (objectif de l'optimiseur)"]
     assert value["Tournée actuelle"] == f"{plan.metrics.objective:.1f}".replace(".", ",")
-    # the violations are listed, with their French rule names
-    assert "règle(s) enfreinte(s)" in _texts(at)
+    # the sample keeps every rule (a tour that breaks one: see below)
+    assert any("respecte toutes les règles" in x.value for x in at.success)
     # proposals, each with an « Adopter » button
     assert [b for b in at.button if b.label == "Adopter"]
     assert "remplacer " in _texts(at)
@@ -79,6 +79,20 @@ def test_a_bad_file_is_refused_in_french_with_its_line():
     shown = re.sub(r"\\(.)", r"\1", at.error[0].value)  # as read, markdown escapes removed
     assert "ma_tournee.csv" in shown and "ligne 3" in shown and "« Vierzonne »" in shown
     assert "current_tour" not in at.session_state
+
+
+def test_a_broken_rule_is_listed_on_the_page():
+    at = _page()
+    data = (
+        "Date;Commune;Début;Fin\n"  # Thursday 6 May 2027 is Ascension
+        "29/04/2027;Massay;9:00;12:00\n06/05/2027;Massay;9:00;12:00\n13/05/2027;Massay;9:00;12:00\n"
+    ).encode("utf-8")
+    at.file_uploader(key="mt_file").set_value(("ascension.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    text = _texts(at)
+    assert "règle(s) enfreinte(s)" in text and "Jours fermés" in text
+    detail = next(df.value for df in at.dataframe if "Ce qui ne va pas" in df.value.columns)
+    assert detail["Ce qui ne va pas"].str.contains("Ascension").any()
 
 
 def test_hostile_files_are_refused_in_french():

@@ -38,7 +38,7 @@ def test_sample_tour_in_one_click_then_compare_and_adopt(streamlit_url, browser_
     headers = _plain(" ".join(table.locator("[role='columnheader']").all_inner_texts()))
     for column in ("Tournée actuelle", "Plan optimisé", "Saupoudrage"):
         assert column in headers
-    page.get_by_text(re.compile(r"règle\(s\) enfreinte\(s\)")).first.wait_for()
+    page.get_by_text("La tournée respecte toutes les règles.").wait_for()
     before = _value(page)
 
     adopt = page.get_by_role("button", name="Adopter")
