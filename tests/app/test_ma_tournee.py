@@ -86,7 +86,7 @@ def test_a_broken_rule_is_listed_on_the_page():
     data = (
         "Date;Commune;Début;Fin\n"  # Thursday 6 May 2027 is Ascension
         "29/04/2027;Massay;9:00;12:00\n06/05/2027;Massay;9:00;12:00\n13/05/2027;Massay;9:00;12:00\n"
-    ).encode("utf-8")
+    ).encode()
     at.file_uploader(key="mt_file").set_value(("ascension.csv", data, "text/csv")).run()
     assert not at.exception and not at.error
     text = _texts(at)
