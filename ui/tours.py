@@ -87,9 +87,13 @@ def keep(scored: ScoredTour, *, compare: bool = True) -> None:
     st.session_state[LOADED_KEY] = scored
     st.session_state[ADOPTED_KEY] = []
     st.session_state.pop(_CHANGES_KEY, None)
+    st.session_state.pop(COMPARE_KEY, None)
     if compare:
         with st.spinner("Plan optimisé et saupoudrage sur les mêmes journées…"):
-            st.session_state[COMPARE_KEY] = same_days(scored)
+            try:
+                st.session_state[COMPARE_KEY] = same_days(scored)
+            except PlannerError as exc:  # the tour stays loaded and scored
+                st.warning(f"Comparaison sur les mêmes journées impossible : {escape_markdown(str(exc))}")
 
 
 def adopt(change: Change) -> None:

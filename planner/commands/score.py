@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from planner.errors import InputError
+from planner.errors import InputError, PlannerError
 from planner.file_errors import read_path
 from planner.french import french_decimal
 from planner.inputs.tables import load_resources
@@ -209,15 +210,20 @@ def run(args: argparse.Namespace) -> int:
         from planner.problem import SolveParams
         from planner.tours.compare import notes, same_days, text_table
 
-        comparison = same_days(scored, SolveParams(time_limit_s=args.time_limit, workers=1))
-        print()
-        print(text_table(comparison))
-        for note in notes(comparison):
-            print(f"Note : {note}")
-        data["comparison"] = {
-            "optimised_objective": comparison.optimised.metrics.objective,
-            "baseline_objective": comparison.baseline.metrics.objective,
-        }
+        try:
+            comparison = same_days(scored, SolveParams(time_limit_s=args.time_limit, workers=1))
+        except PlannerError as exc:  # the tour is scored all the same; say why there is no comparison
+            print(f"Comparaison impossible : {exc}", file=sys.stderr)
+            data["comparison"] = {"error": str(exc)}
+        else:
+            print()
+            print(text_table(comparison))
+            for note in notes(comparison):
+                print(f"Note : {note}")
+            data["comparison"] = {
+                "optimised_objective": comparison.optimised.metrics.objective,
+                "baseline_objective": comparison.baseline.metrics.objective,
+            }
     path = Path(args.out)
     try:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")

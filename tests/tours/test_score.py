@@ -143,3 +143,27 @@ def test_cli_errors_are_french(tmp_path, capsys):
     rules = _csv(tmp_path, "Règle;Commune;Début;Fin\n2e mardi du mois;Massay;9:00;12:00\n", "regles.csv")
     assert main(["score", str(rules), "--out", str(tmp_path / "x.json")]) == 2
     assert "saison" in capsys.readouterr().err
+
+
+def test_cli_compare_on_the_same_days(tmp_path, capsys):
+    out = tmp_path / "t.json"
+    args = ["score", str(DATA_DIR / "tournee_exemple.csv"), "--start", "2027-01-04", "--end", "2027-06-30"]
+    assert main([*args, "--compare", "--time-limit", "20", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Tournée actuelle" in printed and "Plan optimisé" in printed and "Saupoudrage" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    # the optimiser, on the very days and vehicle of the tour, does at least as well as the tour
+    assert data["comparison"]["optimised_objective"] >= data["metrics"]["objective"] - 1e-6
+
+
+def test_cached_catchments_and_people_are_copies(vierzon):
+    from planner.territory.catchment import catchments, unmet_people
+    from tests.builders import vierzon_problem
+
+    problem = vierzon_problem()
+    people = unmet_people(problem)
+    people["18100"] = -1  # a caller spending people must not change what the next one gets
+    assert unmet_people(problem)["18100"] >= 0
+    near = catchments(problem)
+    near.clear()
+    assert catchments(problem)
