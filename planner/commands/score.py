@@ -27,7 +27,7 @@ from planner.plan_json import plan_to_dict
 from planner.rules.calendar import build_season
 from planner.territory.specs import DEFAULT_SPEC, load_territory
 from planner.tours.improve import Change, improved, propose, stops
-from planner.tours.load import load_tour
+from planner.tours.load import load_tour, plain_name
 from planner.tours.score import ScoredTour, score_tour
 
 
@@ -107,12 +107,12 @@ def _locks(scored: ScoredTour, text: str) -> list[tuple]:
     if not wanted:
         return []
     territory = scored.problem.territory
-    from planner.tours.load import _plain
-
     codes = set()
     for w in wanted:
         found = [
-            c.code_insee for c in territory.communes if w in (c.code_insee,) or _plain(w) == _plain(c.name)
+            c.code_insee
+            for c in territory.communes
+            if w in (c.code_insee,) or plain_name(w) == plain_name(c.name)
         ]
         if not found:
             raise InputError(f"--lock : commune inconnue dans le territoire : « {w} »")

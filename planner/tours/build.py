@@ -14,9 +14,16 @@ and each chain is cut into series of at most K sessions. A monthly stop thus mak
 session, each worth 1/K of a parcours (as the saupoudrage baseline), and the rules checker lists
 them as parcours too short — listed, never fixed.
 
-*People.* Each series counts, in the order of its first date, the host's people then the
-neighbours who would come, among people no earlier series counts
-(:func:`planner.territory.catchment.recount`, as a series moved by hand).
+*Permanences and home visits.* A line of type « permanence » is one series for the season (one
+vehicle, commune, weekday and hours), its rhythm written as :mod:`planner.rhythm` codes it
+(« 2e mardi du mois » → ``monthly:2:1``); the home visits of one commune are one series, one
+session per visit.
+
+*People.* Each series counts, in the order of its first date, among people no earlier series
+counts (:func:`count_people`): a parcours the host's people then the neighbours who would come
+(:func:`planner.territory.catchment.recount`, as a series moved by hand), a permanence the people
+it puts within reach up to what its visits can help (:func:`planner.optimise.permanences.take`,
+the optimiser's own), home visits one person of the commune each.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from planner.french import WEEKDAY_NAMES_FR, french_decimal
-from planner.model import Plan, Series, Session
+from planner.model import Series, Session
 from planner.optimise.objective import objective_value
 from planner.tours.build import count_people
 from planner.tours.score import ScoredTour, rescore
@@ -72,7 +72,7 @@ def _name(scored: ScoredTour, code: str) -> str:
         return code
 
 
-def _rule_label(scored: ScoredTour, resource: str, start, dates: set) -> str:
+def _rule_label(scored: ScoredTour, start, dates: set) -> str:
     """The rhythm the tour file gave these dates, if one line holds them all."""
     for line in scored.tour.lines:
         if line.rule and line.start == start and dates <= set(line.dates):
@@ -100,7 +100,7 @@ def stops(scored: ScoredTour) -> list[Stop]:
     for key, ids in sorted(groups.items(), key=lambda kv: (first[kv[0]].date, first[kv[0]].start)):
         own = [s for sid in ids for s in by_series[sid]]
         s0 = first[key]
-        rule = _rule_label(scored, key[0], s0.start, {s.date for s in own})
+        rule = _rule_label(scored, s0.start, {s.date for s in own})
         when = rule or f"le {WEEKDAY_NAMES_FR[key[2]]}"
         hours = f"{s0.start.hour} h{s0.start.minute or ''}–{s0.end.hour} h{s0.end.minute or ''}".replace(
             "h0", "h"
@@ -268,8 +268,3 @@ def improved(
         done.append(changes[0])
         scored = adopt(scored, changes[0])
     return scored, done
-
-
-def plan_of(scored: ScoredTour) -> Plan:
-    """The scored tour's plan (what the CLI writes)."""
-    return scored.plan

@@ -113,7 +113,8 @@ class Tour:
 # ----------------------------------------------------------------------------- communes
 
 
-def _plain(text: str) -> str:
+def plain_name(text: str) -> str:
+    """A commune name as a key: no accents, case or punctuation, « St »/« Ste » spelt out."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"\bste?\b", lambda m: "sainte" if m.group(0) == "ste" else "saint", text)
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
@@ -127,7 +128,7 @@ class CommuneFinder:
         self.codes = set(territory.codes)
         self.by_name: dict[str, list[str]] = {}
         for c in territory.communes:
-            self.by_name.setdefault(_plain(c.name), []).append(c.code_insee)
+            self.by_name.setdefault(plain_name(c.name), []).append(c.code_insee)
 
     def code(self, row: Row) -> str:
         """The INSEE code of the row's commune (code column first, else the name)."""
@@ -144,7 +145,7 @@ class CommuneFinder:
             if code not in self.codes:
                 raise row.error(self._outside(code), "commune")
             return code
-        found = self.by_name.get(_plain(name), [])
+        found = self.by_name.get(plain_name(name), [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -160,7 +161,7 @@ class CommuneFinder:
         return f"la commune {name} ({code}) n'est pas dans le territoire « {self.territory.spec} »"
 
     def _unknown(self, name: str) -> str:
-        close = difflib.get_close_matches(_plain(name), list(self.by_name), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(plain_name(name), list(self.by_name), n=1, cutoff=0.6)
         hint = ""
         if close:
             code = self.by_name[close[0]][0]
@@ -205,7 +206,7 @@ def _hours(row: Row) -> tuple[time, time]:
 def _service(row: Row) -> str:
     if not row.has("service"):
         return PARCOURS
-    text = _plain(row.text("service"))
+    text = plain_name(row.text("service"))
     if text in _SERVICE_WORDS:
         return _SERVICE_WORDS[text]
     raise row.error(

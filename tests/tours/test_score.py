@@ -167,3 +167,22 @@ def test_cached_catchments_and_people_are_copies(vierzon):
     near = catchments(problem)
     near.clear()
     assert catchments(problem)
+
+
+def test_scoring_the_optimisers_permanence_plan_gives_back_its_objective(vierzon, tmp_path):
+    from planner.plan_json import save_plan
+    from planner.problem import SolveParams
+    from planner.tours.compare import same_days
+
+    season = build_season(date(2027, 1, 4), date(2027, 6, 30))
+    scored = score_tour(load_tour(DATA_DIR / "tournee_exemple.csv", vierzon, season), vierzon)
+    optimised = same_days(scored, SolveParams(time_limit_s=20, workers=1, seed=1)).optimised
+    assert {x.service for x in optimised.series} == {PERMANENCE}
+    path = tmp_path / "permanences.json"
+    save_plan(optimised, path)
+    out = tmp_path / "scored.json"
+    assert main(["score", str(path), "--out", str(out)]) == 0
+    again = json.loads(out.read_text(encoding="utf-8"))
+    assert again["metrics"]["objective"] == pytest.approx(optimised.metrics.objective, rel=1e-9)
+    assert again["metrics"]["participants"] == optimised.metrics.participants
+    assert again["violations"] == []
