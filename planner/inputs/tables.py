@@ -407,7 +407,22 @@ SESSION_SHEET_COLUMNS: tuple[Column, ...] = (
     Column("locked", ("verrouillée", "verrou")),
     Column("uid", ("identifiant de séance", "identité")),
     Column("sequence", ("révision",)),
+    Column("service", ("prestation",)),
 )
+
+
+def _session_service(row: Row) -> str:
+    """The service of a session row (« parcours », « permanence », « domicile »; blank: parcours)."""
+    text = row.text("service")
+    if not text:
+        return PARCOURS
+    try:
+        services = parse_services(text)
+    except InputError as exc:
+        raise row.error(exc.message, "service") from None
+    if len(services) != 1:
+        raise row.error(f"une séance n'a qu'une prestation, pas « {text} »", "service")
+    return services[0]
 
 
 def _session(row: Row) -> Session:
@@ -427,6 +442,7 @@ def _session(row: Row) -> Session:
         "end": _clock(row, "end"),
         "uid": row.text("uid"),
         "sequence": row.integer("sequence", low=0, high=10_000) or 0,
+        "service": _session_service(row),
     }
     if fields["end"] <= fields["start"]:
         raise row.error("la séance finit avant de commencer", "end")
