@@ -14,6 +14,8 @@ Rules of the model:
 - ``rule_one_stop_per_lane``: a (resource, slot, position) holds at most one stop;
 - ``rule_day_drive_time``: a morning and an afternoon stop of the same slot leave the drive and
   ``BREAK_MIN`` between them;
+- home visits asked (``z[c]``, at most the visits asked in ``c``) count as people of their
+  commune, met at home (their days are placed afterwards: a relaxation, the bound stays valid);
 - ``rule_people``: ``t[h,i]`` people of commune ``i`` counted at host ``h`` — only within the
   reach of :func:`planner.optimise.permanences.reach` (the attendance pool of the host, shared
   with the parcours of the same resource at that host), at most the capacity of the stops held
@@ -41,6 +43,7 @@ from planner.optimise.objective import MAX_GROUPS, attendance_penalty, tie_km
 from planner.optimise.permanences import capacity_people
 from planner.problem import PlanningProblem
 from planner.rhythm import Rhythm, parse_rhythm_setting, rhythms_of
+from planner.rules.calendar import rhythm_days
 from planner.territory.catchment import catchments, pool_caps
 
 SCALE = 10_000
@@ -91,7 +94,7 @@ def build_stops(
     catch = catchments(problem)
     out: list[Stop] = []
     for rhythm in resource_rhythms(r):
-        all_dates = [d for d in rhythm.dates(season.start, season.end) if season.is_open(d)]
+        all_dates, _ = rhythm_days(season, rhythm)
         for h in problem.territory.codes:
             if not host_allowed(problem, r, h, rhythm.weekday):
                 continue
@@ -138,6 +141,7 @@ class PermanenceTerms:
         problem: PlanningProblem,
         stops: list[Stop],
         people: Mapping[str, int],
+        home: Mapping[str, int] | None = None,
     ) -> None:
         self.m, self.problem, self.stops = m, problem, stops
         self.res = {r.id: r for r in problem.resources}
@@ -147,6 +151,9 @@ class PermanenceTerms:
         self.rule_one_stop_per_lane()
         self.rule_day_drive_time()
         self.rule_people(people)
+        # home visits asked, as people of their commune at home: their days are not modelled
+        # (they are placed afterwards), so this only relaxes — the bound stays valid
+        self.z = {c: m.new_int_var(0, n, f"home_{c}") for c, n in sorted((home or {}).items()) if n > 0}
 
     def rule_one_stop_per_lane(self) -> None:
         """A (resource, slot, position) holds at most one stop."""
@@ -197,6 +204,8 @@ class PermanenceTerms:
         out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (_, _, i), v in self.t.items():
             out[i].append(v)
+        for c, v in self.z.items():
+            out[c].append(v)
         return out
 
     def costs(self, weights: Mapping[str, float], scale: int) -> list:

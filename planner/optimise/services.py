@@ -20,9 +20,11 @@ problem. Permanences only: :class:`PermanenceModel`.
 
 **Home visits** are placed afterwards (:func:`place_home_visits`) in the free time of the working
 days of the resources that make them (earliest day first, before, between or after its other
-stops), communes by decreasing value of a visit; the reported
-bound adds their full value (all visits asked, :func:`planner.optimise.permanences.home_visits_value`),
-a valid bound because a commune's value is concave (``value(a + b) ≤ value(a) + value(b)``).
+stops), communes by decreasing value of a visit. The permanence models count the visits asked
+as people of their commune without their days (a relaxation: the bound stays valid, and is met
+when every visit finds its place); beside the parcours alone, the bound adds their full value
+(:func:`planner.optimise.permanences.home_visits_value`), valid because a commune's value is
+concave (``value(a + b) ≤ value(a) + value(b)``).
 """
 
 from __future__ import annotations
@@ -95,6 +97,17 @@ def needs_services(problem: PlanningProblem) -> bool:
     )
 
 
+def home_asked(problem: PlanningProblem) -> dict[str, int]:
+    """Home visits asked per commune, when a resource makes them (else none)."""
+    if not any(DOMICILE in r.services for r in problem.resources):
+        return {}
+    asked: dict[str, int] = defaultdict(int)
+    for q in problem.requests:
+        if q.home_visits > 0 and q.code_insee in problem.needs:
+            asked[q.code_insee] += q.home_visits
+    return dict(asked)
+
+
 def afternoon_start(r: Resource) -> int:
     """Minutes since midnight when a mixed resource's afternoon (parcours) starts."""
     return round_up(minutes_of(r.day_start) + r.permanence_minutes + MIDDAY_MIN)
@@ -130,7 +143,7 @@ class PermanenceModel:
         people = unmet_people(problem)
         g = group_size(problem)
         weights = person_weights(problem, g)
-        self.perm = PermanenceTerms(self.m, problem, stops, people)
+        self.perm = PermanenceTerms(self.m, problem, stops, people, home_asked(problem))
         self.y = add_groups(self.m, self.perm.takers(), people, g)
         lanes = self.perm.lane_km()
         unit = tie_unit(lanes)
@@ -162,7 +175,9 @@ class JointModel(SeasonModel):
     def rule_need_cap_and_groups(self) -> None:
         """The parcours' and the permanences' people of a commune share its groups; at one host,
         the permanences and the parcours of one resource share the attendance pool."""
-        self.perm = PermanenceTerms(self.m, self._perm_problem, self._stops, self.cands.people)
+        self.perm = PermanenceTerms(
+            self.m, self._perm_problem, self._stops, self.cands.people, home_asked(self._perm_problem)
+        )
         for (h, rid, i), v in self.perm.t.items():
             p = self.p.get((h, rid, i))
             if p is not None:
@@ -282,7 +297,7 @@ def place_home_visits(
     resources that make them (see the module docstring); ``used`` people per commune already
     counted (a visit is one person of the commune's unmet need)."""
     makers = [r for r in problem.resources if DOMICILE in r.services]
-    asked = {q.code_insee: q.home_visits for q in problem.requests if q.home_visits > 0}
+    asked = home_asked(problem)
     if not makers or not asked:
         return [], []
     weights = person_weights(problem)
@@ -507,14 +522,12 @@ def solve_services(
     home_series, home_sessions = place_home_visits(problem, sessions, used)
     series += home_series
     sessions += home_sessions
-    asked = {q.code_insee: q.home_visits for q in problem.requests if q.home_visits > 0}
-    people = unmet_people(problem)
     makers = [r for r in problem.resources if DOMICILE in r.services]
-    if makers:
+    if makers and not perm:  # the permanence models count the visits asked in their bound
+        people = unmet_people(problem)
         bound += sum(
             home_visits_value(problem, c, makers[0], min(n, people.get(c, 0)))
-            for c, n in asked.items()
-            if c in problem.needs
+            for c, n in home_asked(problem).items()
         )
     plan = finish(
         problem,
