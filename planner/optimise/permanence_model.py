@@ -29,6 +29,7 @@ level 2 the kilometres of the stops (return trips).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -150,6 +151,7 @@ class PermanenceTerms:
         self.pools: dict[tuple[str, str], dict[str, int]] = {}
         self.rule_one_stop_per_lane()
         self.rule_day_drive_time()
+        self.rule_slot_symmetry()
         self.rule_people(people)
         # home visits asked, as people of their commune at home: their days are not modelled
         # (they are placed afterwards), so this only relaxes — the bound stays valid
@@ -178,6 +180,41 @@ class PermanenceTerms:
                 ]
                 if bad:
                     self.m.add(sum(bad) + self.x[b] <= 1)
+
+    def rule_slot_symmetry(self) -> None:
+        """Symmetry breaking: slots of a resource offering the same stops (same hosts, times,
+        capacities, kilometres: the 1st and the 3rd Tuesday of a season without holidays on
+        Tuesdays) are interchangeable, so they are used in order of their morning host."""
+        slots: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for j, s in enumerate(self.stops):
+            slots[(s.resource, s.rhythm.code)].append(j)
+        ranks = {h: k + 1 for k, h in enumerate(self.problem.territory.codes)}
+        same: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+        for key, idx in slots.items():
+            sig = frozenset(
+                (
+                    self.stops[j].host,
+                    self.stops[j].position,
+                    self.stops[j].capacity,
+                    self.stops[j].start_min,
+                    self.stops[j].end_min,
+                    round(self.stops[j].km, 6),
+                )
+                for j in idx
+            )
+            same[(key[0], self.stops[idx[0]].rhythm.weekday, sig)].append(key)
+        for keys in same.values():
+            keys.sort(key=lambda k: k[1])
+            order = [
+                sum(
+                    ranks[self.stops[j].host] * self.x[j]
+                    for j in slots[k]
+                    if self.stops[j].position == MORNING
+                )
+                for k in keys
+            ]
+            for a, b in itertools.pairwise(order):
+                self.m.add(a >= b)
 
     def rule_people(self, people: Mapping[str, int]) -> None:
         """People counted at each host: within its attendance pool, at most the stops' capacity."""
