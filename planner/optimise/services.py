@@ -19,8 +19,9 @@ people of each commune and their diminishing returns): its bound is a proven bou
 problem. Permanences only: :class:`PermanenceModel`.
 
 **Home visits** are placed afterwards (:func:`place_home_visits`) in the free time of the working
-days of the resources that make them (earliest day first, before, between or after its other
-stops), communes by decreasing value of a visit. The permanence models count the visits asked
+days of the resources that make them (the earliest day whose free time holds all the visits of
+the commune, else the earliest holding some; before, between or after its other stops),
+communes by decreasing value of a visit. The permanence models count the visits asked
 as people of their commune without their days (a relaxation: the bound stays valid, and is met
 when every visit finds its place); beside the parcours alone, the bound adds their full value
 (:func:`planner.optimise.permanences.home_visits_value`), valid because a commune's value is
@@ -319,38 +320,45 @@ def place_home_visits(
             continue
         left = min(asked[c], people.get(c, 0) - used.get(c, 0))
         sid, placed = f"D{len(series) + 1:02d}-{c}", []
-        for (rid, d), day in sorted(days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-            if left <= 0 or rid not in res:
-                continue
-            r = res[rid]
-            q = problem.request_for(c)
-            if q is not None and (d in q.blackout_dates or (q.weekdays and d.weekday() not in q.weekdays)):
-                continue
-            for t0, at, t1, nxt in _gaps(r, day, problem):
-                start = round_up(t0 + drive_min(problem.matrix, at, c))
-                room = (t1 - drive_min(problem.matrix, c, nxt) - start) // r.home_visit_minutes
-                k = min(left, room)
-                extra = 2 * problem.matrix.km(r.base, c) * k
-                if k <= 0 or (budget > 0 and km + extra > budget + 1e-6):
+        q = problem.request_for(c)
+        while left > 0:
+            # the earliest gap holding every visit left, else the earliest holding some
+            options = []
+            for (rid, d), day in sorted(days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+                if rid not in res or (
+                    q is not None
+                    and (d in q.blackout_dates or (q.weekdays and d.weekday() not in q.weekdays))
+                ):
                     continue
-                for j in range(k):
-                    a = start + j * r.home_visit_minutes
-                    s = Session(
-                        sid,
-                        len(placed) + 1,
-                        rid,
-                        c,
-                        d,
-                        clock(a),
-                        clock(a + r.home_visit_minutes),
-                        service=DOMICILE,
-                    )
-                    s = replace(s, uid=session_uid(problem.territory.spec, s))
-                    placed.append(s)
-                    day.append(s)
-                km += extra
-                left -= k
+                r = res[rid]
+                for t0, at, t1, nxt in _gaps(r, day, problem):
+                    start = round_up(t0 + drive_min(problem.matrix, at, c))
+                    room = (t1 - drive_min(problem.matrix, c, nxt) - start) // r.home_visit_minutes
+                    k = min(left, room)
+                    extra = 2 * problem.matrix.km(r.base, c) * k
+                    if k > 0 and not (budget > 0 and km + extra > budget + 1e-6):
+                        options.append((k < left, d, rid, start, k, extra))
+            if not options:
                 break
+            _, d, rid, start, k, extra = min(options, key=lambda o: (o[0], o[1], o[2], o[3]))
+            r = res[rid]
+            for j in range(k):
+                a = start + j * r.home_visit_minutes
+                v = Session(
+                    sid,
+                    len(placed) + 1,
+                    rid,
+                    c,
+                    d,
+                    clock(a),
+                    clock(a + r.home_visit_minutes),
+                    service=DOMICILE,
+                )
+                v = replace(v, uid=session_uid(problem.territory.spec, v))
+                placed.append(v)
+                days[(rid, d)].append(v)
+            km += extra
+            left -= k
         if placed:
             n = len(placed)
             series.append(Series(sid, c, placed[0].resource, n, {c: n}, {c: 0.0}, DOMICILE))
