@@ -147,7 +147,7 @@ class SolveJob:
             from planner.optimise.stability import replan
 
             solve_fn = self._solve_fn or replan
-            if self._solve_fn is None and not self.problem.previous:
+            if self._solve_fn is None:
                 from planner.optimise.services import needs_services, solve_services
 
                 if needs_services(self.problem):  # permanences, home visits: their own models
@@ -243,9 +243,13 @@ def baseline_of(problem: PlanningProblem) -> Plan:
     It ignores what belongs to the optimised plan's history (locks, exceptions, previous plan),
     so that the comparison of a plan and of its re-plans is made on the same ground.
     """
+    from planner.optimise.services import parcours_problem
     from planner.optimise.solve import solve_baseline
 
-    return solve_baseline(replace(problem, locked=(), accepted=(), previous=(), keep_value=0.0))
+    # permanences and home visits: the saupoudrage of the same resource days, in parcours
+    return solve_baseline(
+        parcours_problem(replace(problem, locked=(), accepted=(), previous=(), keep_value=0.0))
+    )
 
 
 def start_job(

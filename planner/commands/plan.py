@@ -26,7 +26,7 @@ from planner.inputs.tables import default_resources, load_locked_sessions, load_
 from planner.model import DOMICILE, PARCOURS, PERMANENCE, Plan, PlanInputs, Resource, Rules
 from planner.optimise import stability
 from planner.optimise.alternatives import Alternative, solve_alternatives
-from planner.optimise.services import needs_services, solve_services
+from planner.optimise.services import needs_services, parcours_problem, solve_services
 from planner.optimise.solve import solve, solve_baseline, solve_greedy
 from planner.plan_json import load_plan, plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
@@ -416,10 +416,15 @@ def run(args: argparse.Namespace) -> int:
     params = SolveParams(time_limit_s=args.time_limit, gap=args.gap, workers=args.workers, seed=args.seed)
     problem = build_problem(args)
     previous = _previous(args, problem.territory.spec)
+    if needs_services(problem) and problem.previous:
+        raise InputError(
+            "la replanification stable (--previous) des permanences et des visites à domicile n'est pas "
+            "encore prise en charge : planifiez sans --previous"
+        )
     if args.baseline:
-        plan = solve_baseline(problem)
+        plan = solve_baseline(parcours_problem(problem))  # the same resource days, in parcours
     elif args.greedy:
-        plan = solve_greedy(problem)
+        plan = solve_greedy(parcours_problem(problem))
     else:
 
         def show(ev: ProgressEvent) -> None:

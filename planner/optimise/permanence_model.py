@@ -236,6 +236,14 @@ class PermanenceTerms:
                 here.append(v)
             self.m.add(sum(here) <= sum(self.stops[j].capacity * self.x[j] for j in idx))
 
+    def held_at(self, host: str):
+        """Number of stops held at ``host`` (a linear expression)."""
+        return sum(self.x[j] for j, s in enumerate(self.stops) if s.host == host)
+
+    def km_tenths(self):
+        """The stops' kilometres (return trips, every visit) in tenths, rounded up."""
+        return sum(math.ceil(10 * s.km - 1e-9) * self.x[j] for j, s in enumerate(self.stops))
+
     def takers(self) -> dict[str, list[cp_model.IntVar]]:
         """The people variables of each commune."""
         out: dict[str, list[cp_model.IntVar]] = defaultdict(list)

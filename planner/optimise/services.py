@@ -30,6 +30,7 @@ concave (``value(a + b) ≤ value(a) + value(b)``).
 
 from __future__ import annotations
 
+import math
 import threading
 import time as _time
 from collections import defaultdict
@@ -98,6 +99,12 @@ def needs_services(problem: PlanningProblem) -> bool:
     )
 
 
+def parcours_problem(problem: PlanningProblem) -> PlanningProblem:
+    """``problem`` with every resource running parcours only, on its whole day: the ground of
+    the saupoudrage baseline and of the greedy plan, the same resource days for every service."""
+    return replace(problem, resources=tuple(replace(r, services=(PARCOURS,)) for r in problem.resources))
+
+
 def home_asked(problem: PlanningProblem) -> dict[str, int]:
     """Home visits asked per commune, when a resource makes them (else none)."""
     if not any(DOMICILE in r.services for r in problem.resources):
@@ -146,6 +153,10 @@ class PermanenceModel:
         weights = person_weights(problem, g)
         self.perm = PermanenceTerms(self.m, problem, stops, people, home_asked(problem))
         self.y = add_groups(self.m, self.perm.takers(), people, g)
+        for h in problem.must_host:
+            self.m.add(self.perm.held_at(h) >= 1)
+        if problem.rules.km_budget > 0:
+            self.m.add(self.perm.km_tenths() <= math.floor(10 * problem.rules.km_budget + 1e-9))
         lanes = self.perm.lane_km()
         unit = tie_unit(lanes)
         self.lex = lexicographic_scale(lanes, unit)
@@ -162,6 +173,7 @@ class JointModel(SeasonModel):
         self, problem: PlanningProblem, cands, stops: list[Stop], perm_problem: PlanningProblem
     ) -> None:
         self._stops, self._perm_problem = stops, perm_problem
+        self.perm: PermanenceTerms | None = None
         self.no_symmetry: set = set()
         super().__init__(problem, cands, stability=self)
 
@@ -171,14 +183,38 @@ class JointModel(SeasonModel):
 
     def objective_terms(self, model: SeasonModel, scale: int) -> list:
         """The permanences' costs (attendance penalties, travel weight), negated."""
-        return [-c for c in self.perm.costs(self.weights, scale)]
+        return [-c for c in self.terms().costs(self.weights, scale)]
+
+    def terms(self) -> PermanenceTerms:
+        """The permanence terms, made by the first rule that needs them (whatever the rules' order)."""
+        if getattr(self, "perm", None) is None:
+            self.perm = PermanenceTerms(
+                self.m, self._perm_problem, self._stops, self.cands.people, home_asked(self._perm_problem)
+            )
+        return self.perm
+
+    def rule_km_budget(self) -> None:
+        """``Σ km ≤ Rules.km_budget`` over the parcours and the permanences (return trips)."""
+        budget = self.rules.km_budget
+        if budget <= 0:
+            return
+        fixed = sum(c.km for c in self.cands.fixed)
+        tenths = [math.ceil(10 * c.km - 1e-9) for c in self.cands.free]
+        self.m.add(
+            sum(t * x for t, x in zip(tenths, self.x, strict=True)) + self.terms().km_tenths()
+            <= math.floor(10 * (budget - fixed) + 1e-9)
+        )
+
+    def rule_must_host(self) -> None:
+        """Every commune the coordinator imposed holds a parcours or a permanence."""
+        for h in self.problem.must_host:
+            sites = [s for s in self.sites if s[0] == h]
+            self.m.add(sum(self.series_count(s) for s in sites) + self.terms().held_at(h) >= 1)
 
     def rule_need_cap_and_groups(self) -> None:
         """The parcours' and the permanences' people of a commune share its groups; at one host,
         the permanences and the parcours of one resource share the attendance pool."""
-        self.perm = PermanenceTerms(
-            self.m, self._perm_problem, self._stops, self.cands.people, home_asked(self._perm_problem)
-        )
+        self.terms()
         for (h, rid, i), v in self.perm.t.items():
             p = self.p.get((h, rid, i))
             if p is not None:

@@ -120,3 +120,27 @@ def test_home_visits_are_placed_valued_and_checked() -> None:
     fewer = replace(p, requests=(HostRequest("18100", home_visits=1),))
     assert any("demandée" in v.message for v in check_plan(plan, fewer))
     assert date(2027, 1, 1) <= visits[0].date
+
+
+def test_an_imposed_commune_gets_a_permanence_and_the_km_budget_holds(permanences) -> None:
+    _, free = permanences
+    hosts = {s.host for s in free.series}
+    forced = next(c for c in ("18128", "18085", "18167", "18064") if c not in hosts)  # small communes
+    p = replace(_problem((PARCOURS, PERMANENCE)), must_host=(forced,))
+    p = replace(p, rules=replace(p.rules, km_budget=2500.0))
+    plan = solve_services(p, replace(PARAMS, time_limit_s=30.0))
+    assert check_plan(plan, p) == []
+    assert forced in {s.host for s in plan.sessions}
+    base = p.resources[0].base
+    assert sum(2 * p.matrix.km(base, s.host) for s in plan.sessions) <= 2500.0 + 1e-6
+
+
+def test_cli_baseline_of_a_permanence_resource_is_the_parcours_saupoudrage(tmp_path) -> None:
+    from planner.cli import main
+    from planner.plan_json import load_plan
+
+    out = tmp_path / "b.json"
+    args = ["plan", "vierzon", "--start", "2027-01-04", "--end", "2027-06-25", "--quiet"]
+    assert main([*args, "--service", "permanence", "--baseline", "--out", str(out)]) == 0
+    plan = load_plan(out)
+    assert plan.kind == "baseline" and {s.service for s in plan.sessions} == {PARCOURS}
