@@ -57,6 +57,7 @@ from planner.optimise.candidates import (
     build_candidates,
     clock,
     drive_min,
+    host_cap,
     minutes_of,
     require_windows,
     round_up,
@@ -86,7 +87,7 @@ from planner.publish.equity import metric_fields
 from planner.publish.report import CostRates
 from planner.rules.calendar import open_days
 from planner.rules.check import check_plan, split_accepted
-from planner.territory.catchment import unmet_people
+from planner.territory.catchment import pool_caps, reach_minutes, unmet_people
 
 #: Minutes between the end of a mixed resource's morning permanence and its afternoon (drives, lunch).
 MIDDAY_MIN = 60
@@ -462,22 +463,66 @@ def finish(
     return replace(plan, metrics=replace(plan.metrics, status=status, objective=objective, bound=b, gap=gap))
 
 
-def _left_out(problem: PlanningProblem, series: list[Series]) -> tuple[Unserved, ...]:
-    """Communes with people of unmet need that no permanence, parcours or visit counts."""
+def _left_out(
+    problem: PlanningProblem, series: list[Series], sessions: list[Session]
+) -> tuple[Unserved, ...]:
+    """Communes with people of unmet need that no permanence, parcours or visit counts, each with
+    what is true of it: no stop within reach, or the stops within reach are full, or one has room
+    left (a plan not proven optimal); and refused requests (nothing held in the commune)."""
+    from planner.optimise.permanences import capacity_people
+
     served = {c for s in series for c, n in s.from_communes.items() if n > 0}
     people = unmet_people(problem)
+    names = {c.code_insee: c.name for c in problem.territory.communes}
+    res = {r.id: r for r in problem.resources}
+    minutes: dict[str, int] = defaultdict(int)
+    for v in sessions:
+        minutes[v.series] += minutes_of(v.end) - minutes_of(v.start)
+    stops = [x for x in series if x.service in (PERMANENCE, PARCOURS)]
+    help_text = "un créneau de plus dans la tournée (un autre jour ou une autre semaine du mois)"
+    hosting = {v.host for v in sessions}
     out = []
     for c in sorted(problem.territory.codes, key=lambda c: (-problem.needs[c].unmet_need, c)):
-        if people[c] < 1 or c in served:
+        q = problem.request_for(c)
+        if c in served or (people[c] < 1 and not (q is not None and c not in hosting)):
             continue
+        near = []
+        for x in stops:
+            r = res.get(x.resource)
+            if r is not None and pool_caps(problem, r, x.host, [c], people)[c] > 0:
+                cap = (
+                    capacity_people(x.capacity, minutes[x.id])
+                    if x.service == PERMANENCE
+                    else host_cap(problem, x.host, r.seats)
+                )
+                near.append((x, cap))
+        if not near:
+            reason = (
+                "aucune permanence ni aucun parcours de ce plan n'est à portée de ses habitants "
+                f"(à moins de {reach_minutes(problem):g} min de route)"
+            )
+        elif all(x.participants >= cap for x, cap in near):
+            listed = ", ".join(
+                f"{'la permanence' if x.service == PERMANENCE else 'le parcours'} de {names.get(x.host, x.host)} "
+                f"({cap} {'personnes sur la saison' if x.service == PERMANENCE else 'places'})"
+                for x, cap in near
+            )
+            reason = f"ce qui est à portée de ses habitants est complet : {listed}"
+        else:
+            x = next(x for x, cap in near if x.participants < cap)
+            what = "la permanence" if x.service == PERMANENCE else "le parcours"
+            reason = (
+                f"{what} de {names.get(x.host, x.host)}, à portée, a encore de la place, mais ce plan "
+                "n'y compte pas ses habitants"
+            )
         out.append(
             Unserved(
                 c,
                 problem.needs[c].unmet_need,
-                "aucune permanence ni aucun parcours de ce plan ne compte ses habitants : ils sont hors de "
-                "portée des arrêts retenus",
-                "un créneau de plus dans la tournée (un autre jour ou une autre semaine du mois)",
-                name=problem.territory.commune(c).name,
+                reason,
+                help_text,
+                name=names.get(c, c),
+                request_id=q.id if q is not None and c not in hosting else "",
             )
         )
     return tuple(out)
@@ -540,7 +585,7 @@ def solve_services(
         series, sessions = permanence_series(problem, model.perm.chosen(solver))
         bound = level_one_bound(solver.best_objective_bound, model.lex)
         status = _status(code, stop)
-        unserved = _left_out(problem, series)
+        unserved = _left_out(problem, series, sessions)
     elif perm:
         sub = replace(problem, resources=tuple(pm.values()))
         cands = build_candidates(sub, None, group=group_size(problem))
@@ -558,7 +603,7 @@ def solve_services(
         extra_series, extra_sessions = permanence_series(problem, model.perm.chosen(solver))
         series += extra_series
         sessions += extra_sessions
-        unserved = part.unserved
+        unserved = _left_out(problem, series, sessions)  # the parcours' reasons assume no permanence
     used: dict[str, int] = defaultdict(int)
     for s in series:
         for c, n in s.from_communes.items():

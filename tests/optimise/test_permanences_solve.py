@@ -144,3 +144,29 @@ def test_cli_baseline_of_a_permanence_resource_is_the_parcours_saupoudrage(tmp_p
     assert main([*args, "--service", "permanence", "--baseline", "--out", str(out)]) == 0
     plan = load_plan(out)
     assert plan.kind == "baseline" and {s.service for s in plan.sessions} == {PARCOURS}
+
+
+def test_reasons_for_communes_left_out_are_true(mixed) -> None:
+    """« complet »: every stop within reach is at capacity; « n'est à portée »: none is."""
+    from planner.optimise.permanences import capacity_people
+    from planner.territory.catchment import pool_caps, unmet_people
+
+    problem, plan = mixed
+    people = unmet_people(problem)
+    bus = problem.resources[0]
+    assert plan.unserved
+    for u in plan.unserved:
+        near = [
+            s
+            for s in plan.series
+            if pool_caps(problem, bus, s.host, [u.code_insee], people)[u.code_insee] > 0
+        ]
+        if "n'est à portée" in u.reason:
+            assert near == []
+        else:
+            assert "complet" in u.reason and near
+            for s in near:
+                held = [x for x in plan.sessions if x.series == s.id]
+                minutes = sum((x.end.hour - x.start.hour) * 60 + x.end.minute - x.start.minute for x in held)
+                cap = capacity_people(s.capacity, minutes) if s.service == PERMANENCE else bus.seats
+                assert s.participants >= cap
