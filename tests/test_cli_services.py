@@ -113,3 +113,11 @@ def test_a_plan_file_of_permanences_checks_clean(tmp_path) -> None:
     from dataclasses import replace
 
     assert check_plan(plan, replace(problem, resources=plan.resources)) == []
+
+
+def test_options_not_yet_supported_with_permanences_are_refused_in_french(tmp_path, capsys) -> None:
+    out = tmp_path / "a.json"
+    code = main(
+        ["plan", "vierzon", *SEASON, *FAST, "--service", "permanence", "--alternatives", "--out", str(out)]
+    )
+    assert code != 0 and "--alternatives" in capsys.readouterr().err and not out.exists()

@@ -146,18 +146,16 @@ class SolveJob:
         try:
             from planner.optimise.stability import replan
 
-            solve_fn = self._solve_fn or replan
-            if self._solve_fn is None:
-                from planner.optimise.services import needs_services, solve_services
+            from planner.optimise.services import needs_services, solve_services
 
-                if needs_services(self.problem):  # permanences, home visits: their own models
-                    solve_fn = solve_services
+            services = needs_services(self.problem)
+            solve_fn = self._solve_fn or (solve_services if services else replan)
             baseline_fn = self._baseline_fn or baseline_of
             self._set_phase("solve")
             plan = solve_fn(self.problem, params=self.params, on_progress=self._on_progress, stop=self._stop)
             plan = replace(plan, inputs=self.inputs)
             alternatives = []
-            if self.with_alternatives and not self._stop.is_set():
+            if self.with_alternatives and not self._stop.is_set() and not services:  # parcours only
                 from planner.optimise.alternatives import solve_alternatives
 
                 self._set_phase("alternatives")

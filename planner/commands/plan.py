@@ -416,10 +416,15 @@ def run(args: argparse.Namespace) -> int:
     params = SolveParams(time_limit_s=args.time_limit, gap=args.gap, workers=args.workers, seed=args.seed)
     problem = build_problem(args)
     previous = _previous(args, problem.territory.spec)
-    if needs_services(problem) and problem.previous:
+    if needs_services(problem) and (problem.previous or args.alternatives):
+        what = (
+            "la replanification stable (--previous)"
+            if problem.previous
+            else "les plans alternatifs (--alternatives)"
+        )
         raise InputError(
-            "la replanification stable (--previous) des permanences et des visites à domicile n'est pas "
-            "encore prise en charge : planifiez sans --previous"
+            f"{what} des permanences et des visites à domicile n'est pas encore prise en charge : "
+            "planifiez sans cette option"
         )
     if args.baseline:
         plan = solve_baseline(parcours_problem(problem))  # the same resource days, in parcours
