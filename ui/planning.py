@@ -144,9 +144,8 @@ class SolveJob:
 
     def _run(self) -> None:
         try:
-            from planner.optimise.stability import replan
-
             from planner.optimise.services import needs_services, solve_services
+            from planner.optimise.stability import replan
 
             services = needs_services(self.problem)
             solve_fn = self._solve_fn or (solve_services if services else replan)
