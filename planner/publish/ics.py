@@ -56,7 +56,8 @@ def session_event(
     ev.add("dtstart", datetime.combine(s.date, s.start, tzinfo=PARIS))
     ev.add("dtend", datetime.combine(s.date, s.end, tzinfo=PARIS))
     summary = session_title(ctx.plan, s, ctx.name)
-    ev.add("location", ctx.place(s.host))
+    # a home visit: the commune only, the address stays with the mairie or the CCAS
+    ev.add("location", f"À domicile, {ctx.name(s.host)}" if s.service == DOMICILE else ctx.place(s.host))
     if rev.cancelled:
         ev.add("summary", f"Annulé – {summary}")
         ev.add("status", "CANCELLED")

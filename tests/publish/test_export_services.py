@@ -75,3 +75,11 @@ def test_every_export_format_writes_and_json_reloads(served, tmp_path) -> None:
     posters = [x.name for x in paths if x.name.startswith("affiche_")]
     only_visits = not any(s.host == "18100" and s.service != DOMICILE for s in plan.sessions)
     assert posters and only_visits != any("genouilly" in n for n in posters)  # visits get no poster
+
+
+def test_a_home_visit_event_has_no_address(served) -> None:
+    _, _, ctx = served
+    from planner.publish.ics import resource_calendar
+
+    events = [e for e in resource_calendar(ctx, "bus-1").walk("VEVENT") if "domicile" in str(e["summary"])]
+    assert events and all(str(e["location"]) == "À domicile, Genouilly" for e in events)
