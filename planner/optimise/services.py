@@ -125,6 +125,11 @@ def afternoon_start(r: Resource) -> int:
 def afternoon_resource(r: Resource) -> Resource:
     """The parcours part of a mixed resource: its day from :func:`afternoon_start`."""
     start = afternoon_start(r)
+    if r.max_sessions_per_day < 2:
+        raise InputError(
+            f"{r.name} : une permanence le matin et un parcours l'après-midi font deux séances par jour ; "
+            "autorisez-en au moins 2 (colonne « séances par jour »)"
+        )
     if start + r.session_minutes > minutes_of(r.day_end):
         raise InputError(
             f"{r.name} : après une permanence de {r.permanence_minutes} min le matin, la séance de parcours "
@@ -565,7 +570,8 @@ def solve_services(
     pm = {r.id: afternoon_resource(r) if PERMANENCE in r.services else r for r in parc}
     stops: list[Stop] = []
     for r in perm:
-        positions = (MORNING,) if PARCOURS in r.services else (MORNING, 1)
+        two = r.max_sessions_per_day >= 2 and PARCOURS not in r.services
+        positions = (MORNING, 1) if two else (MORNING,)
         latest = afternoon_start(r) if PARCOURS in r.services else None
         stops += build_stops(problem, r, positions, latest)
     series: list[Series] = []

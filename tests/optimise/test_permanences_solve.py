@@ -170,3 +170,13 @@ def test_reasons_for_communes_left_out_are_true(mixed) -> None:
                 minutes = sum((x.end.hour - x.start.hour) * 60 + x.end.minute - x.start.minute for x in held)
                 cap = capacity_people(s.capacity, minutes) if s.service == PERMANENCE else bus.seats
                 assert s.participants >= cap
+
+
+def test_one_permanence_a_day_when_the_resource_holds_one_session() -> None:
+    p = _problem((PERMANENCE,), max_sessions_per_day=1, permanence_rhythm="2e mardi du mois")
+    plan = solve_services(p, replace(PARAMS, time_limit_s=10.0))
+    assert check_plan(plan, p) == [] and len(plan.series) == 1
+    from planner.errors import InputError
+
+    with pytest.raises(InputError, match="au moins 2"):
+        solve_services(_problem((PARCOURS, PERMANENCE), max_sessions_per_day=1), PARAMS)
