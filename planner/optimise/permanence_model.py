@@ -14,6 +14,8 @@ Rules of the model:
 - ``rule_one_stop_per_lane``: a (resource, slot, position) holds at most one stop;
 - ``rule_day_drive_time``: a morning and an afternoon stop of the same slot leave the drive and
   ``BREAK_MIN`` between them;
+- home visits asked (``z[c]``, at most the visits asked in ``c``) count as people of their
+  commune, met at home (their days are placed afterwards: a relaxation, the bound stays valid);
 - ``rule_people``: ``t[h,i]`` people of commune ``i`` counted at host ``h`` — only within the
   reach of :func:`planner.optimise.permanences.reach` (the attendance pool of the host, shared
   with the parcours of the same resource at that host), at most the capacity of the stops held
@@ -27,6 +29,7 @@ level 2 the kilometres of the stops (return trips).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -41,6 +44,7 @@ from planner.optimise.objective import MAX_GROUPS, attendance_penalty, tie_km
 from planner.optimise.permanences import capacity_people
 from planner.problem import PlanningProblem
 from planner.rhythm import Rhythm, parse_rhythm_setting, rhythms_of
+from planner.rules.calendar import rhythm_days
 from planner.territory.catchment import catchments, pool_caps
 
 SCALE = 10_000
@@ -91,7 +95,7 @@ def build_stops(
     catch = catchments(problem)
     out: list[Stop] = []
     for rhythm in resource_rhythms(r):
-        all_dates = [d for d in rhythm.dates(season.start, season.end) if season.is_open(d)]
+        all_dates, _ = rhythm_days(season, rhythm)
         for h in problem.territory.codes:
             if not host_allowed(problem, r, h, rhythm.weekday):
                 continue
@@ -138,6 +142,7 @@ class PermanenceTerms:
         problem: PlanningProblem,
         stops: list[Stop],
         people: Mapping[str, int],
+        home: Mapping[str, int] | None = None,
     ) -> None:
         self.m, self.problem, self.stops = m, problem, stops
         self.res = {r.id: r for r in problem.resources}
@@ -146,7 +151,11 @@ class PermanenceTerms:
         self.pools: dict[tuple[str, str], dict[str, int]] = {}
         self.rule_one_stop_per_lane()
         self.rule_day_drive_time()
+        self.rule_slot_symmetry()
         self.rule_people(people)
+        # home visits asked, as people of their commune at home: their days are not modelled
+        # (they are placed afterwards), so this only relaxes — the bound stays valid
+        self.z = {c: m.new_int_var(0, n, f"home_{c}") for c, n in sorted((home or {}).items()) if n > 0}
 
     def rule_one_stop_per_lane(self) -> None:
         """A (resource, slot, position) holds at most one stop."""
@@ -172,6 +181,41 @@ class PermanenceTerms:
                 if bad:
                     self.m.add(sum(bad) + self.x[b] <= 1)
 
+    def rule_slot_symmetry(self) -> None:
+        """Symmetry breaking: slots of a resource offering the same stops (same hosts, times,
+        capacities, kilometres: the 1st and the 3rd Tuesday of a season without holidays on
+        Tuesdays) are interchangeable, so they are used in order of their morning host."""
+        slots: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for j, s in enumerate(self.stops):
+            slots[(s.resource, s.rhythm.code)].append(j)
+        ranks = {h: k + 1 for k, h in enumerate(self.problem.territory.codes)}
+        same: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+        for key, idx in slots.items():
+            sig = frozenset(
+                (
+                    self.stops[j].host,
+                    self.stops[j].position,
+                    self.stops[j].capacity,
+                    self.stops[j].start_min,
+                    self.stops[j].end_min,
+                    round(self.stops[j].km, 6),
+                )
+                for j in idx
+            )
+            same[(key[0], self.stops[idx[0]].rhythm.weekday, sig)].append(key)
+        for keys in same.values():
+            keys.sort(key=lambda k: k[1])
+            order = [
+                sum(
+                    ranks[self.stops[j].host] * self.x[j]
+                    for j in slots[k]
+                    if self.stops[j].position == MORNING
+                )
+                for k in keys
+            ]
+            for a, b in itertools.pairwise(order):
+                self.m.add(a >= b)
+
     def rule_people(self, people: Mapping[str, int]) -> None:
         """People counted at each host: within its attendance pool, at most the stops' capacity."""
         sites: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -192,11 +236,21 @@ class PermanenceTerms:
                 here.append(v)
             self.m.add(sum(here) <= sum(self.stops[j].capacity * self.x[j] for j in idx))
 
+    def held_at(self, host: str):
+        """Number of stops held at ``host`` (a linear expression)."""
+        return sum(self.x[j] for j, s in enumerate(self.stops) if s.host == host)
+
+    def km_tenths(self):
+        """The stops' kilometres (return trips, every visit) in tenths, rounded up."""
+        return sum(math.ceil(10 * s.km - 1e-9) * self.x[j] for j, s in enumerate(self.stops))
+
     def takers(self) -> dict[str, list[cp_model.IntVar]]:
         """The people variables of each commune."""
         out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (_, _, i), v in self.t.items():
             out[i].append(v)
+        for c, v in self.z.items():
+            out[c].append(v)
         return out
 
     def costs(self, weights: Mapping[str, float], scale: int) -> list:

@@ -19,14 +19,18 @@ people of each commune and their diminishing returns): its bound is a proven bou
 problem. Permanences only: :class:`PermanenceModel`.
 
 **Home visits** are placed afterwards (:func:`place_home_visits`) in the free time of the working
-days of the resources that make them (earliest day first, before, between or after its other
-stops), communes by decreasing value of a visit; the reported
-bound adds their full value (all visits asked, :func:`planner.optimise.permanences.home_visits_value`),
-a valid bound because a commune's value is concave (``value(a + b) ≤ value(a) + value(b)``).
+days of the resources that make them (the earliest day whose free time holds all the visits of
+the commune, else the earliest holding some; before, between or after its other stops),
+communes by decreasing value of a visit. The permanence models count the visits asked
+as people of their commune without their days (a relaxation: the bound stays valid, and is met
+when every visit finds its place); beside the parcours alone, the bound adds their full value
+(:func:`planner.optimise.permanences.home_visits_value`), valid because a commune's value is
+concave (``value(a + b) ≤ value(a) + value(b)``).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time as _time
 from collections import defaultdict
@@ -53,6 +57,7 @@ from planner.optimise.candidates import (
     build_candidates,
     clock,
     drive_min,
+    host_cap,
     minutes_of,
     require_windows,
     round_up,
@@ -82,7 +87,7 @@ from planner.publish.equity import metric_fields
 from planner.publish.report import CostRates
 from planner.rules.calendar import open_days
 from planner.rules.check import check_plan, split_accepted
-from planner.territory.catchment import unmet_people
+from planner.territory.catchment import pool_caps, reach_minutes, unmet_people
 
 #: Minutes between the end of a mixed resource's morning permanence and its afternoon (drives, lunch).
 MIDDAY_MIN = 60
@@ -95,6 +100,23 @@ def needs_services(problem: PlanningProblem) -> bool:
     )
 
 
+def parcours_problem(problem: PlanningProblem) -> PlanningProblem:
+    """``problem`` with every resource running parcours only, on its whole day: the ground of
+    the saupoudrage baseline and of the greedy plan, the same resource days for every service."""
+    return replace(problem, resources=tuple(replace(r, services=(PARCOURS,)) for r in problem.resources))
+
+
+def home_asked(problem: PlanningProblem) -> dict[str, int]:
+    """Home visits asked per commune, when a resource makes them (else none)."""
+    if not any(DOMICILE in r.services for r in problem.resources):
+        return {}
+    asked: dict[str, int] = defaultdict(int)
+    for q in problem.requests:
+        if q.home_visits > 0 and q.code_insee in problem.needs:
+            asked[q.code_insee] += q.home_visits
+    return dict(asked)
+
+
 def afternoon_start(r: Resource) -> int:
     """Minutes since midnight when a mixed resource's afternoon (parcours) starts."""
     return round_up(minutes_of(r.day_start) + r.permanence_minutes + MIDDAY_MIN)
@@ -103,6 +125,11 @@ def afternoon_start(r: Resource) -> int:
 def afternoon_resource(r: Resource) -> Resource:
     """The parcours part of a mixed resource: its day from :func:`afternoon_start`."""
     start = afternoon_start(r)
+    if r.max_sessions_per_day < 2:
+        raise InputError(
+            f"{r.name} : une permanence le matin et un parcours l'après-midi font deux séances par jour ; "
+            "autorisez-en au moins 2 (colonne « séances par jour »)"
+        )
     if start + r.session_minutes > minutes_of(r.day_end):
         raise InputError(
             f"{r.name} : après une permanence de {r.permanence_minutes} min le matin, la séance de parcours "
@@ -130,8 +157,12 @@ class PermanenceModel:
         people = unmet_people(problem)
         g = group_size(problem)
         weights = person_weights(problem, g)
-        self.perm = PermanenceTerms(self.m, problem, stops, people)
+        self.perm = PermanenceTerms(self.m, problem, stops, people, home_asked(problem))
         self.y = add_groups(self.m, self.perm.takers(), people, g)
+        for h in problem.must_host:
+            self.m.add(self.perm.held_at(h) >= 1)
+        if problem.rules.km_budget > 0:
+            self.m.add(self.perm.km_tenths() <= math.floor(10 * problem.rules.km_budget + 1e-9))
         lanes = self.perm.lane_km()
         unit = tie_unit(lanes)
         self.lex = lexicographic_scale(lanes, unit)
@@ -148,6 +179,7 @@ class JointModel(SeasonModel):
         self, problem: PlanningProblem, cands, stops: list[Stop], perm_problem: PlanningProblem
     ) -> None:
         self._stops, self._perm_problem = stops, perm_problem
+        self.perm: PermanenceTerms | None = None
         self.no_symmetry: set = set()
         super().__init__(problem, cands, stability=self)
 
@@ -157,12 +189,38 @@ class JointModel(SeasonModel):
 
     def objective_terms(self, model: SeasonModel, scale: int) -> list:
         """The permanences' costs (attendance penalties, travel weight), negated."""
-        return [-c for c in self.perm.costs(self.weights, scale)]
+        return [-c for c in self.terms().costs(self.weights, scale)]
+
+    def terms(self) -> PermanenceTerms:
+        """The permanence terms, made by the first rule that needs them (whatever the rules' order)."""
+        if getattr(self, "perm", None) is None:
+            self.perm = PermanenceTerms(
+                self.m, self._perm_problem, self._stops, self.cands.people, home_asked(self._perm_problem)
+            )
+        return self.perm
+
+    def rule_km_budget(self) -> None:
+        """``Σ km ≤ Rules.km_budget`` over the parcours and the permanences (return trips)."""
+        budget = self.rules.km_budget
+        if budget <= 0:
+            return
+        fixed = sum(c.km for c in self.cands.fixed)
+        tenths = [math.ceil(10 * c.km - 1e-9) for c in self.cands.free]
+        self.m.add(
+            sum(t * x for t, x in zip(tenths, self.x, strict=True)) + self.terms().km_tenths()
+            <= math.floor(10 * (budget - fixed) + 1e-9)
+        )
+
+    def rule_must_host(self) -> None:
+        """Every commune the coordinator imposed holds a parcours or a permanence."""
+        for h in self.problem.must_host:
+            sites = [s for s in self.sites if s[0] == h]
+            self.m.add(sum(self.series_count(s) for s in sites) + self.terms().held_at(h) >= 1)
 
     def rule_need_cap_and_groups(self) -> None:
         """The parcours' and the permanences' people of a commune share its groups; at one host,
         the permanences and the parcours of one resource share the attendance pool."""
-        self.perm = PermanenceTerms(self.m, self._perm_problem, self._stops, self.cands.people)
+        self.terms()
         for (h, rid, i), v in self.perm.t.items():
             p = self.p.get((h, rid, i))
             if p is not None:
@@ -282,7 +340,7 @@ def place_home_visits(
     resources that make them (see the module docstring); ``used`` people per commune already
     counted (a visit is one person of the commune's unmet need)."""
     makers = [r for r in problem.resources if DOMICILE in r.services]
-    asked = {q.code_insee: q.home_visits for q in problem.requests if q.home_visits > 0}
+    asked = home_asked(problem)
     if not makers or not asked:
         return [], []
     weights = person_weights(problem)
@@ -304,38 +362,45 @@ def place_home_visits(
             continue
         left = min(asked[c], people.get(c, 0) - used.get(c, 0))
         sid, placed = f"D{len(series) + 1:02d}-{c}", []
-        for (rid, d), day in sorted(days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-            if left <= 0 or rid not in res:
-                continue
-            r = res[rid]
-            q = problem.request_for(c)
-            if q is not None and (d in q.blackout_dates or (q.weekdays and d.weekday() not in q.weekdays)):
-                continue
-            for t0, at, t1, nxt in _gaps(r, day, problem):
-                start = round_up(t0 + drive_min(problem.matrix, at, c))
-                room = (t1 - drive_min(problem.matrix, c, nxt) - start) // r.home_visit_minutes
-                k = min(left, room)
-                extra = 2 * problem.matrix.km(r.base, c) * k
-                if k <= 0 or (budget > 0 and km + extra > budget + 1e-6):
+        q = problem.request_for(c)
+        while left > 0:
+            # the earliest gap holding every visit left, else the earliest holding some
+            options = []
+            for (rid, d), day in sorted(days.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+                if rid not in res or (
+                    q is not None
+                    and (d in q.blackout_dates or (q.weekdays and d.weekday() not in q.weekdays))
+                ):
                     continue
-                for j in range(k):
-                    a = start + j * r.home_visit_minutes
-                    s = Session(
-                        sid,
-                        len(placed) + 1,
-                        rid,
-                        c,
-                        d,
-                        clock(a),
-                        clock(a + r.home_visit_minutes),
-                        service=DOMICILE,
-                    )
-                    s = replace(s, uid=session_uid(problem.territory.spec, s))
-                    placed.append(s)
-                    day.append(s)
-                km += extra
-                left -= k
+                r = res[rid]
+                for t0, at, t1, nxt in _gaps(r, day, problem):
+                    start = round_up(t0 + drive_min(problem.matrix, at, c))
+                    room = (t1 - drive_min(problem.matrix, c, nxt) - start) // r.home_visit_minutes
+                    k = min(left, room)
+                    extra = 2 * problem.matrix.km(r.base, c) * k
+                    if k > 0 and not (budget > 0 and km + extra > budget + 1e-6):
+                        options.append((k < left, d, rid, start, k, extra))
+            if not options:
                 break
+            _, d, rid, start, k, extra = min(options, key=lambda o: (o[0], o[1], o[2], o[3]))
+            r = res[rid]
+            for j in range(k):
+                a = start + j * r.home_visit_minutes
+                v = Session(
+                    sid,
+                    len(placed) + 1,
+                    rid,
+                    c,
+                    d,
+                    clock(a),
+                    clock(a + r.home_visit_minutes),
+                    service=DOMICILE,
+                )
+                v = replace(v, uid=session_uid(problem.territory.spec, v))
+                placed.append(v)
+                days[(rid, d)].append(v)
+            km += extra
+            left -= k
         if placed:
             n = len(placed)
             series.append(Series(sid, c, placed[0].resource, n, {c: n}, {c: 0.0}, DOMICILE))
@@ -403,22 +468,66 @@ def finish(
     return replace(plan, metrics=replace(plan.metrics, status=status, objective=objective, bound=b, gap=gap))
 
 
-def _left_out(problem: PlanningProblem, series: list[Series]) -> tuple[Unserved, ...]:
-    """Communes with people of unmet need that no permanence, parcours or visit counts."""
+def _left_out(
+    problem: PlanningProblem, series: list[Series], sessions: list[Session]
+) -> tuple[Unserved, ...]:
+    """Communes with people of unmet need that no permanence, parcours or visit counts, each with
+    what is true of it: no stop within reach, or the stops within reach are full, or one has room
+    left (a plan not proven optimal); and refused requests (nothing held in the commune)."""
+    from planner.optimise.permanences import capacity_people
+
     served = {c for s in series for c, n in s.from_communes.items() if n > 0}
     people = unmet_people(problem)
+    names = {c.code_insee: c.name for c in problem.territory.communes}
+    res = {r.id: r for r in problem.resources}
+    minutes: dict[str, int] = defaultdict(int)
+    for v in sessions:
+        minutes[v.series] += minutes_of(v.end) - minutes_of(v.start)
+    stops = [x for x in series if x.service in (PERMANENCE, PARCOURS)]
+    help_text = "un créneau de plus dans la tournée (un autre jour ou une autre semaine du mois)"
+    hosting = {v.host for v in sessions}
     out = []
     for c in sorted(problem.territory.codes, key=lambda c: (-problem.needs[c].unmet_need, c)):
-        if people[c] < 1 or c in served:
+        q = problem.request_for(c)
+        if c in served or (people[c] < 1 and not (q is not None and c not in hosting)):
             continue
+        near = []
+        for x in stops:
+            r = res.get(x.resource)
+            if r is not None and pool_caps(problem, r, x.host, [c], people)[c] > 0:
+                cap = (
+                    capacity_people(x.capacity, minutes[x.id])
+                    if x.service == PERMANENCE
+                    else host_cap(problem, x.host, r.seats)
+                )
+                near.append((x, cap))
+        if not near:
+            reason = (
+                "aucune permanence ni aucun parcours de ce plan n'est à portée de ses habitants "
+                f"(à moins de {reach_minutes(problem):g} min de route)"
+            )
+        elif all(x.participants >= cap for x, cap in near):
+            listed = ", ".join(
+                f"{'la permanence' if x.service == PERMANENCE else 'le parcours'} de {names.get(x.host, x.host)} "
+                f"({cap} {'personnes sur la saison' if x.service == PERMANENCE else 'places'})"
+                for x, cap in near
+            )
+            reason = f"ce qui est à portée de ses habitants est complet : {listed}"
+        else:
+            x = next(x for x, cap in near if x.participants < cap)
+            what = "la permanence" if x.service == PERMANENCE else "le parcours"
+            reason = (
+                f"{what} de {names.get(x.host, x.host)}, à portée, a encore de la place, mais ce plan "
+                "n'y compte pas ses habitants"
+            )
         out.append(
             Unserved(
                 c,
                 problem.needs[c].unmet_need,
-                "aucune permanence ni aucun parcours de ce plan ne compte ses habitants : ils sont hors de "
-                "portée des arrêts retenus",
-                "un créneau de plus dans la tournée (un autre jour ou une autre semaine du mois)",
-                name=problem.territory.commune(c).name,
+                reason,
+                help_text,
+                name=names.get(c, c),
+                request_id=q.id if q is not None and c not in hosting else "",
             )
         )
     return tuple(out)
@@ -461,7 +570,8 @@ def solve_services(
     pm = {r.id: afternoon_resource(r) if PERMANENCE in r.services else r for r in parc}
     stops: list[Stop] = []
     for r in perm:
-        positions = (MORNING,) if PARCOURS in r.services else (MORNING, 1)
+        two = r.max_sessions_per_day >= 2 and PARCOURS not in r.services
+        positions = (MORNING, 1) if two else (MORNING,)
         latest = afternoon_start(r) if PARCOURS in r.services else None
         stops += build_stops(problem, r, positions, latest)
     series: list[Series] = []
@@ -481,7 +591,7 @@ def solve_services(
         series, sessions = permanence_series(problem, model.perm.chosen(solver))
         bound = level_one_bound(solver.best_objective_bound, model.lex)
         status = _status(code, stop)
-        unserved = _left_out(problem, series)
+        unserved = _left_out(problem, series, sessions)
     elif perm:
         sub = replace(problem, resources=tuple(pm.values()))
         cands = build_candidates(sub, None, group=group_size(problem))
@@ -499,7 +609,7 @@ def solve_services(
         extra_series, extra_sessions = permanence_series(problem, model.perm.chosen(solver))
         series += extra_series
         sessions += extra_sessions
-        unserved = part.unserved
+        unserved = _left_out(problem, series, sessions)  # the parcours' reasons assume no permanence
     used: dict[str, int] = defaultdict(int)
     for s in series:
         for c, n in s.from_communes.items():
@@ -507,14 +617,12 @@ def solve_services(
     home_series, home_sessions = place_home_visits(problem, sessions, used)
     series += home_series
     sessions += home_sessions
-    asked = {q.code_insee: q.home_visits for q in problem.requests if q.home_visits > 0}
-    people = unmet_people(problem)
     makers = [r for r in problem.resources if DOMICILE in r.services]
-    if makers:
+    if makers and not perm:  # the permanence models count the visits asked in their bound
+        people = unmet_people(problem)
         bound += sum(
             home_visits_value(problem, c, makers[0], min(n, people.get(c, 0)))
-            for c, n in asked.items()
-            if c in problem.needs
+            for c, n in home_asked(problem).items()
         )
     plan = finish(
         problem,

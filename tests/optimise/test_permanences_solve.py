@@ -120,3 +120,63 @@ def test_home_visits_are_placed_valued_and_checked() -> None:
     fewer = replace(p, requests=(HostRequest("18100", home_visits=1),))
     assert any("demandée" in v.message for v in check_plan(plan, fewer))
     assert date(2027, 1, 1) <= visits[0].date
+
+
+def test_an_imposed_commune_gets_a_permanence_and_the_km_budget_holds(permanences) -> None:
+    _, free = permanences
+    hosts = {s.host for s in free.series}
+    forced = next(c for c in ("18128", "18085", "18167", "18064") if c not in hosts)  # small communes
+    p = replace(_problem((PARCOURS, PERMANENCE)), must_host=(forced,))
+    p = replace(p, rules=replace(p.rules, km_budget=2500.0))
+    plan = solve_services(p, replace(PARAMS, time_limit_s=30.0))
+    assert check_plan(plan, p) == []
+    assert forced in {s.host for s in plan.sessions}
+    base = p.resources[0].base
+    assert sum(2 * p.matrix.km(base, s.host) for s in plan.sessions) <= 2500.0 + 1e-6
+
+
+def test_cli_baseline_of_a_permanence_resource_is_the_parcours_saupoudrage(tmp_path) -> None:
+    from planner.cli import main
+    from planner.plan_json import load_plan
+
+    out = tmp_path / "b.json"
+    args = ["plan", "vierzon", "--start", "2027-01-04", "--end", "2027-06-25", "--quiet"]
+    assert main([*args, "--service", "permanence", "--baseline", "--out", str(out)]) == 0
+    plan = load_plan(out)
+    assert plan.kind == "baseline" and {s.service for s in plan.sessions} == {PARCOURS}
+
+
+def test_reasons_for_communes_left_out_are_true(mixed) -> None:
+    """« complet »: every stop within reach is at capacity; « n'est à portée »: none is."""
+    from planner.optimise.permanences import capacity_people
+    from planner.territory.catchment import pool_caps, unmet_people
+
+    problem, plan = mixed
+    people = unmet_people(problem)
+    bus = problem.resources[0]
+    assert plan.unserved
+    for u in plan.unserved:
+        near = [
+            s
+            for s in plan.series
+            if pool_caps(problem, bus, s.host, [u.code_insee], people)[u.code_insee] > 0
+        ]
+        if "n'est à portée" in u.reason:
+            assert near == []
+        else:
+            assert "complet" in u.reason and near
+            for s in near:
+                held = [x for x in plan.sessions if x.series == s.id]
+                minutes = sum((x.end.hour - x.start.hour) * 60 + x.end.minute - x.start.minute for x in held)
+                cap = capacity_people(s.capacity, minutes) if s.service == PERMANENCE else bus.seats
+                assert s.participants >= cap
+
+
+def test_one_permanence_a_day_when_the_resource_holds_one_session() -> None:
+    p = _problem((PERMANENCE,), max_sessions_per_day=1, permanence_rhythm="2e mardi du mois")
+    plan = solve_services(p, replace(PARAMS, time_limit_s=10.0))
+    assert check_plan(plan, p) == [] and len(plan.series) == 1
+    from planner.errors import InputError
+
+    with pytest.raises(InputError, match="au moins 2"):
+        solve_services(_problem((PARCOURS, PERMANENCE), max_sessions_per_day=1), PARAMS)
