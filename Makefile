@@ -49,6 +49,7 @@ bench: deps
 	$(PY) bench/dashboard.py
 	$(PY) bench/imports.py
 	$(PY) bench/replan.py
+	$(PY) bench/tours.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

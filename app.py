@@ -14,6 +14,7 @@ PAGES = [
     st.Page("app_pages/demandes.py", title="Demandes", icon=":material/edit_note:"),
     st.Page("app_pages/planification.py", title="Planification", icon=":material/tune:"),
     st.Page("app_pages/tournee.py", title="Tournée", icon=":material/directions_bus:"),
+    st.Page("app_pages/ma_tournee.py", title="Ma tournée actuelle", icon=":material/route:"),
     st.Page("app_pages/bilan.py", title="Bilan", icon=":material/monitoring:"),
 ]
 

@@ -36,6 +36,7 @@ from planner.publish.report import (
 from ui import bilan_charts as bc
 from ui import data as ud
 from ui.plan_views import render_equity
+from ui.tours import render_bilan_comparison
 
 PLAN_KEY = "plan"
 BASELINE_KEY = "baseline_plan"
@@ -134,6 +135,7 @@ if plan is None:
         "Aucun plan à présenter pour l'instant. Lancez un calcul sur la page **Planification**, "
         "ou chargez ci-dessus un fichier de plan (JSON) exporté auparavant."
     )
+    render_bilan_comparison()  # a tour loaded on « Ma tournée actuelle » is compared all the same
     st.stop()
 if baseline is not None and baseline.territory_spec != plan.territory_spec:
     st.warning("Le plan de référence porte sur un autre territoire : il est ignoré.")
@@ -218,6 +220,7 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
+render_bilan_comparison()  # the tour run today, when « Ma tournée actuelle » loaded one
 
 st.subheader("Aller vers : les moins couverts d'abord")
 st.caption(

@@ -130,6 +130,16 @@ def request_form(key: str, code_insee: str | None) -> None:
         participants = st.number_input(
             "Participants attendus", min_value=0, max_value=500, value=None, step=1, key=f"{key}_participants"
         )
+        home_visits = st.number_input(
+            "Visites à domicile demandées",
+            min_value=0,
+            max_value=200,
+            value=0,
+            step=1,
+            key=f"{key}_home_visits",
+            help="Pour les personnes qui ne peuvent pas se déplacer : un nombre seulement, jamais de nom "
+            "ni d'adresse (la mairie ou le CCAS les garde).",
+        )
         publics = st.multiselect(
             "Publics", list(PUBLICS), key=f"{key}_publics", placeholder="Choisissez", select_all=False
         )
@@ -169,6 +179,7 @@ def request_form(key: str, code_insee: str | None) -> None:
         "period_end": period_end,
         "blackout_dates": blackout,
         "expected_participants": None if participants is None else int(participants),
+        "home_visits": int(home_visits or 0),
         "publics": list(publics),
         "themes": themes,
         "promoter": promoter,

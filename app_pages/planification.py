@@ -198,6 +198,16 @@ edited = st.data_editor(
             help="À qui s'adressent ses ateliers : cela règle qui vient des communes voisines "
             "(les aînés isolés se déplacent encore moins, les jeunes en recherche d'emploi davantage).",
         ),
+        "Prestation": st.column_config.SelectboxColumn(
+            options=list(up.SERVICE_MIXES),
+            help="Parcours d'ateliers en groupe, permanences (un arrêt régulier pour une aide individuelle), "
+            "ou les deux : permanence le matin, parcours l'après-midi ; avec ou sans visites à domicile "
+            "(le nombre demandé par commune vient des demandes).",
+        ),
+        "Rythme": st.column_config.TextColumn(
+            help="Rythme des permanences : « mensuel », « tous les 15 jours », « hebdomadaire » (le plan "
+            "choisit le jour et la semaine) ou imposé, par exemple « 2e mardi du mois »."
+        ),
     },
 )
 rows = edited.to_dict("records")

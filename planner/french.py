@@ -44,6 +44,7 @@ PLAN_KIND_FR: dict[str, str] = {
     "optimised": "Plan optimisé",
     "baseline": "Plan de référence (saupoudrage)",
     "greedy": "Plan glouton",
+    "tour": "Tournée actuelle",
 }
 PLAN_STATUS_FR: dict[str, str] = {
     "OPTIMAL": "optimal prouvé",
@@ -51,6 +52,7 @@ PLAN_STATUS_FR: dict[str, str] = {
     "STOPPED": "arrêté avant la fin",
     "HEURISTIC": "méthode simple, sans preuve",
     "EDITED": "ajusté à la main",
+    "SCORED": "tournée évaluée, sans preuve",
 }
 
 

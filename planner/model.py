@@ -16,11 +16,30 @@ from types import MappingProxyType
 
 from planner.errors import InputError
 from planner.french import WEEKDAY_NAMES_FR  # noqa: F401  (re-exported)
+from planner.rhythm import parse_rhythm, parse_rhythm_setting
 from planner.territory.attendance import GENERAL, check_public
 
 INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 WEEKDAY_CODES: tuple[str, ...] = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 RESOURCE_KINDS = ("bus", "team")
+
+#: The three service types (« prestations »): a parcours (a group, K weekly sessions, a
+#: threshold), a permanence (a recurring stop for individual help, no threshold) and home visits
+#: (« à domicile »: a team goes to people who cannot come at all).
+PARCOURS = "parcours"
+PERMANENCE = "permanence"
+DOMICILE = "domicile"
+SERVICES: tuple[str, ...] = (PARCOURS, PERMANENCE, DOMICILE)
+SERVICE_LABELS_FR: Mapping[str, str] = MappingProxyType(
+    {PARCOURS: "parcours", PERMANENCE: "permanence", DOMICILE: "visites à domicile"}
+)
+
+
+def check_service(value: str, what: str = "prestation") -> str:
+    """Return ``value`` if it names a service type of :data:`SERVICES`, else raise :class:`InputError`."""
+    if value not in SERVICES:
+        raise InputError(f"{what} inconnue « {value} » (attendu : parcours, permanence ou domicile)")
+    return value
 
 
 def _frozen_mapping(values: Mapping) -> Mapping:
@@ -161,7 +180,17 @@ class CommuneNeed:
 
 @dataclass(frozen=True)
 class Resource:
-    """An itinerant resource: the bus or a team of mediators."""
+    """An itinerant resource: the bus or a team of mediators.
+
+    ``services`` are the service types it runs (:data:`SERVICES`; default the parcours alone,
+    so that older files and plans mean what they meant). With both ``"permanence"`` and
+    ``"parcours"`` a route day holds the permanences in the morning and the parcours in the
+    afternoon. ``permanence_rhythm`` is how its permanences recur: a kind (« hebdomadaire »,
+    « quinzaine », « mensuel »: the optimiser chooses the weekday and week) or a full rhythm
+    (« 2e mardi du mois »), see :mod:`planner.rhythm`; ``permanence_minutes`` the length of
+    one permanence and ``permanence_capacity`` how many people it helps per hour.
+    ``home_visit_minutes`` is the length of one home visit (``"domicile"``).
+    """
 
     id: str
     kind: str
@@ -175,9 +204,33 @@ class Resource:
     needs_power: bool = True
     label: str = ""
     public: str = GENERAL
+    services: tuple[str, ...] = (PARCOURS,)
+    permanence_rhythm: str = "mensuel"
+    permanence_minutes: int = 180
+    permanence_capacity: float = 3.0
+    home_visit_minutes: int = 60
 
     def __post_init__(self) -> None:
         check_public(self.public)
+        services = tuple(dict.fromkeys(self.services))
+        if not services:
+            raise InputError(f"le moyen « {self.id} » doit assurer au moins une prestation")
+        for service in services:
+            check_service(service)
+        object.__setattr__(self, "services", tuple(sorted(services, key=SERVICES.index)))
+        parse_rhythm_setting(self.permanence_rhythm)
+        if not 30 <= self.permanence_minutes <= 600:
+            raise InputError(
+                f"durée de permanence invalide pour « {self.id} » : {self.permanence_minutes} min"
+            )
+        if not 0 < self.permanence_capacity <= 50:
+            raise InputError(
+                f"capacité de permanence invalide pour « {self.id} » : {self.permanence_capacity} personnes/heure"
+            )
+        if not 15 <= self.home_visit_minutes <= 300:
+            raise InputError(
+                f"durée de visite à domicile invalide pour « {self.id} » : {self.home_visit_minutes} min"
+            )
         if not self.id:
             raise InputError("un moyen itinérant doit avoir un identifiant")
         if self.kind not in RESOURCE_KINDS:
@@ -199,6 +252,8 @@ class Resource:
         if self.session_minutes > day_minutes:
             raise InputError(f"la séance de « {self.id} » ne tient pas dans sa journée de travail")
         object.__setattr__(self, "weekdays", tuple(sorted(set(self.weekdays))))
+        if PERMANENCE in self.services and self.permanence_minutes > day_minutes:
+            raise InputError(f"la permanence de « {self.id} » ne tient pas dans sa journée de travail")
 
     @property
     def name(self) -> str:
@@ -296,7 +351,9 @@ class HostRequest:
     """A commune's request to host a series, with its constraints.
 
     Empty ``weekdays`` means any weekday of the resource; ``expected_participants`` of
-    ``None`` means "let the need model estimate".
+    ``None`` means "let the need model estimate". ``home_visits`` is the number of home visits
+    (« visites à domicile ») the mairie or the CCAS asks for in the commune: a number, never a
+    name or an address.
     """
 
     code_insee: str
@@ -306,11 +363,14 @@ class HostRequest:
     has_power: bool = True
     expected_participants: int | None = None
     id: str = ""
+    home_visits: int = 0
 
     def __post_init__(self) -> None:
         check_insee_code(self.code_insee)
         if self.expected_participants is not None and not 0 <= self.expected_participants <= 500:
             raise InputError(f"nombre de participants attendus invalide : {self.expected_participants}")
+        if not 0 <= self.home_visits <= 200:
+            raise InputError(f"nombre de visites à domicile demandées invalide : {self.home_visits}")
         object.__setattr__(self, "blackout_dates", frozenset(self.blackout_dates))
 
 
@@ -320,6 +380,12 @@ class Series:
 
     ``from_communes`` says where its participants are assumed to come from (commune → people)
     and ``from_minutes`` how far (commune → drive minutes to the host, 0 for the host itself).
+
+    ``service`` is its service type (:data:`SERVICES`). A permanence series is the recurring stop
+    at one host: ``rhythm`` its rhythm code (:func:`planner.rhythm.Rhythm.code`, e.g.
+    ``"monthly:2:1"`` for the 2nd Tuesday of the month), ``capacity`` the people it helps per
+    hour, ``participants`` the people it puts within reach over the season. A home-visit series
+    (``"domicile"``) gathers the visits of one commune: ``participants`` visits, one session each.
     """
 
     id: str
@@ -328,8 +394,14 @@ class Series:
     participants: int
     from_communes: Mapping[str, int] = field(default_factory=dict)
     from_minutes: Mapping[str, float] = field(default_factory=dict)
+    service: str = PARCOURS
+    rhythm: str = ""
+    capacity: float = 0.0
 
     def __post_init__(self) -> None:
+        check_service(self.service)
+        if self.rhythm:
+            parse_rhythm(self.rhythm)
         object.__setattr__(self, "from_communes", _frozen_mapping(self.from_communes))
         object.__setattr__(self, "from_minutes", _frozen_mapping(self.from_minutes))
 
@@ -341,7 +413,9 @@ class Session:
     ``uid`` is the session's identity for its whole life (calendars, notifications, plan
     versions): it is kept when a re-plan or a hand edit moves the session, and ``sequence``
     then grows by one (the iCalendar SEQUENCE). A new session gets :func:`session_uid`.
-    Equality compares what and when (identity is bookkeeping, not content).
+    Equality compares what and when (identity is bookkeeping, not content). ``service`` is the
+    service type (:data:`SERVICES`): a parcours session, one visit of a permanence, or one home
+    visit. It is content, compared like the date.
     """
 
     series: str
@@ -354,8 +428,10 @@ class Session:
     locked: bool = False
     uid: str = field(default="", compare=False)
     sequence: int = field(default=0, compare=False)
+    service: str = PARCOURS
 
     def __post_init__(self) -> None:
+        check_service(self.service, "prestation de la séance")
         if self.end <= self.start:
             raise InputError(f"la séance {self.series}#{self.index} finit avant de commencer")
         if self.sequence < 0:

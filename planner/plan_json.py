@@ -15,6 +15,7 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.model import (
+    PARCOURS,
     AcceptedException,
     HostRequest,
     Plan,
@@ -61,6 +62,11 @@ def resource_to_dict(r: Resource) -> dict[str, Any]:
         "needs_power": r.needs_power,
         "label": r.label,
         "public": r.public,
+        "services": ",".join(r.services),
+        "permanence_rhythm": r.permanence_rhythm,
+        "permanence_minutes": r.permanence_minutes,
+        "permanence_capacity": r.permanence_capacity,
+        "home_visit_minutes": r.home_visit_minutes,
     }
 
 
@@ -79,6 +85,11 @@ def resource_from_dict(d: dict[str, Any]) -> Resource:
         needs_power=bool(d["needs_power"]),
         label=str(d.get("label", "")),
         public=str(d.get("public", "") or GENERAL),
+        services=tuple(x for x in str(d.get("services", "") or PARCOURS).split(",") if x),
+        permanence_rhythm=str(d.get("permanence_rhythm", "") or "mensuel"),
+        permanence_minutes=int(d.get("permanence_minutes", 180)),
+        permanence_capacity=float(d.get("permanence_capacity", 3.0)),
+        home_visit_minutes=int(d.get("home_visit_minutes", 60)),
     )
 
 
@@ -95,6 +106,7 @@ def session_to_dict(s: Session) -> dict[str, Any]:
         "locked": s.locked,
         "uid": s.uid,
         "sequence": s.sequence,
+        "service": s.service,
     }
 
 
@@ -111,6 +123,7 @@ def session_from_dict(d: dict[str, Any]) -> Session:
         locked=bool(d.get("locked", False)),
         uid=str(d.get("uid", "")),
         sequence=int(d.get("sequence", 0)),
+        service=str(d.get("service", "") or PARCOURS),
     )
 
 
@@ -124,6 +137,7 @@ def request_to_dict(q: HostRequest) -> dict[str, Any]:
         "blackout_dates": sorted(d.isoformat() for d in q.blackout_dates),
         "has_power": q.has_power,
         "expected_participants": q.expected_participants,
+        "home_visits": q.home_visits,
     }
 
 
@@ -138,6 +152,7 @@ def request_from_dict(d: dict[str, Any]) -> HostRequest:
         has_power=bool(d.get("has_power", True)),
         expected_participants=None if expected is None else int(expected),
         id=str(d.get("id", "")),
+        home_visits=int(d.get("home_visits", 0) or 0),
     )
 
 
@@ -211,6 +226,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "participants": s.participants,
                 "from_communes": dict(s.from_communes),
                 "from_minutes": dict(s.from_minutes),
+                "service": s.service,
+                "rhythm": s.rhythm,
+                "capacity": s.capacity,
             }
             for s in plan.series
         ],
@@ -336,6 +354,9 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
                     participants=int(x["participants"]),
                     from_communes={str(k): int(v) for k, v in x.get("from_communes", {}).items()},
                     from_minutes={str(k): float(v) for k, v in x.get("from_minutes", {}).items()},
+                    service=str(x.get("service", "") or PARCOURS),
+                    rhythm=str(x.get("rhythm", "")),
+                    capacity=float(x.get("capacity", 0.0)),
                 )
                 for x in d.get("series", [])
             ),

@@ -61,6 +61,7 @@ def test_required_fields_are_present():
         "locked": True,
         "uid": "",
         "sequence": 0,
+        "service": "parcours",
     }
     assert d["season"]["closed_dates"] == ["2027-01-01"]
 

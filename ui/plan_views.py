@@ -19,8 +19,9 @@ import pandas as pd
 import pydeck as pdk
 
 from planner.french import french_decimal
-from planner.model import WEEKDAY_NAMES_FR, Plan, Session, Territory
+from planner.model import DOMICILE, PERMANENCE, SERVICE_LABELS_FR, WEEKDAY_NAMES_FR, Plan, Session, Territory
 from planner.problem import PlanningProblem
+from planner.publish.common import day_stops, home_visits_phrase, rhythm_of
 
 #: One colour per resource, in the plan's order (RGB), readable on a white background.
 RESOURCE_COLOURS: tuple[tuple[int, int, int], ...] = (
@@ -255,6 +256,7 @@ def series_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
         rows.append(
             {
                 "Commune d'accueil": names.get(ser.host, ser.host),
+                "Prestation": _service_text(ser),
                 "Moyen": resource_name(plan, ser.resource),
                 "Jour": WEEKDAY_NAMES_FR[first.date.weekday()] if first else "",
                 "Horaire": f"{fr_clock(first.start)} – {fr_clock(first.end)}" if first else "",
@@ -272,6 +274,13 @@ def series_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _service_text(ser) -> str:
+    """« parcours », « permanence, tous les 2es mardis du mois », « visites à domicile »."""
+    rhythm = rhythm_of(ser)
+    text = SERVICE_LABELS_FR[ser.service]
+    return f"{text}, {rhythm.poster_fr}" if rhythm else text
+
+
 def sessions_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
     """One row per session in date order, with a ``Verrouillée`` column (for the lock editor)."""
     k = series_sizes(plan)
@@ -284,6 +293,7 @@ def sessions_frame(plan: Plan, names: Mapping[str, str]) -> pd.DataFrame:
             "Fin": s.end.strftime("%H:%M"),
             "Commune": names.get(s.host, s.host),
             "Moyen": resource_name(plan, s.resource),
+            "Prestation": SERVICE_LABELS_FR[s.service],
             "Séance": f"{s.index}/{k.get(s.series, 1)}",
             "Parcours (id)": s.series,
             "n°": s.index,
@@ -402,9 +412,19 @@ def day_sheet(
             leave = resource.day_start
     rows.append(row(fr_clock(leave) if leave else "", "Départ de la base", base, "Base du moyen itinérant"))
     previous = base
-    for s in todays:
+    for s, count in day_stops(todays):
         if previous != s.host:
             rows.append(row("", f"Trajet ({leg_text(leg(previous, s.host))})".replace(" ()", ""), s.host))
+        if s.service == DOMICILE:  # a number of visits, never an address
+            last = todays[todays.index(s) + count - 1]
+            contact = getattr(hosts.get(s.host), "contact_line", "")
+            step = home_visits_phrase(count, names.get(s.host, s.host))
+            place = "À domicile (adresses auprès de la mairie ou du CCAS)"
+            rows.append(
+                row(f"{fr_clock(s.start)} – {fr_clock(last.end)}", step, s.host, place, contact, str(count))
+            )
+            previous = s.host
+            continue
         details = hosts.get(s.host)
         venue = getattr(details, "venue", "") or "Mairie (lieu à confirmer)"
         address = getattr(details, "address", "")
@@ -421,7 +441,12 @@ def day_sheet(
         rows.append(
             row(
                 f"{fr_clock(s.start)} – {fr_clock(s.end)}",
-                f"Séance {s.index}/{k.get(s.series, 1)} du parcours" + (" 🔒" if s.locked else ""),
+                (
+                    f"Permanence (passage {s.index}/{k.get(s.series, 1)})"
+                    if s.service == PERMANENCE
+                    else f"Séance {s.index}/{k.get(s.series, 1)} du parcours"
+                )
+                + (" 🔒" if s.locked else ""),
                 s.host,
                 ", ".join(x for x in (venue, address) if x),
                 contact,

@@ -144,15 +144,17 @@ class SolveJob:
 
     def _run(self) -> None:
         try:
+            from planner.optimise.services import needs_services, solve_services
             from planner.optimise.stability import replan
 
-            solve_fn = self._solve_fn or replan
+            services = needs_services(self.problem)
+            solve_fn = self._solve_fn or (solve_services if services else replan)
             baseline_fn = self._baseline_fn or baseline_of
             self._set_phase("solve")
             plan = solve_fn(self.problem, params=self.params, on_progress=self._on_progress, stop=self._stop)
             plan = replace(plan, inputs=self.inputs)
             alternatives = []
-            if self.with_alternatives and not self._stop.is_set():
+            if self.with_alternatives and not self._stop.is_set() and not services:  # parcours only
                 from planner.optimise.alternatives import solve_alternatives
 
                 self._set_phase("alternatives")
@@ -238,9 +240,13 @@ def baseline_of(problem: PlanningProblem) -> Plan:
     It ignores what belongs to the optimised plan's history (locks, exceptions, previous plan),
     so that the comparison of a plan and of its re-plans is made on the same ground.
     """
+    from planner.optimise.services import parcours_problem
     from planner.optimise.solve import solve_baseline
 
-    return solve_baseline(replace(problem, locked=(), accepted=(), previous=(), keep_value=0.0))
+    # permanences and home visits: the saupoudrage of the same resource days, in parcours
+    return solve_baseline(
+        parcours_problem(replace(problem, locked=(), accepted=(), previous=(), keep_value=0.0))
+    )
 
 
 def start_job(
@@ -509,8 +515,20 @@ RESOURCE_COLUMNS = (
     "Durée (min)",
     "Électricité",
     "Public",
+    "Prestation",
+    "Rythme",
     "Identifiant",
 )
+#: What the « Prestation » column offers: label → service types of the resource.
+SERVICE_MIXES: dict[str, tuple[str, ...]] = {
+    "Parcours": ("parcours",),
+    "Permanences": ("permanence",),
+    "Mixte (permanence le matin, parcours l'après-midi)": ("parcours", "permanence"),
+    "Parcours + visites à domicile": ("parcours", "domicile"),
+    "Permanences + visites à domicile": ("permanence", "domicile"),
+    "Mixte + visites à domicile": ("parcours", "permanence", "domicile"),
+}
+SERVICE_MIX_LABELS = {v: k for k, v in SERVICE_MIXES.items()}
 
 
 def commune_labels(territory) -> dict[str, str]:
@@ -541,6 +559,8 @@ def resource_rows(resources, labels: dict[str, str]) -> list[dict[str, Any]]:
             "Durée (min)": r.session_minutes,
             "Électricité": r.needs_power,
             "Public": PUBLIC_LABELS[r.public],
+            "Prestation": SERVICE_MIX_LABELS.get(r.services, "Parcours"),
+            "Rythme": r.permanence_rhythm,
             "Identifiant": r.id,
         }
         for r in resources
@@ -560,6 +580,8 @@ RESOURCE_DTYPES: dict[str, str] = {
     "Durée (min)": "Int64",
     "Électricité": "boolean",
     "Public": "string",
+    "Prestation": "string",
+    "Rythme": "string",
 }
 
 
@@ -676,6 +698,10 @@ def _resource_from_row(n: int, row: dict[str, Any], labels: dict[str, str], rid:
             public=PUBLIC_KEYS.get(str(row.get("Public")), GENERAL)
             if not _blank(row.get("Public"))
             else GENERAL,
+            services=SERVICE_MIXES.get(str(row.get("Prestation")), ("parcours",))
+            if not _blank(row.get("Prestation"))
+            else ("parcours",),
+            permanence_rhythm="mensuel" if _blank(row.get("Rythme")) else str(row["Rythme"]).strip(),
         )
     except InputError as exc:
         raise InputError(f"{where} : {exc}") from None
@@ -696,7 +722,7 @@ def resources_from_rows(rows: list[dict[str, Any]], labels: dict[str, str]):
     from planner.errors import InputError
 
     def blank_row(row: dict[str, Any]) -> bool:
-        values = [v for k, v in row.items() if k not in ("Électricité", "Public")]
+        values = [v for k, v in row.items() if k not in ("Électricité", "Public", "Prestation", "Rythme")]
         return all(_blank(v) if not isinstance(v, (list, tuple)) else not v for v in values)
 
     kept = [r for r in rows if not blank_row(r)]

@@ -25,9 +25,10 @@ from planner.errors import InputError
 from planner.file_errors import read_path
 from planner.french import PLAN_KIND_FR, french_decimal, plan_status_fr
 from planner.inputs.tables import default_resources, load_locked_sessions, load_requests, load_resources
-from planner.model import Plan, PlanInputs, Rules
+from planner.model import DOMICILE, PARCOURS, PERMANENCE, Plan, PlanInputs, Resource, Rules
 from planner.optimise import stability
 from planner.optimise.alternatives import Alternative, solve_alternatives
+from planner.optimise.services import needs_services, parcours_problem, solve_services
 from planner.optimise.solve import solve, solve_baseline, solve_greedy
 from planner.plan_json import load_plan, plan_to_dict
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
@@ -124,6 +125,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=sorted(PUBLICS),
         help="public de tous les moyens : general (tous publics, surtout des aînés), isolated (aînés isolés, "
         "sans voiture), young (jeunes en recherche d'emploi) ; défaut : celui du fichier des moyens",
+    )
+    p.add_argument(
+        "--service",
+        choices=["parcours", "permanence", "mixte"],
+        help="prestation de tous les moyens : parcours (ateliers en groupe), permanence (arrêt régulier "
+        "pour une aide individuelle), mixte (permanence le matin, parcours l'après-midi) ; "
+        "défaut : celle du fichier des moyens (parcours)",
+    )
+    p.add_argument(
+        "--rhythm",
+        metavar="RYTHME",
+        help="rythme des permanences : « mensuel », « tous les 15 jours », « hebdomadaire » (le plan choisit "
+        "le jour et la semaine) ou imposé, ex. « 2e mardi du mois »",
+    )
+    p.add_argument("--permanence-minutes", type=int, help="durée d'une permanence en minutes (défaut 180)")
+    p.add_argument("--capacity", type=float, help="personnes reçues par heure de permanence (défaut 3)")
+    p.add_argument(
+        "--home-visits",
+        action="store_true",
+        help="les moyens font aussi les visites à domicile demandées (colonne « visites à domicile » "
+        "du fichier des demandes)",
+    )
+    p.add_argument(
+        "--home-visit-minutes", type=int, help="durée d'une visite à domicile en minutes (défaut 60)"
     )
     p.add_argument(
         "--attendance-share",
@@ -223,6 +248,33 @@ def _previous(args: argparse.Namespace, territory_spec: str) -> Plan | None:
     return old
 
 
+#: ``--service`` → the resources' service types.
+SERVICE_CHOICES = {"parcours": (PARCOURS,), "permanence": (PERMANENCE,), "mixte": (PARCOURS, PERMANENCE)}
+
+
+def _with_services(resources: tuple[Resource, ...], args: argparse.Namespace) -> tuple[Resource, ...]:
+    """The resources with the service settings of the command line (none given: unchanged)."""
+    out = []
+    for r in resources:
+        changes: dict = {}
+        services = SERVICE_CHOICES[args.service] if getattr(args, "service", None) else r.services
+        if getattr(args, "home_visits", False) and DOMICILE not in services:
+            services = (*services, DOMICILE)
+        if services != r.services:
+            changes["services"] = services
+        for arg, name in (
+            ("rhythm", "permanence_rhythm"),
+            ("permanence_minutes", "permanence_minutes"),
+            ("capacity", "permanence_capacity"),
+            ("home_visit_minutes", "home_visit_minutes"),
+        ):
+            value = getattr(args, arg, None)
+            if value is not None:
+                changes[name] = value
+        out.append(replace(r, **changes) if changes else r)
+    return tuple(out)
+
+
 def build_problem(args: argparse.Namespace) -> PlanningProblem:
     """The planning problem the command line describes (a re-plan of ``--previous`` if given)."""
     territory = read_path(
@@ -234,6 +286,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
     resources = read_path(load_resources, args.resources) if args.resources else default_resources(territory)
     if args.public:
         resources = tuple(replace(r, public=args.public) for r in resources)
+    resources = _with_services(resources, args)
     forced = tuple(c.strip() for c in args.force.split(",") if c.strip())
     requests = read_path(load_requests, args.requests) if args.requests else ()
     locked = read_path(load_locked_sessions, args.locked) if args.locked else ()
@@ -289,7 +342,9 @@ def summary(plan: Plan) -> str:
         [
             f"{kind} — statut : {status}, {_num(m.solve_seconds, 1)} s",
             f"Parcours : {len(plan.series)}, séances : {m.sessions}, participants : {m.participants} "
-            f"(dont {m.participants_full_series} en parcours complets)",
+            f"(dont {m.participants_full_series} en parcours complets)"
+            if all(s.service == PARCOURS for s in plan.series)
+            else service_line(plan),
             f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
             *(
                 [
@@ -307,6 +362,18 @@ def summary(plan: Plan) -> str:
                 for k, v in equity_lines(plan_equity(plan)).items()
             ),
         ]
+    )
+
+
+def service_line(plan: Plan) -> str:
+    """« Parcours : 10, permanences : 8 (mensuelles), visites à domicile : 2 ; séances : 97, personnes : 552 »."""
+    count = {k: sum(s.service == k for s in plan.series) for k in (PARCOURS, PERMANENCE)}
+    visits = sum(s.service == DOMICILE for s in plan.sessions)
+    m = plan.metrics
+    return (
+        f"Parcours : {count[PARCOURS]}, permanences : {count[PERMANENCE]}, visites à domicile : {visits} ; "
+        f"séances : {m.sessions}, personnes : {m.participants} "
+        f"(dont {m.participants_full_series} en parcours complets)"
     )
 
 
@@ -360,10 +427,20 @@ def run(args: argparse.Namespace) -> int:
     params = SolveParams(time_limit_s=args.time_limit, gap=args.gap, workers=args.workers, seed=args.seed)
     problem = build_problem(args)
     previous = _previous(args, problem.territory.spec)
+    if needs_services(problem) and (problem.previous or args.alternatives):
+        what = (
+            "la replanification stable (--previous)"
+            if problem.previous
+            else "les plans alternatifs (--alternatives)"
+        )
+        raise InputError(
+            f"{what} des permanences et des visites à domicile n'est pas encore prise en charge : "
+            "planifiez sans cette option"
+        )
     if args.baseline:
-        plan = solve_baseline(problem)
+        plan = solve_baseline(parcours_problem(problem))  # the same resource days, in parcours
     elif args.greedy:
-        plan = solve_greedy(problem)
+        plan = solve_greedy(parcours_problem(problem))
     else:
 
         def show(ev: ProgressEvent) -> None:
@@ -372,7 +449,10 @@ def run(args: argparse.Namespace) -> int:
 
         stop = threading.Event()
         try:
-            run_solve = stability.replan if problem.previous else solve
+            if problem.previous:
+                run_solve = stability.replan
+            else:
+                run_solve = solve_services if needs_services(problem) else solve
             plan = run_solve(problem, params, on_progress=show, stop=stop)
             others = (
                 solve_alternatives(problem, params, balanced=plan, stop=stop) if args.alternatives else []

@@ -63,6 +63,7 @@ FIELD_LABELS: dict[str, str] = {
     "period_end": "fin de période",
     "blackout_dates": "dates impossibles",
     "expected_participants": "participants attendus",
+    "home_visits": "visites à domicile demandées",
     "publics": "publics",
     "themes": "thèmes souhaités",
     "promoter": "promotion et inscriptions",
@@ -75,6 +76,7 @@ FIELD_LABELS: dict[str, str] = {
 CONTACT_FIELDS: tuple[str, ...] = ("contact_name", "contact_role", "contact_phone", "contact_email")
 MAX_BLACKOUT_DATES = 366
 MAX_PARTICIPANTS = 500
+MAX_HOME_VISITS = 200
 # Contact data is deleted this many months after the end of the season it was collected for.
 CONTACT_RETENTION_MONTHS = 12
 PRIVACY_NOTICE = (
@@ -171,6 +173,7 @@ class RequestForm:
     period_end: date | None = None
     blackout_dates: frozenset[date] = frozenset()
     expected_participants: int | None = None
+    home_visits: int = 0
     publics: tuple[str, ...] = ()
     themes: str = ""
     promoter: str = ""
@@ -218,6 +221,11 @@ class RequestForm:
                 f"nombre de participants attendus invalide : {self.expected_participants} "
                 f"(entre 0 et {MAX_PARTICIPANTS})",
                 column=_label("expected_participants"),
+            )
+        if not 0 <= self.home_visits <= MAX_HOME_VISITS:
+            raise InputError(
+                f"nombre de visites à domicile invalide : {self.home_visits} (entre 0 et {MAX_HOME_VISITS})",
+                column=_label("home_visits"),
             )
         if self.contact_email:
             object.__setattr__(self, "contact_email", check_email(self.contact_email))
@@ -305,12 +313,12 @@ def parse_dates(value: Any, name: str = "blackout_dates") -> frozenset[date]:
     return frozenset(d for d in days if d is not None)
 
 
-def parse_participants(value: Any) -> int | None:
-    """An integer number of participants, or ``None`` when empty."""
+def parse_participants(value: Any, field: str = "expected_participants") -> int | None:
+    """An integer number of participants (or of home visits: ``field``), or ``None`` when empty."""
     if value is None or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, bool):
-        raise InputError("nombre entier attendu", column=_label("expected_participants"))
+        raise InputError("nombre entier attendu", column=_label(field))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -319,7 +327,7 @@ def parse_participants(value: Any) -> int | None:
     if not text:
         return None
     if not re.fullmatch(r"-?\d+", text):
-        raise InputError(f"nombre entier attendu, reçu « {text} »", column=_label("expected_participants"))
+        raise InputError(f"nombre entier attendu, reçu « {text} »", column=_label(field))
     return int(text)
 
 
@@ -383,6 +391,7 @@ def parse_request_form(
             period_end=parse_date(raw.get("period_end"), "period_end"),
             blackout_dates=parse_dates(raw.get("blackout_dates")),
             expected_participants=parse_participants(raw.get("expected_participants")),
+            home_visits=parse_participants(raw.get("home_visits"), "home_visits") or 0,
             publics=parse_publics(raw.get("publics")),
             themes=clean_text(raw.get("themes", "")),
             promoter=clean_text(raw.get("promoter", "")),
@@ -424,6 +433,7 @@ def to_host_request(form: RequestForm, request_id: str) -> HostRequest:
         has_power=form.has_power,
         expected_participants=form.expected_participants,
         id=request_id,
+        home_visits=form.home_visits,
     )
 
 
@@ -463,6 +473,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "mobile_coverage",
     "wifi",
     "expected_participants",
+    "home_visits",
     "publics",
     "themes",
     "promoter",
@@ -500,6 +511,7 @@ def export_rows(
             "mobile_coverage": "oui" if f.mobile_coverage else "non",
             "wifi": "oui" if f.wifi else "non",
             "expected_participants": "" if f.expected_participants is None else f.expected_participants,
+            "home_visits": f.home_visits,
             "publics": ", ".join(f.publics),
             "themes": f.themes,
             "promoter": f.promoter,
@@ -576,6 +588,7 @@ _TYPED = {
     "period_end",
     "blackout_dates",
     "expected_participants",
+    "home_visits",
     "weekdays",
 }
 
@@ -590,6 +603,7 @@ def _import_values(row: Row) -> dict[str, Any]:
     values["period_end"] = row.date("period_end")
     values["blackout_dates"] = row.dates("blackout_dates")
     values["expected_participants"] = row.integer("expected_participants", 0, MAX_PARTICIPANTS)
+    values["home_visits"] = row.integer("home_visits", 0, MAX_HOME_VISITS)
     values["weekdays"] = row.weekdays("weekdays")
     return {k: (cell_text(v) if k not in _TYPED and v is not None else v) for k, v in values.items()}
 

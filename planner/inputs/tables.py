@@ -25,7 +25,17 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.inputs.sheet import Column, Row, parse_time, read_sheet
-from planner.model import HostRequest, Resource, Session, Territory, format_weekdays, parse_weekdays
+from planner.model import (
+    DOMICILE,
+    PARCOURS,
+    PERMANENCE,
+    HostRequest,
+    Resource,
+    Session,
+    Territory,
+    format_weekdays,
+    parse_weekdays,
+)
 from planner.territory.attendance import parse_public
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +70,7 @@ REQUEST_COLUMNS = (
     "blackout_dates",
     "has_power",
     "expected_participants",
+    "home_visits",
 )
 
 
@@ -144,6 +155,14 @@ RESOURCE_COLUMNS: tuple[Column, ...] = (
     Column("needs_power", ("électricité", "besoin d'électricité", "prise électrique")),
     Column("label", ("libellé", "nom")),
     Column("public", ("public", "public visé")),
+    Column("services", ("prestations", "prestation", "services", "type de prestation")),
+    Column("permanence_rhythm", ("rythme", "rythme des permanences", "rythme de permanence")),
+    Column("permanence_minutes", ("durée de permanence", "durée des permanences", "durée permanence (min)")),
+    Column(
+        "permanence_capacity",
+        ("personnes par heure", "capacité (personnes/heure)", "capacité de permanence", "capacité"),
+    ),
+    Column("home_visit_minutes", ("durée de visite", "durée des visites à domicile", "durée visite (min)")),
 )
 _KINDS = {"bus": "bus", "team": "team", "equipe": "team", "équipe": "team"}
 
@@ -153,6 +172,42 @@ def _public(row: Row) -> str:
         return parse_public(row.text("public"))
     except InputError as exc:
         raise row.error(exc.message, "public") from None
+
+
+def parse_services(text: str) -> tuple[str, ...]:
+    """Service types from a cell: « parcours », « permanence », « domicile », « mixte » (parcours
+    and permanence), separated by ``,``, ``;``, ``+`` or spaces; empty: the parcours."""
+    import unicodedata
+
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFD", (text or "").lower()) if unicodedata.category(ch) != "Mn"
+    )
+    words = {
+        "parcours": (PARCOURS,),
+        "ateliers": (PARCOURS,),
+        "permanence": (PERMANENCE,),
+        "permanences": (PERMANENCE,),
+        "domicile": (DOMICILE,),
+        "visites": (DOMICILE,),
+        "mixte": (PARCOURS, PERMANENCE),
+    }
+    out: list[str] = []
+    for token in re.split(r"[,;+/ ]+", plain.strip()):
+        if token in ("", "a", "visite", "et"):
+            continue
+        if token not in words:
+            raise InputError(
+                f"prestation inconnue « {token} » (attendu : parcours, permanence, domicile ou mixte)"
+            )
+        out += [w for w in words[token] if w not in out]
+    return tuple(out) or (PARCOURS,)
+
+
+def _services(row: Row) -> tuple[str, ...]:
+    try:
+        return parse_services(row.text("services"))
+    except InputError as exc:
+        raise row.error(exc.message, "services") from None
 
 
 def _resource(row: Row) -> Resource:
@@ -179,7 +234,17 @@ def _resource(row: Row) -> Resource:
         "needs_power": row.boolean("needs_power", defaults["needs_power"] == "true"),
         "label": neutralise_formula(row.text("label")),
         "public": _public(row),
+        "services": _services(row),
     }
+    if row.text("permanence_rhythm"):
+        fields["permanence_rhythm"] = row.text("permanence_rhythm")
+    for key, low, high in (("permanence_minutes", 30, 600), ("home_visit_minutes", 15, 300)):
+        value = row.integer(key, low, high)
+        if value is not None:
+            fields[key] = value
+    capacity = row.number("permanence_capacity")
+    if capacity is not None:
+        fields["permanence_capacity"] = capacity
     if not fields["weekdays"]:
         raise row.error("au moins un jour de travail est attendu (ex. mar,ven)", "weekdays")
     return row.call(lambda: Resource(**fields))
@@ -244,6 +309,9 @@ REQUEST_SHEET_COLUMNS: tuple[Column, ...] = (
         ("électricité", "prise électrique", "stationnement avec prise électrique", "branchement électrique"),
     ),
     Column("expected_participants", ("participants", "participants attendus", "nombre de participants")),
+    Column(
+        "home_visits", ("visites à domicile", "visites à domicile demandées", "nombre de visites à domicile")
+    ),
 )
 
 
@@ -256,6 +324,7 @@ def _request_row(row: Row, extras: list[str]) -> dict[str, Any]:
         "blackout_dates": ";".join(d.isoformat() for d in sorted(row.dates("blackout_dates"))),
         "has_power": row.boolean("has_power", default=True),
         "expected_participants": row.integer("expected_participants", 0, 500),
+        "home_visits": row.integer("home_visits", 0, 200) or 0,
     }
     for extra in extras:
         out[extra] = neutralise_formula(row.text(extra))
@@ -298,6 +367,7 @@ def read_requests_frame(path: str | Path | bytes | Any, filename: str | None = N
     result = pd.DataFrame(rows, columns=[*REQUEST_COLUMNS, *sheet.extra])
     result["has_power"] = result["has_power"].astype(bool)
     result["expected_participants"] = result["expected_participants"].astype("Int64")
+    result["home_visits"] = result["home_visits"].astype(int)
     return result.reset_index(drop=True)
 
 
@@ -312,6 +382,7 @@ def _host_request(row: Mapping[str, Any]) -> HostRequest:
         has_power=bool(row["has_power"]),
         expected_participants=None if expected is None or pd.isna(expected) else int(expected),
         id=str(row["id"]),
+        home_visits=int(row.get("home_visits", 0) or 0),
     )
 
 
@@ -336,7 +407,22 @@ SESSION_SHEET_COLUMNS: tuple[Column, ...] = (
     Column("locked", ("verrouillée", "verrou")),
     Column("uid", ("identifiant de séance", "identité")),
     Column("sequence", ("révision",)),
+    Column("service", ("prestation",)),
 )
+
+
+def _session_service(row: Row) -> str:
+    """The service of a session row (« parcours », « permanence », « domicile »; blank: parcours)."""
+    text = row.text("service")
+    if not text:
+        return PARCOURS
+    try:
+        services = parse_services(text)
+    except InputError as exc:
+        raise row.error(exc.message, "service") from None
+    if len(services) != 1:
+        raise row.error(f"une séance n'a qu'une prestation, pas « {text} »", "service")
+    return services[0]
 
 
 def _session(row: Row) -> Session:
@@ -356,6 +442,7 @@ def _session(row: Row) -> Session:
         "end": _clock(row, "end"),
         "uid": row.text("uid"),
         "sequence": row.integer("sequence", low=0, high=10_000) or 0,
+        "service": _session_service(row),
     }
     if fields["end"] <= fields["start"]:
         raise row.error("la séance finit avant de commencer", "end")

@@ -222,21 +222,14 @@ def objective_value(plan: Plan, problem: PlanningProblem) -> float:
     ``Σ_communes value(E_i) − attendance penalties − travel_weight · km`` with ``E_i = Σ_series
     (sessions/K) · people from i`` (a one-off session counts 1/K of a full series), ``value`` from
     :func:`commune_value` with the weights of :func:`person_weights`, and ``km`` from
-    :func:`plan_km`. ``K`` is ``problem.rules.sessions_per_series``.
+    :func:`plan_km`. ``K`` is ``problem.rules.sessions_per_series``. Permanences and home visits
+    count the part their sessions hold (:func:`planner.optimise.permanences.service_share`).
     """
-    k = problem.rules.sessions_per_series
-    count: dict[str, int] = defaultdict(int)
-    for s in plan.sessions:
-        count[s.series] += 1
+    from planner.optimise.permanences import plan_items  # it builds on this module
+
     # a series of a resource the problem does not know (hand-made files) counts as the first one
     known = {r.id for r in problem.resources}
-    items = [
-        (
-            se.host,
-            se.resource if se.resource in known else problem.resources[0].id,
-            min(count[se.id], k) / k,
-            se.from_communes,
-        )
-        for se in plan.series
-    ]
+    items = plan_items(
+        plan.series, plan.sessions, problem.rules.sessions_per_series, known, problem.resources[0].id
+    )
     return series_value(problem, items, plan_km(plan, problem))

@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from planner.errors import InputError
 from planner.french import WEEKDAY_NAMES_FR, french_date
-from planner.model import CommuneNeed, Plan, Series, Session, Territory
+from planner.model import DOMICILE, PERMANENCE, CommuneNeed, Plan, Series, Session, Territory
 from planner.publish.report import CostRates, ReportContext
 from planner.territory.travel import TravelMatrix
 
@@ -210,16 +210,71 @@ def series_of(plan: Plan) -> dict[str, Series]:
     return {s.id: s for s in plan.series}
 
 
+def rhythm_of(series: Series | None):
+    """The :class:`planner.rhythm.Rhythm` of a permanence series, else ``None``."""
+    from planner.rhythm import parse_rhythm
+
+    if series is None or series.service != PERMANENCE or not series.rhythm:
+        return None
+    try:
+        return parse_rhythm(series.rhythm)
+    except InputError:
+        return None
+
+
 def series_label(plan: Plan, series_id: str, name_of=None) -> str:
-    """Human name of a series: ``"Parcours Graçay – mardi 9 h"``."""
+    """Human name of a series: ``"Parcours Graçay – mardi 9 h"``, ``"Permanence Graçay – le 2e
+    mardi du mois, 9 h"``, ``"Visites à domicile Graçay"``."""
     sessions = sessions_by_series(plan).get(series_id, [])
     ser = series_of(plan).get(series_id)
     host = ser.host if ser else (sessions[0].host if sessions else "")
     name = name_of(host) if name_of else host
+    if ser is not None and ser.service == DOMICILE:
+        return f"Visites à domicile {name}"
+    if ser is not None and ser.service == PERMANENCE:
+        rhythm = rhythm_of(ser)
+        when = rhythm.label_fr if rhythm else ""
+        at = f", {fr_time(sessions[0].start)}" if sessions else ""
+        return f"Permanence {name}" + (f" – {when}{at}" if when else "")
     if not sessions:
         return f"Parcours {name}"
     first = sessions[0]
     return f"Parcours {name} – {WEEKDAY_NAMES_FR[first.date.weekday()]} {fr_time(first.start)}"
+
+
+SERVICE_TITLES = {
+    "parcours": "Atelier numérique",
+    PERMANENCE: "Permanence numérique",
+    DOMICILE: "Visite à domicile",
+}
+
+
+def session_title(plan: Plan, s: Session, name_of=None) -> str:
+    """What a calendar calls a session: « Atelier numérique – Graçay (séance 2/5) », « Permanence
+    numérique – Graçay », « Visite à domicile – Graçay » (never a person's address)."""
+    name = name_of(s.host) if name_of else s.host
+    if s.service == "parcours":
+        return (
+            f"{SERVICE_TITLES['parcours']} – {name} (séance {s.index}/{series_size(plan).get(s.series, 1)})"
+        )
+    return f"{SERVICE_TITLES[s.service]} – {name}"
+
+
+def day_stops(sessions: Iterable[Session]) -> list[tuple[Session, int]]:
+    """A day's sessions with consecutive home visits in one commune merged: ``(first, count)``,
+    so that a day sheet reads « 2 visites à domicile à Genouilly »."""
+    out: list[tuple[Session, int]] = []
+    for s in sessions:
+        if out and s.service == DOMICILE and out[-1][0].service == DOMICILE and out[-1][0].host == s.host:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((s, 1))
+    return out
+
+
+def home_visits_phrase(count: int, name: str) -> str:
+    """« 2 visites à domicile à Genouilly »."""
+    return f"{count} visite{'s' if count > 1 else ''} à domicile à {name}"
 
 
 def resource_label(plan: Plan, resource_id: str) -> str:

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from planner.model import Session
+from planner.model import DOMICILE, PARCOURS, PERMANENCE, Session
 from planner.publish.common import (
     DEFAULT_TOPICS,
     ExportContext,
     resource_label,
     series_label,
     series_size,
+    session_title,
     slug,
 )
 from planner.publish.revisions import Revision, for_host, for_resource, identity
@@ -54,8 +55,9 @@ def session_event(
     ev.add("dtstamp", stamp or datetime.now(UTC).replace(microsecond=0))
     ev.add("dtstart", datetime.combine(s.date, s.start, tzinfo=PARIS))
     ev.add("dtend", datetime.combine(s.date, s.end, tzinfo=PARIS))
-    summary = f"Atelier numérique – {ctx.name(s.host)} (séance {s.index}/{k})"
-    ev.add("location", ctx.place(s.host))
+    summary = session_title(ctx.plan, s, ctx.name)
+    # a home visit: the commune only, the address stays with the mairie or the CCAS
+    ev.add("location", f"À domicile, {ctx.name(s.host)}" if s.service == DOMICILE else ctx.place(s.host))
     if rev.cancelled:
         ev.add("summary", f"Annulé – {summary}")
         ev.add("status", "CANCELLED")
@@ -63,17 +65,21 @@ def session_event(
         return ev
     ev.add("summary", summary)
     lines = [
-        f"{label}, séance {s.index} sur {k}.",
+        f"{label}, séance {s.index} sur {k}." if s.service == PARCOURS else f"{label}.",
         f"Moyen itinérant : {resource_label(ctx.plan, s.resource)}.",
     ]
-    if k == len(DEFAULT_TOPICS) and 1 <= s.index <= k:
+    if s.service == PERMANENCE:
+        lines.append("Sans inscription : venez avec vos questions et vos démarches, une aide individuelle.")
+    elif s.service == DOMICILE:
+        lines.append("Visite chez une personne qui ne peut pas se déplacer (adresse connue de la mairie).")
+    if s.service == PARCOURS and k == len(DEFAULT_TOPICS) and 1 <= s.index <= k:
         lines.append(f"Thème proposé : {DEFAULT_TOPICS[s.index - 1]}.")
     host = ctx.host(s.host)
     if host.registration:
         lines.append(f"Inscriptions : {host.registration}")
     if with_contact and host.contact_line:
         lines.append(f"Contact : {host.contact_line}")
-    lines.append("Ateliers gratuits.")
+    lines.append("Gratuit." if s.service != PARCOURS else "Ateliers gratuits.")
     ev.add("description", "\n".join(lines))
     ev.add("categories", ["Médiation numérique", label])
     if s.locked:

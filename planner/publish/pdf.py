@@ -18,18 +18,22 @@ from fpdf.fonts import FontFace
 
 from planner import DATA_DIR
 from planner.french import WEEKDAY_NAMES_FR, french_decimal
-from planner.model import Session
+from planner.model import DOMICILE, PERMANENCE, Session
 from planner.publish.common import (
     DEFAULT_AUDIENCE,
     DEFAULT_TOPICS,
     ExportContext,
+    day_stops,
     fr_date,
     fr_slot,
     fr_time,
+    home_visits_phrase,
     relay_after,
     resource_days,
     resource_label,
+    rhythm_of,
     series_label,
+    series_of,
     series_size,
     sessions_by_series,
     slug,
@@ -344,19 +348,37 @@ def _day_page(pdf: _Doc, ctx: ExportContext, resource: str, day: date, sessions:
             f"{route.drive_minutes:.0f} min de route",
             10,
         )
-    for order, s in enumerate(sessions, start=1):
+    for order, (s, count) in enumerate(day_stops(sessions), start=1):
         host = ctx.host(s.host)
         pdf.ln(3)
-        pdf.line_text(f"{order}. {fr_time(s.start)} – {fr_time(s.end)} : {ctx.name(s.host)}", 13, "B")
+        end = sessions[list(sessions).index(s) + count - 1].end
+        pdf.line_text(f"{order}. {fr_time(s.start)} – {fr_time(end)} : {ctx.name(s.host)}", 13, "B")
+        if s.service == DOMICILE:
+            # a number, never a person: the addresses stay with the mairie or the CCAS
+            pdf.line_text(home_visits_phrase(count, ctx.name(s.host)), 10, "B")
+            pdf.line_text(
+                "Adresses : auprès de la mairie ou du CCAS (elles ne figurent pas dans le plan).", 10
+            )
+            if host.contact_line:
+                pdf.line_text(f"Contact : {host.contact_line}", 10)
+            continue
         pdf.line_text(f"Lieu : {ctx.place(s.host)}", 10)
-        pdf.line_text(
-            f"{series_label(plan, s.series, ctx.name)} – séance {s.index}/{k.get(s.series, 1)}"
-            + (" (verrouillée)" if s.locked else ""),
-            10,
-        )
-        if k.get(s.series) == len(DEFAULT_TOPICS) and 1 <= s.index <= len(DEFAULT_TOPICS):
-            pdf.line_text(f"Thème : {DEFAULT_TOPICS[s.index - 1]}", 10)
-        pdf.line_text(f"Participants attendus : {participants.get(s.series, '—')}", 10)
+        if s.service == PERMANENCE:
+            pdf.line_text(
+                f"{series_label(plan, s.series, ctx.name)} – passage {s.index}/{k.get(s.series, 1)}"
+                + (" (verrouillé)" if s.locked else ""),
+                10,
+            )
+            pdf.line_text(f"Personnes attendues sur la saison : {participants.get(s.series, '—')}", 10)
+        else:
+            pdf.line_text(
+                f"{series_label(plan, s.series, ctx.name)} – séance {s.index}/{k.get(s.series, 1)}"
+                + (" (verrouillée)" if s.locked else ""),
+                10,
+            )
+            if k.get(s.series) == len(DEFAULT_TOPICS) and 1 <= s.index <= len(DEFAULT_TOPICS):
+                pdf.line_text(f"Thème : {DEFAULT_TOPICS[s.index - 1]}", 10)
+            pdf.line_text(f"Participants attendus : {participants.get(s.series, '—')}", 10)
         if host.contact_line:
             pdf.line_text(f"Contact sur place : {host.contact_line}", 10)
         relay = relay_after(ctx, s.host)
@@ -390,6 +412,7 @@ def _draw_poster(pdf: _Doc, ctx: ExportContext, host: str, sessions: Sequence[Se
     details = ctx.host(host)
     k = len(sessions)
     first = sessions[0]
+    rhythm = rhythm_of(series_of(ctx.plan).get(first.series)) if first.service == PERMANENCE else None
     pdf.add_page()
     pdf.start_section(
         f"{WEEKDAY_NAMES_FR[first.date.weekday()].capitalize()} {fr_time(first.start)} – {k} atelier{'s' if k > 1 else ''}"
@@ -400,7 +423,7 @@ def _draw_poster(pdf: _Doc, ctx: ExportContext, host: str, sessions: Sequence[Se
     pdf.rect(0, 0, pdf.w, 48, style="F")
     pdf.set_xy(pdf.l_margin, 10)
     pdf.set_text_color(255, 255, 255)
-    title = "Ateliers numériques"
+    title = "Permanence numérique" if first.service == PERMANENCE else "Ateliers numériques"
     pdf.set_font(FONT, "B", pdf.fit_size([title], "B", 30, width, 16))
     pdf.cell(width, 14, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     where = f"à {name}"
@@ -412,7 +435,10 @@ def _draw_poster(pdf: _Doc, ctx: ExportContext, host: str, sessions: Sequence[Se
     body = (17 if n <= 6 else 14) * scale
     gap = (5 if n <= 6 else 2) * scale
     what = (
-        f"Un parcours de {k} ateliers, le {WEEKDAY_NAMES_FR[first.date.weekday()]} "
+        f"Une aide individuelle, sans rendez-vous, {rhythm.poster_fr} de {fr_time(first.start)} à "
+        f"{fr_time(first.end)} : démarches en ligne, courriels, smartphone, ordinateur."
+        if first.service == PERMANENCE and rhythm is not None
+        else f"Un parcours de {k} ateliers, le {WEEKDAY_NAMES_FR[first.date.weekday()]} "
         f"{'matin' if first.start.hour < 12 else 'après-midi'}, pour apprendre pas à pas : ordinateur, "
         "tablette, smartphone, courriel, démarches en ligne."
         if k > 1
@@ -430,16 +456,19 @@ def _draw_poster(pdf: _Doc, ctx: ExportContext, host: str, sessions: Sequence[Se
     date_size = pdf.fit_size(lines, "B", date_size, width, min(date_size, 10))
     for line in lines:
         pdf.line_text(line, date_size, "B", h=date_size * 0.5)
-    if k > 1:
+    if first.service == PERMANENCE:
+        pdf.line_text("Venez quand vous voulez, avec vos papiers et vos identifiants.", body - 3)
+    elif k > 1:
         pdf.line_text("Venez à toutes les séances : chaque atelier s'appuie sur le précédent.", body - 3)
     pdf.ln(gap)
     pdf.line_text("Où ?", body + 1, "B", color=ACCENT)
     pdf.line_text(ctx.place(host), body, h=body * 0.48)
     pdf.ln(gap)
-    pdf.line_text("Inscription", body + 1, "B", color=ACCENT)
-    pdf.line_text(
-        details.registration or f"Auprès de la mairie de {name}. Places limitées.", body, h=body * 0.48
-    )
+    if first.service != PERMANENCE:
+        pdf.line_text("Inscription", body + 1, "B", color=ACCENT)
+        pdf.line_text(
+            details.registration or f"Auprès de la mairie de {name}. Places limitées.", body, h=body * 0.48
+        )
     pdf.ln(gap + 2 * scale)
     pdf.set_font(FONT, "B", 34 * scale)
     pdf.set_text_color(*ACCENT)
@@ -487,7 +516,11 @@ def poster(ctx: ExportContext, host: str) -> FPDF:
     size 5 % smaller, down to half size.
     """
     pdf = _poster_doc(f"Affiche – {ctx.name(host)}")
-    groups = [ss for ss in sessions_by_series(ctx.plan).values() if ss and ss[0].host == host]
+    groups = [
+        ss
+        for ss in sessions_by_series(ctx.plan).values()
+        if ss and ss[0].host == host and ss[0].service != DOMICILE  # a home visit has no poster
+    ]
     groups.sort(key=lambda ss: (ss[0].date, ss[0].start))
     for sessions in groups:
         _draw_poster(pdf, ctx, host, sessions, _fitting_scale(ctx, host, sessions))
@@ -505,6 +538,6 @@ def write_pdf(ctx: ExportContext, out_dir: str | Path) -> list[Path]:
     paths = [_write(funder_report(ctx), out / "rapport_financeurs.pdf")]
     for r in ctx.plan.resources:
         paths.append(_write(day_sheets(ctx, r.id), out / f"feuilles_de_route_{slug(r.id)}.pdf"))
-    for host in sorted({s.host for s in ctx.plan.sessions}):
+    for host in sorted({s.host for s in ctx.plan.sessions if s.service != DOMICILE}):
         paths.append(_write(poster(ctx, host), out / f"affiche_{slug(ctx.name(host))}_{host}.pdf"))
     return paths

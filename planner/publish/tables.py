@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.model import WEEKDAY_NAMES_FR
+from planner.model import DOMICILE, SERVICE_LABELS_FR, WEEKDAY_NAMES_FR
 from planner.publish.common import (
     ExportContext,
+    day_stops,
+    home_visits_phrase,
     ordered_sessions,
     resource_days,
     resource_label,
+    rhythm_of,
     series_label,
     series_size,
     sessions_by_series,
@@ -38,6 +41,7 @@ def calendar_rows(ctx: ExportContext) -> Rows:
             "Commune": ctx.name(s.host),
             "Code INSEE": s.host,
             "Lieu": ctx.place(s.host),
+            "Prestation": SERVICE_LABELS_FR[s.service],
             "Parcours": series_label(ctx.plan, s.series, ctx.name),
             # « 1 sur 5 », not « 1/5 »: a spreadsheet would read that as the 1st of May
             "Séance": f"{s.index} sur {k.get(s.series, 1)}",
@@ -62,6 +66,7 @@ def session_rows(ctx: ExportContext) -> Rows:
             "Verrouillée": "oui" if s.locked else "non",
             "Identifiant de séance": identity(ctx.plan, s),
             "Révision": s.sequence,
+            "Prestation": s.service,
         }
         for s in ordered_sessions(ctx.plan.sessions)
     ]
@@ -77,6 +82,8 @@ def series_rows(ctx: ExportContext) -> Rows:
             {
                 "Parcours": series_label(ctx.plan, ser.id, ctx.name),
                 "Parcours (id)": ser.id,
+                "Prestation": SERVICE_LABELS_FR[ser.service],
+                "Rythme": rhythm_of(ser).poster_fr if rhythm_of(ser) else "",
                 "Commune d'accueil": ctx.name(ser.host),
                 "Code INSEE": ser.host,
                 "Moyen": resource_label(ctx.plan, ser.resource),
@@ -101,20 +108,26 @@ def day_sheet_rows(ctx: ExportContext) -> Rows:
     rows = []
     for resource, day, sessions in resource_days(ctx.plan):
         route = routes.get((resource, day))
-        for order, s in enumerate(sessions, start=1):
+        for order, (s, count) in enumerate(day_stops(sessions), start=1):
             host = ctx.host(s.host)
+            home = s.service == DOMICILE
+            last = sessions[sessions.index(s) + count - 1]
             rows.append(
                 {
                     "Date": day,
                     "Moyen": resource_label(ctx.plan, resource),
                     "Étape": order,
                     "Début": s.start,
-                    "Fin": s.end,
+                    "Fin": last.end,
                     "Commune": ctx.name(s.host),
-                    "Lieu": ctx.place(s.host),
+                    "Lieu": "à domicile (adresses données par la mairie)" if home else ctx.place(s.host),
                     "Contact": host.contact_line,
-                    "Participants attendus": series[s.series].participants if s.series in series else None,
-                    "Parcours": series_label(ctx.plan, s.series, ctx.name),
+                    "Participants attendus": count
+                    if home
+                    else (series[s.series].participants if s.series in series else None),
+                    "Parcours": home_visits_phrase(count, ctx.name(s.host))
+                    if home
+                    else series_label(ctx.plan, s.series, ctx.name),
                     "Séance n°": s.index,
                     "Km de la journée": round(route.km, 1) if route else None,
                     "Minutes de route de la journée": round(route.drive_minutes) if route else None,

@@ -21,7 +21,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from planner.errors import InputError
-from planner.model import AcceptedException, Plan, Route, Series, Session, session_uid
+from planner.model import (
+    DOMICILE,
+    PARCOURS,
+    PERMANENCE,
+    AcceptedException,
+    Plan,
+    Route,
+    Series,
+    Session,
+    session_uid,
+)
 from planner.optimise.objective import objective_value
 from planner.optimise.routing import route_of
 from planner.problem import PlanningProblem
@@ -444,12 +454,14 @@ def add_session(
     r = next((x for x in problem.resources if x.id == resource), None)
     if r is None:
         raise InputError("moyen itinérant inconnu : choisissez-en un de la liste")
-    end = datetime.combine(day, start) + timedelta(minutes=r.session_minutes)
+    series = plan.series
+    target = next((x for x in plan.series if x.id == series_id), None) if series_id is not None else None
+    service = target.service if target is not None else PARCOURS  # a date added to a permanence is one
+    minutes = {PARCOURS: r.session_minutes, PERMANENCE: r.permanence_minutes, DOMICILE: r.home_visit_minutes}
+    end = datetime.combine(day, start) + timedelta(minutes=minutes[service])
     if end.date() != day:
         raise InputError("la séance ajoutée finirait après minuit")
-    series = plan.series
     if series_id is not None:
-        target = next((x for x in plan.series if x.id == series_id), None)
         if target is None:
             raise InputError(
                 "parcours introuvable dans le plan : il a changé depuis, choisissez-le de nouveau"
@@ -469,7 +481,7 @@ def add_session(
         others = [(x.host, x.resource, x.from_communes) for x in plan.series]
         take, minutes = recount(problem, r, host, r.seats, others)
         series = (*plan.series, Series(sid, host, resource, sum(take.values()), take, minutes))
-    new = Session(sid, index, resource, host, day, start, end.time(), lock)
+    new = Session(sid, index, resource, host, day, start, end.time(), lock, service=service)
     taken = {s.uid for s in plan.sessions}
     uid = session_uid(plan.territory_spec, new)
     while uid in taken:

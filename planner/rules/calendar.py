@@ -1,4 +1,5 @@
-"""The season calendar: French public holidays, school holidays, closed dates, open days.
+"""The season calendar: French public holidays, school holidays, closed dates, open days, and
+the days of a permanence's rhythm (:func:`rhythm_days`).
 
 Public holidays come from the ``holidays`` package (``holidays.France``, French names).
 That package has no school-holiday category for France, so school holidays are read from
@@ -29,6 +30,7 @@ import holidays
 from planner import DATA_DIR
 from planner.errors import InputError
 from planner.model import Season
+from planner.rhythm import Rhythm
 
 SCHOOL_ZONES: tuple[str, ...] = ("A", "B", "C")
 SCHOOL_HOLIDAYS_FILE = DATA_DIR / "vacances_scolaires.csv"
@@ -155,3 +157,22 @@ def open_days(season: Season, weekdays: tuple[int, ...]) -> list[date]:
     """The season's open dates falling on ``weekdays`` (0 = Monday … 6 = Sunday), sorted."""
     wanted = set(weekdays)
     return [d for d in _days(season.start, season.end) if d.weekday() in wanted and season.is_open(d)]
+
+
+def rhythm_days(season: Season, rhythm: Rhythm) -> tuple[list[date], dict[date, str]]:
+    """The days of a permanence's rhythm (« le 2e mardi du mois ») in the season: the open ones,
+    and the closed ones with their reason (a permanence that falls on a public holiday is not
+    held that month, it does not move: people come on the day they know).
+
+    Returns
+    -------
+    tuple[list[date], dict[date, str]]
+        Open days in order; skipped day → French reason (« Lundi de Pâques », « Fermeture »…).
+    """
+    held, skipped = [], {}
+    for day in rhythm.dates(season.start, season.end):
+        if season.is_open(day):
+            held.append(day)
+        else:
+            skipped[day] = season.closed_reasons.get(day, CLOSED_REASON)
+    return held, skipped

@@ -44,8 +44,13 @@ from dataclasses import dataclass
 from datetime import date, time
 from itertools import pairwise
 
+from planner.errors import InputError
 from planner.french import french_time
 from planner.model import (
+    DOMICILE,
+    PARCOURS,
+    PERMANENCE,
+    SERVICE_LABELS_FR,
     WEEKDAY_NAMES_FR,
     AcceptedException,
     HostRequest,
@@ -56,6 +61,7 @@ from planner.model import (
     Session,
 )
 from planner.problem import PlanningProblem, ProgressEvent
+from planner.rhythm import parse_rhythm
 from planner.territory.catchment import (
     attendance_share,
     neighbour_caps,
@@ -124,7 +130,12 @@ def _late(minutes: float) -> str:
 
 
 def _what(problem: PlanningProblem, s: Session) -> str:
-    """« la séance 2 du parcours de Vierzon le mardi 12/01/2027 » (no internal identifier)."""
+    """« la séance 2 du parcours de Vierzon le mardi 12/01/2027 », « la permanence de Vierzon du
+    mardi 12/01/2027 », « la visite à domicile à Vierzon du … » (no internal identifier)."""
+    if s.service == PERMANENCE:
+        return f"la permanence de {_name(problem, s.host)} du {_day(s.date)}"
+    if s.service == DOMICILE:
+        return f"la visite à domicile n° {s.index} à {_name(problem, s.host)} du {_day(s.date)}"
     return f"la séance {s.index} du parcours de {_name(problem, s.host)} le {_day(s.date)}"
 
 
@@ -135,11 +146,25 @@ def _res(problem: PlanningProblem, resource_id: str) -> str:
 
 
 def _parcours(problem: PlanningProblem, series: Series, plan: Plan | None = None) -> str:
-    """« le parcours de Vierzon commençant le mardi 12/01/2027 » (no internal identifier)."""
+    """« le parcours de Vierzon commençant le mardi 12/01/2027 » (no internal identifier); « la
+    permanence de Vierzon (le 2e mardi du mois) », « les visites à domicile à Vierzon »."""
+    if series.service == PERMANENCE:
+        rhythm = _rhythm(series)
+        return f"la permanence de {_name(problem, series.host)}" + (f" ({rhythm.label_fr})" if rhythm else "")
+    if series.service == DOMICILE:
+        return f"les visites à domicile à {_name(problem, series.host)}"
     text = f"le parcours de {_name(problem, series.host)}"
     days = [s.date for s in plan.sessions if s.series == series.id] if plan is not None else []
     # the first date tells two series of one host apart, and depends on nothing else of the plan
     return f"{text} commençant le {_day(min(days))}" if days else text
+
+
+def _rhythm(series: Series):
+    """The series' rhythm, or ``None`` when it has none (or an unreadable one)."""
+    try:
+        return parse_rhythm(series.rhythm) if series.rhythm else None
+    except InputError:
+        return None
 
 
 def _v(rule: str, message: str, s: Session | None = None, series: str = "") -> Violation:
@@ -314,9 +339,94 @@ def series_shape(plan: Plan, problem: PlanningProblem) -> list[Violation]:
     out = _series_listing(plan, problem, groups)
     for series in plan.series:
         sessions = groups.get(series.id, [])
+        out += _service_of_sessions(series, sessions, problem, plan)
+        if series.service != PARCOURS:
+            continue
         out += _series_members(series, sessions, problem, plan)
         if sessions:
             out += _series_rhythm(sessions, problem)
+    return out
+
+
+def _service_of_sessions(
+    series: Series, sessions: list[Session], problem: PlanningProblem, plan: Plan
+) -> list[Violation]:
+    """Every session of a series is of the series' service type."""
+    return [
+        _v(
+            "series_shape",
+            f"{_what(problem, s)} est une {SERVICE_LABELS_FR[s.service]} dans {_parcours(problem, series, plan)}",
+            s,
+        )
+        for s in sessions
+        if s.service != series.service
+    ]
+
+
+def permanence_rhythm(plan: Plan, problem: PlanningProblem) -> list[Violation]:
+    """Each permanence: a readable rhythm, every visit on a day of that rhythm (« le 2e mardi du
+    mois »), at most one visit per period of the rhythm, at the series' host, with its resource,
+    all at the same time; visits numbered 1, 2, … in date order. Home visits: at their commune,
+    with their resource, counting only the commune's own people."""
+    rule = "permanence_rhythm"
+    groups = _by_series(plan)
+    out: list[Violation] = []
+    for series in plan.series:
+        sessions = groups.get(series.id, [])
+        if series.service == DOMICILE:
+            out += [
+                _v(rule, f"{_what(problem, s)} n'a pas lieu dans la commune de ses visites", s)
+                for s in sessions
+                if s.host != series.host or s.resource != series.resource
+            ]
+            if set(series.from_communes) - {series.host}:
+                out.append(
+                    _v(
+                        rule,
+                        f"{_parcours(problem, series, plan)} comptent des personnes d'une autre commune",
+                        series=series.id,
+                    )
+                )
+            continue
+        if series.service != PERMANENCE:
+            continue
+        what = _parcours(problem, series, plan)
+        rhythm = _rhythm(series)
+        if rhythm is None:
+            out.append(_v(rule, f"{what} n'a pas de rythme lisible (« {series.rhythm} »)", series=series.id))
+            continue
+        if not sessions:
+            out.append(_v(rule, f"{what} n'a aucune date", series=series.id))
+            continue
+        periods: dict[tuple[int, int], Session] = {}
+        for s in sorted(sessions, key=lambda s: s.date):
+            if not rhythm.matches(s.date):
+                out.append(_v(rule, f"{_what(problem, s)} ne tombe pas {rhythm.label_fr}", s))
+            elif rhythm.period(s.date) in periods:
+                out.append(
+                    _v(
+                        rule,
+                        f"{_what(problem, s)} : deux permanences dans la même période ({rhythm.label_fr})",
+                        s,
+                    )
+                )
+            periods.setdefault(rhythm.period(s.date), s)
+            if s.host != series.host or s.resource != series.resource:
+                out.append(
+                    _v(rule, f"{_what(problem, s)} n'a pas lieu chez l'hôte ou avec le moyen de {what}", s)
+                )
+        first = sessions[0]
+        out += [
+            _v(rule, f"{_what(problem, s)} commence à {_hhmm(s.start)} au lieu de {_hhmm(first.start)}", s)
+            for s in sessions[1:]
+            if s.start != first.start
+        ]
+        if [s.index for s in sessions] != list(range(1, len(sessions) + 1)) or [
+            s.date for s in sessions
+        ] != sorted(s.date for s in sessions):
+            out.append(
+                _v(rule, f"{what} : les dates ne sont pas numérotées 1, 2, … dans l'ordre", series=series.id)
+            )
     return out
 
 
@@ -372,11 +482,20 @@ def resource_calendar(plan: Plan, problem: PlanningProblem) -> list[Violation]:
                     s,
                 )
             )
-        if _session_minutes(s) != r.session_minutes:
+        expected = {
+            PARCOURS: r.session_minutes,
+            PERMANENCE: r.permanence_minutes,
+            DOMICILE: r.home_visit_minutes,
+        }[s.service]
+        if s.service not in r.services:
+            out.append(
+                _v(rule, f"{_what(problem, s)} : {r.name} n'assure pas de {SERVICE_LABELS_FR[s.service]}", s)
+            )
+        if _session_minutes(s) != expected:
             out.append(
                 _v(
                     rule,
-                    f"{_what(problem, s)} dure {_session_minutes(s)} min au lieu de {r.session_minutes} min",
+                    f"{_what(problem, s)} dure {_session_minutes(s)} min au lieu de {expected} min",
                     s,
                 )
             )
@@ -385,8 +504,9 @@ def resource_calendar(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             out.append(
                 _v(rule, f"{_what(problem, s)} : {_name(problem, s.host)} n'accueille pas le {weekday}", s)
             )
-    for (rid, day), sessions in _by_day(plan).items():
+    for (rid, day), all_sessions in _by_day(plan).items():
         r = resources.get(rid)
+        sessions = [s for s in all_sessions if s.service != DOMICILE]  # visits fill the free time
         if r is not None and len(sessions) > r.max_sessions_per_day:
             out.append(
                 _v(
@@ -481,6 +601,9 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
                     series=series.id,
                 )
             )
+        if series.service != PARCOURS:
+            out += _service_capacity(series, plan, problem)
+            continue
         if series.participants < rules.min_participants and series.id not in announced:
             out.append(
                 _v(
@@ -496,6 +619,58 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
                 _v(
                     rule,
                     f"{_parcours(problem, series, plan)} a {series.participants} participants pour {r.seats} places",
+                    series=series.id,
+                )
+            )
+    return out
+
+
+def _service_capacity(series: Series, plan: Plan, problem: PlanningProblem) -> list[Violation]:
+    """A permanence counts no more people than its visits can help (capacity × hours), with the
+    capacity of its resource; home visits count one person per visit, no more than asked."""
+    from planner.optimise.permanences import capacity_people
+
+    rule = "seats_and_threshold"
+    sessions = [s for s in plan.sessions if s.series == series.id]
+    what = _parcours(problem, series, plan)
+    out: list[Violation] = []
+    if series.service == PERMANENCE:
+        r = _resources(problem).get(series.resource)
+        if r is not None and abs(series.capacity - r.permanence_capacity) > 1e-9:
+            out.append(
+                _v(
+                    rule,
+                    f"{what} annonce {series.capacity:g} personnes par heure, "
+                    f"{r.name} en reçoit {r.permanence_capacity:g}",
+                    series=series.id,
+                )
+            )
+        room = capacity_people(series.capacity, sum(_session_minutes(s) for s in sessions))
+        if series.participants > room:
+            out.append(
+                _v(
+                    rule,
+                    f"{what} compte {series.participants} personnes, plus que ses {len(sessions)} date(s) "
+                    f"ne peuvent en recevoir ({room})",
+                    series=series.id,
+                )
+            )
+    else:
+        q = _requests(problem).get(series.host)
+        asked = 0 if q is None else q.home_visits
+        if series.participants != len(sessions):
+            out.append(
+                _v(
+                    rule,
+                    f"{what} comptent {series.participants} personnes pour {len(sessions)} visite(s)",
+                    series=series.id,
+                )
+            )
+        if len(sessions) > asked:
+            out.append(
+                _v(
+                    rule,
+                    f"{what} : {len(sessions)} visite(s) prévue(s) pour {asked} demandée(s)",
                     series=series.id,
                 )
             )
@@ -570,6 +745,10 @@ def attendance(plan: Plan, problem: PlanningProblem) -> list[Violation]:
         r = resources.get(series.resource)
         neighbours = [c for c in series.from_communes if c != series.host and c in people]
         if r is None or not neighbours:
+            continue
+        if series.service != PARCOURS:  # no series of seats: the pool bounds it (below)
+            for code in neighbours:
+                drawn[(series.resource, series.host, code)] += series.from_communes[code]
             continue
         caps = neighbour_caps(problem, r, series.host, neighbours, people)
         for code in sorted(neighbours):
@@ -795,6 +974,7 @@ def routes_consistent(plan: Plan, problem: PlanningProblem) -> list[Violation]:
 #: Every rule, in the order :func:`check_plan` runs them.
 RULES: dict[str, Rule] = {
     "series_shape": series_shape,
+    "permanence_rhythm": permanence_rhythm,
     "closed_dates": closed_dates,
     "resource_calendar": resource_calendar,
     "no_overlap_and_travel": no_overlap_and_travel,

@@ -89,6 +89,7 @@ class RequestRow(Base):
     period_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     blackout_dates: Mapped[str] = mapped_column(Text, default="")
     expected_participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    home_visits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     publics: Mapped[str] = mapped_column(String(300), default="")
     themes: Mapped[str] = mapped_column(String(1000), default="")
     promoter: Mapped[str] = mapped_column(String(300), default="")

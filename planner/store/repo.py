@@ -57,6 +57,7 @@ _SAME_FIELDS = (
     "period_start",
     "period_end",
     "expected_participants",
+    "home_visits",
     "themes",
     "promoter",
     "notes",

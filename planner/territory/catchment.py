@@ -14,6 +14,7 @@ and in both cases a commune never gives more people than it has left.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 
@@ -44,9 +45,18 @@ def unmet_people(problem: PlanningProblem) -> dict[str, int]:
     dict[str, int]
         ``code_insee -> people``, for every commune of the territory.
     """
-    return {
-        code: max(0, math.floor(problem.needs[code].unmet_need + 1e-9)) for code in problem.territory.codes
-    }
+    known = _PEOPLE.get(problem)
+    if known is None:  # a problem is frozen: computed once, handed out as a copy (callers spend it)
+        known = {
+            code: max(0, math.floor(problem.needs[code].unmet_need + 1e-9))
+            for code in problem.territory.codes
+        }
+        _PEOPLE[problem] = known
+    return dict(known)
+
+
+#: Whole people of unmet need already computed, per problem.
+_PEOPLE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def resource_curve(problem: PlanningProblem, resource: Resource) -> AttendanceCurve:
@@ -132,6 +142,17 @@ def catchments(problem: PlanningProblem, minutes: float | None = None) -> dict[s
         ``host -> communes whose people may attend there``, nearest first.
     """
     radius = reach_minutes(problem) if minutes is None else minutes
+    known = _CATCHMENTS.setdefault(problem, {})
+    if radius not in known:  # a problem is frozen: its catchments never change (tours try many moves)
+        known[radius] = _catchments(problem, radius)
+    return dict(known[radius])
+
+
+#: Catchments already computed, per problem and radius.
+_CATCHMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _catchments(problem: PlanningProblem, radius: float) -> dict[str, tuple[str, ...]]:
     codes = problem.territory.codes
     m = problem.matrix
     rows = np.array([m.index(c) for c in codes])

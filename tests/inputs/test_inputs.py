@@ -374,7 +374,7 @@ def test_requests_windows_line_endings_and_trailing_separator(tmp_path):
     path = tmp_path / "q.csv"
     path.write_bytes("code_insee;venue;\r\n18279;Médiathèque;\r\n".encode())
     frame = read_requests_frame(path)
-    assert len(frame.columns) == 7  # no "unnamed" extra column from the trailing ";"
+    assert len(frame.columns) == 8  # no "unnamed" extra column from the trailing ";"
     assert frame.loc[0, "venue"] == "Médiathèque"
 
 

@@ -139,3 +139,13 @@ def test_vierzon_season_tuesdays_and_fridays_count():
     # 25 Tuesdays + 25 Fridays between 4 Jan and 25 June 2027; no holiday falls on them in 2027
     assert len(days) == 50
     assert all(d.weekday() in (1, 4) for d in days)
+
+
+def test_rhythm_days_skip_closed_days_with_their_reason():
+    from planner.rhythm import parse_rhythm
+    from planner.rules.calendar import rhythm_days
+
+    season = build_season(date(2027, 1, 1), date(2027, 6, 30))
+    held, skipped = rhythm_days(season, parse_rhythm("1er samedi du mois"))
+    assert date(2027, 5, 1) in skipped and "Travail" in skipped[date(2027, 5, 1)]  # Fête du Travail
+    assert date(2027, 5, 1) not in held and len(held) + len(skipped) == 6

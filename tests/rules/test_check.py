@@ -180,6 +180,7 @@ def test_good_plan_still_valid_after_json_round_trip(tmp_path):
 def test_check_plan_runs_every_rule_and_can_skip_some():
     assert set(RULES) == {
         "series_shape",
+        "permanence_rhythm",
         "closed_dates",
         "resource_calendar",
         "no_overlap_and_travel",
