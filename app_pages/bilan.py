@@ -34,6 +34,7 @@ from planner.publish.report import (
     lorenz_frame,
 )
 from ui import bilan_charts as bc
+from ui import bilan_realised
 from ui import data as ud
 from ui.plan_views import render_equity
 
@@ -218,6 +219,8 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
+
+realised = bilan_realised.render_bilan_section(plan, ctx, rates)
 
 st.subheader("Aller vers : les moins couverts d'abord")
 st.caption(

@@ -149,6 +149,7 @@ tabs = st.tabs(
         "Communes à prévenir",
         "Versions",
         "Exports",
+        "Réalisé",
     ],
     # the key keeps the open tab when a message appears above the tabs (after a lock from the
     # calendar, a move, a re-plan): without it the tabs would reopen on « Carte ». No state
@@ -818,3 +819,9 @@ with tabs[8]:
             file_name=ready[1],
             key="tn_export_dl",
         )
+
+# ------------------------------------------------------------------------------- realised
+with tabs[9]:
+    from ui import realised_entry
+
+    realised_entry.render_tab(plan, problem, engine, names, current_actor())
