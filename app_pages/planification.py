@@ -563,6 +563,9 @@ def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams 
             )
             if not keep_locks:
                 problem = replace(problem, locked=(), accepted=())
+            from ui.realised_entry import lock_held_sessions
+
+            problem = lock_held_sessions(problem, current)  # held sessions are history: always kept
         return problem, check, params, []
     except PlannerError as exc:
         return None, None, None, [str(exc)]

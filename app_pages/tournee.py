@@ -651,9 +651,18 @@ with tabs[5]:
             gap=float(st.session_state.get("pl_gap", 0.5)) / 100.0,
             seed=int(st.session_state.get("pl_seed", 0)),
         )
+        from ui.realised_entry import lock_held_sessions
+
         up.start_job(
-            replan_problem(
-                replace(problem, season=season), plan, keep_value=level.keep_value, frozen_before=date.today()
+            lock_held_sessions(
+                replan_problem(
+                    replace(problem, season=season),
+                    plan,
+                    keep_value=level.keep_value,
+                    frozen_before=date.today(),
+                ),
+                plan,
+                engine,
             ),
             params,
             label=f"Replanification ({level.label.lower()})"

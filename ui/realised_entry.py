@@ -329,3 +329,29 @@ def render_tab(plan: Plan, problem, engine, names: Mapping[str, str], actor) -> 
     st.subheader("Prévu et réalisé")
     ctx = ReportContext.from_problem(problem) if problem is not None else None
     br.render_planned_vs_done(plan, realised, ctx, CostRates(), names, key="tn")
+
+
+def lock_held_sessions(problem, plan: Plan, engine=None):
+    """``problem`` with the held sessions of ``plan`` (as stored for its version) locked.
+
+    Used by the re-plans of Planification and Tournée: what happened is never moved. Without a
+    stored version or a database, ``problem`` is returned unchanged.
+    """
+    import logging
+    import traceback
+
+    from planner.realised.locks import lock_held
+    from ui import bilan_realised as br
+
+    try:
+        if engine is None:
+            from ui.auth import store as app_store
+
+            engine = app_store()
+        version = br.plan_version(engine, plan)
+        if version is None:
+            return problem
+        return lock_held(problem, plan, store.realised_for_version(engine, version, plan))
+    except PlannerError:
+        logging.getLogger(__name__).error("locking held sessions failed:\n%s", traceback.format_exc())
+        return problem

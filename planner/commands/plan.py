@@ -221,6 +221,35 @@ def _previous(args: argparse.Namespace, territory_spec: str) -> Plan | None:
     return old
 
 
+def _lock_held(problem: PlanningProblem, old: Plan) -> PlanningProblem:
+    """Lock the sessions of ``old`` recorded as held (``realised import``/Tournée) in the database.
+
+    Only when a database exists (``DATABASE_URL`` or the SQLite file): a re-plan from a file
+    alone creates none. Held sessions are history: they stay whatever the stability chosen.
+    """
+    import os
+
+    from planner.realised.locks import lock_held
+    from planner.store import realised as store
+    from planner.store.db import database_url, open_store
+
+    url = database_url()
+    if not os.environ.get("DATABASE_URL") and not Path(url.removeprefix("sqlite:///")).exists():
+        return problem
+    engine = open_store(url)
+    version = store.find_plan_version(engine, old)
+    if version is None:
+        return problem
+    again = lock_held(problem, old, store.realised_for_version(engine, version, old))
+    if len(again.locked) > len(problem.locked):
+        print(
+            f"{len(again.locked) - len(problem.locked)} séance(s) tenue(s) (réalisé enregistré) verrouillée(s) "
+            "en plus.",
+            file=sys.stderr,
+        )
+    return again
+
+
 def build_problem(args: argparse.Namespace) -> PlanningProblem:
     """The planning problem the command line describes (a re-plan of ``--previous`` if given)."""
     territory = read_path(
@@ -265,6 +294,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         keep_value=stability.level(args.stability).keep_value,
         frozen_before=getattr(args, "frozen_before", None),
     )
+    again = _lock_held(again, old)
     if locked:  # locks given on the command line join the previous plan's
         known = {(s.series, s.index) for s in again.locked}
         again = dataclasses.replace(
