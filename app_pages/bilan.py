@@ -300,6 +300,7 @@ export_ctx = make_context(
     baseline=baseline,
     hosts=hosts,
     rates=rates,
+    realised=realised,
 )
 stem = f"aller-vers_{plan.territory_spec}_{plan.kind}".replace("/", "_").replace(":", "_")
 buttons = [  # the spreadsheet first: what a funder or a partner opens without surprises

@@ -287,6 +287,11 @@ def funder_report(ctx: ExportContext) -> FPDF:
         color=GREY,
     )
 
+    from planner.publish.pdf_realised import has_realised, realised_section
+
+    if has_realised(ctx):
+        realised_section(pdf, ctx)
+
     from planner.publish.charts import epci_png, lorenz_png, map_png
 
     plans = {"Plan": plan}
