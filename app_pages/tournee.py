@@ -651,12 +651,13 @@ with tabs[5]:
             gap=float(st.session_state.get("pl_gap", 0.5)) / 100.0,
             seed=int(st.session_state.get("pl_seed", 0)),
         )
+        from ui.adjustments import recalibrated, stored
         from ui.realised_entry import lock_held_sessions
 
         up.start_job(
             lock_held_sessions(
                 replan_problem(
-                    replace(problem, season=season),
+                    replace(recalibrated(problem, plan), season=season),
                     plan,
                     keep_value=level.keep_value,
                     frozen_before=date.today(),
@@ -668,6 +669,7 @@ with tabs[5]:
             label=f"Replanification ({level.label.lower()})"
             + (f", {len(closing)} jour(s) fermé(s) en plus" if closing else ""),
             previous=plan,
+            need_factors=stored().need_factors or plan.inputs.need_factors,
         )
         st.rerun()
 

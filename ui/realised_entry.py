@@ -329,6 +329,10 @@ def render_tab(plan: Plan, problem, engine, names: Mapping[str, str], actor) -> 
     st.subheader("Prévu et réalisé")
     ctx = ReportContext.from_problem(problem) if problem is not None else None
     br.render_planned_vs_done(plan, realised, ctx, CostRates(), names, key="tn")
+    st.subheader("Ajustements proposés pour la suite")
+    from ui import adjustments
+
+    adjustments.render(plan, realised, names)
 
 
 def lock_held_sessions(problem, plan: Plan, engine=None):

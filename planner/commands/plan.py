@@ -71,6 +71,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--locked", help="séances verrouillées : plan JSON ou CSV")
     p.add_argument(
+        "--adjustments",
+        metavar="AJUSTEMENTS.json",
+        help="ajustements acceptés après une saison (écrits par « realised proposals --accept … --out ») : "
+        "besoin de certaines communes, part des voisins qui viennent",
+    )
+    p.add_argument(
         "--previous",
         metavar="ANCIEN.json",
         help="replanifier à partir de ce plan : ses séances verrouillées restent, les autres ne bougent "
@@ -221,6 +227,16 @@ def _previous(args: argparse.Namespace, territory_spec: str) -> Plan | None:
     return old
 
 
+def _adjustments(args: argparse.Namespace):
+    """The accepted adjustments of ``--adjustments`` (none without it)."""
+    from planner.realised.proposals import Adjustments
+
+    path = getattr(args, "adjustments", None)
+    if not path:
+        return Adjustments()
+    return read_path(lambda p: Adjustments.from_dict(json.loads(Path(p).read_text("utf-8"))), path)
+
+
 def _lock_held(problem: PlanningProblem, old: Plan) -> PlanningProblem:
     """Lock the sessions of ``old`` recorded as held (``realised import``/Tournée) in the database.
 
@@ -257,7 +273,8 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
     )
     weights = _weights(args)
     matrix = territory_matrix(territory)
-    needs = compute_need(territory, weights, matrix)
+    adjusted = _adjustments(args)
+    needs = adjusted.apply_needs(compute_need(territory, weights, matrix))
     resources = read_path(load_resources, args.resources) if args.resources else default_resources(territory)
     if args.public:
         resources = tuple(replace(r, public=args.public) for r in resources)
@@ -277,7 +294,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         matrix=matrix,
         resources=resources,
         season=season,
-        rules=_rules(args),
+        rules=adjusted.apply_rules(_rules(args)),
         requests=requests,
         locked=locked,
         requests_only=args.requests_only,
@@ -400,7 +417,10 @@ def run(args: argparse.Namespace) -> int:
             stop.set()
             raise
     weights = dataclasses.asdict(_weights(args))
-    plan = dataclasses.replace(plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights))
+    factors = dict(_adjustments(args).need_factors)
+    plan = dataclasses.replace(
+        plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights, factors)
+    )
     out = Path(args.out)
     _write(plan, out)
     print(summary(plan))

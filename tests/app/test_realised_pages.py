@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.plan_json import load_plan
+from planner.realised.outcome import SessionOutcome
 from planner.store import realised as store
 from planner.store import workspace as ws
 from tests.store.test_realised_cli import SECRETS, _fold, realistic_export, stored_texts
@@ -121,3 +122,27 @@ def test_an_import_with_names_lists_the_unmatched_and_keeps_no_name(version, tmp
         result.matching.ambiguous
     )
     assert len(result.matching.unmatched) >= 1
+
+
+def test_proposals_are_accepted_or_refused_one_by_one_and_used_by_planification(version):
+    plan = load_plan(PLAN)
+    p1 = [s for s in plan.sessions if s.series == "P1"][:3]
+    p2 = [s for s in plan.sessions if s.series == "P2"][:3]
+    outcomes = [SessionOutcome(s.uid, True, 3) for s in p1] + [SessionOutcome(s.uid, True, 12) for s in p2]
+    store.record_outcomes(app_store(), version, outcomes, "coordination")
+    at = tournee()
+    shown = texts(at)
+    assert "sous le seuil de 6" in shown and "étaient complètes" in shown
+    assert ws.get_workspace(app_store(), "vierzon").settings.get("adjustments") is None  # never silent
+    at.button(key="adj_yes_need:18140").click().run()
+    at.button(key="adj_no_need:18263").click().run()
+    assert not at.exception
+    stored = ws.get_workspace(app_store(), "vierzon").settings["adjustments"]
+    assert stored["need_factors"] == {"18140": 0.25}
+    assert stored["decisions"]["need:18263"]["accepted"] is False
+    assert "Massay : besoin compté ×0,25" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("adj_")]  # each decided once
+
+    at.switch_page("app_pages/planification.py").run()
+    assert not at.exception
+    assert "le besoin de 1 commune(s) est corrigé" in texts(at)
