@@ -11,7 +11,6 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.file_errors import reading
-from planner.french import french_decimal
 from planner.hosting.request_form import escape_markdown
 from planner.model import Plan
 from planner.plan_json import plan_from_dict
@@ -34,7 +33,7 @@ from planner.publish.report import (
     lorenz_frame,
 )
 from ui import bilan_charts as bc
-from ui import bilan_realised
+from ui import bilan_realised, bilan_story
 from ui import data as ud
 from ui.plan_views import render_equity
 
@@ -179,33 +178,7 @@ figures = key_figures(plan, ctx, baseline, rates)
 by_key = {f.key: f for f in figures}
 
 st.subheader(f"Chiffres clés – {ctx.territory.name}")
-TOP = (
-    ("participants_full_series", "Parcours complets (pers.)"),
-    ("unmet_full_share", "Besoin servi (parcours)"),
-    ("white_zones", "Zones blanches (communes)"),
-    ("cost_per_full_participant", "Coût par personne formée"),
-)
-
-
-def _short(f, value: float) -> str:
-    """A metric value without a counting unit (the label carries it)."""
-    text = french_decimal(value, f.decimals)
-    return f"{text} {f.unit}" if f.unit in {"%", "€"} and text != "—" else text
-
-
-for col, (key, short_label) in zip(st.columns(len(TOP)), TOP, strict=True):
-    f = by_key[key]
-    delta = None
-    if f.baseline is not None and pd.notna(f.baseline) and pd.notna(f.plan):
-        diff = f.plan - f.baseline
-        delta = f"{'+' if diff > 0 else ''}{_short(f, diff)} vs saupoudrage"
-    col.metric(
-        short_label,
-        _short(f, f.plan),
-        delta=delta,
-        delta_color="normal" if f.higher_is_better else "inverse",
-        help=f"{f.label} : {f.definition}",
-    )
+bilan_story.render_story(plan, ctx, baseline, rates)
 
 st.caption(SAUPOUDRAGE_NOTE)
 

@@ -48,3 +48,10 @@ def test_report_has_a_realised_section_with_planned_and_done():
 def test_report_without_realised_has_no_such_section():
     assert "Réalisé : ce qui s'est vraiment passé" not in _text(None)
     assert "Réalisé : ce qui s'est vraiment passé" not in _text(RealisedSeason())
+
+
+def test_report_tells_the_funders_story_in_points():
+    text = _text(None)
+    assert "Ce que le plan apporte que le saupoudrage n'apporte pas" in text
+    assert "Communes les moins couvertes atteintes" in text and "Coût par personne formée" in text
+    assert "points)" in text
