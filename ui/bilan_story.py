@@ -10,9 +10,9 @@ from planner.publish.story import funders_story
 
 #: Short tile labels (the full label and the definition are in the tile's help).
 SHORT = {
-    "trained": "Personnes formées (parcours complet)",
-    "least_covered_reached": "Communes les moins couvertes atteintes",
-    "within_reach": "Personnes en besoin à portée",
+    "trained": "Personnes formées",
+    "least_covered_reached": "Moins couvertes atteintes",
+    "within_reach": "En besoin, à portée",
     "cost_per_trained": "Coût par personne formée",
 }
 

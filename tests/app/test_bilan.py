@@ -67,7 +67,7 @@ def test_figures_side_by_side_with_baseline_and_definitions():
     assert row["Plan"] == "33 pers." and row["Saupoudrage"] == "0 pers."
     assert table["Définition"].str.len().min() > 20
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Personnes formées (parcours complet)"] == "33 pers."
+    assert metrics["Personnes formées"] == "33 pers."
     assert metrics["Coût par personne formée"].endswith("€")
 
 
@@ -127,9 +127,9 @@ def test_headline_is_full_series_with_the_saupoudrage_note():
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert labels[:4] == [
-        "Personnes formées (parcours complet)",
-        "Communes les moins couvertes atteintes",
-        "Personnes en besoin à portée",
+        "Personnes formées",
+        "Moins couvertes atteintes",
+        "En besoin, à portée",
         "Coût par personne formée",
     ]
     trained = at.metric[0]
