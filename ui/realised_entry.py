@@ -278,6 +278,26 @@ def _import(plan, engine, version, names, actor) -> None:
         f"lue(s), {info.matched} rattachée(s) à une séance du plan, {info.unmatched} non rattachée(s), "
         f"{info.ambiguous} ambiguë(s)."
     )
+    matched = [o for o in store.list_outcomes(engine, version) if o.import_id == info.id]
+    if matched:
+        with st.expander(f"Séances rattachées par cet import ({len(matched)})"):
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Date": o.day,
+                            "Commune": names.get(o.host, o.host),
+                            "Statut": HELD if o.outcome.held else CANCELLED,
+                            "Participants": o.outcome.participants,
+                            "Motif d'annulation": o.outcome.reason_label,
+                        }
+                        for o in matched
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={"Date": st.column_config.DateColumn(format="DD/MM/YYYY")},
+            )
     rest = store.leftovers(engine, info.id)
     if rest:
         st.markdown(

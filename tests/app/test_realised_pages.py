@@ -122,6 +122,12 @@ def test_an_import_with_names_lists_the_unmatched_and_keeps_no_name(version, tmp
         result.matching.ambiguous
     )
     assert len(result.matching.unmatched) >= 1
+    matched = [
+        df.value
+        for df in at.dataframe
+        if "Motif d'annulation" in df.value.columns and "Source" not in df.value.columns
+    ]
+    assert matched and len(matched[0]) == len(result.outcomes)
 
 
 def test_proposals_are_accepted_or_refused_one_by_one_and_used_by_planification(version):
