@@ -72,9 +72,12 @@ def _report_context(plan: Plan, source: str | None) -> ReportContext | None:
         return ReportContext.from_problem(problem)
     try:
         spec = plan.territory_spec
-        return ReportContext(
-            ud.get_territory(spec), ud.get_needs(spec, ud.current_weights()), ud.get_matrix(spec)
-        )
+        needs = ud.get_needs(spec, ud.current_weights())
+        if plan.inputs.need_factors:  # adjustments the plan was computed with (its file records them)
+            from planner.realised.proposals import Adjustments
+
+            needs = Adjustments(plan.inputs.need_factors).apply_needs(needs)
+        return ReportContext(ud.get_territory(spec), needs, ud.get_matrix(spec))
     except PlannerError as exc:  # a path named in the file is refused unread (ui.data.get_territory)
         named = f" (fichier « {source} »)" if source else ""
         st.error(

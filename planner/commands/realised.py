@@ -131,7 +131,10 @@ def _context(plan: Plan):
 
     territory = load_territory(plan.territory_spec)
     matrix = territory_matrix(territory)
-    return ReportContext(territory, compute_need(territory, matrix=matrix), matrix)
+    from planner.realised.proposals import Adjustments
+
+    needs = Adjustments(plan.inputs.need_factors).apply_needs(compute_need(territory, matrix=matrix))
+    return ReportContext(territory, needs, matrix)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ Rules (each a judgement, stated in the proposal's reason):
   communes are known — at least :data:`MIN_SESSIONS` —, the share of participants living in
   another commune than the host is compared with the plan's (its ``from_communes``); if the
   ratio is below 3/4 or above 4/3, the attendance curve's ``b`` (share of neighbours who come)
-  is scaled by it (between 0.05 and 1).
+  is scaled by it (between 0.05 and 1, by steps of 0.05).
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ FULL_SHARE = 0.5
 RATIO = 4 / 3
 #: Bounds of the attendance share (as the planning page's slider).
 SHARE_BOUNDS = (0.05, 1.0)
+#: Step of the attendance share (as the planning page's slider).
+SHARE_STEP = 0.05
 
 ATTENDANCE_KEY = "attendance_share"
 
@@ -228,7 +230,10 @@ def _attendance_proposal(plan, realised, adjustments) -> Proposal | None:
         return None
     assumed = plan.rules.attendance_share  # what this plan was computed with
     current = adjustments.attendance_share if adjustments.attendance_share is not None else assumed
-    proposed = _round(min(SHARE_BOUNDS[1], max(SHARE_BOUNDS[0], assumed * ratio)))
+    # to the planning page's step (0.05): the value the coordinator will see on its slider
+    proposed = _round(
+        min(SHARE_BOUNDS[1], max(SHARE_BOUNDS[0], round(assumed * ratio / SHARE_STEP) * SHARE_STEP))
+    )
     if proposed == _round(current):
         return None
     more = "plus" if ratio > 1 else "moins"

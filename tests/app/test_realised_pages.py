@@ -152,3 +152,19 @@ def test_proposals_are_accepted_or_refused_one_by_one_and_used_by_planification(
     at.switch_page("app_pages/planification.py").run()
     assert not at.exception
     assert "le besoin de 1 commune(s) est corrigé" in texts(at)
+
+
+def test_an_accepted_attendance_share_becomes_the_planification_setting(version):
+    plan = load_plan(PLAN)
+    p2 = [s for s in plan.sessions if s.series == "P2"][:3]  # Thénioux: the plan expected 3 of 10 from Méry
+    home = [SessionOutcome(s.uid, True, 9, residence={"18263": 9}) for s in p2]
+    store.record_outcomes(app_store(), version, home, "coordination")
+    at = tournee()
+    assert "0 % venaient d'une autre commune" in texts(at)
+    at.button(key="adj_yes_attendance_share").click().run()
+    assert not at.exception
+    settings = ws.get_workspace(app_store(), "vierzon").settings
+    assert settings["adjustments"]["attendance_share"] == 0.05
+    assert settings["widgets"]["pl_att_share"] == 0.05
+    at.switch_page("app_pages/planification.py").run()
+    assert not at.exception and at.slider(key="pl_att_share").value == 0.05

@@ -98,3 +98,10 @@ def test_adjustments_change_need_rules_and_are_recorded_in_the_plan_file(plan):
     recorded = replace(plan, inputs=PlanInputs(plan.inputs.requests, False, {}, {MASSAY: 0.5}))
     assert dict(plan_from_dict(plan_to_dict(recorded)).inputs.need_factors) == {MASSAY: 0.5}
     assert "need_factors" not in plan_to_dict(plan)["inputs"]  # files without adjustments are unchanged
+
+
+def test_a_partial_shortfall_of_neighbours_scales_the_share_to_the_sliders_step(plan):
+    fewer = (None, {THENIOUX: 9, "18228": 1})  # 10 % from elsewhere where the plan assumed 30 %
+    share = by_key(propose(plan, season(plan, P2=[fewer, fewer, fewer])))["attendance_share"]
+    expected = round(plan.rules.attendance_share * (0.1 / 0.3) / 0.05) * 0.05
+    assert share.proposed == pytest.approx(expected) and "10 %" in share.reason
