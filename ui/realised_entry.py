@@ -35,6 +35,7 @@ HELD, CANCELLED, UNRECORDED = "Tenue", "Annulée", "Non renseignée"
 FLASH_KEY = "tn_real_flash"
 IMPORT_KEY = "tn_real_import"
 TABLE_KEY = "tn_real_table"
+NEXT_KEY = "tn_real_next"
 #: Reasons by French label, for the table's selectbox column.
 REASON_BY_LABEL = {label: code for code, label in CANCEL_REASONS.items()}
 
@@ -87,6 +88,10 @@ def _quick_form(plan, engine, version, realised, names, actor) -> None:
         k_of[s.series] = k_of.get(s.series, 0) + 1
     by_uid = {s.uid: s for s in ordered}
     st.markdown("**Saisie rapide** — une séance : tenue avec ses participants, ou annulée avec son motif.")
+    following = st.session_state.pop(NEXT_KEY, None)
+    if following in by_uid:  # after a save, the form offers the next session not yet recorded
+        st.session_state["tn_real_session"] = following
+        st.session_state.pop("tn_real_participants", None)
     with st.form("tn_real_form", enter_to_submit=True):
         uid = st.selectbox(
             "Séance",
@@ -132,6 +137,11 @@ def _quick_form(plan, engine, version, realised, names, actor) -> None:
         st.error(f"Rien n'est enregistré : {exc}.")
         return
     st.session_state[FLASH_KEY] = ("success", f"{session_label(s, names, k_of)} : {what}. Enregistré.")
+    later = [
+        x.uid for x in ordered if (x.date, x.start) > (s.date, s.start) and x.uid not in realised.outcomes
+    ]
+    if later:
+        st.session_state[NEXT_KEY] = later[0]
     st.session_state.pop(TABLE_KEY, None)
     st.rerun()
 

@@ -67,6 +67,10 @@ def test_a_held_session_entered_in_tournee_is_stored_and_shown_in_bilan(version)
     stored = store.realised_for_version(app_store(), version, plan).outcomes
     assert stored[s.uid].held and stored[s.uid].participants == 9 and len(stored) == 1
     assert "tenue, 9 participants. Enregistré." in texts(at)
+    after = sorted(
+        (x for x in plan.sessions if (x.date, x.start) > (s.date, s.start)), key=lambda x: (x.date, x.start)
+    )
+    assert at.selectbox(key="tn_real_session").value == after[0].uid  # ready for the next one
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Séances tenues"] == f"1 / {len(plan.sessions)}"
     assert metrics["Participants par séance"] == "9,0"

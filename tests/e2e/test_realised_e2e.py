@@ -76,6 +76,7 @@ def test_attendance_entered_in_tournee_shows_in_bilan(season_app, browser_page, 
     form.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("tenue, 8 participants. Enregistré.").wait_for(timeout=60_000)
 
+    screenshot(page, "realised_tournee")
     stored = _outcomes(workdir, version)
     assert len(stored) == 1
     (outcome,) = stored.values()
