@@ -86,6 +86,7 @@ def render_metrics(fig: RealisedFigures) -> None:
         _n(fig.per_session, 1),
         delta=f"prévu : {_n(fig.planned_per_session, 1)}",
         delta_color="off",
+        delta_arrow="off",
         help="Participants des séances tenues / séances tenues ; prévu : taille de groupe attendue pour ces séances.",
     )
     c3.metric(
@@ -93,6 +94,7 @@ def render_metrics(fig: RealisedFigures) -> None:
         _n(fig.trained),
         delta=f"prévu : {_n(fig.planned_trained)}",
         delta_color="off",
+        delta_arrow="off",
         help="Venues à la plupart des séances d'un parcours (4 sur 5) ; voir la définition dans le tableau.",
     )
     c4.metric(
@@ -100,6 +102,7 @@ def render_metrics(fig: RealisedFigures) -> None:
         _n(fig.cost_per_trained, 0, "€"),
         delta=f"prévu : {_n(fig.planned_cost_per_trained, 0, '€')}",
         delta_color="off",
+        delta_arrow="off",
         help="Coût des séances qui ont mobilisé le moyen (tenues, ou sans participant) et de leurs tournées, "
         "divisé par les personnes formées — pas par les personnes « touchées ».",
     )

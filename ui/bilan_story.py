@@ -26,12 +26,14 @@ def render_story(plan: Plan, ctx: ReportContext, baseline: Plan | None, rates: C
         if f.baseline is not None:
             delta = f"saupoudrage : {f.text(f.baseline)}"
             if f.difference:
-                delta = f"{f.difference} vs saupoudrage"
+                # an ASCII minus: Streamlit reads the sign of the delta's text for its arrow and colour
+                delta = f"{f.difference.replace('−', '-')} vs saupoudrage"
         col.metric(
             SHORT[f.key],
             f.text(f.plan),
             delta=delta,
             delta_color=("normal" if f.higher_is_better else "inverse") if f.difference else "off",
+            delta_arrow="auto" if f.difference else "off",
             help=f"{f.label} : {f.definition}"
             + (f" Saupoudrage : {f.text(f.baseline)}." if f.baseline is not None else ""),
         )
