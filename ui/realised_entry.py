@@ -343,12 +343,16 @@ def render_tab(plan: Plan, problem, engine, names: Mapping[str, str], actor) -> 
     from ui import bilan_realised as br
 
     version = br.plan_version(engine, plan)
-    if version is None:
+    if version is None:  # the réalisé belongs to a stored version of the plan
+        st.info("Ce plan n'est pas encore enregistré : le réalisé se rattache à une version enregistrée.")
+        if not st.button("Enregistrer cette version du plan", key="tn_real_save_version"):
+            return
         try:
             version = store.ensure_plan_version(engine, plan, "Plan de saison (réalisé)", actor)
         except PlannerError as exc:
             st.error(f"Le plan ne peut pas être enregistré : {exc}.")
             return
+        st.rerun()
     realised = store.realised_for_version(engine, version, plan)
     st.caption(
         "Ce qui s'est passé, séance par séance : c'est ce que montre le Bilan (prévu et réalisé), ce qui reste en "
