@@ -172,3 +172,13 @@ def test_an_accepted_attendance_share_becomes_the_planification_setting(version)
     assert settings["widgets"]["pl_att_share"] == 0.05
     at.switch_page("app_pages/planification.py").run()
     assert not at.exception and at.slider(key="pl_att_share").value == 0.05
+
+
+def test_accueil_counts_the_past_sessions_without_a_record(version):
+    plan = load_plan(PLAN)  # March–April 2026: every session is past
+    store.record_outcomes(
+        app_store(), version, [SessionOutcome(first_session(plan).uid, True, 6)], "coordination"
+    )
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception
+    assert f"**{len(plan.sessions) - 1} séance(s) passée(s) sans réalisé**" in texts(at)
