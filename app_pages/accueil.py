@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import date
 
 import streamlit as st
 
@@ -84,6 +85,19 @@ def _attention() -> list[tuple[str, str, str]]:
                     f"**{len(due)} commune(s) à prévenir** de leurs dates ou de leur demande : {who}.",
                     "app_pages/tournee.py",
                     "Voir les messages (onglet « Communes à prévenir »)",
+                )
+            )
+        from ui.bilan_realised import load_realised
+
+        _, realised = load_realised(engine, plan)
+        missing = [s for s in plan.sessions if s.date < date.today() and s.uid not in realised.outcomes]
+        if missing:
+            out.append(
+                (
+                    f"**{len(missing)} séance(s) passée(s) sans réalisé** : tenue ou annulée, avec combien de "
+                    "participants ?",
+                    "app_pages/tournee.py",
+                    "Saisir (onglet « Réalisé »)",
                 )
             )
         broken = check_with_exceptions(plan, problem).open

@@ -11,7 +11,6 @@ import streamlit as st
 
 from planner.errors import PlannerError
 from planner.file_errors import reading
-from planner.french import french_decimal
 from planner.hosting.request_form import escape_markdown
 from planner.model import Plan
 from planner.plan_json import plan_from_dict
@@ -34,6 +33,7 @@ from planner.publish.report import (
     lorenz_frame,
 )
 from ui import bilan_charts as bc
+from ui import bilan_realised, bilan_story
 from ui import data as ud
 from ui.plan_views import render_equity
 from ui.tours import render_bilan_comparison
@@ -73,9 +73,12 @@ def _report_context(plan: Plan, source: str | None) -> ReportContext | None:
         return ReportContext.from_problem(problem)
     try:
         spec = plan.territory_spec
-        return ReportContext(
-            ud.get_territory(spec), ud.get_needs(spec, ud.current_weights()), ud.get_matrix(spec)
-        )
+        needs = ud.get_needs(spec, ud.current_weights())
+        if plan.inputs.need_factors:  # adjustments the plan was computed with (its file records them)
+            from planner.realised.proposals import Adjustments
+
+            needs = Adjustments(plan.inputs.need_factors).apply_needs(needs)
+        return ReportContext(ud.get_territory(spec), needs, ud.get_matrix(spec))
     except PlannerError as exc:  # a path named in the file is refused unread (ui.data.get_territory)
         named = f" (fichier « {source} »)" if source else ""
         st.error(
@@ -180,33 +183,7 @@ figures = key_figures(plan, ctx, baseline, rates)
 by_key = {f.key: f for f in figures}
 
 st.subheader(f"Chiffres clés – {ctx.territory.name}")
-TOP = (
-    ("participants_full_series", "Parcours complets (pers.)"),
-    ("unmet_full_share", "Besoin servi (parcours)"),
-    ("white_zones", "Zones blanches (communes)"),
-    ("cost_per_full_participant", "Coût par personne formée"),
-)
-
-
-def _short(f, value: float) -> str:
-    """A metric value without a counting unit (the label carries it)."""
-    text = french_decimal(value, f.decimals)
-    return f"{text} {f.unit}" if f.unit in {"%", "€"} and text != "—" else text
-
-
-for col, (key, short_label) in zip(st.columns(len(TOP)), TOP, strict=True):
-    f = by_key[key]
-    delta = None
-    if f.baseline is not None and pd.notna(f.baseline) and pd.notna(f.plan):
-        diff = f.plan - f.baseline
-        delta = f"{'+' if diff > 0 else ''}{_short(f, diff)} vs saupoudrage"
-    col.metric(
-        short_label,
-        _short(f, f.plan),
-        delta=delta,
-        delta_color="normal" if f.higher_is_better else "inverse",
-        help=f"{f.label} : {f.definition}",
-    )
+bilan_story.render_story(plan, ctx, baseline, rates)
 
 st.caption(SAUPOUDRAGE_NOTE)
 
@@ -221,6 +198,8 @@ table = pd.DataFrame(
 )
 st.dataframe(table, hide_index=True, width="stretch")
 render_bilan_comparison()  # the tour run today, when « Ma tournée actuelle » loaded one
+
+realised = bilan_realised.render_bilan_section(plan, ctx, rates)
 
 st.subheader("Aller vers : les moins couverts d'abord")
 st.caption(
@@ -300,6 +279,7 @@ export_ctx = make_context(
     baseline=baseline,
     hosts=hosts,
     rates=rates,
+    realised=realised,
 )
 stem = f"aller-vers_{plan.territory_spec}_{plan.kind}".replace("/", "_").replace(":", "_")
 buttons = [  # the spreadsheet first: what a funder or a partner opens without surprises

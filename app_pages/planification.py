@@ -27,6 +27,7 @@ from planner.problem import PlanningProblem, SolveParams
 from planner.publish.report import CostRates
 from planner.rules.adjust import replan_problem
 from planner.rules.calendar import SCHOOL_ZONES, build_season, french_public_holidays, open_days
+from ui import adjustments
 from ui import data as ud
 from ui import planning as up
 from ui import workspace as uw
@@ -121,6 +122,13 @@ if problem_msg:
 territory = ud.get_territory(spec)
 matrix = ud.get_matrix(spec)
 needs = ud.get_needs(spec, ud.current_weights())
+_adjusted = adjustments.stored()  # accepted after a season (Tournée, « Réalisé »): never silent
+needs = _adjusted.apply_needs(needs)
+if _adjusted.need_factors:
+    st.caption(
+        f"Ajustements acceptés après la saison passée (Tournée, onglet « Réalisé ») : le besoin de "
+        f"{len(_adjusted.need_factors)} commune(s) est corrigé pour ce calcul."
+    )
 labels = up.commune_labels(territory)
 names = {c.code_insee: c.name for c in territory.communes}
 st.caption(
@@ -573,6 +581,9 @@ def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams 
             )
             if not keep_locks:
                 problem = replace(problem, locked=(), accepted=())
+            from ui.realised_entry import lock_held_sessions
+
+            problem = lock_held_sessions(problem, current)  # held sessions are history: always kept
         return problem, check, params, []
     except PlannerError as exc:
         return None, None, None, [str(exc)]
@@ -611,7 +622,14 @@ if st.button(
     help="Lance l'optimisation et calcule aussi, pour comparer, le plan « saupoudrage » (une visite par commune).",
 ):
     label = "Plan de saison" if current is None else f"Nouveau calcul ({level.label.lower()})"
-    job = up.start_job(problem, params, label=label, alternatives=bool(alternatives_wanted), previous=current)
+    job = up.start_job(
+        problem,
+        params,
+        label=label,
+        alternatives=bool(alternatives_wanted),
+        previous=current,
+        need_factors=_adjusted.need_factors,
+    )
     running = True
 
 if job is not None and not job.collected:

@@ -149,6 +149,7 @@ tabs = st.tabs(
         "Communes à prévenir",
         "Versions",
         "Exports",
+        "Réalisé",
     ],
     # the key keeps the open tab when a message appears above the tabs (after a lock from the
     # calendar, a move, a re-plan): without it the tabs would reopen on « Carte ». No state
@@ -650,14 +651,25 @@ with tabs[5]:
             gap=float(st.session_state.get("pl_gap", 0.5)) / 100.0,
             seed=int(st.session_state.get("pl_seed", 0)),
         )
+        from ui.adjustments import recalibrated, stored
+        from ui.realised_entry import lock_held_sessions
+
         up.start_job(
-            replan_problem(
-                replace(problem, season=season), plan, keep_value=level.keep_value, frozen_before=date.today()
+            lock_held_sessions(
+                replan_problem(
+                    replace(recalibrated(problem, plan), season=season),
+                    plan,
+                    keep_value=level.keep_value,
+                    frozen_before=date.today(),
+                ),
+                plan,
+                engine,
             ),
             params,
             label=f"Replanification ({level.label.lower()})"
             + (f", {len(closing)} jour(s) fermé(s) en plus" if closing else ""),
             previous=plan,
+            need_factors=stored().need_factors or plan.inputs.need_factors,
         )
         st.rerun()
 
@@ -818,3 +830,9 @@ with tabs[8]:
             file_name=ready[1],
             key="tn_export_dl",
         )
+
+# ------------------------------------------------------------------------------- realised
+with tabs[9]:
+    from ui import realised_entry
+
+    realised_entry.render_tab(plan, problem, engine, names, current_actor())

@@ -565,16 +565,20 @@ class PlanInputs:
     rebuilds the same problem (and the same saupoudrage baseline and figures).
 
     ``need_weights`` holds the need model's weights by name (:class:`planner.territory.need.NeedWeights`
-    fields); empty means the defaults.
+    fields); empty means the defaults. ``need_factors`` multiplies the need of some communes
+    (``code_insee -> factor``): the adjustments accepted after a season
+    (:mod:`planner.realised.proposals`); empty means none.
     """
 
     requests: tuple[HostRequest, ...] = ()
     requests_only: bool = False
     need_weights: Mapping[str, float | str] = field(default_factory=dict)
+    need_factors: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requests", tuple(self.requests))
         object.__setattr__(self, "need_weights", _frozen_mapping(self.need_weights))
+        object.__setattr__(self, "need_factors", _frozen_mapping(self.need_factors))
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,7 @@ def _inputs_to_dict(inputs: PlanInputs) -> dict[str, Any]:
         "requests": [request_to_dict(q) for q in inputs.requests],
         "requests_only": inputs.requests_only,
         "need_weights": dict(inputs.need_weights),
+        **({"need_factors": dict(inputs.need_factors)} if inputs.need_factors else {}),
     }
 
 
@@ -183,6 +184,7 @@ def _inputs_from_dict(d: dict[str, Any] | None) -> PlanInputs:
         requests=tuple(request_from_dict(x) for x in d.get("requests", [])),
         requests_only=bool(d.get("requests_only", False)),
         need_weights={str(k): v for k, v in (d.get("need_weights") or {}).items()},
+        need_factors={str(k): float(v) for k, v in (d.get("need_factors") or {}).items()},
     )
 
 

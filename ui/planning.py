@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -257,14 +257,21 @@ def start_job(
     with_baseline: bool = True,
     alternatives: bool = False,
     previous: Plan | None = None,
+    need_factors: Mapping[str, float] | None = None,
 ) -> SolveJob:
-    """Start a background solve for this session (cancelling a previous one still running)."""
+    """Start a background solve for this session (cancelling a previous one still running).
+
+    ``need_factors``: the adjustments of need already applied to ``problem.needs``, recorded in
+    the plan's inputs so that reopening it rebuilds the same problem.
+    """
     from ui import data as ud
 
     old = current_job()
     if old is not None and not old.done:
         old.cancel()
-    inputs = PlanInputs(problem.requests, problem.requests_only, ud.weights_dict(ud.current_weights()))
+    inputs = PlanInputs(
+        problem.requests, problem.requests_only, ud.weights_dict(ud.current_weights()), need_factors or {}
+    )
     job = SolveJob(
         problem,
         params,
@@ -484,9 +491,14 @@ def problem_for(plan: Plan) -> PlanningProblem:
         except Exception:
             log.error("reading accepted requests failed:\n%s", traceback.format_exc())
         weights = ud.current_weights()
+    needs = ud.get_needs(spec, weights)
+    if plan.inputs.need_factors:  # the season's accepted adjustments (planner.realised.proposals)
+        from planner.realised.proposals import Adjustments
+
+        needs = Adjustments(plan.inputs.need_factors).apply_needs(needs)
     return PlanningProblem(
         territory=territory,
-        needs=ud.get_needs(spec, weights),
+        needs=needs,
         matrix=ud.get_matrix(spec),
         resources=plan.resources,
         season=plan.season,

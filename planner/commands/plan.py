@@ -74,6 +74,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--locked", help="séances verrouillées : plan JSON ou CSV")
     p.add_argument(
+        "--adjustments",
+        metavar="AJUSTEMENTS.json",
+        help="ajustements acceptés après une saison (écrits par « realised proposals --accept … --out ») : "
+        "besoin de certaines communes, part des voisins qui viennent",
+    )
+    p.add_argument(
         "--previous",
         metavar="ANCIEN.json",
         help="replanifier à partir de ce plan : ses séances verrouillées restent, les autres ne bougent "
@@ -275,6 +281,45 @@ def _with_services(resources: tuple[Resource, ...], args: argparse.Namespace) ->
     return tuple(out)
 
 
+def _adjustments(args: argparse.Namespace):
+    """The accepted adjustments of ``--adjustments`` (none without it)."""
+    from planner.realised.proposals import Adjustments
+
+    path = getattr(args, "adjustments", None)
+    if not path:
+        return Adjustments()
+    return read_path(lambda p: Adjustments.from_dict(json.loads(Path(p).read_text("utf-8"))), path)
+
+
+def _lock_held(problem: PlanningProblem, old: Plan) -> PlanningProblem:
+    """Lock the sessions of ``old`` recorded as held (``realised import``/Tournée) in the database.
+
+    Only when a database exists (``DATABASE_URL`` or the SQLite file): a re-plan from a file
+    alone creates none. Held sessions are history: they stay whatever the stability chosen.
+    """
+    import os
+
+    from planner.realised.locks import lock_held
+    from planner.store import realised as store
+    from planner.store.db import database_url, open_store
+
+    url = database_url()
+    if not os.environ.get("DATABASE_URL") and not Path(url.removeprefix("sqlite:///")).exists():
+        return problem
+    engine = open_store(url)
+    version = store.find_plan_version(engine, old)
+    if version is None:
+        return problem
+    again = lock_held(problem, old, store.realised_for_version(engine, version, old))
+    if len(again.locked) > len(problem.locked):
+        print(
+            f"{len(again.locked) - len(problem.locked)} séance(s) tenue(s) (réalisé enregistré) verrouillée(s) "
+            "en plus.",
+            file=sys.stderr,
+        )
+    return again
+
+
 def build_problem(args: argparse.Namespace) -> PlanningProblem:
     """The planning problem the command line describes (a re-plan of ``--previous`` if given)."""
     territory = read_path(
@@ -282,7 +327,8 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
     )
     weights = _weights(args)
     matrix = territory_matrix(territory)
-    needs = compute_need(territory, weights, matrix)
+    adjusted = _adjustments(args)
+    needs = adjusted.apply_needs(compute_need(territory, weights, matrix))
     resources = read_path(load_resources, args.resources) if args.resources else default_resources(territory)
     if args.public:
         resources = tuple(replace(r, public=args.public) for r in resources)
@@ -303,7 +349,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         matrix=matrix,
         resources=resources,
         season=season,
-        rules=_rules(args),
+        rules=adjusted.apply_rules(_rules(args)),
         requests=requests,
         locked=locked,
         requests_only=args.requests_only,
@@ -320,6 +366,7 @@ def build_problem(args: argparse.Namespace) -> PlanningProblem:
         keep_value=stability.level(args.stability).keep_value,
         frozen_before=getattr(args, "frozen_before", None),
     )
+    again = _lock_held(again, old)
     if locked:  # locks given on the command line join the previous plan's
         known = {(s.series, s.index) for s in again.locked}
         again = dataclasses.replace(
@@ -461,7 +508,10 @@ def run(args: argparse.Namespace) -> int:
             stop.set()
             raise
     weights = dataclasses.asdict(_weights(args))
-    plan = dataclasses.replace(plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights))
+    factors = dict(_adjustments(args).need_factors)
+    plan = dataclasses.replace(
+        plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights, factors)
+    )
     out = Path(args.out)
     _write(plan, out)
     print(summary(plan))

@@ -3,7 +3,9 @@
 ``import FILE --plan PLAN.json`` reads a Coop activity export or a simple attendance sheet,
 matches it to the plan's sessions and stores the counts (never a name) in the plan's version
 (saved first if the database does not hold it yet). ``list`` prints what is stored;
-``export`` writes planned vs done to Excel. Every command works on ``DATABASE_URL`` or the
+``export`` writes planned vs done to Excel; ``proposals`` lists the adjustments the
+realised suggests for the next season and writes the accepted ones (``--accept``) to a file
+that ``plan --adjustments`` uses. Every command works on ``DATABASE_URL`` or the
 default SQLite file (see :mod:`planner.store.db`).
 """
 
@@ -129,7 +131,10 @@ def _context(plan: Plan):
 
     territory = load_territory(plan.territory_spec)
     matrix = territory_matrix(territory)
-    return ReportContext(territory, compute_need(territory, matrix=matrix), matrix)
+    from planner.realised.proposals import Adjustments
+
+    needs = Adjustments(plan.inputs.need_factors).apply_needs(compute_need(territory, matrix=matrix))
+    return ReportContext(territory, needs, matrix)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -151,6 +156,71 @@ def cmd_export(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(realised_xlsx(plan, realised, _context(plan), rates, name=region_places().name))
     print(f"Prévu et réalisé écrits dans {out} ({_agree(len(realised.outcomes), 'séance renseignée')}).")
+    return 0
+
+
+def _realised_of(plan: Plan, plan_path: Path, version: int | None):
+    engine = open_store()
+    version = version or store.find_plan_version(engine, plan)
+    if version is None:
+        raise InputError(
+            "ce plan n'est pas dans la base : importez d'abord son réalisé", file=Path(plan_path).name
+        )
+    return store.realised_for_version(engine, version, plan)
+
+
+def cmd_proposals(args: argparse.Namespace) -> int:
+    """Print the proposed adjustments; with ``--accept``, write the accepted ones to ``--out``."""
+    from planner.file_errors import read_path
+    from planner.realised.proposals import Adjustments, accept, propose
+
+    plan = load_plan(args.plan)
+    realised = _realised_of(plan, args.plan, args.version)
+    base = Adjustments()
+    if args.current:
+        base = read_path(
+            lambda p: Adjustments.from_dict(json.loads(Path(p).read_text("utf-8"))), args.current
+        )
+    proposals = propose(plan, realised, adjustments=base, name=region_places().name)
+    keys = [p.key for p in proposals] if "all" in args.accept else list(args.accept)
+    if keys and not args.out:
+        raise InputError("--accept demande --out : le fichier d'ajustements à écrire")
+    adjusted = accept(proposals, keys, base)
+    if args.json:
+        json.dump(
+            [
+                {
+                    "key": p.key,
+                    "kind": p.kind,
+                    "commune": p.commune or None,
+                    "current": p.current,
+                    "proposed": p.proposed,
+                    "reason": p.reason,
+                    "accepted": p.key in keys,
+                }
+                for p in proposals
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+    elif not proposals:
+        print("Aucun ajustement proposé : il faut au moins deux séances renseignées par commune.")
+    else:
+        print(f"{_agree(len(proposals), 'ajustement proposé')} (rien n'est appliqué sans --accept) :")
+        for p in proposals:
+            mark = "[accepté] " if p.key in keys else ""
+            print(f"- {mark}{p.key} — {p.label}\n  {p.reason}")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(adjusted.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(
+            f"Ajustements écrits dans {out} ({_agree(len(keys), 'accepté')}) : "
+            f"python -m planner plan … --adjustments {out}",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     return 0
 
 
@@ -183,3 +253,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--eur-km", type=float, default=CostRates.eur_per_km, help="coût au km (€)")
     p.add_argument("--eur-heure", type=float, default=CostRates.eur_per_hour, help="coût horaire (€)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "proposals",
+        help="ajustements proposés pour la saison suivante (besoin des communes, venue des voisins)",
+        description="Compare le réalisé aux hypothèses du plan et propose des ajustements, chacun avec sa "
+        "raison. Rien n'est appliqué : --accept CLÉ (ou all) les écrit dans --out, que "
+        "« plan --adjustments » utilise.",
+    )
+    p.add_argument("--plan", required=True, type=Path, help="fichier JSON du plan")
+    p.add_argument("--version", type=int, help="numéro de version du plan (par défaut : celle du fichier)")
+    p.add_argument("--current", help="ajustements déjà acceptés (JSON écrit par --out)")
+    p.add_argument("--accept", nargs="*", default=[], metavar="CLÉ", help="clés acceptées, ou all")
+    p.add_argument("--out", help="fichier JSON des ajustements acceptés")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_proposals)

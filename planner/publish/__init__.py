@@ -19,6 +19,7 @@ from planner.errors import InputError
 from planner.model import CommuneNeed, Plan, Territory
 from planner.publish.common import ExportContext, HostDetails, Publisher
 from planner.publish.report import CostRates
+from planner.realised.season import RealisedSeason
 from planner.territory.travel import TravelMatrix
 
 FORMATS: tuple[str, ...] = ("xlsx", "pdf", "ics", "lieux", "csv", "geojson", "json")
@@ -68,6 +69,7 @@ def make_context(
     rates: CostRates | None = None,
     previous: Sequence[Plan] = (),
     publisher: Publisher | None = None,
+    realised: RealisedSeason | None = None,
 ) -> ExportContext:
     """Gather what the exports may show; a :class:`~planner.problem.PlanningProblem` gives
     territory, needs and matrix at once (explicit arguments win)."""
@@ -85,6 +87,7 @@ def make_context(
         rates=rates or CostRates(),
         previous=tuple(previous),
         publisher=publisher or Publisher(),
+        realised=realised,
     )
 
 

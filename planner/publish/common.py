@@ -21,6 +21,7 @@ from planner.errors import InputError
 from planner.french import WEEKDAY_NAMES_FR, french_date
 from planner.model import DOMICILE, PERMANENCE, CommuneNeed, Plan, Series, Session, Territory
 from planner.publish.report import CostRates, ReportContext
+from planner.realised.season import RealisedSeason
 from planner.territory.travel import TravelMatrix
 
 #: Workshop themes of a 5-session series, after the EPN of Graçay (monograph, 2021).
@@ -113,6 +114,8 @@ class ExportContext:
     that depend on them are left out. ``previous`` holds the plans published before this one
     (oldest first): calendars then say which sessions moved or were cancelled. ``publisher`` is
     the structure running the resources (the national-standard export needs its SIRET).
+    ``realised`` is what happened to the plan's sessions (counts only): the funder report then
+    has a « Réalisé » section.
     """
 
     plan: Plan
@@ -124,6 +127,7 @@ class ExportContext:
     rates: CostRates = field(default_factory=CostRates)
     previous: tuple[Plan, ...] = ()
     publisher: Publisher = field(default_factory=Publisher)
+    realised: RealisedSeason | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hosts", MappingProxyType(dict(self.hosts or {})))

@@ -192,6 +192,21 @@ def _headline(pdf: _Doc, figures, has_baseline: bool) -> None:
     pdf.line_text(SAUPOUDRAGE_NOTE, 9, color=GREY)
 
 
+def _story(pdf: _Doc, ctx: ExportContext) -> None:
+    """What the plan achieves that saupoudrage does not (:mod:`planner.publish.story`), in sentences."""
+    from planner.publish.story import funders_story, story_sentences
+
+    pdf.heading("Ce que le plan apporte que le saupoudrage n'apporte pas", level=1, size=12)
+    for line in story_sentences(funders_story(ctx.plan, ctx.report, ctx.baseline, ctx.rates)):
+        pdf.line_text(f"• {line}", 9.5)
+    pdf.line_text(
+        "Les parts du besoin se comparent en points ; le coût est rapporté aux personnes formées, pas aux "
+        "personnes « touchées ».",
+        8,
+        color=GREY,
+    )
+
+
 def _figures_table(pdf: _Doc, figures) -> None:
     """Key figures, one row each (label, values), the definition in a row under it (table API)."""
     headline = FontFace(emphasis="BOLD", fill_color=HIGHLIGHT)
@@ -280,6 +295,7 @@ def funder_report(ctx: ExportContext) -> FPDF:
         return pdf
     figures = key_figures(plan, rc, ctx.baseline, ctx.rates)
     _headline(pdf, figures, ctx.baseline is not None)
+    _story(pdf, ctx)
     pdf.heading("Chiffres clés", level=1)
     _figures_table(pdf, figures)
     pdf.ln(1)
@@ -290,6 +306,11 @@ def funder_report(ctx: ExportContext) -> FPDF:
         7.5,
         color=GREY,
     )
+
+    from planner.publish.pdf_realised import has_realised, realised_section
+
+    if has_realised(ctx):
+        realised_section(pdf, ctx)
 
     from planner.publish.charts import epci_png, lorenz_png, map_png
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.model import Plan, Session
+from planner.problem import PlanningProblem
 from planner.realised.season import RealisedSeason
 
 
@@ -16,3 +17,15 @@ def sessions_to_lock(plan: Plan, realised: RealisedSeason) -> tuple[Session, ...
     attached to their ``uid``. Cancelled sessions are not returned: they did not happen.
     """
     return tuple(replace(s, locked=True) for s in realised.held(plan))
+
+
+def lock_held(problem: PlanningProblem, plan: Plan, realised: RealisedSeason) -> PlanningProblem:
+    """``problem`` with every session of ``plan`` recorded as held added to its locked sessions.
+
+    What a re-plan (dashboard or ``plan --previous``) solves, whatever the stability chosen:
+    a held session is history, even when the coordinator re-plans « from scratch ». Sessions
+    already locked in ``problem`` are left as they are.
+    """
+    known = {s.uid for s in problem.locked}
+    extra = tuple(s for s in sessions_to_lock(plan, realised) if s.uid not in known)
+    return replace(problem, locked=problem.locked + extra) if extra else problem

@@ -11,6 +11,7 @@ that also writes the audit log.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -175,6 +176,59 @@ def record_outcome(engine: Engine, version_id: int, outcome: SessionOutcome, act
         record(
             session, who.label, "record", "realised_session", outcome.uid, f"version {version_id} : {state}"
         )
+
+
+def record_outcomes(
+    engine: Engine,
+    version_id: int,
+    outcomes: Iterable[SessionOutcome],
+    actor: Actor | str,
+    *,
+    clear: Iterable[str] = (),
+) -> int:
+    """Record several entries at once, in ONE transaction: all are stored, or none.
+
+    The coordinator's table of the season: ``outcomes`` replace what was recorded for their
+    sessions in ``version_id``; ``clear`` lists session uids whose record is forgotten (set back
+    to « non renseignée »). Returns the number of sessions changed.
+
+    Raises
+    ------
+    AccessDenied
+        If ``actor`` is not a coordinator.
+    InputError
+        Unknown version, or a session that is not in it (then nothing is stored).
+    """
+    who = as_actor(actor)
+    require_coordinator(who, "saisir le réalisé")
+    plan = _plan(engine, version_id)
+    outcomes, clear = tuple(outcomes), tuple(clear)
+    planned = {o.uid: _planned(plan, o.uid, version_id) for o in outcomes}
+    for uid in clear:
+        _planned(plan, uid, version_id)
+    with session_scope(engine) as session:
+        for outcome in outcomes:
+            _put_outcome(session, version_id, planned[outcome.uid], outcome, who.label, None)
+        gone = 0
+        if clear:
+            gone = session.execute(
+                delete(RealisedSessionRow).where(
+                    RealisedSessionRow.plan_version_id == version_id,
+                    RealisedSessionRow.session_uid.in_(clear),
+                )
+            ).rowcount
+        if outcomes or gone:
+            held = sum(o.held for o in outcomes)
+            record(
+                session,
+                who.label,
+                "record",
+                "realised_session",
+                f"{len(outcomes)} séance(s)",
+                f"version {version_id} : {held} tenue(s), {len(outcomes) - held} annulée(s), "
+                f"{gone} effacée(s)",
+            )
+        return len(outcomes) + gone
 
 
 def clear_outcome(engine: Engine, version_id: int, uid: str, actor: Actor | str) -> bool:

@@ -67,8 +67,8 @@ def test_figures_side_by_side_with_baseline_and_definitions():
     assert row["Plan"] == "33 pers." and row["Saupoudrage"] == "0 pers."
     assert table["Définition"].str.len().min() > 20
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Parcours complets (pers.)"] == "33"
-    assert metrics["Zones blanches (communes)"] == "2"
+    assert metrics["Personnes formées"] == "33 pers."
+    assert metrics["Coût par personne formée"].endswith("€")
 
 
 def test_before_after_maps_are_offline_and_show_white_zones():
@@ -126,10 +126,24 @@ def test_headline_is_full_series_with_the_saupoudrage_note():
     at = _run(funder=True)
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[:2] == ["Parcours complets (pers.)", "Besoin servi (parcours)"]
-    share = at.metric[1]
-    assert share.value.endswith("%") and share.value != "0,0 %"
-    assert "vs saupoudrage" in share.proto.delta and share.proto.delta.startswith("+")
+    assert labels[:4] == [
+        "Personnes formées",
+        "Moins couvertes atteintes",
+        "En besoin, à portée",
+        "Coût par personne formée",
+    ]
+    trained = at.metric[0]
+    assert (
+        trained.value != "0"
+        and trained.proto.delta.startswith("+")
+        and "vs saupoudrage" in trained.proto.delta
+    )
+    cost = at.metric[3]
+    assert (
+        cost.value.endswith("€") and "saupoudrage : —" in cost.proto.delta
+    )  # nobody trained: no cost per person
+    share = next(m.value for m in at.markdown if "servie par des parcours complets" in m.value)
+    assert "points)" in share and " %)" not in share  # shares of need compared in points
     assert SAUPOUDRAGE_NOTE in [c.value for c in at.caption]
     table = at.dataframe[0].value
     assert list(table["Indicateur"][:3]) == [

@@ -127,3 +127,27 @@ def test_bilan_plan_files(key):
         name, data, mime = feed(file, at.file_uploader(key=key))
         at.file_uploader(key=key).set_value((name, data, mime)).run()
         check_refusal(at, name)
+
+
+def test_tournee_realised_import(engine):
+    """The « Réalisé » import of Tournée: every hostile file refused in French, nothing stored."""
+    from planner.plan_json import load_plan
+    from planner.store import realised
+    from planner.store import workspace as ws
+
+    plan = load_plan(ROOT / "tests" / "data" / "plan_vierzon_petit.json")
+    version, _, _ = ws.commit_plan(
+        engine, "vierzon", plan, "Plan annoncé", "coordination", base=ws.get_workspace(engine, "vierzon").base
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("app_pages/tournee.py").run()
+    for file in CORPUS:
+        name, data, mime = feed(file, at.file_uploader(key="tn_real_file"))
+        at.file_uploader(key="tn_real_file").set_value((name, data, mime)).run()
+        at.button(key="tn_real_import_go").click().run()
+        assert not at.exception, f"{name}: {at.exception}"
+        refusals = [as_read(e.value) for e in at.error if "Rien n'est importé" in e.value]
+        assert len(refusals) == 1 and name in refusals[0], f"{name}: {[e.value[:200] for e in at.error]}"
+        assert not PYTHON_TEXT.search(refusals[0]), f"{name}: Python text on the page: {refusals[0][:300]}"
+        assert not realised.list_imports(engine, version), name
+        assert not realised.list_outcomes(engine, version), name

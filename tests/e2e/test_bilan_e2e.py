@@ -33,7 +33,7 @@ def test_bilan_from_uploaded_plan_shows_figures_and_lorenz_curve(streamlit_url, 
 
     page.get_by_role("heading", name="Chiffres clés").wait_for(timeout=90_000)
     labels = page.locator("[data-testid='stMetricLabel']")
-    labels.filter(has_text="Parcours complets").first.wait_for()
+    labels.filter(has_text="Personnes formées").first.wait_for()
     metrics = {
         _plain(lab): _plain(val)
         for lab, val in zip(
@@ -42,9 +42,9 @@ def test_bilan_from_uploaded_plan_shows_figures_and_lorenz_curve(streamlit_url, 
             strict=True,
         )
     }
-    assert metrics["Parcours complets (pers.)"] == "33"
-    assert metrics["Zones blanches (communes)"] == "2"
-    assert metrics["Besoin servi (parcours)"].endswith("%")
+    assert metrics["Personnes formées"] == "33 pers."
+    assert metrics["Moins couvertes atteintes"].endswith("%")
+    assert metrics["Coût par personne formée"].endswith("€")
     deltas = _plain(" ".join(page.locator("[data-testid='stMetricDelta']").all_inner_texts()))
     assert "vs saupoudrage" in deltas  # the baseline file was read
     page.get_by_text("n'est pas un parcours").first.wait_for()  # the saupoudrage note
