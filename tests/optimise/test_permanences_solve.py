@@ -3,6 +3,7 @@ checked by the rules checker), and the checker catching a broken permanence rule
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -128,7 +129,7 @@ def test_an_imposed_commune_gets_a_permanence_and_the_km_budget_holds(permanence
     forced = next(c for c in ("18128", "18085", "18167", "18064") if c not in hosts)  # small communes
     p = replace(_problem((PARCOURS, PERMANENCE)), must_host=(forced,))
     p = replace(p, rules=replace(p.rules, km_budget=2500.0))
-    plan = solve_services(p, replace(PARAMS, time_limit_s=30.0))
+    plan = solve_services(p, replace(PARAMS, time_limit_s=10.0))
     assert check_plan(plan, p) == []
     assert forced in {s.host for s in plan.sessions}
     base = p.resources[0].base
@@ -180,3 +181,13 @@ def test_one_permanence_a_day_when_the_resource_holds_one_session() -> None:
 
     with pytest.raises(InputError, match="au moins 2"):
         solve_services(_problem((PARCOURS, PERMANENCE), max_sessions_per_day=1), PARAMS)
+
+
+@pytest.mark.parametrize(("rhythm", "days"), [("tous les 15 jours", 14), ("hebdomadaire", 7)])
+def test_fortnightly_and_weekly_rotations(rhythm: str, days: int) -> None:
+    p = _problem((PERMANENCE,), permanence_rhythm=rhythm)
+    plan = solve_services(p, replace(PARAMS, time_limit_s=30.0))
+    assert check_plan(plan, p) == [] and plan.metrics.gap <= 0.01
+    for s in plan.series:
+        dates = sorted(x.date for x in plan.sessions if x.series == s.id)
+        assert all((b - a).days % days == 0 for a, b in itertools.pairwise(dates))
