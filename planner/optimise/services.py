@@ -279,8 +279,8 @@ def _search(
         done.set()
     if code in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         raise InfeasibleError(
-            "aucun plan de permanences ne respecte ces règles : vérifiez les jours, le rythme et les "
-            "séances verrouillées"
+            "aucun plan de permanences ne respecte ces règles : vérifiez les jours, le rythme, les communes "
+            "imposées (une permanence doit pouvoir s'y tenir), le budget kilométrique et les séances verrouillées"
         )
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise InfeasibleError(
