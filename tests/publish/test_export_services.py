@@ -83,3 +83,12 @@ def test_a_home_visit_event_has_no_address(served) -> None:
 
     events = [e for e in resource_calendar(ctx, "bus-1").walk("VEVENT") if "domicile" in str(e["summary"])]
     assert events and all(str(e["location"]) == "À domicile, Genouilly" for e in events)
+
+
+def test_a_permanence_is_a_mediation_place_but_not_a_full_parcours(served) -> None:
+    from planner.publish.report import full_series_ids, series_hosts
+
+    _, plan, _ = served
+    assert full_series_ids(plan) == set()  # no parcours in this plan
+    perm_hosts = {s.host for s in plan.series if s.service == PERMANENCE}
+    assert set(series_hosts(plan)) == perm_hosts  # six monthly dates: a place to go; visits are not
