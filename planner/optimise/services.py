@@ -80,6 +80,7 @@ from planner.optimise.permanence_model import (
     add_reach_cuts,
     build_stops,
     group_terms,
+    locked_stops,
 )
 from planner.optimise.permanences import home_visits_value
 from planner.optimise.routing import day_routes
@@ -307,8 +308,14 @@ def permanence_series(
     res = {r.id: r for r in problem.resources}
     series, sessions = [], []
     order = sorted(chosen, key=lambda t: (t[0].dates[0], t[0].position, t[0].resource, t[0].host))
-    for n, (stop, take) in enumerate(order, start=first):
-        sid = f"P{n:02d}-{stop.host}"
+    announced = {(s.series, s.date): s for s in problem.locked if s.service == PERMANENCE}
+    taken = {stop.series_id for stop, _ in chosen if stop.fixed}
+    n = first - 1
+    for stop, take in order:
+        sid = stop.series_id
+        while not sid:
+            n += 1
+            sid = f"P{n:02d}-{stop.host}" if f"P{n:02d}-{stop.host}" not in taken else ""
         minutes = {c: 0.0 if c == stop.host else round(problem.matrix.minutes(c, stop.host), 1) for c in take}
         series.append(
             Series(
@@ -334,7 +341,18 @@ def permanence_series(
                 clock(stop.end_min),
                 service=PERMANENCE,
             )
-            sessions.append(replace(s, uid=session_uid(problem.territory.spec, s)))
+            was = announced.get((sid, d))
+            if was is not None:  # announced: kept as it is, with its identity
+                sessions.append(
+                    replace(
+                        s,
+                        locked=True,
+                        uid=was.uid or session_uid(problem.territory.spec, s),
+                        sequence=was.sequence,
+                    )
+                )
+            else:
+                sessions.append(replace(s, uid=session_uid(problem.territory.spec, s)))
     return series, sessions
 
 
@@ -573,30 +591,35 @@ def solve_services(
     from planner.optimise.solve import build_plan, solve
 
     params = params or SolveParams()
-    if any(s.service != PARCOURS for s in problem.locked):
+    if any(s.service == DOMICILE for s in problem.locked):
         raise InputError(
-            "les permanences et visites à domicile verrouillées ne sont pas encore prises en charge : "
-            "verrouillez seulement les séances de parcours"
+            "les visites à domicile verrouillées ne sont pas encore prises en charge : elles sont replacées "
+            "à chaque calcul ; verrouillez les permanences et les séances de parcours"
         )
+    fixed = locked_stops(problem)
     t0 = _time.monotonic()
     perm = [r for r in problem.resources if PERMANENCE in r.services]
     parc = [r for r in problem.resources if PARCOURS in r.services]
     if not perm and not any(q.home_visits for q in problem.requests) and parc == list(problem.resources):
         return solve(problem, params, on_progress, stop)
     pm = {r.id: afternoon_resource(r) if PERMANENCE in r.services else r for r in parc}
+    parcours_locks = tuple(s for s in problem.locked if s.service == PARCOURS)
     stops: list[Stop] = []
     for r in perm:
         two = r.max_sessions_per_day >= 2 and PARCOURS not in r.services
         positions = (MORNING, 1) if two else (MORNING,)
         latest = afternoon_start(r) if PARCOURS in r.services else None
         stops += build_stops(problem, r, positions, latest)
+    stops += fixed
     series: list[Series] = []
     sessions: list[Session] = []
     unserved: tuple[Unserved, ...] = ()
     bound = 0.0
     status = "OPTIMAL"
     if parc and not perm:
-        part = solve(replace(problem, resources=tuple(parc)), params, on_progress, stop)
+        part = solve(
+            replace(problem, resources=tuple(parc), locked=parcours_locks), params, on_progress, stop
+        )
         series, sessions, unserved = list(part.series), list(part.sessions), part.unserved
         bound, status = part.metrics.bound, part.metrics.status
     elif perm and not parc:
@@ -609,7 +632,7 @@ def solve_services(
         status = _status(code, stop)
         unserved = _left_out(problem, series, sessions)
     elif perm:
-        sub = replace(problem, resources=tuple(pm.values()))
+        sub = replace(problem, resources=tuple(pm.values()), locked=parcours_locks)
         cands = build_candidates(sub, None, group=group_size(problem))
         require_windows(sub, cands)
         model = JointModel(sub, cands, stops, problem)
