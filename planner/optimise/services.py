@@ -375,8 +375,29 @@ def place_home_visits(
     counted (a visit is one person of the commune's unmet need)."""
     makers = [r for r in problem.resources if DOMICILE in r.services]
     asked = home_asked(problem)
-    if not makers or not asked:
-        return [], []
+    # announced (locked) visits stay as they are and count among the visits asked
+    kept: dict[str, list[Session]] = defaultdict(list)
+    for v in problem.locked:
+        if v.service == DOMICILE:
+            kept[v.series].append(v)
+    series: list[Series] = []
+    visits: list[Session] = []
+    for sid, held in sorted(kept.items()):
+        c, n = held[0].host, len(held)
+        series.append(Series(sid, c, held[0].resource, n, {c: n}, {c: 0.0}, DOMICILE))
+        visits += held
+        used = {**used, c: used.get(c, 0) + n}
+        asked[c] = max(0, asked.get(c, 0) - n)
+    for v in visits:
+        for s in sessions:
+            if (s.resource, s.date) == (v.resource, v.date) and s.start < v.end and v.start < s.end:
+                raise InfeasibleError(
+                    f"une visite à domicile verrouillée du {v.date:%d/%m/%Y} ({v.start:%H:%M}) tombe pendant "
+                    "une autre séance du même moyen : déverrouillez l'une des deux"
+                )
+    sessions = [*sessions, *visits]
+    if not makers or not any(asked.values()):
+        return series, visits
     weights = person_weights(problem)
     people = unmet_people(problem)
     budget = problem.rules.km_budget
@@ -389,13 +410,16 @@ def place_home_visits(
         for d in open_days(problem.season, r.weekdays):
             days.setdefault((r.id, d), [])
     res = {r.id: r for r in makers}
-    series: list[Series] = []
-    visits: list[Session] = []
+    taken = {x.id for x in series}
     for c in sorted(asked, key=lambda c: (-weights.get(c, 0.0), c)):
         if c not in problem.needs:
             continue
         left = min(asked[c], people.get(c, 0) - used.get(c, 0))
-        sid, placed = f"D{len(series) + 1:02d}-{c}", []
+        n = len(series) + 1
+        while f"D{n:02d}-{c}" in taken:
+            n += 1
+        sid, placed = f"D{n:02d}-{c}", []
+        taken.add(sid)
         q = problem.request_for(c)
         while left > 0:
             # the earliest gap holding every visit left, else the earliest holding some
@@ -585,17 +609,12 @@ def solve_services(
     InfeasibleError
         No plan keeps the rules (French explanation).
     InputError
-        A mixed resource whose afternoon cannot hold a parcours session, or locked permanences
-        (not supported yet: lock the parcours only).
+        A mixed resource whose afternoon cannot hold a parcours session, or locked permanences that
+        follow no rhythm of their resource.
     """
     from planner.optimise.solve import build_plan, solve
 
     params = params or SolveParams()
-    if any(s.service == DOMICILE for s in problem.locked):
-        raise InputError(
-            "les visites à domicile verrouillées ne sont pas encore prises en charge : elles sont replacées "
-            "à chaque calcul ; verrouillez les permanences et les séances de parcours"
-        )
     fixed = locked_stops(problem)
     t0 = _time.monotonic()
     perm = [r for r in problem.resources if PERMANENCE in r.services]

@@ -246,3 +246,15 @@ def test_announced_permanences_off_rhythm_are_refused_in_french(permanences) -> 
     )
     with pytest.raises(InputError, match="ne suivent pas le rythme"):
         solve_services(replace(problem, locked=odd), PARAMS)
+
+
+def test_announced_home_visits_stay_and_count_among_those_asked() -> None:
+    p = _problem((PERMANENCE, DOMICILE), permanence_rhythm="2e mardi du mois")
+    p = replace(p, requests=(HostRequest("18100", home_visits=3),))
+    first = solve_services(p, replace(PARAMS, time_limit_s=20.0))
+    visit = next(s for s in first.sessions if s.service == DOMICILE)
+    again = replace(p, locked=(replace(visit, locked=True),))
+    plan = solve_services(again, replace(PARAMS, time_limit_s=20.0))
+    assert check_plan(plan, again) == []
+    visits = [s for s in plan.sessions if s.service == DOMICILE]
+    assert len(visits) == 3 and any(s.uid == visit.uid and s.locked for s in visits)
