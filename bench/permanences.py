@@ -6,6 +6,7 @@ The default Vierzon season (2027-01-04 → 2027-06-25, the default bus, Tuesdays
 - **permanences** on a monthly rotation (the optimiser chooses the stop of each of the eight
   slots, 1st…4th Tuesday and Friday, morning and afternoon);
 - **permanences « 2e mardi du mois »** (the rhythm imposed);
+- **permanences every fortnight** and **every week** (the optimiser chooses day and parity);
 - **mixed**: permanences in the morning, parcours in the afternoon (one joint CP-SAT model);
 - **mixed + home visits**: the same with 2 home visits asked in Genouilly and 3 in Lazenay;
 - the **parcours** plan alone, for comparison.
@@ -51,6 +52,8 @@ HOME = (HostRequest("18100", home_visits=2), HostRequest("18124", home_visits=3)
 CASES = {
     "permanences (mensuel, au choix)": dict(services=(PERMANENCE,)),
     "permanences « 2e mardi du mois »": dict(services=(PERMANENCE,), permanence_rhythm="2e mardi du mois"),
+    "permanences tous les 15 jours": dict(services=(PERMANENCE,), permanence_rhythm="tous les 15 jours"),
+    "permanences hebdomadaires": dict(services=(PERMANENCE,), permanence_rhythm="hebdomadaire"),
     "mixte (permanence le matin, parcours l'après-midi)": dict(services=(PARCOURS, PERMANENCE)),
     "mixte + visites à domicile": dict(services=(PARCOURS, PERMANENCE, DOMICILE)),
     "parcours seuls (référence)": dict(services=(PARCOURS,)),

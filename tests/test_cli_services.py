@@ -121,3 +121,19 @@ def test_options_not_yet_supported_with_permanences_are_refused_in_french(tmp_pa
         ["plan", "vierzon", *SEASON, *FAST, "--service", "permanence", "--alternatives", "--out", str(out)]
     )
     assert code != 0 and "--alternatives" in capsys.readouterr().err and not out.exists()
+
+
+def test_locked_permanences_from_a_plan_file_are_kept(tmp_path) -> None:
+    first = tmp_path / "p.json"
+    args = ["plan", "vierzon", *SEASON, *FAST, "--service", "permanence"]
+    assert main([*args, "--out", str(first)]) == 0
+    d = json.loads(first.read_text(encoding="utf-8"))
+    sid = d["series"][0]["id"]
+    for s in d["sessions"]:
+        s["locked"] = s["series"] == sid and s["index"] <= 2
+    first.write_text(json.dumps(d), encoding="utf-8")
+    out = tmp_path / "q.json"
+    assert main([*args, "--locked", str(first), "--out", str(out)]) == 0
+    again = load_plan(out)
+    kept = [s for s in again.sessions if s.series == sid and s.locked]
+    assert len(kept) == 2 and all(s.service == PERMANENCE for s in kept)

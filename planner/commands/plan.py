@@ -482,7 +482,7 @@ def run(args: argparse.Namespace) -> int:
         )
         raise InputError(
             f"{what} des permanences et des visites à domicile n'est pas encore prise en charge : "
-            "planifiez sans cette option"
+            "planifiez sans cette option (les séances annoncées se gardent avec --locked ANCIEN.json)"
         )
     if args.baseline:
         plan = solve_baseline(parcours_problem(problem))  # the same resource days, in parcours

@@ -64,6 +64,12 @@ class Stop:
     end_min: int
     capacity: int
     km: float
+    series_id: str = ""  # a locked (announced) permanence: its series, held whatever the value
+
+    @property
+    def fixed(self) -> bool:
+        """True for a locked permanence (see :func:`locked_stops`)."""
+        return bool(self.series_id)
 
     @property
     def lane(self) -> tuple[str, str, int]:
@@ -120,6 +126,67 @@ def build_stops(
     return out
 
 
+def _rhythm_of_dates(kind: str, dates: list[date]) -> Rhythm | None:
+    """The rhythm of ``kind`` every date follows (the first that fits), else ``None``."""
+    first = dates[0]
+    nth = (first.day - 1) // 7 + 1
+    weeks = {"weekly": (0,), "fortnightly": (0, 1), "monthly": (nth, -1) if nth <= 4 else (-1,)}[kind]
+    for week in weeks:
+        rhythm = Rhythm(kind, first.weekday(), week)
+        if all(rhythm.matches(d) for d in dates):
+            return rhythm
+    return None
+
+
+def locked_stops(problem: PlanningProblem) -> list[Stop]:
+    """The announced permanences (``problem.locked`` of service ``"permanence"``), one stop each.
+
+    A locked series keeps its host, resource and times; its rhythm is the one of the resource's
+    kind its dates follow, and it is held on every open date of that rhythm (its locked dates
+    included). Raises :class:`InputError` when the dates follow no such rhythm, the times differ
+    from one date to the next, or the numbers do not follow the dates.
+    """
+    from planner.errors import InputError
+
+    res = {r.id: r for r in problem.resources}
+    groups: dict[str, list] = defaultdict(list)
+    for s in problem.locked:
+        if s.service == "permanence":
+            groups[s.series].append(s)
+    out = []
+    for sid, sessions in sorted(groups.items()):
+        sessions.sort(key=lambda s: s.date)
+        first = sessions[0]
+        r = res.get(first.resource)
+        name = problem.territory.commune(first.host).name if first.host in problem.needs else first.host
+        if r is None or "permanence" not in r.services:
+            raise InputError(f"la permanence verrouillée de {name} est confiée à un moyen qui n'en tient pas")
+        where = (first.host, first.resource, first.start, first.end)
+        if any((s.host, s.resource, s.start, s.end) != where for s in sessions):
+            raise InputError(
+                f"les permanences verrouillées de {name} n'ont pas toutes le même lieu et le même horaire"
+            )
+        kind, imposed = parse_rhythm_setting(r.permanence_rhythm)
+        rhythm = _rhythm_of_dates(kind, [s.date for s in sessions])
+        if rhythm is None or (imposed is not None and rhythm != imposed):
+            raise InputError(
+                f"les permanences verrouillées de {name} ne suivent pas le rythme du moyen ({r.permanence_rhythm})"
+            )
+        q = problem.request_for(first.host)
+        held, _ = rhythm_days(problem.season, rhythm)
+        dates = sorted(
+            {d for d in held if q is None or d not in q.blackout_dates} | {s.date for s in sessions}
+        )
+        if any(dates.index(s.date) + 1 != s.index for s in sessions):
+            raise InputError(f"les numéros des permanences verrouillées de {name} ne suivent pas leurs dates")
+        start, end = minutes_of(first.start), minutes_of(first.end)
+        position = MORNING if start < 12 * 60 else AFTERNOON
+        cap = capacity_people(r.permanence_capacity, end - start, len(dates))
+        km = 2 * problem.matrix.km(r.base, first.host) * len(dates)
+        out.append(Stop(r.id, first.host, rhythm, position, tuple(dates), start, end, cap, km, sid))
+    return out
+
+
 def stops_compatible(problem: PlanningProblem, a: Stop, b: Stop) -> bool:
     """A morning stop ``a`` and an afternoon stop ``b`` of one slot fit in the same day."""
     return a.end_min + drive_min(problem.matrix, a.host, b.host) + BREAK_MIN <= b.start_min
@@ -152,6 +219,9 @@ class PermanenceTerms:
         self.rule_one_stop_per_lane()
         self.rule_day_drive_time()
         self.rule_slot_symmetry()
+        for j, stop in enumerate(stops):
+            if stop.fixed:  # announced: held
+                m.add(self.x[j] == 1)
         self.rule_people(people)
         # home visits asked, as people of their commune at home: their days are not modelled
         # (they are placed afterwards), so this only relaxes — the bound stays valid
@@ -199,6 +269,7 @@ class PermanenceTerms:
                     self.stops[j].start_min,
                     self.stops[j].end_min,
                     round(self.stops[j].km, 6),
+                    self.stops[j].series_id,  # a slot holding an announced permanence is itself
                 )
                 for j in idx
             )
@@ -243,6 +314,18 @@ class PermanenceTerms:
     def km_tenths(self):
         """The stops' kilometres (return trips, every visit) in tenths, rounded up."""
         return sum(math.ceil(10 * s.km - 1e-9) * self.x[j] for j, s in enumerate(self.stops))
+
+    def reachers(self) -> dict[str, list]:
+        """For each commune, the stop variables whose host its people can reach."""
+        out: dict[str, list] = defaultdict(list)
+        sites: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for j, s in enumerate(self.stops):
+            sites[(s.host, s.resource)].append(j)
+        for (h, rid), idx in sites.items():
+            for i, cap in self.pools.get((h, rid), {}).items():
+                if cap > 0:
+                    out[i].extend(self.x[j] for j in idx)
+        return out
 
     def takers(self) -> dict[str, list[cp_model.IntVar]]:
         """The people variables of each commune."""
@@ -293,6 +376,29 @@ class PermanenceTerms:
                         room -= k
                 out.append((s, take))
         return out
+
+
+def add_reach_cuts(
+    m: cp_model.CpModel,
+    y: Mapping[tuple[str, int], cp_model.IntVar],
+    reachers: Mapping[str, list],
+    home: Mapping[str, cp_model.IntVar],
+    fixed: Mapping[str, int] | None = None,
+) -> None:
+    """``y[i,k] ≤ width_k · (stops and series reaching i) + home visits in i``: a group of a
+    commune fills only if something reaches it. Valid for every integer plan (one stop or series
+    held suffices to fill any group, none leaves only the home visits); it cuts the fractional plans
+    that open a tenth of many stops to collect everyone's first group (a much tighter bound when a
+    stop's capacity exceeds a group)."""
+    fixed = fixed or {}
+    for (i, _), v in y.items():
+        width = v.proto.domain[-1]
+        if width <= 0:
+            continue
+        rhs = width * (sum(reachers.get(i, [])) + fixed.get(i, 0))
+        if i in home:
+            rhs = rhs + home[i]
+        m.add(v <= rhs)
 
 
 def add_groups(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
-from planner.model import Territory
+from planner.model import SERVICE_LABELS_FR, Territory
 from planner.publish.common import ExportContext, resource_label, series_label, slug
 
 
@@ -49,10 +49,12 @@ PROPERTIES: dict[str, dict[str, str]] = {
         "sessions": "nombre de séances dans la commune",
         "participants": "participants attendus (somme des parcours)",
         "dates": "début de chaque séance, AAAA-MM-JJTHH:MM (heure de Paris)",
+        "services": "prestations tenues dans la commune : parcours, permanence, visites à domicile",
     },
     "catchment": {
         "series": "identifiant du parcours",
         "series_name": "nom du parcours",
+        "service": "prestation : parcours, permanence ou visites à domicile",
         "host": "code INSEE de la commune d'accueil",
         "origin": "code INSEE de la commune d'origine des participants",
         "origin_name": "nom de la commune d'origine",
@@ -110,6 +112,7 @@ def plan_geojson(ctx: ExportContext) -> dict[str, Any]:
                 sessions=len(sessions),
                 participants=participants.get(host, 0),
                 dates=[f"{s.date.isoformat()}T{s.start:%H:%M}" for s in sessions],
+                services=sorted({SERVICE_LABELS_FR[s.service] for s in sessions}),
             )
         )
     for ser in plan.series:
@@ -121,6 +124,7 @@ def plan_geojson(ctx: ExportContext) -> dict[str, Any]:
                     kind="catchment",
                     series=ser.id,
                     series_name=label,
+                    service=SERVICE_LABELS_FR[ser.service],
                     host=ser.host,
                     origin=origin,
                     origin_name=ctx.name(origin),

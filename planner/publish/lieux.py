@@ -40,7 +40,7 @@ from planner.lieux_standard import (
     opening_hours,
     row_errors,
 )
-from planner.model import Session
+from planner.model import DOMICILE, PARCOURS, PERMANENCE, Session
 from planner.publish.common import ExportContext, neutralise, ordered_sessions, resource_label, slug
 
 FILE_NAME = "lieux_mediation_itinerants.csv"
@@ -65,6 +65,14 @@ def postcodes() -> dict[str, str]:
 def _summary(ctx: ExportContext, host: str, sessions: list[Session], means: str) -> str:
     first, last = sessions[0].date, sessions[-1].date
     n = len(sessions)
+    if all(s.service == PERMANENCE for s in sessions):
+        text = (
+            f"{means} : {n} permanence{'s' if n > 1 else ''} numérique{'s' if n > 1 else ''} "
+            f"gratuite{'s' if n > 1 else ''} à {ctx.name(host)}, du {french_date(first, weekday=False)} au "
+            f"{french_date(last, weekday=False)} : une aide individuelle, sans inscription, pour les démarches "
+            "en ligne, le courriel, le smartphone."
+        )
+        return text if len(text) <= PRESENTATION_MAX else text[: PRESENTATION_MAX - 1] + "…"
     text = (
         f"{means} : {n} atelier{'s' if n > 1 else ''} numérique{'s' if n > 1 else ''} gratuit{'s' if n > 1 else ''} "
         f"à {ctx.name(host)}, du {french_date(first, weekday=False)} au {french_date(last, weekday=False)}, "
@@ -100,7 +108,8 @@ def lieux_rows(ctx: ExportContext, updated: date | None = None) -> list[dict[str
         )
     by_host: dict[str, list[Session]] = defaultdict(list)
     for s in ordered_sessions(ctx.plan.sessions):
-        by_host[s.host].append(s)
+        if s.service != DOMICILE:  # a home visit is no place anyone can go to
+            by_host[s.host].append(s)
     kinds = {r.id: r.kind for r in ctx.plan.resources}
     rows = []
     for host, sessions in sorted(by_host.items()):
@@ -116,8 +125,8 @@ def lieux_rows(ctx: ExportContext, updated: date | None = None) -> list[dict[str
         details = ctx.host(host)
         resources = sorted({s.resource for s in sessions})
         means = " et ".join(resource_label(ctx.plan, r) for r in resources)
-        accompaniment = ["Dans un atelier collectif"]
-        if any(kinds.get(r) == "team" for r in resources):
+        accompaniment = ["Dans un atelier collectif"] if any(s.service == PARCOURS for s in sessions) else []
+        if any(kinds.get(r) == "team" for r in resources) or any(s.service == PERMANENCE for s in sessions):
             accompaniment.append("Accompagnement individuel")
         row = {name: "" for name in field_names()}
         row.update(

@@ -35,7 +35,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.french import french_decimal
-from planner.model import CommuneNeed, Plan, Territory
+from planner.model import PARCOURS, PERMANENCE, CommuneNeed, Plan, Territory
 from planner.publish.equity import HELP as EQUITY_HELP
 from planner.publish.equity import LABELS as EQUITY_LABELS
 from planner.publish.equity import Equity, territory_equity
@@ -178,10 +178,11 @@ def sessions_per_series(plan: Plan) -> dict[str, int]:
 
 
 def full_series_ids(plan: Plan, k: int | None = None) -> set[str]:
-    """Series holding at least ``k`` sessions (default: the plan's rule, 5)."""
+    """Parcours holding at least ``k`` sessions (default: the plan's rule, 5); a permanence or
+    home visits are never a parcours, however many dates they have."""
     k = plan.rules.sessions_per_series if k is None else k
     counts = sessions_per_series(plan)
-    return {s.id for s in plan.series if counts.get(s.id, 0) >= k}
+    return {s.id for s in plan.series if s.service == PARCOURS and counts.get(s.id, 0) >= k}
 
 
 def plan_hosts(plan: Plan) -> tuple[str, ...]:
@@ -193,9 +194,13 @@ def series_hosts(plan: Plan, k: int | None = None) -> tuple[str, ...]:
     """Communes holding a full series (``k`` sessions, default the plan's rule), sorted.
 
     Only these count as mediation places: a single visit a year is not a place people can go to.
+    A permanence with as many dates is one (a regular stop people know); home visits are not.
     """
     full = full_series_ids(plan, k)
-    return tuple(sorted({s.host for s in plan.series if s.id in full}))
+    k = plan.rules.sessions_per_series if k is None else k
+    counts = sessions_per_series(plan)
+    regular = {s.id for s in plan.series if s.service == PERMANENCE and counts.get(s.id, 0) >= k}
+    return tuple(sorted({s.host for s in plan.series if s.id in full | regular}))
 
 
 def minutes_to_places(ctx: ReportContext, hosts: Iterable[str] = ()) -> dict[str, float]:

@@ -3,6 +3,7 @@ checked by the rules checker), and the checker catching a broken permanence rule
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -128,7 +129,7 @@ def test_an_imposed_commune_gets_a_permanence_and_the_km_budget_holds(permanence
     forced = next(c for c in ("18128", "18085", "18167", "18064") if c not in hosts)  # small communes
     p = replace(_problem((PARCOURS, PERMANENCE)), must_host=(forced,))
     p = replace(p, rules=replace(p.rules, km_budget=2500.0))
-    plan = solve_services(p, replace(PARAMS, time_limit_s=30.0))
+    plan = solve_services(p, replace(PARAMS, time_limit_s=10.0))
     assert check_plan(plan, p) == []
     assert forced in {s.host for s in plan.sessions}
     base = p.resources[0].base
@@ -180,3 +181,80 @@ def test_one_permanence_a_day_when_the_resource_holds_one_session() -> None:
 
     with pytest.raises(InputError, match="au moins 2"):
         solve_services(_problem((PARCOURS, PERMANENCE), max_sessions_per_day=1), PARAMS)
+
+
+@pytest.mark.parametrize(("rhythm", "days"), [("tous les 15 jours", 14), ("hebdomadaire", 7)])
+def test_fortnightly_and_weekly_rotations(rhythm: str, days: int) -> None:
+    p = _problem((PERMANENCE,), permanence_rhythm=rhythm)
+    plan = solve_services(p, replace(PARAMS, time_limit_s=30.0))
+    assert check_plan(plan, p) == [] and plan.metrics.gap <= 0.01
+    for s in plan.series:
+        dates = sorted(x.date for x in plan.sessions if x.series == s.id)
+        assert all((b - a).days % days == 0 for a, b in itertools.pairwise(dates))
+
+
+def test_announced_permanences_are_kept_and_the_rest_is_chosen_around_them(permanences) -> None:
+    """Re-plan with two permanences announced (locked), one moved to a stop the plan did not
+    choose: both are kept, with their identity, and the plan stays valid."""
+    problem, plan = permanences
+    first = plan.series[0]
+    kept = tuple(replace(s, locked=True) for s in plan.sessions if s.series == first.id)[:2]
+    # an announced permanence at a commune the optimiser left out, on the 3rd Tuesday morning
+    hosts = {s.host for s in plan.series}
+    forced_host = next(c for c in ("18128", "18085", "18167", "18064") if c not in hosts)
+    from datetime import time
+
+    from planner.model import Session
+
+    extra = tuple(
+        Session(
+            "P99-" + forced_host,
+            k,
+            "bus-1",
+            forced_host,
+            d,
+            time(9, 30),
+            time(12, 30),
+            True,
+            service=PERMANENCE,
+        )
+        for k, d in enumerate((date(2027, 1, 19), date(2027, 2, 16)), start=1)
+    )
+    again = replace(problem, locked=kept + extra)
+    replanned = solve_services(again, replace(PARAMS, time_limit_s=20.0))
+    assert check_plan(replanned, again) == []
+    by_key = {(s.series, s.index): s for s in replanned.sessions}
+    for lock in kept + extra:
+        got = by_key[(lock.series, lock.index)]
+        assert got.locked and (got.date, got.start, got.host) == (lock.date, lock.start, lock.host)
+        assert got.uid == lock.uid or not lock.uid
+    series = {s.id: s for s in replanned.series}
+    assert series["P99-" + forced_host].rhythm == "monthly:3:1"
+    assert replanned.metrics.gap <= 0.01
+
+
+def test_announced_permanences_off_rhythm_are_refused_in_french(permanences) -> None:
+    from datetime import time
+
+    from planner.errors import InputError
+    from planner.model import Session
+
+    problem, _ = permanences
+    odd = tuple(
+        Session("PX", k, "bus-1", "18128", d, time(9, 30), time(12, 30), True, service=PERMANENCE)
+        for k, d in enumerate((date(2027, 1, 19), date(2027, 2, 2)), start=1)  # 3rd then 1st Tuesday
+    )
+    with pytest.raises(InputError, match="ne suivent pas le rythme"):
+        solve_services(replace(problem, locked=odd), PARAMS)
+
+
+def test_announced_home_visits_stay_and_count_among_those_asked() -> None:
+    p = _problem((PERMANENCE, DOMICILE), permanence_rhythm="2e mardi du mois")
+    p = replace(p, requests=(HostRequest("18100", home_visits=3),))
+    first = solve_services(p, replace(PARAMS, time_limit_s=20.0))
+    visit = next(s for s in first.sessions if s.service == DOMICILE)
+    again = replace(p, locked=(replace(visit, locked=True),))
+    plan = solve_services(again, replace(PARAMS, time_limit_s=20.0))
+    assert check_plan(plan, again) == []
+    visits = [s for s in plan.sessions if s.service == DOMICILE]
+    assert len(visits) == 3 and any(s.uid == visit.uid and s.locked for s in visits)

@@ -83,3 +83,27 @@ def test_a_home_visit_event_has_no_address(served) -> None:
 
     events = [e for e in resource_calendar(ctx, "bus-1").walk("VEVENT") if "domicile" in str(e["summary"])]
     assert events and all(str(e["location"]) == "À domicile, Genouilly" for e in events)
+
+
+def test_a_permanence_is_a_mediation_place_but_not_a_full_parcours(served) -> None:
+    from planner.publish.report import full_series_ids, series_hosts
+
+    _, plan, _ = served
+    assert full_series_ids(plan) == set()  # no parcours in this plan
+    perm_hosts = {s.host for s in plan.series if s.service == PERMANENCE}
+    assert set(series_hosts(plan)) == perm_hosts  # six monthly dates: a place to go; visits are not
+
+
+def test_lieux_export_lists_permanences_as_individual_help_and_no_home_visit(served) -> None:
+    from planner.lieux_standard import row_errors
+    from planner.publish.common import Publisher
+    from planner.publish.lieux import lieux_rows
+
+    p, plan, _ = served
+    ctx = make_context(plan, problem=p, publisher=Publisher(name="CC Test", siret="200000001 00012"))
+    rows = lieux_rows(ctx)
+    assert row_errors(rows) == []
+    perm_hosts = {s.host for s in plan.series if s.service == PERMANENCE}
+    assert {r["code_insee"] for r in rows} == perm_hosts  # Genouilly's home visits are not a place
+    assert all(r["modalites_accompagnement"] == "Accompagnement individuel" for r in rows)
+    assert all("permanence" in r["presentation_resume"] for r in rows)
