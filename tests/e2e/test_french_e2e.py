@@ -134,7 +134,7 @@ def _sign_in(page, url: str, password: str) -> None:
 
 def _pages(page, names: list[str], where: str, found: list[str], tabs: dict[str, list[str]]) -> None:
     for name in names:
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
         page.get_by_role("heading").first.wait_for()
         page.wait_for_timeout(1500)
         _scan(page, f"{where} / {name}", found)
@@ -164,7 +164,7 @@ def test_every_page_of_every_role_speaks_french(french_app, browser_page):
     ]
     _pages(
         page,
-        ["Accueil", "Territoire", "Demandes", "Planification", "Tournée", "Bilan"],
+        ["Accueil", "Territoire", "Demandes", "Planification", "Tournée", "Ma tournée actuelle", "Bilan"],
         "coordination",
         found,
         {"Tournée": tournee_tabs, "Demandes": demandes_tabs},

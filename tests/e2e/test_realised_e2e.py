@@ -27,7 +27,7 @@ def _plain(text: str) -> str:
 
 
 def _nav(page, name: str, heading: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     page.get_by_role("heading", name=heading).wait_for()
 
 

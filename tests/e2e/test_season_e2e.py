@@ -29,7 +29,7 @@ def _field(aria_label: str, name: str) -> str:
 
 
 def _nav(page, name: str, heading: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     page.get_by_role("heading", name=heading).wait_for()
 
 
