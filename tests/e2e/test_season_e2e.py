@@ -67,7 +67,8 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
         page.wait_for_timeout(2500)  # the grid settles its size after a draw
         page.keyboard.press("Escape")  # leave any cell editor a dropped key left open
         box = grid.bounding_box()
-        page.mouse.click(box["x"] + 60, box["y"] + box["height"] / 2)  # first row (of three lines), « Nom »
+        # first data row, « Nom » (below the header; the wide grid has a scrollbar under it)
+        page.mouse.click(box["x"] + 60, box["y"] + 54)
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")  # « Places »
         page.keyboard.press("Enter")  # edit the cell
