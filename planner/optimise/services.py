@@ -85,8 +85,7 @@ from planner.optimise.permanence_model import (
 from planner.optimise.permanences import home_visits_value
 from planner.optimise.routing import day_routes
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.publish.equity import metric_fields
-from planner.publish.report import CostRates
+from planner.publish.equity import with_equity_figures
 from planner.rules.calendar import open_days
 from planner.rules.check import check_plan, split_accepted
 from planner.territory.catchment import pool_caps, reach_minutes, unmet_people
@@ -513,11 +512,7 @@ def finish(
         unserved=unserved,
         metrics=metrics,
     )
-    needs = problem.needs
-    equity = metric_fields(
-        plan, {c: needs[c].coverage for c in needs}, {c: needs[c].unmet_need for c in needs}, CostRates()
-    )
-    plan = replace(plan, metrics=replace(metrics, **equity))
+    plan = with_equity_figures(plan, problem.needs)
     objective = objective_value(plan, problem)
     b = max(bound, objective)
     gap = 0.0 if b <= 0 else max(0.0, (b - objective) / b)

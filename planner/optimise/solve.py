@@ -50,8 +50,7 @@ from planner.optimise.greedy import fixed_allocation, greedy_choice
 from planner.optimise.objective import group_size, objective_value
 from planner.optimise.routing import day_routes, order_days
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.publish.equity import metric_fields
-from planner.publish.report import CostRates
+from planner.publish.equity import with_equity_figures
 from planner.rules.check import accepts, check_plan, series_shape, split_accepted
 
 DECOMPOSE_ABOVE = 200
@@ -180,11 +179,7 @@ def build_plan(
         metrics=metrics,
         kind=kind,
     )
-    needs = problem.needs
-    equity = metric_fields(
-        plan, {c: needs[c].coverage for c in needs}, {c: needs[c].unmet_need for c in needs}, CostRates()
-    )
-    plan = replace(plan, metrics=replace(metrics, **equity))
+    plan = with_equity_figures(plan, problem.needs)
     objective = objective_value(plan, problem)
     b = trivial_bound(problem, cands) if bound is None else bound
     b = max(b, objective)

@@ -119,6 +119,22 @@ def territory_equity(
     return equity_of(plan, coverage, unmet_need, rates.eur_per_km, rates.co2_kg_per_km)
 
 
+def with_equity_figures(plan: Plan, needs: Mapping) -> Plan:
+    """``plan`` with its equity and travel figures computed from ``needs`` (code INSEE → CommuneNeed).
+
+    The one place a freshly built plan (optimised, permanences, scored tour) gets these figures,
+    at the default cost rates, so that every kind of plan is measured the same way.
+    """
+    from dataclasses import replace
+
+    from planner.publish.report import CostRates
+
+    fields = metric_fields(
+        plan, {c: needs[c].coverage for c in needs}, {c: needs[c].unmet_need for c in needs}, CostRates()
+    )
+    return replace(plan, metrics=replace(plan.metrics, **fields))
+
+
 def metric_fields(plan: Plan, coverage: Mapping[str, float], unmet_need: Mapping[str, float], rates) -> dict:
     """The :class:`~planner.model.PlanMetrics` fields of ``plan`` (see :func:`territory_equity`)."""
     e = territory_equity(plan, coverage, unmet_need, rates)

@@ -3,7 +3,7 @@
 :func:`score_tour` turns a :class:`~planner.tours.load.Tour` into a plan of kind ``"tour"``
 (:mod:`planner.tours.build`) whose metrics are those of every plan the optimiser writes — need,
 participants, people in full parcours, kilometres and drive hours of its routes, the equity and
-travel figures (:func:`planner.publish.equity.metric_fields`), the kilometres' euros and CO2 — and
+travel figures (:func:`planner.publish.equity.with_equity_figures`), the kilometres' euros and CO2 — and
 whose ``objective`` is :func:`planner.optimise.objective.objective_value`, the optimiser's own, on
 the problem the optimiser would solve (same need, rules, resources and season). The rules checker
 (:func:`planner.rules.check.check_plan`) lists what the tour breaks; nothing is fixed.
@@ -24,8 +24,7 @@ from planner.model import PARCOURS, Plan, PlanMetrics, Resource, Rules, Series, 
 from planner.optimise.objective import objective_value
 from planner.optimise.routing import day_routes
 from planner.problem import PlanningProblem
-from planner.publish.equity import metric_fields
-from planner.publish.report import CostRates
+from planner.publish.equity import with_equity_figures
 from planner.rules.check import Violation, check_plan, split_accepted
 from planner.territory.catchment import reach_minutes, unmet_people
 from planner.territory.need import NeedWeights, compute_need
@@ -184,11 +183,7 @@ def with_figures(
         kind=TOUR,
     )
     plan = replace(plan, unserved=left_out(plan, problem) if unserved is None else unserved)
-    needs = problem.needs
-    equity = metric_fields(
-        plan, {c: needs[c].coverage for c in needs}, {c: needs[c].unmet_need for c in needs}, CostRates()
-    )
-    plan = replace(plan, metrics=replace(metrics, **equity))
+    plan = with_equity_figures(plan, problem.needs)
     objective = objective_value(plan, problem)
     bound = _bound(problem, objective) if bound is None else max(bound, objective)
     gap = 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
