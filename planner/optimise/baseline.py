@@ -6,7 +6,11 @@ locked sessions) is filled while the kilometre budget lasts (if any), slot by sl
 communes first, then by decreasing unmet need — that can open a session there (power, request
 weekdays and blackout dates, reach from the base, threshold of participants among the people who
 would come, :mod:`planner.territory.catchment`).
-When the queue is exhausted it starts again (the people already counted stay counted). A day
+When the queue is exhausted it starts again (the people already counted stay counted). A return
+visit of a resource to a host counts only what its earlier visits there left of each
+neighbour's attendance pool (:func:`planner.territory.catchment.pool_caps`), so a commune whose
+people are spent — or already drawn there — drops out of the queue instead of opening a
+session under the threshold; a day no commune can fill stays free. A day
 with several stops is ordered by :func:`planner.optimise.routing.best_order`. Each session is a series of
 length 1; the objective (:func:`planner.optimise.objective.objective_value`) values it at 1/K of a full
 series per participant, so both plans are measured on the same scale.
@@ -49,6 +53,26 @@ def _day_feasible(problem: PlanningProblem, cands: Candidates, r: Resource, host
     ) and all(slot_fits(r, k, h, problem.matrix) for k, h in enumerate(hosts))
 
 
+def _caps_left(
+    problem: PlanningProblem,
+    cands: Candidates,
+    rid: str,
+    host: str,
+    drawn: dict[tuple[str, str, str], int],
+) -> dict[str, int]:
+    """Most people one more session of ``rid`` at ``host`` counts from each commune: the series
+    cap, less what the earlier sessions of ``rid`` there drew from the commune's pool."""
+    pools = cands.pools(problem, rid, host)
+    return {
+        c: max(0, min(n, pools[c] - drawn[(rid, host, c)])) for c, n in cands.caps(problem, rid, host).items()
+    }
+
+
+def _reach(caps: dict[str, int], people: dict[str, int]) -> int:
+    """People a session with ``caps`` can still count among ``people`` (before the seats)."""
+    return sum(min(n, max(0, people.get(c, 0))) for c, n in caps.items())
+
+
 def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[Candidate, dict[str, int]]]:
     """The saupoudrage plan as chosen series of length 1 (locked series kept first)."""
     rules = problem.rules
@@ -80,18 +104,16 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
                 h not in picked
                 and host_allowed(problem, r, h, d.weekday())
                 and window_allowed(problem, h, [d])
-                and cands.reachable(problem, r.id, h, people) >= rules.min_participants
                 and host_cap(problem, h, r.seats) >= rules.min_participants
             )
+            # Not cands.reachable: a return visit only counts what the earlier ones left of the pools.
+            caps = _caps_left(problem, cands, r.id, h, drawn) if ok else {}
+            ok = ok and _reach(caps, people) >= rules.min_participants
             km = 2 * problem.matrix.km(r.base, h)
             ok = ok and (budget <= 0 or km_used + km <= budget + 1e-9)
             if ok and _day_feasible(problem, cands, r, best_order(r.base, [*picked, h], problem.matrix, 0.1)):
                 km_used += km
                 picked.append(h)
-                pools = cands.pools(problem, r.id, h)
-                caps = {
-                    c: min(n, pools[c] - drawn[(r.id, h, c)]) for c, n in cands.caps(problem, r.id, h).items()
-                }
                 takes[h] = allocate(cands.catchment[h], people, host_cap(problem, h, r.seats), caps)
                 for c, n in takes[h].items():
                     drawn[(r.id, h, c)] += n
@@ -116,7 +138,8 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             h
             for h in queue
             if any(
-                cands.reachable(problem, x.id, h, people) >= rules.min_participants for x in problem.resources
+                _reach(_caps_left(problem, cands, x.id, h, drawn), people) >= rules.min_participants
+                for x in problem.resources
             )
         )
     return chosen
