@@ -6,11 +6,14 @@ locked sessions) is filled while the kilometre budget lasts (if any), slot by sl
 communes first, then by decreasing unmet need — that can open a session there (power, request
 weekdays and blackout dates, reach from the base, threshold of participants among the people who
 would come, :mod:`planner.territory.catchment`).
-When the queue is exhausted it starts again (the people already counted stay counted). A return
-visit of a resource to a host counts only what its earlier visits there left of each
-neighbour's attendance pool (:func:`planner.territory.catchment.pool_caps`), so a commune whose
-people are spent — or already drawn there — drops out of the queue instead of opening a
-session under the threshold; a day no commune can fill stays free. A day
+A commune is visited in turn: one the day cannot take (too far to pair with the day's other
+stops, a weekday it refused…) keeps its place in the queue, a commune visited goes to the back,
+behind every one still waiting — a return visit only fills a slot none of them can take (the
+people already counted stay counted). A return visit of a resource to a host counts only what
+its earlier visits there left of each neighbour's attendance pool
+(:func:`planner.territory.catchment.pool_caps`): a commune whose people are spent, or already
+drawn there, leaves the queue instead of opening a session under the threshold, and a day no
+commune can fill stays free. A day
 with several stops is ordered by :func:`planner.optimise.routing.best_order`. Each session is a series of
 length 1; the objective (:func:`planner.optimise.objective.objective_value`) values it at 1/K of a full
 series per participant, so both plans are measured on the same scale.
@@ -18,7 +21,7 @@ series per participant, so both plans are measured on the same scale.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from datetime import date
 
 from planner.model import Resource
@@ -84,7 +87,7 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             drawn[(c.resource, c.host, code)] += n
     busy = {(c.resource, d) for c, _ in chosen for d in c.dates}
     budget, km_used = rules.km_budget, sum(c.km for c, _ in chosen)
-    queue = deque(_queue(problem, cands.people))
+    queue = _queue(problem, cands.people)
     days: list[tuple[date, Resource]] = sorted(
         ((d, r) for r in problem.resources for wd in r.weekdays for d in weekday_dates(problem.season, wd)),
         key=lambda t: (t[0], t[1].id),
@@ -95,14 +98,11 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             continue
         picked: list[str] = []
         takes: dict[str, dict[str, int]] = {}
-        tried = 0
-        while len(picked) < day_slots(r) and tried < len(queue):
-            h = queue[0]
-            queue.rotate(-1)
-            tried += 1
+        for h in queue:  # in turn; a commune the day cannot take keeps its place
+            if len(picked) >= day_slots(r):
+                break
             ok = (
-                h not in picked
-                and host_allowed(problem, r, h, d.weekday())
+                host_allowed(problem, r, h, d.weekday())
                 and window_allowed(problem, h, [d])
                 and host_cap(problem, h, r.seats) >= rules.min_participants
             )
@@ -134,12 +134,12 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             )
             chosen.append((c, takes[h]))
         block += 1
-        queue = deque(
+        queue = [
             h
-            for h in queue
+            for h in [*(h for h in queue if h not in takes), *picked]  # the visited go to the back
             if any(
                 _reach(_caps_left(problem, cands, x.id, h, drawn), people) >= rules.min_participants
                 for x in problem.resources
             )
-        )
+        ]
     return chosen
