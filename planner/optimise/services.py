@@ -203,23 +203,18 @@ class JointModel(SeasonModel):
             )
         return self.perm
 
-    def rule_km_budget(self) -> None:
-        """``Σ km ≤ Rules.km_budget`` over the parcours and the permanences (return trips)."""
-        budget = self.rules.km_budget
-        if budget <= 0:
-            return
-        fixed = sum(c.km for c in self.cands.fixed)
-        tenths = [math.ceil(10 * c.km - 1e-9) for c in self.cands.free]
-        self.m.add(
-            sum(t * x for t, x in zip(tenths, self.x, strict=True)) + self.terms().km_tenths()
-            <= math.floor(10 * (budget - fixed) + 1e-9)
-        )
+    # the hooks of SeasonModel's rules: the permanences counted beside the parcours
+    def extra_takers(self) -> dict[str, list]:
+        """The permanences' and home visits' people of each commune (sharing its groups)."""
+        return self.terms().takers()
 
-    def rule_must_host(self) -> None:
-        """Every commune the coordinator imposed holds a parcours or a permanence."""
-        for h in self.problem.must_host:
-            sites = [s for s in self.sites if s[0] == h]
-            self.m.add(sum(self.series_count(s) for s in sites) + self.terms().held_at(h) >= 1)
+    def extra_km_tenths(self):
+        """The permanences' kilometres (return trips) in the budget, in tenths."""
+        return self.terms().km_tenths()
+
+    def extra_held_at(self, host: str):
+        """Permanences held at ``host``: an imposed commune holds a parcours or a permanence."""
+        return self.terms().held_at(host)
 
     def rule_need_cap_and_groups(self) -> None:
         """The parcours' and the permanences' people of a commune share its groups; at one host,
@@ -229,12 +224,7 @@ class JointModel(SeasonModel):
             p = self.p.get((h, rid, i))
             if p is not None:
                 self.m.add(p + v <= self.perm.pools[(h, rid)][i])
-        takers: dict[str, list] = defaultdict(list)
-        for (_, _, i), v in self.p.items():
-            takers[i].append(v)
-        for i, vs in self.perm.takers().items():
-            takers[i].extend(vs)
-        self.y.update(add_groups(self.m, takers, self.cands.people, self.group))
+        super().rule_need_cap_and_groups()
         reachers = self.perm.reachers()
         fixed: dict[str, int] = defaultdict(int)
         for h, rid, i in self.p:
