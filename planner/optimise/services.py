@@ -46,7 +46,6 @@ from planner.model import (
     PARCOURS,
     PERMANENCE,
     Plan,
-    PlanMetrics,
     Resource,
     Series,
     Session,
@@ -67,7 +66,6 @@ from planner.optimise.greedy import greedy_choice
 from planner.optimise.objective import (
     group_size,
     lexicographic_scale,
-    objective_value,
     person_weights,
     tie_unit,
 )
@@ -83,9 +81,7 @@ from planner.optimise.permanence_model import (
     locked_stops,
 )
 from planner.optimise.permanences import home_visits_value
-from planner.optimise.routing import day_routes
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.publish.equity import with_equity_figures
 from planner.rules.calendar import open_days
 from planner.rules.check import check_plan, split_accepted
 from planner.territory.catchment import pool_caps, reach_minutes, unmet_people
@@ -465,50 +461,25 @@ def finish(
     bound: float,
     solve_seconds: float,
 ) -> Plan:
-    """The plan of these series and sessions with its routes and every figure (like
-    :func:`planner.optimise.solve.build_plan`), objective by :func:`objective_value`."""
-    sessions = sorted(sessions, key=lambda s: (s.date, s.start, s.resource))
-    routes = day_routes(problem.resources, sessions, problem.matrix)
-    k = problem.rules.sessions_per_series
-    count: dict[str, int] = defaultdict(int)
-    for s in sessions:
-        count[s.series] += 1
-    metrics = PlanMetrics(
-        status=status,
-        objective=0.0,
-        bound=0.0,
-        gap=0.0,
-        solve_seconds=solve_seconds,
-        need_total=sum(n.need for n in problem.needs.values()),
-        unmet_need_total=sum(n.unmet_need for n in problem.needs.values()),
-        participants=sum(s.participants for s in series),
-        participants_full_series=sum(
-            s.participants for s in series if s.service == PARCOURS and count[s.id] >= k
-        ),
-        sessions=len(sessions),
-        km=sum(r.km for r in routes),
-        drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
-    )
+    """The plan of these series and sessions with its routes and every figure
+    (:func:`planner.optimise.solve.finish_plan`), the communes it serves dropped from
+    ``unserved`` (but refused requests), « optimal » only within ``OPTIMAL_GAP`` of the bound."""
+    from planner.optimise.solve import OPTIMAL_GAP, finish_plan
+
     served = {c for s in series for c, n in s.from_communes.items() if n > 0}
     unserved = tuple(u for u in unserved if u.code_insee not in served or u.request_id)
-    plan = Plan(
-        territory_spec=problem.territory.spec,
-        season=problem.season,
-        rules=problem.rules,
-        resources=problem.resources,
-        series=tuple(series),
-        sessions=tuple(sessions),
-        routes=routes,
-        unserved=unserved,
-        metrics=metrics,
+    plan = finish_plan(
+        problem,
+        series,
+        sessions,
+        unserved,
+        status=status,
+        bound=bound,
+        solve_seconds=solve_seconds,
     )
-    plan = with_equity_figures(plan, problem.needs)
-    objective = objective_value(plan, problem)
-    b = max(bound, objective)
-    gap = 0.0 if b <= 0 else max(0.0, (b - objective) / b)
-    if status == "OPTIMAL" and gap > 1e-3:
-        status = "FEASIBLE"
-    return replace(plan, metrics=replace(plan.metrics, status=status, objective=objective, bound=b, gap=gap))
+    if status == "OPTIMAL" and plan.metrics.gap > OPTIMAL_GAP:
+        plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
+    return plan
 
 
 def _left_out(
