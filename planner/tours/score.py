@@ -17,7 +17,7 @@ of the territory (each counts at most 1 in the objective), a true bound but a lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from planner.model import PARCOURS, Plan, PlanMetrics, Resource, Rules, Series, Session, Territory, Unserved
@@ -27,7 +27,7 @@ from planner.problem import PlanningProblem
 from planner.publish.equity import with_equity_figures
 from planner.rules.check import Violation, check_plan, split_accepted
 from planner.territory.catchment import reach_minutes, unmet_people
-from planner.territory.need import NeedWeights, compute_need
+from planner.territory.need import CommuneNeed, NeedWeights, compute_need
 from planner.territory.travel import TravelMatrix, territory_matrix
 from planner.tours.build import group_series, tour_resources, tour_sessions
 from planner.tours.load import Tour
@@ -62,24 +62,42 @@ def need_weights(plan: Plan | None) -> NeedWeights:
     return NeedWeights(**dict(plan.inputs.need_weights))
 
 
+@dataclass(frozen=True)
+class TourOptions:
+    """What a tour is measured with, beyond the tour and its territory (:func:`tour_problem`).
+
+    Attributes
+    ----------
+    matrix
+        Travel matrix of the territory (default: computed from it).
+    needs
+        Need of every commune (default: the territory's, with the default weights or the plan's own).
+    rules
+        Rules of the problem (default: the plan's for a plan JSON, else :class:`~planner.model.Rules`).
+    resources
+        Resources of a tour table (default: vehicles fitted to the tour, :func:`tour_resources`).
+    """
+
+    matrix: TravelMatrix | None = None
+    needs: Mapping[str, CommuneNeed] | None = None
+    rules: Rules | None = None
+    resources: Sequence[Resource] = ()
+
+
 def tour_problem(
-    tour: Tour,
-    territory: Territory,
-    *,
-    matrix: TravelMatrix | None = None,
-    needs=None,
-    rules: Rules | None = None,
-    resources: Sequence[Resource] = (),
+    tour: Tour, territory: Territory, options: TourOptions = TourOptions()
 ) -> tuple[PlanningProblem, dict[str, str]]:
     """The problem the optimiser would solve for this tour's territory, vehicles and season.
 
     A tour read from a plan JSON takes the plan's resources, rules, requests and need weights;
-    a table takes ``resources`` (else vehicles fitted to the tour, :func:`tour_resources`) and
-    ``rules`` (default :class:`~planner.model.Rules`). Returns the problem and ``vehicle →
-    resource id``.
+    a table takes ``options.resources`` (else vehicles fitted to the tour, :func:`tour_resources`)
+    and ``options.rules`` (default :class:`~planner.model.Rules`). Returns the problem and
+    ``vehicle → resource id``.
     """
-    matrix = territory_matrix(territory) if matrix is None else matrix
+    matrix = territory_matrix(territory) if options.matrix is None else options.matrix
+    rules = options.rules
     plan = tour.plan
+    needs = options.needs
     if needs is None:
         needs = compute_need(territory, need_weights(plan), matrix)
     if plan is not None:
@@ -98,7 +116,7 @@ def tour_problem(
             accepted=tuple(plan.accepted),
         )
         return problem, ids
-    found, ids = tour_resources(tour, territory, matrix, resources)
+    found, ids = tour_resources(tour, territory, matrix, options.resources)
     problem = PlanningProblem(
         territory=territory,
         needs=needs,
@@ -215,21 +233,13 @@ def check(plan: Plan, problem: PlanningProblem) -> tuple[tuple[Violation, ...], 
     return tuple(open_), tuple(ok)
 
 
-def score_tour(
-    tour: Tour,
-    territory: Territory,
-    *,
-    matrix: TravelMatrix | None = None,
-    needs=None,
-    rules: Rules | None = None,
-    resources: Sequence[Resource] = (),
-) -> ScoredTour:
+def score_tour(tour: Tour, territory: Territory, options: TourOptions = TourOptions()) -> ScoredTour:
     """Score ``tour`` on ``territory``: its plan with every figure and the rules it breaks.
 
-    See :func:`tour_problem` for ``rules`` and ``resources``; ``matrix`` and ``needs`` default
-    to the territory's (need with the default weights, or the plan's own).
+    ``options`` (:class:`TourOptions`) give the matrix, need, rules and resources of the problem
+    it is measured on (:func:`tour_problem`).
     """
-    problem, ids = tour_problem(tour, territory, matrix=matrix, needs=needs, rules=rules, resources=resources)
+    problem, ids = tour_problem(tour, territory, options)
     plan = tour_plan(tour, problem, ids)
     problem = locked_problem(plan, problem)
     violations, accepted = check(plan, problem)
