@@ -451,37 +451,6 @@ def place_home_visits(
     return series, visits
 
 
-def finish(
-    problem: PlanningProblem,
-    series: list[Series],
-    sessions: list[Session],
-    unserved: tuple[Unserved, ...],
-    *,
-    status: str,
-    bound: float,
-    solve_seconds: float,
-) -> Plan:
-    """The plan of these series and sessions with its routes and every figure
-    (:func:`planner.optimise.solve.finish_plan`), the communes it serves dropped from
-    ``unserved`` (but refused requests), « optimal » only within ``OPTIMAL_GAP`` of the bound."""
-    from planner.optimise.solve import OPTIMAL_GAP, finish_plan
-
-    served = {c for s in series for c, n in s.from_communes.items() if n > 0}
-    unserved = tuple(u for u in unserved if u.code_insee not in served or u.request_id)
-    plan = finish_plan(
-        problem,
-        series,
-        sessions,
-        unserved,
-        status=status,
-        bound=bound,
-        solve_seconds=solve_seconds,
-    )
-    if status == "OPTIMAL" and plan.metrics.gap > OPTIMAL_GAP:
-        plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
-    return plan
-
-
 def _left_out(
     problem: PlanningProblem, series: list[Series], sessions: list[Session]
 ) -> tuple[Unserved, ...]:
@@ -568,7 +537,7 @@ def solve_services(
         A mixed resource whose afternoon cannot hold a parcours session, or locked permanences that
         follow no rhythm of their resource.
     """
-    from planner.optimise.solve import build_plan, solve
+    from planner.optimise.solve import OPTIMAL_GAP, build_plan, finish_plan, solve
 
     params = params or SolveParams()
     fixed = locked_stops(problem)
@@ -638,7 +607,11 @@ def solve_services(
             home_visits_value(problem, c, makers[0], min(n, people.get(c, 0)))
             for c, n in home_asked(problem).items()
         )
-    plan = finish(
+    # reasons found before the home visits were placed: not for the communes they serve (refused
+    # requests stay listed)
+    served = {c for s in series for c, n in s.from_communes.items() if n > 0}
+    unserved = tuple(u for u in unserved if u.code_insee not in served or u.request_id)
+    plan = finish_plan(
         problem,
         series,
         sessions,
@@ -647,6 +620,8 @@ def solve_services(
         bound=bound,
         solve_seconds=_time.monotonic() - t0,
     )
+    if status == "OPTIMAL" and plan.metrics.gap > OPTIMAL_GAP:  # « optimal » only when proven
+        plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
     open_, _ = split_accepted(check_plan(plan, problem), problem.accepted)
     if open_:
         listed = "; ".join(str(v) for v in open_[:5])
