@@ -186,7 +186,8 @@ def finish_plan(
     :func:`planner.optimise.objective.objective_value`, ``bound`` at least the objective and
     ``gap`` :func:`gap_of` them; ``participants_full_series`` counts the parcours series holding
     all of ``problem.rules.sessions_per_series``. ``rules`` (default ``problem.rules``) are the
-    plan's. Used by :func:`build_plan` and :func:`planner.optimise.services.solve_services`.
+    plan's. Used by :func:`build_plan`, :func:`planner.optimise.services.solve_services` and
+    :func:`planner.tours.score.with_figures`.
     """
     sessions = sorted(sessions, key=lambda s: (s.date, s.start, s.resource))
     routes = day_routes(problem.resources, sessions, problem.matrix)
