@@ -39,19 +39,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.inputs.tables import default_resources  # noqa: E402
 from planner.optimise.alternatives import solve_alternatives  # noqa: E402
 from planner.optimise.objective import objective_value  # noqa: E402
 from planner.optimise.solve import post_check_baseline, solve, solve_baseline  # noqa: E402
 from planner.plan_json import load_plan  # noqa: E402
-from planner.problem import PlanningProblem, SolveParams  # noqa: E402
+from planner.problem import PlanningProblem, SolveParams, default_problem  # noqa: E402
 from planner.publish.equity import territory_equity  # noqa: E402
 from planner.publish.report import CostRates  # noqa: E402
-from planner.rules.calendar import build_season  # noqa: E402
 from planner.rules.check import check_plan  # noqa: E402
-from planner.territory.need import compute_need  # noqa: E402
-from planner.territory.specs import load_territory  # noqa: E402
-from planner.territory.travel import territory_matrix  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 #: The last commit before this issue changed the objective.
@@ -63,11 +58,7 @@ RUNS = 3
 
 def problem() -> PlanningProblem:
     """The default Vierzon season."""
-    t = load_territory("vierzon")
-    matrix = territory_matrix(t)
-    return PlanningProblem(
-        t, compute_need(t, matrix=matrix), matrix, default_resources(t), build_season(START, END)
-    )
+    return default_problem(start=START, end=END)
 
 
 def previous_plan(tmp: Path):

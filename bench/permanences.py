@@ -34,15 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.inputs.tables import default_resources  # noqa: E402
 from planner.model import DOMICILE, PARCOURS, PERMANENCE, HostRequest  # noqa: E402
 from planner.optimise.services import solve_services  # noqa: E402
-from planner.problem import PlanningProblem, SolveParams  # noqa: E402
-from planner.rules.calendar import build_season  # noqa: E402
+from planner.problem import PlanningProblem, SolveParams, default_problem  # noqa: E402
 from planner.rules.check import check_plan  # noqa: E402
-from planner.territory.need import NeedWeights, compute_need  # noqa: E402
-from planner.territory.specs import load_territory  # noqa: E402
-from planner.territory.travel import territory_matrix  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 START, END = date(2027, 1, 4), date(2027, 6, 25)
@@ -61,15 +56,7 @@ CASES = {
 
 
 def problem() -> PlanningProblem:
-    territory = load_territory("vierzon")
-    matrix = territory_matrix(territory)
-    return PlanningProblem(
-        territory,
-        compute_need(territory, NeedWeights(), matrix),
-        matrix,
-        default_resources(territory),
-        build_season(START, END),
-    )
+    return default_problem(start=START, end=END)
 
 
 def run() -> dict:

@@ -25,16 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.inputs.tables import default_resources  # noqa: E402
 from planner.model import Resource  # noqa: E402
 from planner.optimise.solve import solve  # noqa: E402
 from planner.optimise.stability import LEVELS, explain_changes, replan  # noqa: E402
-from planner.problem import PlanningProblem, SolveParams  # noqa: E402
+from planner.problem import PlanningProblem, SolveParams, default_problem  # noqa: E402
 from planner.rules.adjust import replan_problem, with_locks  # noqa: E402
 from planner.rules.calendar import build_season  # noqa: E402
-from planner.territory.need import NeedWeights, compute_need  # noqa: E402
-from planner.territory.specs import load_territory  # noqa: E402
-from planner.territory.travel import territory_matrix  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 START, END = date(2027, 1, 4), date(2027, 6, 25)
@@ -42,18 +38,11 @@ PARAMS = SolveParams(time_limit_s=30, workers=2, seed=0)
 
 
 def _problem(with_team: bool) -> PlanningProblem:
-    territory = load_territory("vierzon")
-    matrix = territory_matrix(territory)
-    resources = default_resources(territory)
-    if with_team:
-        resources += (
-            Resource(
-                "team-1", "team", 8, "18103", (0, 2, 3), clock(9), clock(17, 30), 3, 120, False, "Équipe"
-            ),
-        )
-    return PlanningProblem(
-        territory, compute_need(territory, NeedWeights(), matrix), matrix, resources, build_season(START, END)
-    )
+    problem = default_problem(start=START, end=END)
+    if not with_team:
+        return problem
+    team = Resource("team-1", "team", 8, "18103", (0, 2, 3), clock(9), clock(17, 30), 3, 120, False, "Équipe")
+    return replace(problem, resources=(*problem.resources, team))
 
 
 def run_case(name: str, with_team: bool) -> dict:

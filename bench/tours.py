@@ -38,7 +38,7 @@ from planner.territory.travel import territory_matrix  # noqa: E402
 from planner.tours.compare import same_days  # noqa: E402
 from planner.tours.improve import improved, propose  # noqa: E402
 from planner.tours.load import load_tour  # noqa: E402
-from planner.tours.score import score_tour  # noqa: E402
+from planner.tours.score import TourOptions, score_tour  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SEASON = build_season(date(2027, 1, 4), date(2027, 6, 30))
@@ -88,7 +88,7 @@ def run_case(name: str, spec: str, data: bytes, filename: str) -> dict:
         t0 = time.perf_counter()
         out["tour"] = load_tour(data, territory, SEASON, filename=filename)
         t1 = time.perf_counter()
-        out["scored"] = score_tour(out["tour"], territory, matrix=matrix)
+        out["scored"] = score_tour(out["tour"], territory, TourOptions(matrix=matrix))
         t2 = time.perf_counter()
         out["changes"] = propose(out["scored"])
         t3 = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 from planner.errors import InputError
@@ -105,6 +106,43 @@ class PlanningProblem:
     def request_for(self, code_insee: str) -> HostRequest | None:
         """The host request of a commune, if any (the first one when several)."""
         return next((q for q in self.requests if q.code_insee == code_insee), None)
+
+
+def default_problem(
+    spec: str | None = None, start: date = date(2027, 1, 4), end: date = date(2027, 6, 25)
+) -> PlanningProblem:
+    """The reference problem of the benchmarks and tests: a territory with its need under the
+    default weights, its default resources (:func:`planner.inputs.tables.default_resources`), a
+    season, the default rules and no requests.
+
+    Parameters
+    ----------
+    spec
+        The territory (default :data:`~planner.territory.specs.DEFAULT_SPEC`, Vierzon).
+    start, end
+        The season's first and last days (default: the first half of 2027).
+
+    Raises
+    ------
+    UnknownTerritoryError
+        ``spec`` names no territory.
+    """
+    # imported here: the problem's vocabulary stays light (no tables, need or calendar to load)
+    from planner.inputs.tables import default_resources
+    from planner.rules.calendar import build_season
+    from planner.territory.need import NeedWeights, compute_need
+    from planner.territory.specs import DEFAULT_SPEC, load_territory
+    from planner.territory.travel import territory_matrix
+
+    territory = load_territory(DEFAULT_SPEC if spec is None else spec)
+    matrix = territory_matrix(territory)
+    return PlanningProblem(
+        territory,
+        compute_need(territory, NeedWeights(), matrix),
+        matrix,
+        default_resources(territory),
+        build_season(start, end),
+    )
 
 
 @dataclass(frozen=True)

@@ -34,23 +34,11 @@ def matrix_of(communes: Sequence[Commune]) -> TravelMatrix:
 
 
 def vierzon_problem(start: date = date(2027, 1, 4), end: date = date(2027, 6, 25)):
-    """The default Vierzon territory, its need, the default bus and the season ``start`` → ``end``."""
-    from planner.inputs.tables import default_resources
-    from planner.problem import PlanningProblem
-    from planner.rules.calendar import build_season
-    from planner.territory.need import NeedWeights, compute_need
-    from planner.territory.specs import load_territory
-    from planner.territory.travel import territory_matrix
+    """The default Vierzon territory, its need, the default bus and the season ``start`` → ``end``
+    (:func:`planner.problem.default_problem`)."""
+    from planner.problem import default_problem
 
-    territory = load_territory("vierzon")
-    matrix = territory_matrix(territory)
-    return PlanningProblem(
-        territory,
-        compute_need(territory, NeedWeights(), matrix),
-        matrix,
-        default_resources(territory),
-        build_season(start, end),
-    )
+    return default_problem(start=start, end=end)
 
 
 def cher_problem(communes: int, weeks: int = 6, start: date = date(2027, 1, 4)):

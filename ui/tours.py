@@ -28,7 +28,7 @@ from planner.rules.calendar import build_season
 from planner.tours.compare import Comparison, notes, rows, same_days, with_tour
 from planner.tours.improve import Change, propose, stops
 from planner.tours.load import load_tour
-from planner.tours.score import ScoredTour, score_tour
+from planner.tours.score import ScoredTour, TourOptions, score_tour
 
 SAMPLE = DATA_DIR / "tournee_exemple.csv"
 SAMPLE_SPEC = "vierzon"
@@ -77,7 +77,7 @@ def load(data: bytes, name: str, spec: str, start: date, end: date) -> ScoredTou
     with reading(name, data):
         tour = load_tour(data, territory, season, filename=name)
     needs = ud.get_needs(spec, ud.current_weights()) if tour.plan is None else None
-    return score_tour(tour, territory, matrix=ud.get_matrix(spec), needs=needs)
+    return score_tour(tour, territory, TourOptions(matrix=ud.get_matrix(spec), needs=needs))
 
 
 def keep(scored: ScoredTour, *, compare: bool = True) -> None:

@@ -28,7 +28,7 @@ from planner.rules.calendar import build_season
 from planner.territory.specs import DEFAULT_SPEC, load_territory
 from planner.tours.improve import Change, improved, propose, stops
 from planner.tours.load import load_tour, plain_name
-from planner.tours.score import ScoredTour, score_tour
+from planner.tours.score import ScoredTour, TourOptions, score_tour
 
 
 def _day(text: str) -> date:
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     )
     tour = read_path(lambda path: load_tour(path, territory, season), args.tour)
     resources = read_path(load_resources, args.resources) if args.resources else ()
-    scored = score_tour(tour, territory, rules=_rules(args), resources=resources)
+    scored = score_tour(tour, territory, TourOptions(rules=_rules(args), resources=resources))
     locks = _locks(scored, args.lock)
     out: dict = {}
     adopted = []

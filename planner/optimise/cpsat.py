@@ -234,9 +234,11 @@ class SeasonModel:
         takers: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (_, _, i), v in self.p.items():
             takers[i].append(v)
+        for i, vs in self.extra_takers().items():
+            takers[i].extend(vs)
         g = self.group
         for i, vs in takers.items():
-            u = self.cands.people[i]
+            u = self.cands.people.get(i, 0)
             n = min(MAX_GROUPS, -(-u // g))
             ys = []
             for k in range(n):
@@ -254,7 +256,7 @@ class SeasonModel:
         fixed = sum(c.km for c in self.cands.fixed)
         tenths = [math.ceil(10 * c.km - 1e-9) for c in self.cands.free]
         self.m.add(
-            sum(t * x for t, x in zip(tenths, self.x, strict=True))
+            sum(t * x for t, x in zip(tenths, self.x, strict=True)) + self.extra_km_tenths()
             <= math.floor(10 * (budget - fixed) + 1e-9)
         )
 
@@ -262,7 +264,21 @@ class SeasonModel:
         """Every commune of ``problem.must_host`` holds at least one series."""
         for h in self.problem.must_host:
             sites = [s for s in self.sites if s[0] == h]
-            self.m.add(sum(self.series_count(s) for s in sites) >= 1)
+            self.m.add(sum(self.series_count(s) for s in sites) + self.extra_held_at(h) >= 1)
+
+    # hooks for a model holding other services beside the parcours (services.JointModel)
+
+    def extra_takers(self) -> dict[str, list]:
+        """People variables of other services, by commune, sharing its need and groups (none)."""
+        return {}
+
+    def extra_km_tenths(self):
+        """Other services' kilometres in tenths, counted in the budget (none: 0)."""
+        return 0
+
+    def extra_held_at(self, host: str):
+        """Other services held at ``host``, counted by ``must_host`` (none: 0)."""
+        return 0
 
     def set_objective(self) -> None:
         """Maximise level 1 (need-weighted people with diminishing returns minus travel, integers of

@@ -46,7 +46,6 @@ from planner.model import (
     PARCOURS,
     PERMANENCE,
     Plan,
-    PlanMetrics,
     Resource,
     Series,
     Session,
@@ -67,7 +66,6 @@ from planner.optimise.greedy import greedy_choice
 from planner.optimise.objective import (
     group_size,
     lexicographic_scale,
-    objective_value,
     person_weights,
     tie_unit,
 )
@@ -83,9 +81,7 @@ from planner.optimise.permanence_model import (
     locked_stops,
 )
 from planner.optimise.permanences import home_visits_value
-from planner.optimise.routing import day_routes
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
-from planner.publish.equity import with_equity_figures
 from planner.rules.calendar import open_days
 from planner.rules.check import check_plan, split_accepted
 from planner.territory.catchment import pool_caps, reach_minutes, unmet_people
@@ -203,23 +199,18 @@ class JointModel(SeasonModel):
             )
         return self.perm
 
-    def rule_km_budget(self) -> None:
-        """``Σ km ≤ Rules.km_budget`` over the parcours and the permanences (return trips)."""
-        budget = self.rules.km_budget
-        if budget <= 0:
-            return
-        fixed = sum(c.km for c in self.cands.fixed)
-        tenths = [math.ceil(10 * c.km - 1e-9) for c in self.cands.free]
-        self.m.add(
-            sum(t * x for t, x in zip(tenths, self.x, strict=True)) + self.terms().km_tenths()
-            <= math.floor(10 * (budget - fixed) + 1e-9)
-        )
+    # the hooks of SeasonModel's rules: the permanences counted beside the parcours
+    def extra_takers(self) -> dict[str, list]:
+        """The permanences' and home visits' people of each commune (sharing its groups)."""
+        return self.terms().takers()
 
-    def rule_must_host(self) -> None:
-        """Every commune the coordinator imposed holds a parcours or a permanence."""
-        for h in self.problem.must_host:
-            sites = [s for s in self.sites if s[0] == h]
-            self.m.add(sum(self.series_count(s) for s in sites) + self.terms().held_at(h) >= 1)
+    def extra_km_tenths(self):
+        """The permanences' kilometres (return trips) in the budget, in tenths."""
+        return self.terms().km_tenths()
+
+    def extra_held_at(self, host: str):
+        """Permanences held at ``host``: an imposed commune holds a parcours or a permanence."""
+        return self.terms().held_at(host)
 
     def rule_need_cap_and_groups(self) -> None:
         """The parcours' and the permanences' people of a commune share its groups; at one host,
@@ -229,12 +220,7 @@ class JointModel(SeasonModel):
             p = self.p.get((h, rid, i))
             if p is not None:
                 self.m.add(p + v <= self.perm.pools[(h, rid)][i])
-        takers: dict[str, list] = defaultdict(list)
-        for (_, _, i), v in self.p.items():
-            takers[i].append(v)
-        for i, vs in self.perm.takers().items():
-            takers[i].extend(vs)
-        self.y.update(add_groups(self.m, takers, self.cands.people, self.group))
+        super().rule_need_cap_and_groups()
         reachers = self.perm.reachers()
         fixed: dict[str, int] = defaultdict(int)
         for h, rid, i in self.p:
@@ -465,62 +451,6 @@ def place_home_visits(
     return series, visits
 
 
-def finish(
-    problem: PlanningProblem,
-    series: list[Series],
-    sessions: list[Session],
-    unserved: tuple[Unserved, ...],
-    *,
-    status: str,
-    bound: float,
-    solve_seconds: float,
-) -> Plan:
-    """The plan of these series and sessions with its routes and every figure (like
-    :func:`planner.optimise.solve.build_plan`), objective by :func:`objective_value`."""
-    sessions = sorted(sessions, key=lambda s: (s.date, s.start, s.resource))
-    routes = day_routes(problem.resources, sessions, problem.matrix)
-    k = problem.rules.sessions_per_series
-    count: dict[str, int] = defaultdict(int)
-    for s in sessions:
-        count[s.series] += 1
-    metrics = PlanMetrics(
-        status=status,
-        objective=0.0,
-        bound=0.0,
-        gap=0.0,
-        solve_seconds=solve_seconds,
-        need_total=sum(n.need for n in problem.needs.values()),
-        unmet_need_total=sum(n.unmet_need for n in problem.needs.values()),
-        participants=sum(s.participants for s in series),
-        participants_full_series=sum(
-            s.participants for s in series if s.service == PARCOURS and count[s.id] >= k
-        ),
-        sessions=len(sessions),
-        km=sum(r.km for r in routes),
-        drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
-    )
-    served = {c for s in series for c, n in s.from_communes.items() if n > 0}
-    unserved = tuple(u for u in unserved if u.code_insee not in served or u.request_id)
-    plan = Plan(
-        territory_spec=problem.territory.spec,
-        season=problem.season,
-        rules=problem.rules,
-        resources=problem.resources,
-        series=tuple(series),
-        sessions=tuple(sessions),
-        routes=routes,
-        unserved=unserved,
-        metrics=metrics,
-    )
-    plan = with_equity_figures(plan, problem.needs)
-    objective = objective_value(plan, problem)
-    b = max(bound, objective)
-    gap = 0.0 if b <= 0 else max(0.0, (b - objective) / b)
-    if status == "OPTIMAL" and gap > 1e-3:
-        status = "FEASIBLE"
-    return replace(plan, metrics=replace(plan.metrics, status=status, objective=objective, bound=b, gap=gap))
-
-
 def _left_out(
     problem: PlanningProblem, series: list[Series], sessions: list[Session]
 ) -> tuple[Unserved, ...]:
@@ -607,7 +537,7 @@ def solve_services(
         A mixed resource whose afternoon cannot hold a parcours session, or locked permanences that
         follow no rhythm of their resource.
     """
-    from planner.optimise.solve import build_plan, solve
+    from planner.optimise.solve import OPTIMAL_GAP, build_plan, finish_plan, solve
 
     params = params or SolveParams()
     fixed = locked_stops(problem)
@@ -677,7 +607,11 @@ def solve_services(
             home_visits_value(problem, c, makers[0], min(n, people.get(c, 0)))
             for c, n in home_asked(problem).items()
         )
-    plan = finish(
+    # reasons found before the home visits were placed: not for the communes they serve (refused
+    # requests stay listed)
+    served = {c for s in series for c, n in s.from_communes.items() if n > 0}
+    unserved = tuple(u for u in unserved if u.code_insee not in served or u.request_id)
+    plan = finish_plan(
         problem,
         series,
         sessions,
@@ -686,6 +620,8 @@ def solve_services(
         bound=bound,
         solve_seconds=_time.monotonic() - t0,
     )
+    if status == "OPTIMAL" and plan.metrics.gap > OPTIMAL_GAP:  # « optimal » only when proven
+        plan = replace(plan, metrics=replace(plan.metrics, status="FEASIBLE"))
     open_, _ = split_accepted(check_plan(plan, problem), problem.accepted)
     if open_:
         listed = "; ".join(str(v) for v in open_[:5])

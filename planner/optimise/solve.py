@@ -32,7 +32,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 from planner.errors import InfeasibleError
-from planner.model import Plan, PlanMetrics, Series, Session, Territory, session_uid
+from planner.model import (
+    PARCOURS,
+    Plan,
+    PlanMetrics,
+    Rules,
+    Series,
+    Session,
+    Territory,
+    Unserved,
+    session_uid,
+)
 from planner.optimise.baseline import baseline_choice
 from planner.optimise.bound import FullBound, full_bound
 from planner.optimise.candidates import (
@@ -142,13 +152,45 @@ def build_plan(
         for k, (d, locked) in enumerate(zip(c.dates, flags, strict=True)):
             _, start, end = c.times(k)
             sessions.append(Session(sid, k + 1, c.resource, c.host, d, clock(start), clock(end), locked))
-    sessions = _identities(problem, sessions)
-    sessions.sort(key=lambda s: (s.date, s.start, s.resource))
-    routes = day_routes(problem.resources, sessions, problem.matrix)
-    unserved = explain(problem, cands, chosen)
     rules = (
         problem.rules if series_length is None else replace(problem.rules, sessions_per_series=series_length)
     )
+    return finish_plan(
+        problem,
+        series,
+        _identities(problem, sessions),
+        explain(problem, cands, chosen),
+        kind=kind,
+        status=status,
+        bound=trivial_bound(problem, cands) if bound is None else bound,
+        solve_seconds=solve_seconds,
+        rules=rules,
+    )
+
+
+def finish_plan(
+    problem: PlanningProblem,
+    series: list[Series],
+    sessions: list[Session],
+    unserved: tuple[Unserved, ...],
+    *,
+    kind: str = "optimised",
+    status: str,
+    bound: float,
+    solve_seconds: float,
+    rules: Rules | None = None,
+) -> Plan:
+    """The plan of these series and sessions with its routes and every figure.
+
+    Sessions are sorted by date, start and resource; ``metrics.objective`` is
+    :func:`planner.optimise.objective.objective_value`, ``bound`` at least the objective and
+    ``gap`` :func:`gap_of` them; ``participants_full_series`` counts the parcours series holding
+    all of ``problem.rules.sessions_per_series``. ``rules`` (default ``problem.rules``) are the
+    plan's. Used by :func:`build_plan`, :func:`planner.optimise.services.solve_services` and
+    :func:`planner.tours.score.with_figures`.
+    """
+    sessions = sorted(sessions, key=lambda s: (s.date, s.start, s.resource))
+    routes = day_routes(problem.resources, sessions, problem.matrix)
     k = problem.rules.sessions_per_series
     count: dict[str, int] = {}
     for s in sessions:
@@ -162,7 +204,9 @@ def build_plan(
         need_total=sum(n.need for n in problem.needs.values()),
         unmet_need_total=sum(n.unmet_need for n in problem.needs.values()),
         participants=sum(s.participants for s in series),
-        participants_full_series=sum(s.participants for s in series if count.get(s.id, 0) >= k),
+        participants_full_series=sum(
+            s.participants for s in series if s.service == PARCOURS and count.get(s.id, 0) >= k
+        ),
         sessions=len(sessions),
         km=sum(r.km for r in routes),
         drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
@@ -170,7 +214,7 @@ def build_plan(
     plan = Plan(
         territory_spec=problem.territory.spec,
         season=problem.season,
-        rules=rules,
+        rules=problem.rules if rules is None else rules,
         resources=problem.resources,
         series=tuple(series),
         sessions=tuple(sessions),
@@ -181,8 +225,7 @@ def build_plan(
     )
     plan = with_equity_figures(plan, problem.needs)
     objective = objective_value(plan, problem)
-    b = trivial_bound(problem, cands) if bound is None else bound
-    b = max(b, objective)
+    b = max(bound, objective)
     return replace(
         plan, metrics=replace(plan.metrics, objective=objective, bound=b, gap=gap_of(objective, b))
     )

@@ -17,17 +17,15 @@ of the territory (each counts at most 1 in the objective), a true bound but a lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from planner.model import PARCOURS, Plan, PlanMetrics, Resource, Rules, Series, Session, Territory, Unserved
-from planner.optimise.objective import objective_value
-from planner.optimise.routing import day_routes
+from planner.model import Plan, PlanMetrics, Resource, Rules, Series, Session, Territory, Unserved
+from planner.optimise.solve import finish_plan
 from planner.problem import PlanningProblem
-from planner.publish.equity import with_equity_figures
 from planner.rules.check import Violation, check_plan, split_accepted
 from planner.territory.catchment import reach_minutes, unmet_people
-from planner.territory.need import NeedWeights, compute_need
+from planner.territory.need import CommuneNeed, NeedWeights, compute_need
 from planner.territory.travel import TravelMatrix, territory_matrix
 from planner.tours.build import group_series, tour_resources, tour_sessions
 from planner.tours.load import Tour
@@ -62,24 +60,42 @@ def need_weights(plan: Plan | None) -> NeedWeights:
     return NeedWeights(**dict(plan.inputs.need_weights))
 
 
+@dataclass(frozen=True)
+class TourOptions:
+    """What a tour is measured with, beyond the tour and its territory (:func:`tour_problem`).
+
+    Attributes
+    ----------
+    matrix
+        Travel matrix of the territory (default: computed from it).
+    needs
+        Need of every commune (default: the territory's, with the default weights or the plan's own).
+    rules
+        Rules of the problem (default: the plan's for a plan JSON, else :class:`~planner.model.Rules`).
+    resources
+        Resources of a tour table (default: vehicles fitted to the tour, :func:`tour_resources`).
+    """
+
+    matrix: TravelMatrix | None = None
+    needs: Mapping[str, CommuneNeed] | None = None
+    rules: Rules | None = None
+    resources: Sequence[Resource] = ()
+
+
 def tour_problem(
-    tour: Tour,
-    territory: Territory,
-    *,
-    matrix: TravelMatrix | None = None,
-    needs=None,
-    rules: Rules | None = None,
-    resources: Sequence[Resource] = (),
+    tour: Tour, territory: Territory, options: TourOptions = TourOptions()
 ) -> tuple[PlanningProblem, dict[str, str]]:
     """The problem the optimiser would solve for this tour's territory, vehicles and season.
 
     A tour read from a plan JSON takes the plan's resources, rules, requests and need weights;
-    a table takes ``resources`` (else vehicles fitted to the tour, :func:`tour_resources`) and
-    ``rules`` (default :class:`~planner.model.Rules`). Returns the problem and ``vehicle →
-    resource id``.
+    a table takes ``options.resources`` (else vehicles fitted to the tour, :func:`tour_resources`)
+    and ``options.rules`` (default :class:`~planner.model.Rules`). Returns the problem and
+    ``vehicle → resource id``.
     """
-    matrix = territory_matrix(territory) if matrix is None else matrix
+    matrix = territory_matrix(territory) if options.matrix is None else options.matrix
+    rules = options.rules
     plan = tour.plan
+    needs = options.needs
     if needs is None:
         needs = compute_need(territory, need_weights(plan), matrix)
     if plan is not None:
@@ -98,7 +114,7 @@ def tour_problem(
             accepted=tuple(plan.accepted),
         )
         return problem, ids
-    found, ids = tour_resources(tour, territory, matrix, resources)
+    found, ids = tour_resources(tour, territory, matrix, options.resources)
     problem = PlanningProblem(
         territory=territory,
         needs=needs,
@@ -110,10 +126,10 @@ def tour_problem(
     return problem, ids
 
 
-def _bound(problem: PlanningProblem, objective: float) -> float:
+def _bound(problem: PlanningProblem) -> float:
     """A true bound, easy to state: the people of unmet need of the territory (a person counts at
     most 1 in the objective, and a tour counts each at most once)."""
-    return max(float(sum(unmet_people(problem).values())), objective)
+    return float(sum(unmet_people(problem).values()))
 
 
 def left_out(plan: Plan, problem: PlanningProblem) -> tuple[Unserved, ...]:
@@ -144,50 +160,23 @@ def with_figures(
     unserved: tuple[Unserved, ...] | None = None,
     bound: float | None = None,
 ) -> Plan:
-    """``plan`` with its routes and every figure recomputed as the optimiser's plans have them.
+    """``plan`` with its routes and every figure recomputed as the optimiser's plans have them
+    (:func:`planner.optimise.solve.finish_plan`), on ``problem``'s territory, season, rules and
+    resources; ``unserved`` defaults to :func:`left_out`.
 
     ``bound`` is the problem's easy bound when already known (it depends on the problem only).
     """
-    sessions = tuple(sorted(plan.sessions, key=lambda s: (s.date, s.start, s.resource)))
-    routes = day_routes(problem.resources, sessions, problem.matrix)
-    k = problem.rules.sessions_per_series
-    count: dict[str, int] = {}
-    for s in sessions:
-        count[s.series] = count.get(s.series, 0) + 1
-    series = plan.series
-    metrics = PlanMetrics(
-        status=SCORED,
-        objective=0.0,
-        bound=0.0,
-        gap=0.0,
-        solve_seconds=0.0,
-        need_total=sum(n.need for n in problem.needs.values()),
-        unmet_need_total=sum(n.unmet_need for n in problem.needs.values()),
-        participants=sum(x.participants for x in series),
-        participants_full_series=sum(
-            x.participants for x in series if x.service == PARCOURS and count.get(x.id, 0) >= k
-        ),
-        sessions=len(sessions),
-        km=sum(r.km for r in routes),
-        drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
-    )
-    plan = replace(
-        plan,
-        territory_spec=problem.territory.spec,
-        season=problem.season,
-        rules=problem.rules,
-        resources=problem.resources,
-        sessions=sessions,
-        routes=routes,
-        metrics=metrics,
+    figures = finish_plan(
+        problem,
+        list(plan.series),
+        list(plan.sessions),
+        left_out(plan, problem) if unserved is None else unserved,
         kind=TOUR,
+        status=SCORED,
+        bound=_bound(problem) if bound is None else bound,
+        solve_seconds=0.0,
     )
-    plan = replace(plan, unserved=left_out(plan, problem) if unserved is None else unserved)
-    plan = with_equity_figures(plan, problem.needs)
-    objective = objective_value(plan, problem)
-    bound = _bound(problem, objective) if bound is None else max(bound, objective)
-    gap = 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
-    return replace(plan, metrics=replace(plan.metrics, objective=objective, bound=bound, gap=gap))
+    return replace(figures, accepted=plan.accepted, inputs=plan.inputs)  # what the tour's plan file kept
 
 
 def tour_plan(tour: Tour, problem: PlanningProblem, ids: dict[str, str]) -> Plan:
@@ -215,21 +204,13 @@ def check(plan: Plan, problem: PlanningProblem) -> tuple[tuple[Violation, ...], 
     return tuple(open_), tuple(ok)
 
 
-def score_tour(
-    tour: Tour,
-    territory: Territory,
-    *,
-    matrix: TravelMatrix | None = None,
-    needs=None,
-    rules: Rules | None = None,
-    resources: Sequence[Resource] = (),
-) -> ScoredTour:
+def score_tour(tour: Tour, territory: Territory, options: TourOptions = TourOptions()) -> ScoredTour:
     """Score ``tour`` on ``territory``: its plan with every figure and the rules it breaks.
 
-    See :func:`tour_problem` for ``rules`` and ``resources``; ``matrix`` and ``needs`` default
-    to the territory's (need with the default weights, or the plan's own).
+    ``options`` (:class:`TourOptions`) give the matrix, need, rules and resources of the problem
+    it is measured on (:func:`tour_problem`).
     """
-    problem, ids = tour_problem(tour, territory, matrix=matrix, needs=needs, rules=rules, resources=resources)
+    problem, ids = tour_problem(tour, territory, options)
     plan = tour_plan(tour, problem, ids)
     problem = locked_problem(plan, problem)
     violations, accepted = check(plan, problem)
