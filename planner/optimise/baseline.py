@@ -6,7 +6,14 @@ locked sessions) is filled while the kilometre budget lasts (if any), slot by sl
 communes first, then by decreasing unmet need — that can open a session there (power, request
 weekdays and blackout dates, reach from the base, threshold of participants among the people who
 would come, :mod:`planner.territory.catchment`).
-When the queue is exhausted it starts again (the people already counted stay counted). A day
+A commune is visited in turn: one the day cannot take (too far to pair with the day's other
+stops, a weekday it refused…) keeps its place in the queue, a commune visited goes to the back,
+behind every one still waiting — a return visit only fills a slot none of them can take (the
+people already counted stay counted). A return visit of a resource to a host counts only what
+its earlier visits there left of each neighbour's attendance pool
+(:func:`planner.territory.catchment.pool_caps`): a commune whose people are spent, or already
+drawn there, leaves the queue instead of opening a session under the threshold, and a day no
+commune can fill stays free. A day
 with several stops is ordered by :func:`planner.optimise.routing.best_order`. Each session is a series of
 length 1; the objective (:func:`planner.optimise.objective.objective_value`) values it at 1/K of a full
 series per participant, so both plans are measured on the same scale.
@@ -14,7 +21,7 @@ series per participant, so both plans are measured on the same scale.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from datetime import date
 
 from planner.model import Resource
@@ -49,6 +56,26 @@ def _day_feasible(problem: PlanningProblem, cands: Candidates, r: Resource, host
     ) and all(slot_fits(r, k, h, problem.matrix) for k, h in enumerate(hosts))
 
 
+def _caps_left(
+    problem: PlanningProblem,
+    cands: Candidates,
+    rid: str,
+    host: str,
+    drawn: dict[tuple[str, str, str], int],
+) -> dict[str, int]:
+    """Most people one more session of ``rid`` at ``host`` counts from each commune: the series
+    cap, less what the earlier sessions of ``rid`` there drew from the commune's pool."""
+    pools = cands.pools(problem, rid, host)
+    return {
+        c: max(0, min(n, pools[c] - drawn[(rid, host, c)])) for c, n in cands.caps(problem, rid, host).items()
+    }
+
+
+def _reach(caps: dict[str, int], people: dict[str, int]) -> int:
+    """People a session with ``caps`` can still count among ``people`` (before the seats)."""
+    return sum(min(n, max(0, people.get(c, 0))) for c, n in caps.items())
+
+
 def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[Candidate, dict[str, int]]]:
     """The saupoudrage plan as chosen series of length 1 (locked series kept first)."""
     rules = problem.rules
@@ -60,7 +87,7 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             drawn[(c.resource, c.host, code)] += n
     busy = {(c.resource, d) for c, _ in chosen for d in c.dates}
     budget, km_used = rules.km_budget, sum(c.km for c, _ in chosen)
-    queue = deque(_queue(problem, cands.people))
+    queue = _queue(problem, cands.people)
     days: list[tuple[date, Resource]] = sorted(
         ((d, r) for r in problem.resources for wd in r.weekdays for d in weekday_dates(problem.season, wd)),
         key=lambda t: (t[0], t[1].id),
@@ -71,27 +98,22 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             continue
         picked: list[str] = []
         takes: dict[str, dict[str, int]] = {}
-        tried = 0
-        while len(picked) < day_slots(r) and tried < len(queue):
-            h = queue[0]
-            queue.rotate(-1)
-            tried += 1
+        for h in queue:  # in turn; a commune the day cannot take keeps its place
+            if len(picked) >= day_slots(r):
+                break
             ok = (
-                h not in picked
-                and host_allowed(problem, r, h, d.weekday())
+                host_allowed(problem, r, h, d.weekday())
                 and window_allowed(problem, h, [d])
-                and cands.reachable(problem, r.id, h, people) >= rules.min_participants
                 and host_cap(problem, h, r.seats) >= rules.min_participants
             )
+            # Not cands.reachable: a return visit only counts what the earlier ones left of the pools.
+            caps = _caps_left(problem, cands, r.id, h, drawn) if ok else {}
+            ok = ok and _reach(caps, people) >= rules.min_participants
             km = 2 * problem.matrix.km(r.base, h)
             ok = ok and (budget <= 0 or km_used + km <= budget + 1e-9)
             if ok and _day_feasible(problem, cands, r, best_order(r.base, [*picked, h], problem.matrix, 0.1)):
                 km_used += km
                 picked.append(h)
-                pools = cands.pools(problem, r.id, h)
-                caps = {
-                    c: min(n, pools[c] - drawn[(r.id, h, c)]) for c, n in cands.caps(problem, r.id, h).items()
-                }
                 takes[h] = allocate(cands.catchment[h], people, host_cap(problem, h, r.seats), caps)
                 for c, n in takes[h].items():
                     drawn[(r.id, h, c)] += n
@@ -112,11 +134,12 @@ def baseline_choice(problem: PlanningProblem, cands: Candidates) -> list[tuple[C
             )
             chosen.append((c, takes[h]))
         block += 1
-        queue = deque(
+        queue = [
             h
-            for h in queue
+            for h in [*(h for h in queue if h not in takes), *picked]  # the visited go to the back
             if any(
-                cands.reachable(problem, x.id, h, people) >= rules.min_participants for x in problem.resources
+                _reach(_caps_left(problem, cands, x.id, h, drawn), people) >= rules.min_participants
+                for x in problem.resources
             )
-        )
+        ]
     return chosen
