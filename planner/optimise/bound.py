@@ -104,6 +104,7 @@ class FullBound:
     constraints: int = 0
     site_series: dict[tuple[str, str], float] = field(default_factory=dict)
     site_reduced: dict[tuple[str, str], float] = field(default_factory=dict)
+    prices: dict[str, float] = field(default_factory=dict)
 
 
 def _free_blocks(problem: PlanningProblem, cands: Candidates) -> dict[tuple[str, int], int]:
@@ -262,10 +263,12 @@ def full_bound(
             taken[i].append(p)
     # need cap and groups of diminishing returns
     g = cands.group
+    need_row = {}
     for i, ps in taken.items():
         u = cands.people[i]
         n = min(MAX_GROUPS, -(-u // g))
         row = solver.Constraint(0.0, 0.0)
+        need_row[i] = row
         for p in ps:
             row.SetCoefficient(p, 1.0)
         for k in range(n):
@@ -299,4 +302,13 @@ def full_bound(
     value += SAFETY * max(1.0, abs(value))
     site_series = {s: sum(z.solution_value() for z, _ in zs) for s, zs in z_of_site.items()}
     site_reduced = {s: max(z.reduced_cost() for z, _ in zs) for s, zs in z_of_site.items()}
-    return FullBound(value, "OPTIMAL", seconds, site_series=site_series, site_reduced=site_reduced, **size)
+    prices = {i: -row.dual_value() for i, row in need_row.items()}
+    return FullBound(
+        value,
+        "OPTIMAL",
+        seconds,
+        site_series=site_series,
+        site_reduced=site_reduced,
+        prices=prices,
+        **size,
+    )

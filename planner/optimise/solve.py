@@ -57,7 +57,10 @@ from planner.optimise.cpsat import Choice, solve_model, trivial_bound
 from planner.optimise.explain import explain
 from planner.optimise.feasibility import checked, require_feasible
 from planner.optimise.greedy import fixed_allocation, greedy_choice
+from planner.optimise.lagrange import lagrangian_bound
 from planner.optimise.objective import group_size, objective_value
+from planner.optimise.pattern_search import DAY_HOSTS, chosen_value, search_days
+from planner.optimise.patterns import PatternBound, day_frames, pattern_bound
 from planner.optimise.routing import day_routes, order_days
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import with_equity_figures
@@ -77,6 +80,11 @@ FINISH_SHARE = 0.25
 SOLVER_DEFAULTS: dict[str, object] = {"cp_model_probing_level": 0}
 #: Most of the time limit the LP bound of the whole problem may take.
 BOUND_SHARE = 0.4
+#: Share of a group's time for the search over whole days (:mod:`planner.optimise.pattern_search`);
+#: CP-SAT's model of single series continues from its plan with the rest.
+DAY_SHARE = 0.6
+#: Most seconds for a group's column-generation programme (its hosts and days).
+DAY_BOUND_S = 15.0
 DEFAULT_PARAMS = SolveParams()
 log = logging.getLogger(__name__)
 
@@ -493,6 +501,21 @@ def solve(
     require_windows(problem, _merge(prepared))
     require_feasible(problem)  # an empty plan is not « optimal »: say which setting to change
     terms = [stability.extend(sub, cands) for sub, cands in prepared]  # re-plans only
+    # large problems: each group's days are also searched whole (pattern_search), on the hosts
+    # the column-generation programme of the group holds series at; its hosts join the candidates
+    days: list[PatternBound | None] = [None] * len(prepared)
+    if restricted and not problem.previous:
+        for i, (sub, cands) in enumerate(prepared):
+            left = search_s - (_time.monotonic() - t0)
+            days[i] = pattern_bound(sub, time_limit_s=max(1.0, min(DAY_BOUND_S, 0.1 * left)), group=g)
+            if days[i].rounds:
+                hosts = {r.id: set(days[i].ranked_hosts(r.id, DAY_HOSTS)) for r in sub.resources}
+                known = {r.id: {c.host for c in cands.free if c.resource == r.id} for r in sub.resources}
+                if any(hosts[rid] - known[rid] for rid in hosts):
+                    prepared[i] = (
+                        sub,
+                        build_candidates(sub, group=g, hosts={k: hosts[k] | known[k] for k in hosts}),
+                    )
     sizes = [max(1, len(c.free)) for _, c in prepared]
     trivial = [trivial_bound(sub, c) for sub, c in prepared]
     parts: list[Chosen] = [[] for _ in prepared]
@@ -500,6 +523,7 @@ def solve(
     objs = [0.0] * len(prepared)
     bounds = list(trivial)
     hints: list[Chosen | None] = [None] * len(prepared)
+    searched = [False] * len(prepared)  # the hint comes from the days' search, not the greedy plan
     # first pass in order; a group without a CP-SAT solution keeps its greedy plan for now and
     # gets a second chance with the time the others left (wall-clock: the pass reads the clock)
     for attempt in range(2):
@@ -522,6 +546,23 @@ def solve(
                 hints[i] = (
                     greedy_choice(sub, cands) if terms[i] is None else stability.hint(sub, cands, terms[i])
                 )
+                if days[i] is not None and days[i].rounds:
+                    found = search_days(
+                        sub, cands, days[i], params, time_limit_s=DAY_SHARE * share, hint=hints[i]
+                    )
+                    log.info(
+                        "group %d: days' search %.2f, greedy %.2f",
+                        i + 1,
+                        chosen_value(sub, found) if found else -1.0,
+                        chosen_value(sub, hints[i]),
+                    )
+                    if found and chosen_value(sub, found) > chosen_value(sub, hints[i]) + 1e-9:
+                        hints[i], searched[i] = found, True
+                    share = (
+                        max(0.1, search_s - (_time.monotonic() - t0))
+                        * sizes[i]
+                        / sum(sizes[j] for j in todo[n:])
+                    )
             others = sum(objs[j] for j in range(len(prepared)) if j != i)
             choice: Choice | None = solve_model(
                 sub,
@@ -535,12 +576,16 @@ def solve(
                 solver_options={**SOLVER_DEFAULTS, **(solver_options or {})},
                 stability=terms[i],
             )
+            found_value = chosen_value(sub, hints[i]) if searched[i] else -math.inf
+            if choice is not None and choice.status != "UNKNOWN" and choice.objective < found_value - 1e-6:
+                choice = Choice(hints[i], "FEASIBLE", found_value, choice.bound)  # the days' plan was better
             if choice is None or choice.status == "UNKNOWN":
-                # no solution from CP-SAT (stopped or out of time): the greedy plan stands in
+                # no solution from CP-SAT (stopped or out of time): the greedy plan (or the days'
+                # plan) stands in
                 stopped = stop is not None and stop.is_set()
                 if attempt == 0:
                     parts[i], objs[i] = hints[i], _value(sub, cands, hints[i])
-                statuses[i] = "STOPPED" if stopped else "GREEDY"
+                statuses[i] = "STOPPED" if stopped else ("FEASIBLE" if searched[i] else "GREEDY")
                 b = trivial[i] if choice is None else min(trivial[i], choice.bound)
                 bounds[i] = max(min(bounds[i], b), objs[i])
                 log.warning("group %d: no CP-SAT solution in %.1f s, greedy plan kept", i + 1, share)
@@ -582,6 +627,15 @@ def solve(
     m = plan.metrics
     if restricted:  # metrics.bound and gap speak of the problem asked, never of the restriction
         whole_bound = full.value if full is not None and math.isfinite(full.value) else math.inf
+        if priced and not problem.must_host and problem.rules.km_budget <= 0:
+            left = params.time_limit_s - (_time.monotonic() - t0)
+            priced_bound, _ = lagrangian_bound(
+                problem, whole, day_frames(problem, whole), full.prices, time_limit_s=max(1.0, left)
+            )
+            log.info("Lagrangian bound of the whole problem: %.2f (LP %.2f)", priced_bound, whole_bound)
+            whole_bound = min(whole_bound, priced_bound)
+        if len(subs) == 1 and days[0] is not None and days[0].rounds:  # the group is the whole problem
+            whole_bound = min(whole_bound, days[0].value)
         whole_bound = max(m.objective, min(whole_bound, trivial_bound(problem, whole)))
         m = replace(m, bound=whole_bound, gap=gap_of(m.objective, whole_bound), restricted_bound=m.bound)
     m = replace(m, greedy_parts=statuses.count("GREEDY"))
