@@ -37,6 +37,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from planner.model import Resource
+from planner.optimise.bound import SAFETY
 from planner.optimise.candidates import Candidates, host_cap
 from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights
 from planner.optimise.patterns import RC_EPS, DayFrame, best_patterns
@@ -280,4 +281,5 @@ def lagrangian_bound(
         part = resource_bound(problem, cands, r, mine, prices, deadline=deadline, weights=weights)
         parts[r.id] = part
         total += part.value
-    return total, parts
+    # GLOP's tolerances: the same relative slack as the other bounds, so that it never falls short
+    return total + SAFETY * max(1.0, abs(total)), parts

@@ -139,6 +139,7 @@ def series_value(
     series: Iterable[Item],
     km: float,
     weights: Mapping[str, float] | None = None,
+    group: int | None = None,
 ) -> float:
     """Level 1 of the objective for ``(host, resource id, share, {commune: people})`` items.
 
@@ -147,7 +148,7 @@ def series_value(
     :mod:`planner.optimise.explain` both go through here.
     """
     rules = problem.rules
-    g = group_size(problem)
+    g = group_size(problem) if group is None else group
     v = person_weights(problem, g) if weights is None else weights
     res = {r.id: r for r in problem.resources}
     effective: dict[str, float] = defaultdict(float)

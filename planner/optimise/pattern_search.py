@@ -131,6 +131,10 @@ def solve_patterns(
             for h, c in count.items():
                 site_terms[(h, key[0])].append(c * v)
         m.add(sum(day) <= f.blocks)
+        for s in range(len(f.hosts)):  # windows whose slot s a locked session leaves free
+            open_ = len({c.block for c in cands.free if (c.resource, c.weekday, c.slot) == (*key, s)})
+            if open_ < f.blocks:
+                m.add(sum(w[(key, pat)] for pat in pats if pat[s] >= 0) <= open_)
         limited: dict[tuple[int, str], list] = defaultdict(list)
         for pat in pats:
             for s, j in enumerate(pat):
@@ -209,6 +213,7 @@ def solve_patterns(
     solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
+    solver.parameters.cp_model_probing_level = 0  # probing ate the time before the hint was loaded
     code = solver.solve(m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "UNKNOWN", {}, {}
@@ -313,12 +318,15 @@ def to_windows(
     return out
 
 
-def chosen_value(problem: PlanningProblem, chosen: Chosen) -> float:
+def chosen_value(problem: PlanningProblem, chosen: Chosen, group: int | None = None) -> float:
     """Level 1 of the objective of chosen series (as :func:`planner.optimise.objective.objective_value`
-    of their plan: a series counts the share of K sessions it holds, km are return trips)."""
+    of their plan: a series counts the share of K sessions it holds, km are return trips).
+
+    ``group``: the group size of diminishing returns (a decomposed part passes the whole problem's).
+    """
     k = problem.rules.sessions_per_series
     items = [(c.host, c.resource, min(len(c.dates), k) / k, take) for c, take in chosen]
-    return series_value(problem, items, sum(c.km for c, _ in chosen))
+    return series_value(problem, items, sum(c.km for c, _ in chosen), group=group)
 
 
 def search_days(

@@ -204,7 +204,11 @@ def best_patterns(frame: DayFrame, gains: list[np.ndarray], *, extra: int = 0) -
         def rest_bound(s: int, masks: list[np.ndarray]) -> float:
             total = 0.0
             for t in range(s, m):
-                if chosen[t] >= 0 or not len(order[t]):
+                if chosen[t] >= 0:
+                    if t in fixed:
+                        total += gains[t][chosen[t]]
+                    continue
+                if not len(order[t]):
                     continue
                 live = order[t][masks[t]]
                 if len(live):
@@ -228,7 +232,11 @@ def best_patterns(frame: DayFrame, gains: list[np.ndarray], *, extra: int = 0) -
                 chosen[s] = j
                 new = list(masks)
                 host = frame.hosts[s][j]
-                full = sum(frame.hosts[t][chosen[t]] == host for t in range(s + 1) if chosen[t] >= 0)
+                full = sum(
+                    frame.hosts[t][chosen[t]] == host
+                    for t in range(m)
+                    if chosen[t] >= 0 and (t <= s or t in fixed)
+                )
                 for t in range(s + 1, m):
                     if chosen[t] < 0 and len(order[t]):
                         new[t] = masks[t] & _compat_row(frame, s, j, t, order[t])

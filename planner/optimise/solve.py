@@ -82,9 +82,11 @@ SOLVER_DEFAULTS: dict[str, object] = {"cp_model_probing_level": 0}
 BOUND_SHARE = 0.4
 #: Share of a group's time for the search over whole days (:mod:`planner.optimise.pattern_search`);
 #: CP-SAT's model of single series continues from its plan with the rest.
-DAY_SHARE = 0.6
+DAY_SHARE = 0.8
 #: Most seconds for a group's column-generation programme (its hosts and days).
 DAY_BOUND_S = 15.0
+#: Most of the time limit the Lagrangian bound of the whole problem may take (~11 s on the region).
+PRICED_SHARE = 0.15
 DEFAULT_PARAMS = SolveParams()
 log = logging.getLogger(__name__)
 
@@ -393,12 +395,6 @@ class _Progress:
             self.on_progress(ProgressEvent(_time.monotonic() - self.t0, self.best, self.bound))
 
 
-def _value(problem: PlanningProblem, cands: Candidates, chosen: Chosen) -> float:
-    """Objective of a part (keeps a fallback's bound at least as large as its value)."""
-    plan = build_plan(problem, cands, chosen, kind="part", status="", bound=0.0, solve_seconds=0.0)
-    return plan.metrics.objective
-
-
 def _max_hosts(sub: PlanningProblem) -> int | None:
     return MAX_HOSTS if len(sub.territory.communes) > MAX_HOSTS else None
 
@@ -488,6 +484,19 @@ def solve(
             progress.full = full.value
         log.info("LP bound of the whole problem: %s %.2f in %.1f s", full.status, full.value, full.seconds)
     priced = full is not None and full.status == "OPTIMAL"
+    priced_bound = math.inf
+    if priced and not problem.must_host and problem.rules.km_budget <= 0:
+        # people priced by the LP, each resource alone in whole series: a tighter bound
+        priced_bound, _ = lagrangian_bound(
+            problem,
+            whole,
+            day_frames(problem, whole),
+            full.prices,
+            time_limit_s=PRICED_SHARE * params.time_limit_s,
+        )
+        log.info("Lagrangian bound of the whole problem: %.2f (LP %.2f)", priced_bound, full.value)
+        if math.isfinite(priced_bound):
+            progress.full = min(full.value, priced_bound)
     # wall-clock: the plan's assembly (routes, reasons, checks) comes out of the same time limit
     search_s = params.time_limit_s * (1.0 - FINISH_SHARE if len(subs) > 1 else 1.0)
     prepared = []
@@ -516,7 +525,8 @@ def solve(
                         sub,
                         build_candidates(sub, group=g, hosts={k: hosts[k] | known[k] for k in hosts}),
                     )
-    sizes = [max(1, len(c.free)) for _, c in prepared]
+    # time by size: candidates, times the sessions of a day (a team's days are the hard ones)
+    sizes = [max(1, len(c.free)) * max(c.slots.values(), default=1) for _, c in prepared]
     trivial = [trivial_bound(sub, c) for sub, c in prepared]
     parts: list[Chosen] = [[] for _ in prepared]
     statuses = [""] * len(prepared)
@@ -547,16 +557,21 @@ def solve(
                     greedy_choice(sub, cands) if terms[i] is None else stability.hint(sub, cands, terms[i])
                 )
                 if days[i] is not None and days[i].rounds:
-                    found = search_days(
-                        sub, cands, days[i], params, time_limit_s=DAY_SHARE * share, hint=hints[i]
+                    found = search_days(  # one worker: measured steadier than two on team days
+                        sub,
+                        cands,
+                        days[i],
+                        replace(params, workers=1),
+                        time_limit_s=DAY_SHARE * share,
+                        hint=hints[i],
                     )
                     log.info(
                         "group %d: days' search %.2f, greedy %.2f",
                         i + 1,
-                        chosen_value(sub, found) if found else -1.0,
-                        chosen_value(sub, hints[i]),
+                        chosen_value(sub, found, g) if found else -1.0,
+                        chosen_value(sub, hints[i], g),
                     )
-                    if found and chosen_value(sub, found) > chosen_value(sub, hints[i]) + 1e-9:
+                    if found and chosen_value(sub, found, g) > chosen_value(sub, hints[i], g) + 1e-9:
                         hints[i], searched[i] = found, True
                     share = (
                         max(0.1, search_s - (_time.monotonic() - t0))
@@ -576,15 +591,16 @@ def solve(
                 solver_options={**SOLVER_DEFAULTS, **(solver_options or {})},
                 stability=terms[i],
             )
-            found_value = chosen_value(sub, hints[i]) if searched[i] else -math.inf
-            if choice is not None and choice.status != "UNKNOWN" and choice.objective < found_value - 1e-6:
-                choice = Choice(hints[i], "FEASIBLE", found_value, choice.bound)  # the days' plan was better
+            # CP-SAT may stop before it has even matched its starting plan: keep the better one
+            start_value = chosen_value(sub, hints[i], g) if terms[i] is None else -math.inf
+            if choice is not None and choice.status != "UNKNOWN" and choice.objective < start_value - 1e-3:
+                choice = Choice(hints[i], "FEASIBLE", start_value, max(choice.bound, start_value))
             if choice is None or choice.status == "UNKNOWN":
                 # no solution from CP-SAT (stopped or out of time): the greedy plan (or the days'
                 # plan) stands in
                 stopped = stop is not None and stop.is_set()
                 if attempt == 0:
-                    parts[i], objs[i] = hints[i], _value(sub, cands, hints[i])
+                    parts[i], objs[i] = hints[i], chosen_value(sub, hints[i], g)
                 statuses[i] = "STOPPED" if stopped else ("FEASIBLE" if searched[i] else "GREEDY")
                 b = trivial[i] if choice is None else min(trivial[i], choice.bound)
                 bounds[i] = max(min(bounds[i], b), objs[i])
@@ -627,13 +643,7 @@ def solve(
     m = plan.metrics
     if restricted:  # metrics.bound and gap speak of the problem asked, never of the restriction
         whole_bound = full.value if full is not None and math.isfinite(full.value) else math.inf
-        if priced and not problem.must_host and problem.rules.km_budget <= 0:
-            left = params.time_limit_s - (_time.monotonic() - t0)
-            priced_bound, _ = lagrangian_bound(
-                problem, whole, day_frames(problem, whole), full.prices, time_limit_s=max(1.0, left)
-            )
-            log.info("Lagrangian bound of the whole problem: %.2f (LP %.2f)", priced_bound, whole_bound)
-            whole_bound = min(whole_bound, priced_bound)
+        whole_bound = min(whole_bound, priced_bound)
         if len(subs) == 1 and days[0] is not None and days[0].rounds:  # the group is the whole problem
             whole_bound = min(whole_bound, days[0].value)
         whole_bound = max(m.objective, min(whole_bound, trivial_bound(problem, whole)))
