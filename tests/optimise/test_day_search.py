@@ -164,3 +164,21 @@ def test_solve_on_a_restricted_problem_reports_an_honest_bound(cher120):
     # the day patterns and the Lagrangian bound tighten it below the LP on this team problem
     assert m.bound < fb.value - 1e-3
     assert m.gap == pytest.approx((m.bound - m.objective) / m.bound, abs=1e-9)
+
+
+def test_ranked_hosts_put_the_lp_hosts_first_then_the_best_priced():
+    prob = cher_problem(20, weeks=11)
+    days = pattern_bound(prob, time_limit_s=10)
+    for r in prob.resources:
+        held = {h for (h, rid), v in days.site_series.items() if rid == r.id and v > 1e-6}
+        assert held
+        for most in (1, len(held) + 3):
+            ranked = days.ranked_hosts(r.id, most)
+            assert len(ranked) == len(set(ranked)) == max(most, len(held))
+            assert set(ranked[: len(held)]) == held  # every held host, even beyond ``most``
+            series = [days.site_series[(h, r.id)] for h in ranked[: len(held)]]
+            assert series == sorted(series, reverse=True)
+            gains = [days.site_gain[(h, r.id)] for h in ranked[len(held) :]]
+            assert gains == sorted(gains, reverse=True)
+            others = {h for (h, rid) in days.site_gain if rid == r.id} - held - set(ranked)
+            assert all(days.site_gain[(h, r.id)] <= min(gains) + 1e-12 for h in others) if gains else True

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -194,12 +195,13 @@ def _with_lock(prob):
     return replace(prob, locked=(lock,))
 
 
-def _optimum(prob) -> float:
+def _optimum(prob) -> tuple[float, list]:
+    """CP-SAT's proven optimum over every candidate series: its exact value and its series."""
     cands = build_candidates(prob)
     choice = solve_model(prob, cands, PARAMS, time_limit_s=20)
     assert choice.status == "OPTIMAL"
     plan = build_plan(prob, cands, choice.chosen, kind="optimised", status="", bound=0.0, solve_seconds=0)
-    return plan.metrics.objective
+    return plan.metrics.objective, choice.chosen
 
 
 def _price_sets(prob, cands, pb, fb):
@@ -219,11 +221,22 @@ def _price_sets(prob, cands, pb, fb):
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_pattern_and_lagrangian_bounds_are_above_the_proven_optimum(name):
     prob = PROBLEMS[name]()
-    optimum = _optimum(prob)
+    optimum, best = _optimum(prob)
     cands = build_candidates(prob, with_free=False)
     frames = day_frames(prob, cands)
     pb = pattern_bound(prob, cands, time_limit_s=20)
     fb = full_bound(prob, cands)
+    # the optimal plan is a point of the master: its days are patterns of the frames
+    held = Counter((c.host, c.resource) for c, _ in best if not c.locked)
+    for (host, rid), n in held.items():
+        assert n <= max(f.most.get(host, 0) for f in frames if f.resource.id == rid), (host, rid)
+    for c, _ in best:
+        if not c.locked:
+            assert c.host in next(f for f in frames if f.key == (c.resource, c.weekday)).hosts[c.slot]
+    # every round of column generation bounds the problem, not only the last one
+    assert len(pb.history) == pb.rounds >= 1
+    assert all(bound >= optimum - 1e-6 for _, _, bound in pb.history)
+    assert pb.lp_value <= pb.value
     assert pb.status == "OPTIMAL" and fb.status == "OPTIMAL"
     assert bool(cands.fixed) == bool(prob.locked) == any(f.limit for f in frames)  # limit rows
     assert pb.value >= optimum - 1e-6
