@@ -26,7 +26,7 @@ from builders import cher_problem, vierzon_problem
 from tiny_season import A, B, C, D, bus
 from tiny_season import problem as tiny
 
-from planner.model import Rules, Session
+from planner.model import HostRequest, Rules, Session
 from planner.optimise.bound import full_bound
 from planner.optimise.candidates import build_candidates, clock, host_cap
 from planner.optimise.cpsat import solve_model
@@ -290,3 +290,36 @@ def test_a_commune_no_site_counts_changes_nothing():
     groups = min(MAX_GROUPS, -(-cands.people["18005"] // cands.group))
     assert groups == 1
     assert with_e == pytest.approx(base + cands.people["18005"] * weights["18005"])
+
+
+COUPLED = {
+    # rows the Lagrangian bound leaves to the linear ones: the pattern master keeps them
+    "tiny-km-budget": lambda: tiny(rules=Rules(travel_weight=0.0, km_budget=300.0)),
+    "tiny-must-host": lambda: replace(tiny(resources=(bus(), bus(id="bus-2", base=D))), must_host=(C,)),
+    "cher20-team-km-budget": lambda: _with_budget(cher_problem(20, weeks=6), 600.0),
+    "vierzon-request": lambda: replace(
+        vierzon_problem(end=date(2027, 3, 26)),
+        requests=(
+            HostRequest(
+                "18279",
+                weekdays=(4,),
+                blackout_dates=frozenset({date(2027, 2, 19)}),
+                expected_participants=7,
+            ),
+        ),
+    ),
+}
+
+
+def _with_budget(prob, km: float):
+    return replace(prob, rules=replace(prob.rules, km_budget=km))
+
+
+@pytest.mark.parametrize("name", list(COUPLED))
+def test_pattern_bound_with_a_km_budget_an_imposed_host_or_a_request(name):
+    prob = COUPLED[name]()
+    optimum, _ = _optimum(prob)
+    pb = pattern_bound(prob, time_limit_s=20)
+    fb = full_bound(prob)
+    assert pb.status == "OPTIMAL"
+    assert optimum - 1e-6 <= pb.value <= fb.value + 1e-6
