@@ -27,7 +27,7 @@ from tiny_season import A, B, C, D, bus
 from tiny_season import problem as tiny
 
 from planner.model import HostRequest, Rules, Session
-from planner.optimise.bound import full_bound
+from planner.optimise.bound import SAFETY, full_bound
 from planner.optimise.candidates import build_candidates, clock, host_cap
 from planner.optimise.cpsat import solve_model
 from planner.optimise.lagrange import commune_part, envelope_slopes, lagrangian_bound, site_earnings
@@ -246,8 +246,9 @@ def test_pattern_and_lagrangian_bounds_are_above_the_proven_optimum(name):
         value, parts = lagrangian_bound(prob, cands, frames, prices, time_limit_s=20)
         assert all(p.finished for p in parts.values()), label
         assert value >= optimum - 1e-9, f"{label}: L = {value} < optimum {optimum}"
+        parts_sum = commune_part(prob, cands, prices) + sum(p.value for p in parts.values())
         assert value == pytest.approx(
-            commune_part(prob, cands, prices) + sum(p.value for p in parts.values())
+            parts_sum * (1 + SAFETY) if parts_sum > 1 else parts_sum + SAFETY, rel=1e-9
         )
     # at the duals of a linear bound, whole series (the envelope) can only lower that bound
     at_pb, _ = lagrangian_bound(prob, cands, frames, pb.prices, time_limit_s=20)
