@@ -119,6 +119,17 @@ def envelope_slopes(values: list[float]) -> list[float]:
     return slopes
 
 
+def _runs(slopes: list[float]) -> list[tuple[float, int]]:
+    """Equal consecutive slopes merged: ``(slope, how many units)`` (one variable per run)."""
+    out: list[tuple[float, int]] = []
+    for x in slopes:
+        if out and abs(out[-1][0] - x) <= 1e-12 * max(1.0, abs(x)):
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((x, 1))
+    return out
+
+
 @dataclass
 class ResourceBound:
     """``U_r(λ)`` and the days its linear programme holds."""
@@ -170,8 +181,8 @@ def resource_bound(
             return ResourceBound(math.inf, False)  # a locked series the threshold cannot hold: no bound
         const += f_n[0]
         row = solver.Constraint(0.0, 0.0)  # Σ segments − Σ count·w = 0
-        for slope in envelope_slopes(f_n):
-            d = solver.NumVar(0.0, 1.0, "")
+        for slope, length in _runs(envelope_slopes(f_n)):
+            d = solver.NumVar(0.0, float(length), "")
             objective.SetCoefficient(d, slope)
             row.SetCoefficient(d, 1.0)
         site_row[h] = row

@@ -86,7 +86,7 @@ DAY_SHARE = 0.8
 #: Most seconds for a group's column-generation programme (its hosts and days).
 DAY_BOUND_S = 15.0
 #: Most of the time limit the Lagrangian bound of the whole problem may take (~11 s on the region).
-PRICED_SHARE = 0.15
+PRICED_SHARE = 0.12
 DEFAULT_PARAMS = SolveParams()
 log = logging.getLogger(__name__)
 
@@ -542,6 +542,7 @@ def solve(
             sub, cands = prepared[i]
             remaining = search_s - (_time.monotonic() - t0)
             share = remaining * sizes[i] / sum(sizes[j] for j in todo[n:])
+            group_end = _time.monotonic() + share
             if attempt == 1 and share < 1.0:
                 break
             if stop is not None and stop.is_set():
@@ -566,18 +567,25 @@ def solve(
                         hint=hints[i],
                     )
                     log.info(
-                        "group %d: days' search %.2f, greedy %.2f",
+                        "group %d: days' search %.2f, greedy %.2f, %.1f s given",
                         i + 1,
                         chosen_value(sub, found, g) if found else -1.0,
                         chosen_value(sub, hints[i], g),
+                        DAY_SHARE * share,
                     )
                     if found and chosen_value(sub, found, g) > chosen_value(sub, hints[i], g) + 1e-9:
                         hints[i], searched[i] = found, True
-                    share = (
-                        max(0.1, search_s - (_time.monotonic() - t0))
-                        * sizes[i]
-                        / sum(sizes[j] for j in todo[n:])
-                    )
+                    share = max(0.1, group_end - _time.monotonic())  # what is left of the group's time
+            value = chosen_value(sub, hints[i], g) if searched[i] else -math.inf
+            if attempt == 0 and searched[i] and value >= (1.0 - params.gap) * days[i].value:
+                # within the gap asked of the group's own programme (every host of the group, a
+                # bound of the group): nothing left for CP-SAT's model of single series to find
+                parts[i], statuses[i], objs[i] = hints[i], "FEASIBLE", value
+                bounds[i] = max(value, days[i].value)
+                log.info(
+                    "group %d/%d: best days %.2f, group bound %.2f", i + 1, len(prepared), value, bounds[i]
+                )
+                continue
             others = sum(objs[j] for j in range(len(prepared)) if j != i)
             choice: Choice | None = solve_model(
                 sub,
@@ -604,10 +612,13 @@ def solve(
                 statuses[i] = "STOPPED" if stopped else ("FEASIBLE" if searched[i] else "GREEDY")
                 b = trivial[i] if choice is None else min(trivial[i], choice.bound)
                 bounds[i] = max(min(bounds[i], b), objs[i])
-                log.warning("group %d: no CP-SAT solution in %.1f s, greedy plan kept", i + 1, share)
+                kept = "the days'" if searched[i] else "the greedy"
+                log.warning("group %d: no CP-SAT solution in %.1f s, %s plan kept", i + 1, share, kept)
             else:
                 parts[i], statuses[i], objs[i] = choice.chosen, choice.status, choice.objective
                 bounds[i] = choice.bound
+            if days[i] is not None and days[i].rounds:  # the group's programme bounds it too
+                bounds[i] = max(objs[i], min(bounds[i], days[i].value))
             log.info(
                 "group %d/%d: %d communes, resources %s, %d candidates, %.1f s given: %s objective %.2f "
                 "bound %.2f",
@@ -631,6 +642,7 @@ def solve(
     else:
         status = "FEASIBLE"
     merged = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
+    log.info("search done after %.1f s; assembling the plan", _time.monotonic() - t0)
     plan = build_plan(
         problem,
         merged,
