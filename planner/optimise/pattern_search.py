@@ -18,6 +18,7 @@ ready as a plan or as a complete starting point for the CP-SAT model.
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
@@ -97,6 +98,7 @@ def solve_patterns(
     *,
     time_limit_s: float,
     hint: Chosen | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[str, dict[tuple[tuple[str, int], Pattern], int], dict[tuple[str, str, str], int]]:
     """CP-SAT over whole windows of the ``columns`` patterns (module docstring).
 
@@ -214,7 +216,20 @@ def solve_patterns(
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.cp_model_probing_level = 0  # probing ate the time before the hint was loaded
-    code = solver.solve(m)
+    done = threading.Event()
+
+    def watch() -> None:  # « Arrêter » in the dashboard stops this search too
+        while not done.wait(0.05):
+            if stop is not None and stop.is_set():
+                solver.stop_search()
+                return
+
+    if stop is not None:
+        threading.Thread(target=watch, daemon=True).start()
+    try:
+        code = solver.solve(m)
+    finally:
+        done.set()
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "UNKNOWN", {}, {}
     counts = {k: solver.value(v) for k, v in w.items() if solver.value(v)}
@@ -338,6 +353,7 @@ def search_days(
     time_limit_s: float,
     hint: Chosen | None = None,
     hosts_per_resource: int = DAY_HOSTS,
+    stop: threading.Event | None = None,
 ) -> Chosen | None:
     """The best plan CP-SAT finds in ``time_limit_s`` over the drivable days of each resource's
     short list of hosts (module docstring), or ``None``.
@@ -350,7 +366,7 @@ def search_days(
         f.key: drivable_days(f, days.ranked_hosts(f.resource.id, hosts_per_resource)) for f in days.frames
     }
     status, counts, people = solve_patterns(
-        problem, cands, days.frames, columns, params, time_limit_s=time_limit_s, hint=hint
+        problem, cands, days.frames, columns, params, time_limit_s=time_limit_s, hint=hint, stop=stop
     )
     if status == "UNKNOWN":
         return None

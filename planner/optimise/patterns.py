@@ -304,7 +304,6 @@ class PatternBound:
     patterns: dict[tuple[str, int], list[tuple[float, tuple[str | None, ...]]]] = field(default_factory=dict)
     site_series: dict[tuple[str, str], float] = field(default_factory=dict)
     history: list[tuple[float, float, float]] = field(default_factory=list)  # (s, lp, bound)
-    column_list: list = field(default_factory=list)
     site_gain: dict = field(default_factory=dict)
     prices: dict = field(default_factory=dict)
 
@@ -563,95 +562,7 @@ def pattern_bound(
         dict(patterns),
         dict(site_series),
         history,
-        column_list=list(master.columns),
         frames=frames,
         site_gain=site_gain,
         prices=prices,
     )
-
-
-def integer_master(
-    problem: PlanningProblem,
-    cands: Candidates,
-    frames: list[DayFrame],
-    columns: list[tuple[tuple[str, int], Pattern]],
-    *,
-    time_limit_s: float,
-    workers: int = 1,
-    seed: int = 0,
-    log: bool = False,
-):
-    """CP-SAT over whole windows of the given patterns (prototype)."""
-    from ortools.sat.python import cp_model
-
-    from planner.optimise.cpsat import SCALE
-
-    rules = problem.rules
-    lo = rules.min_participants
-    res = {r.id: r for r in problem.resources}
-    weights = person_weights(problem, cands.group)
-    by_key = {f.key: f for f in frames}
-    m = cp_model.CpModel()
-    w = {}
-    day = defaultdict(list)
-    site_terms = defaultdict(list)
-    for key, pat in columns:
-        f = by_key[key]
-        v = m.new_int_var(0, f.blocks, "")
-        w[(key, pat)] = v
-        day[key].append(v)
-        count = defaultdict(int)
-        for s, j in enumerate(pat):
-            if j >= 0:
-                count[f.hosts[s][j]] += 1
-        for h, c in count.items():
-            site_terms[(h, key[0])].append(c * v)
-    for key, vs in day.items():
-        m.add(sum(vs) <= by_key[key].blocks)
-    fixed_count = defaultdict(int)
-    for c in cands.fixed:
-        fixed_count[(c.host, c.resource)] += 1
-    taken = defaultdict(list)
-    costs = []
-    for site in sorted(set(site_terms) | set(fixed_count)):
-        h, rid = site
-        r = res[rid]
-        n = sum(site_terms.get(site, [])) + fixed_count.get(site, 0)
-        caps = cands.caps(problem, rid, h)
-        pools = cands.pools(problem, rid, h)
-        seats = host_cap(problem, h, r.seats)
-        ps = []
-        for i in cands.catchment[h]:
-            if cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
-                continue
-            p = m.new_int_var(0, pools[i], "")
-            ps.append(p)
-            if i != h:
-                m.add(p <= caps[i] * n)
-            pen = weights[i] * attendance_penalty(problem, i, h, r)
-            if pen > 0:
-                costs.append(math.floor(SCALE * pen + 1e-9) * p)
-            taken[i].append(p)
-        m.add(sum(ps) <= seats * n)
-        m.add(sum(ps) >= lo * (n - fixed_count.get(site, 0)))
-    terms = []
-    g = cands.group
-    for i, ps in taken.items():
-        u = cands.people[i]
-        k_groups = min(MAX_GROUPS, -(-u // g))
-        ys = []
-        for k in range(k_groups):
-            width = u - k * g if k == k_groups - 1 else g
-            y = m.new_int_var(0, width, "")
-            ys.append(y)
-            terms.append(math.ceil(SCALE * weights[i] * rules.repeat_value**k - 1e-9) * y)
-        m.add(sum(ps) == sum(ys))
-    m.maximize(sum(terms) - sum(costs))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.log_search_progress = log
-    code = solver.solve(m)
-    out = {k: solver.value(v) for k, v in w.items()} if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else {}
-    return solver.status_name(code), solver.objective_value / SCALE, solver.best_objective_bound / SCALE, out

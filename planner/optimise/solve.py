@@ -9,11 +9,20 @@ far apart is split: resources whose bases lie within ``GROUP_MINUTES`` of each o
 group, every commune goes to the group of its nearest base, and each group is solved on its own
 (time shared by size; a group that finishes early leaves its time to the next ones). In a
 (sub)territory of more than ``MAX_HOSTS`` communes each resource only considers the hosts the
-LP relaxation of the whole problem finds worth a series (:func:`priced_hosts`). The
-groups' proven bounds then bound the *decomposed, host-limited problem* only: they are reported as
-``metrics.restricted_bound``, and ``metrics.bound`` is the LP bound of the whole problem
-(:mod:`planner.optimise.bound`). Small territories (Vierzon) are solved whole, with every host,
-and CP-SAT's bound is the whole problem's.
+LP relaxation of the whole problem finds worth a series (:func:`priced_hosts`), and those its
+group's day-pattern programme holds series at. The groups' bounds then bound the *decomposed,
+host-limited problem* only: they are reported as ``metrics.restricted_bound``, and
+``metrics.bound`` is a bound of the whole problem: the least of the LP (:mod:`planner.optimise.bound`),
+the Lagrangian bound with that LP's prices (:mod:`planner.optimise.lagrange`) and, for an undivided
+territory, the column-generation bound over day patterns (:mod:`planner.optimise.patterns`).
+Small territories (Vierzon) are solved whole, with every host, and CP-SAT's bound is the whole
+problem's.
+
+*Whole days.* In a restricted search each group first has its days searched whole
+(:mod:`planner.optimise.pattern_search`: CP-SAT chooses how many windows hold each drivable day
+over the hosts of its group's programme), from the greedy plan; CP-SAT's model of single series
+(:mod:`planner.optimise.cpsat`) then continues from the better of the two with what is left of
+the group's time, unless the days already lie within ``params.gap`` of the group's programme.
 
 Every plan leaves through :func:`build_plan`: series sharing a resource's days put in the order
 of the shortest tour (:func:`planner.optimise.routing.order_days`), series ids ``S01-18279``, sessions,
@@ -83,6 +92,9 @@ BOUND_SHARE = 0.4
 #: Share of a group's time for the search over whole days (:mod:`planner.optimise.pattern_search`);
 #: CP-SAT's model of single series continues from its plan with the rest.
 DAY_SHARE = 0.8
+#: Fewest seconds worth a days' search of three sessions a day: with less, CP-SAT's model of single
+#: series does better from the greedy plan (measured on 6 resources in 30 s, bench/results/season.md).
+MIN_DAY_S = 4.0
 #: Most seconds for a group's column-generation programme (its hosts and days).
 DAY_BOUND_S = 15.0
 #: Most of the time limit the Lagrangian bound of the whole problem may take (~11 s on the region).
@@ -399,6 +411,22 @@ def _max_hosts(sub: PlanningProblem) -> int | None:
     return MAX_HOSTS if len(sub.territory.communes) > MAX_HOSTS else None
 
 
+def _group_days(
+    sub: PlanningProblem, cands: Candidates, group: int, share: float
+) -> tuple[PatternBound, Candidates]:
+    """The day-pattern programme of a group (:func:`planner.optimise.patterns.pattern_bound`) and its
+    candidates, joined by the hosts the programme ranks first for each resource (the days' search
+    chooses among them)."""
+    days = pattern_bound(sub, time_limit_s=max(1.0, min(DAY_BOUND_S, 0.2 * share)), group=group)
+    if not days.rounds:
+        return days, cands
+    hosts = {r.id: set(days.ranked_hosts(r.id, DAY_HOSTS)) for r in sub.resources}
+    known = {r.id: {c.host for c in cands.free if c.resource == r.id} for r in sub.resources}
+    if all(hosts[rid] <= known[rid] for rid in hosts):
+        return days, cands
+    return days, build_candidates(sub, group=group, hosts={rid: hosts[rid] | known[rid] for rid in hosts})
+
+
 def priced_hosts(sub: PlanningProblem, full: FullBound, least: int = MAX_HOSTS) -> dict[str, set[str]]:
     """Hosts each resource of ``sub`` may use, chosen from the LP of the whole problem.
 
@@ -450,12 +478,14 @@ def solve(
 
     Notes
     -----
-    When the search is restricted (territory split into groups, hosts limited), the LP bound of
-    the whole problem (:func:`planner.optimise.bound.full_bound`, at most ``BOUND_SHARE`` of the
-    time) gives ``metrics.bound`` and ``gap``, the groups' proven bounds go to
-    ``metrics.restricted_bound``, and the LP's prices choose each resource's hosts
-    (:func:`priced_hosts`). « OPTIMAL » needs every group proven and a gap of at most
-    ``OPTIMAL_GAP`` against the bound of the whole problem.
+    When the search is restricted (territory split into groups, hosts limited), bounds of the
+    whole problem (the LP, :func:`planner.optimise.bound.full_bound`, at most ``BOUND_SHARE`` of the
+    time; the Lagrangian bound at its prices, at most ``PRICED_SHARE``; the day-pattern programme of
+    an undivided territory) give ``metrics.bound`` and ``gap``, the groups' bounds go to
+    ``metrics.restricted_bound``, and the LP's prices and the groups' programmes choose each
+    resource's hosts (:func:`priced_hosts`). Each group's days are searched whole first (module
+    docstring). « OPTIMAL » needs every group proven and a gap of at most ``OPTIMAL_GAP`` against the
+    bound of the whole problem.
 
     When CP-SAT finds no solution in a group in its share of the time (a busy machine, or
     ``solver_options`` cutting the search), the greedy plan of that group stands in; once the
@@ -510,21 +540,8 @@ def solve(
     require_windows(problem, _merge(prepared))
     require_feasible(problem)  # an empty plan is not « optimal »: say which setting to change
     terms = [stability.extend(sub, cands) for sub, cands in prepared]  # re-plans only
-    # large problems: each group's days are also searched whole (pattern_search), on the hosts
-    # the column-generation programme of the group holds series at; its hosts join the candidates
+    # large problems: each group's days are also searched whole (pattern_search), when its time allows
     days: list[PatternBound | None] = [None] * len(prepared)
-    if restricted and not problem.previous:
-        for i, (sub, cands) in enumerate(prepared):
-            left = search_s - (_time.monotonic() - t0)
-            days[i] = pattern_bound(sub, time_limit_s=max(1.0, min(DAY_BOUND_S, 0.1 * left)), group=g)
-            if days[i].rounds:
-                hosts = {r.id: set(days[i].ranked_hosts(r.id, DAY_HOSTS)) for r in sub.resources}
-                known = {r.id: {c.host for c in cands.free if c.resource == r.id} for r in sub.resources}
-                if any(hosts[rid] - known[rid] for rid in hosts):
-                    prepared[i] = (
-                        sub,
-                        build_candidates(sub, group=g, hosts={k: hosts[k] | known[k] for k in hosts}),
-                    )
     # time by size: candidates, times the sessions of a day (a team's days are the hard ones)
     sizes = [max(1, len(c.free)) * max(c.slots.values(), default=1) for _, c in prepared]
     trivial = [trivial_bound(sub, c) for sub, c in prepared]
@@ -554,6 +571,11 @@ def solve(
                     )
                 continue
             if hints[i] is None:
+                # days of two sessions are few and quick to search; three need time
+                quick = max(cands.slots.values(), default=1) <= 2
+                if restricted and terms[i] is None and (quick or DAY_SHARE * share >= MIN_DAY_S):
+                    days[i], cands = _group_days(sub, cands, g, share)
+                    prepared[i] = (sub, cands)
                 hints[i] = (
                     greedy_choice(sub, cands) if terms[i] is None else stability.hint(sub, cands, terms[i])
                 )
@@ -565,6 +587,7 @@ def solve(
                         replace(params, workers=1),
                         time_limit_s=DAY_SHARE * share,
                         hint=hints[i],
+                        stop=stop,
                     )
                     log.info(
                         "group %d: days' search %.2f, greedy %.2f, %.1f s given",
