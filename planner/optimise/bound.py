@@ -168,6 +168,65 @@ def _day_cuts(problem: PlanningProblem, solver, lanes, blocks) -> None:
                     row.SetCoefficient(z, 1.0)
 
 
+def people_rows(
+    solver: pywraplp.Solver,
+    problem: PlanningProblem,
+    cands: Candidates,
+    n_of_site: dict[tuple[str, str], pywraplp.Variable],
+    fixed_count: dict[tuple[str, str], int],
+) -> dict[str, pywraplp.Constraint]:
+    """The people every site counts, in a programme where ``n_of_site[(host, resource)]`` is its
+    series (locked ones included): ``p[h,r,i] ∈ [0, pool_i]``, ``p ≤ cap_i · n`` (``i ≠ h``),
+    ``threshold · (n − locked) ≤ Σ_i p ≤ seats · n``, ``Σ_{h,r} p[h,r,i] = Σ_k y[i,k]`` with the groups of
+    diminishing returns, and their values and attendance penalties in the objective (maximised).
+
+    Returns each commune's need row: its dual is the price of one of its people.
+    """
+    inf = solver.infinity()
+    objective = solver.Objective()
+    rules = problem.rules
+    lo = rules.min_participants
+    res = {r.id: r for r in problem.resources}
+    weights = person_weights(problem, cands.group)
+    taken: dict[str, list] = defaultdict(list)
+    for (h, rid), n in n_of_site.items():
+        r = res[rid]
+        caps = cands.caps(problem, rid, h)
+        pools = cands.pools(problem, rid, h)
+        upper = solver.Constraint(-inf, 0.0)  # Σp − seats·n ≤ 0
+        lower = solver.Constraint(-lo * fixed_count.get((h, rid), 0), inf)  # locked: no threshold
+        upper.SetCoefficient(n, -float(host_cap(problem, h, r.seats)))
+        lower.SetCoefficient(n, -float(lo))
+        for i in cands.catchment[h]:
+            if cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
+                continue
+            p = solver.NumVar(0.0, float(pools[i]), "")
+            pen = weights[i] * attendance_penalty(problem, i, h, r)
+            if pen > 0:
+                objective.SetCoefficient(p, -pen)
+            upper.SetCoefficient(p, 1.0)
+            lower.SetCoefficient(p, 1.0)
+            if i != h:
+                row = solver.Constraint(-inf, 0.0)  # p ≤ cap·n
+                row.SetCoefficient(p, 1.0)
+                row.SetCoefficient(n, -float(caps[i]))
+            taken[i].append(p)
+    g = cands.group
+    need_row = {}
+    for i, ps in taken.items():
+        u = cands.people[i]
+        k_groups = min(MAX_GROUPS, -(-u // g))
+        need_row[i] = row = solver.Constraint(0.0, 0.0)
+        for p in ps:
+            row.SetCoefficient(p, 1.0)
+        for k in range(k_groups):
+            width = u - k * g if k == k_groups - 1 else g
+            y = solver.NumVar(0.0, float(width), "")
+            objective.SetCoefficient(y, weights[i] * rules.repeat_value**k)
+            row.SetCoefficient(y, -1.0)
+    return need_row
+
+
 def full_bound(
     problem: PlanningProblem, cands: Candidates | None = None, *, time_limit_s: float = 60.0
 ) -> FullBound:
@@ -189,8 +248,6 @@ def full_bound(
         cands = build_candidates(problem, with_free=False)
     rules = problem.rules
     lo = rules.min_participants
-    res = {r.id: r for r in problem.resources}
-    weights = person_weights(problem, cands.group)
     busy = locked_days(cands.fixed)
     blocks = _free_blocks(problem, cands)
     k_sessions = rules.sessions_per_series
@@ -231,51 +288,15 @@ def full_bound(
         for _, z in zs:
             row.SetCoefficient(z, 1.0)
     _day_cuts(problem, solver, lanes, blocks)
-    # participants by site
-    taken: dict[str, list] = defaultdict(list)
-    sites = sorted(set(z_of_site) | set(fixed_count))
-    for h, rid in sites:
-        r = res[rid]
-        zs = [z for z, _ in z_of_site.get((h, rid), [])]
-        n_fixed = fixed_count.get((h, rid), 0)
-        caps = cands.caps(problem, rid, h)
-        pools = cands.pools(problem, rid, h)
-        seats = host_cap(problem, h, r.seats)
-        upper = solver.Constraint(-inf, float(seats * n_fixed))  # Σp − seats·Σz ≤ seats·fixed
-        lower = solver.Constraint(0.0, inf)  # Σp − lo·Σz ≥ 0
-        for z in zs:
-            upper.SetCoefficient(z, -float(seats))
-            lower.SetCoefficient(z, -float(lo))
-        for i in cands.catchment[h]:
-            if cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
-                continue
-            p = solver.NumVar(0.0, float(pools[i]), "")
-            pen = weights[i] * attendance_penalty(problem, i, h, r)
-            if pen > 0:
-                objective.SetCoefficient(p, -pen)
-            upper.SetCoefficient(p, 1.0)
-            lower.SetCoefficient(p, 1.0)
-            if i != h:
-                row = solver.Constraint(-inf, float(caps[i] * n_fixed))
-                row.SetCoefficient(p, 1.0)
-                for z in zs:
-                    row.SetCoefficient(z, -float(caps[i]))
-            taken[i].append(p)
-    # need cap and groups of diminishing returns
-    g = cands.group
-    need_row = {}
-    for i, ps in taken.items():
-        u = cands.people[i]
-        n = min(MAX_GROUPS, -(-u // g))
-        row = solver.Constraint(0.0, 0.0)
-        need_row[i] = row
-        for p in ps:
-            row.SetCoefficient(p, 1.0)
-        for k in range(n):
-            width = u - k * g if k == n - 1 else g
-            y = solver.NumVar(0.0, float(width), "")
-            objective.SetCoefficient(y, weights[i] * rules.repeat_value**k)
-            row.SetCoefficient(y, -1.0)
+    # series by site, n[h,r] − Σz = locked series; then the people they count
+    n_of_site = {}
+    for site in sorted(set(z_of_site) | set(fixed_count)):
+        n_of_site[site] = n = solver.NumVar(0.0, inf, "")
+        row = solver.Constraint(float(fixed_count.get(site, 0)), float(fixed_count.get(site, 0)))
+        row.SetCoefficient(n, 1.0)
+        for z, _ in z_of_site.get(site, []):
+            row.SetCoefficient(z, -1.0)
+    need_row = people_rows(solver, problem, cands, n_of_site, fixed_count)
     const = -rules.travel_weight * sum(c.km for c in cands.fixed)
     if rules.km_budget > 0:
         row = solver.Constraint(-inf, rules.km_budget - sum(c.km for c in cands.fixed))

@@ -444,6 +444,29 @@ def level_one_bound(bound: float, lex: int) -> float:
     return ((math.floor(bound + 1e-6) + lex - 1) // lex) / SCALE
 
 
+def solve_stoppable(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    stop: threading.Event | None,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> int:
+    """``solver.solve(model, callback)``, stopped within 50 ms once ``stop`` is set (« Arrêter »)."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stop is not None and stop.is_set():
+                solver.stop_search()
+                return
+
+    if stop is not None:
+        threading.Thread(target=watch, daemon=True).start()
+    try:
+        return solver.solve(model, callback)
+    finally:
+        done.set()
+
+
 def solve_model(
     problem: PlanningProblem,
     cands: Candidates,
@@ -486,23 +509,9 @@ def solve_model(
         setattr(solver.parameters, name, value)
     monitor = _Monitor(solver, params.gap, on_progress, stop, offset, model.lex)
     solver.best_bound_callback = monitor.on_bound
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if stop is not None and stop.is_set():
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    if stop is not None:
-        if stop.is_set():
-            return None
-        watcher.start()
-    try:
-        code = solver.solve(model.m, monitor)
-    finally:
-        done.set()
+    if stop is not None and stop.is_set():
+        return None
+    code = solve_stoppable(solver, model.m, stop, monitor)
     if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
         raise InfeasibleError(_infeasible_message(problem))
     bound = solver.best_objective_bound

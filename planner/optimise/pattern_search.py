@@ -26,7 +26,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.optimise.candidates import Candidate, Candidates, host_cap
-from planner.optimise.cpsat import SCALE
+from planner.optimise.cpsat import SCALE, solve_stoppable
 from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights, series_value
 from planner.optimise.patterns import DayFrame, Pattern, PatternBound
 from planner.problem import PlanningProblem, SolveParams
@@ -216,20 +216,7 @@ def solve_patterns(
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.cp_model_probing_level = 0  # probing ate the time before the hint was loaded
-    done = threading.Event()
-
-    def watch() -> None:  # « Arrêter » in the dashboard stops this search too
-        while not done.wait(0.05):
-            if stop is not None and stop.is_set():
-                solver.stop_search()
-                return
-
-    if stop is not None:
-        threading.Thread(target=watch, daemon=True).start()
-    try:
-        code = solver.solve(m)
-    finally:
-        done.set()
+    code = solve_stoppable(solver, m, stop)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "UNKNOWN", {}, {}
     counts = {k: solver.value(v) for k, v in w.items() if solver.value(v)}

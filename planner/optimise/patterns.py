@@ -46,7 +46,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from planner.model import Resource
-from planner.optimise.bound import SAFETY, _free_blocks, _host_blocks
+from planner.optimise.bound import SAFETY, _free_blocks, _host_blocks, people_rows
 from planner.optimise.candidates import (
     BREAK_MIN,
     Candidates,
@@ -58,7 +58,6 @@ from planner.optimise.candidates import (
     slot_fits,
     slot_start,
 )
-from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights
 from planner.problem import PlanningProblem
 
 #: Reduced costs below this are taken as zero (GLOP's tolerances are ~1e-7 on values of ~1).
@@ -332,9 +331,6 @@ class PatternMaster:
         self.cands = cands
         self.frames = frames
         rules = problem.rules
-        lo = rules.min_participants
-        res = {r.id: r for r in problem.resources}
-        weights = person_weights(problem, cands.group)
         self.solver = solver = pywraplp.Solver.CreateSolver("GLOP")
         inf = solver.infinity()
         self.objective = objective = solver.Objective()
@@ -357,50 +353,13 @@ class PatternMaster:
         # n[h,r] − Σ_P count_h(P)·w[P] = fixed series: the row a pattern enters through
         self.site_row = {}
         self.n = {}
-        taken: dict[str, list] = defaultdict(list)
-        for h, rid in sites:
-            r = res[rid]
-            n = solver.NumVar(0.0, inf, "")
-            row = solver.Constraint(float(fixed_count.get((h, rid), 0)), float(fixed_count.get((h, rid), 0)))
+        for site in sites:
+            self.n[site] = n = solver.NumVar(0.0, inf, "")
+            self.site_row[site] = row = solver.Constraint(
+                float(fixed_count.get(site, 0)), float(fixed_count.get(site, 0))
+            )
             row.SetCoefficient(n, 1.0)
-            self.site_row[(h, rid)] = row
-            self.n[(h, rid)] = n
-            n_fixed = fixed_count.get((h, rid), 0)
-            caps = cands.caps(problem, rid, h)
-            pools = cands.pools(problem, rid, h)
-            seats = host_cap(problem, h, r.seats)
-            upper = solver.Constraint(-inf, 0.0)  # Σp − seats·n ≤ 0
-            lower = solver.Constraint(-lo * n_fixed, inf)  # Σp − lo·n ≥ −lo·fixed (fixed: no threshold)
-            upper.SetCoefficient(n, -float(seats))
-            lower.SetCoefficient(n, -float(lo))
-            for i in cands.catchment[h]:
-                if cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
-                    continue
-                p = solver.NumVar(0.0, float(pools[i]), "")
-                pen = weights[i] * attendance_penalty(problem, i, h, r)
-                if pen > 0:
-                    objective.SetCoefficient(p, -pen)
-                upper.SetCoefficient(p, 1.0)
-                lower.SetCoefficient(p, 1.0)
-                if i != h:
-                    row = solver.Constraint(-inf, 0.0)  # p ≤ cap·n
-                    row.SetCoefficient(p, 1.0)
-                    row.SetCoefficient(n, -float(caps[i]))
-                taken[i].append(p)
-        g = cands.group
-        self.need_row = {}
-        for i, ps in taken.items():
-            u = cands.people[i]
-            k_groups = min(MAX_GROUPS, -(-u // g))
-            row = solver.Constraint(0.0, 0.0)
-            self.need_row[i] = row
-            for p in ps:
-                row.SetCoefficient(p, 1.0)
-            for k in range(k_groups):
-                width = u - k * g if k == k_groups - 1 else g
-                y = solver.NumVar(0.0, float(width), "")
-                objective.SetCoefficient(y, weights[i] * rules.repeat_value**k)
-                row.SetCoefficient(y, -1.0)
+        self.need_row = people_rows(solver, problem, cands, self.n, fixed_count)
         self.const = -rules.travel_weight * sum(c.km for c in cands.fixed)
         self.km_row = None
         if rules.km_budget > 0:

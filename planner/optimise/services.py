@@ -61,7 +61,7 @@ from planner.optimise.candidates import (
     require_windows,
     round_up,
 )
-from planner.optimise.cpsat import SeasonModel, _Monitor, level_one_bound
+from planner.optimise.cpsat import SeasonModel, _Monitor, level_one_bound, solve_stoppable
 from planner.optimise.greedy import greedy_choice
 from planner.optimise.objective import (
     group_size,
@@ -249,20 +249,7 @@ def _search(
     solver.parameters.relative_gap_limit = params.gap
     monitor = _Monitor(solver, params.gap, on_progress, stop, (0.0, 0.0), lex)
     solver.best_bound_callback = monitor.on_bound
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if stop is not None and stop.is_set():
-                solver.stop_search()
-                return
-
-    if stop is not None:
-        threading.Thread(target=watch, daemon=True).start()
-    try:
-        code = solver.solve(m, monitor)
-    finally:
-        done.set()
+    code = solve_stoppable(solver, m, stop, monitor)
     if code in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         raise InfeasibleError(
             "aucun plan de permanences ne respecte ces règles : vérifiez les jours, le rythme, les communes "

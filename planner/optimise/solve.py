@@ -18,16 +18,19 @@ territory, the column-generation bound over day patterns (:mod:`planner.optimise
 Small territories (Vierzon) are solved whole, with every host, and CP-SAT's bound is the whole
 problem's.
 
-*Whole days.* In a restricted search each group first has its days searched whole
+*Whole days.* In a restricted search each group first has its days searched whole (days of two
+sessions always, days of three when the group's time allows ``MIN_DAY_S``)
 (:mod:`planner.optimise.pattern_search`: CP-SAT chooses how many windows hold each drivable day
 over the hosts of its group's programme), from the greedy plan; CP-SAT's model of single series
 (:mod:`planner.optimise.cpsat`) then continues from the better of the two with what is left of
 the group's time, unless the days already lie within ``params.gap`` of the group's programme.
 
-Every plan leaves through :func:`build_plan`: series sharing a resource's days put in the order
-of the shortest tour (:func:`planner.optimise.routing.order_days`), series ids ``S01-18279``, sessions,
-routes (:mod:`planner.optimise.routing`), reasons for what was left out (:mod:`planner.optimise.explain`) and metrics,
-whose ``objective`` is :func:`planner.optimise.objective.objective_value` for every kind of plan.
+Every plan of chosen candidates leaves through :func:`build_plan`: series sharing a resource's days
+put in the order of the shortest tour (:func:`planner.optimise.routing.order_days`), series ids
+``S01-18279``, sessions and reasons for what was left out (:mod:`planner.optimise.explain`); then
+:func:`finish_plan` (also the way out of permanence plans and scored tours) adds routes
+(:mod:`planner.optimise.routing`) and metrics, whose ``objective`` is
+:func:`planner.optimise.objective.objective_value` for every kind of plan.
 """
 
 from __future__ import annotations
@@ -596,7 +599,7 @@ def solve(
                         chosen_value(sub, hints[i], g),
                         DAY_SHARE * share,
                     )
-                    if found and chosen_value(sub, found, g) > chosen_value(sub, hints[i], g) + 1e-9:
+                    if found and chosen_value(sub, found, g) >= chosen_value(sub, hints[i], g) - 1e-9:
                         hints[i], searched[i] = found, True
                     share = max(0.1, group_end - _time.monotonic())  # what is left of the group's time
             value = chosen_value(sub, hints[i], g) if searched[i] else -math.inf
