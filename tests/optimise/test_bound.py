@@ -114,6 +114,14 @@ def test_a_group_without_a_solution_in_time_is_searched_again_then_reported(monk
     monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 3)
     split = solve(prob, PARAMS)
     assert split.metrics.greedy_parts == 0
+    # with the days' search, a group CP-SAT leaves without a solution keeps the days' plan: a search
+    # result, not the greedy plan
+    monkeypatch.setattr(solve_mod, "solve_model", lambda *a, **k: cpsat.Choice([], "UNKNOWN", -1.0, 1e9))
+    days_only = solve(prob, PARAMS)
+    assert days_only.metrics.greedy_parts == 0
+    assert days_only.metrics.objective == pytest.approx(split.metrics.objective)
+    # the rest is about the greedy fallback: no days' search
+    monkeypatch.setattr(solve_mod, "search_days", lambda *a, **k: None)
 
     calls: list[str] = []
     real = cpsat.solve_model
