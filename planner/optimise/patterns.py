@@ -29,7 +29,9 @@ at the last round it equals the LP value.
 pattern of hosts they hold (slot by slot): ``w``; the series then count ``n``, the participants
 ``p`` and the groups ``y`` as in the plan. Every row is one of the CP-SAT model's, summed over
 windows or loosened (:mod:`planner.optimise.bound` lists them); the drive-time rule holds because a
-plan's day is a pattern. Locked series keep their own dates: they count in ``n`` as fixed series and
+plan's day is a pattern, and it never holds a host more often than the series that host can ever
+hold (:func:`most_series`: each needs the threshold in people), so pricing skips such days. Locked
+series keep their own dates: they count in ``n`` as fixed series and
 their days are left to the free rows of :mod:`planner.optimise.bound` (``B`` is not reduced: a
 looser row, still an upper bound).
 """
