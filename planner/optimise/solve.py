@@ -606,7 +606,8 @@ def solve(
             if attempt == 0 and searched[i] and value >= (1.0 - params.gap) * days[i].value:
                 # within the gap asked of the group's own programme (every host of the group, a
                 # bound of the group): nothing left for CP-SAT's model of single series to find
-                parts[i], statuses[i], objs[i] = hints[i], "FEASIBLE", value
+                proven = value >= (1.0 - OPTIMAL_GAP) * days[i].value  # proven as CP-SAT would say it
+                parts[i], statuses[i], objs[i] = hints[i], "OPTIMAL" if proven else "FEASIBLE", value
                 bounds[i] = max(value, days[i].value)
                 log.info(
                     "group %d/%d: best days %.2f, group bound %.2f", i + 1, len(prepared), value, bounds[i]

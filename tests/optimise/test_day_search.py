@@ -166,6 +166,27 @@ def test_solve_on_a_restricted_problem_reports_an_honest_bound(cher120):
     assert m.gap == pytest.approx((m.bound - m.objective) / m.bound, abs=1e-9)
 
 
+def test_optimal_is_said_when_the_days_reach_their_programme_and_only_then(cher120):
+    """A restricted problem whose days' plan reaches the day-pattern programme of the whole
+    (undivided) territory is proven optimal by it: the bus alone. With the team, whose days stay
+    below their programme, the same solve says how far it may be, never « optimal »."""
+    from planner.french import plan_status_fr
+    from planner.optimise.solve import OPTIMAL_GAP
+
+    bus_only = replace(cher120, resources=cher120.resources[:1])
+    plan = solve(bus_only, SolveParams(time_limit_s=10, workers=1, seed=0, gap=0.001))
+    m = plan.metrics
+    assert m.restricted_bound is not None  # hosts were limited: the proof is the programme's
+    assert m.status == "OPTIMAL" and m.gap <= OPTIMAL_GAP
+    assert m.bound >= m.objective
+    assert pattern_bound(bus_only, time_limit_s=10).value >= m.objective - 1e-9
+    assert "optimal prouvé" in plan_status_fr(m)
+
+    both = solve(cher120, SolveParams(time_limit_s=10, workers=1, seed=0, gap=0.001))
+    assert both.metrics.gap > OPTIMAL_GAP and both.metrics.status != "OPTIMAL"
+    assert "optimal prouvé" not in plan_status_fr(both.metrics)
+
+
 def test_ranked_hosts_put_the_lp_hosts_first_then_the_best_priced():
     prob = cher_problem(20, weeks=11)
     days = pattern_bound(prob, time_limit_s=10)
