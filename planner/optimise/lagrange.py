@@ -31,7 +31,7 @@ import math
 import time as _time
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -132,21 +132,11 @@ def _runs(slopes: list[float]) -> list[tuple[float, int]]:
 
 @dataclass
 class ResourceBound:
-    """``U_r(λ)`` and the days its linear programme holds."""
+    """``U_r(λ)``, and whether its column generation finished (else the Lagrangian lift of the
+    last round, still a bound)."""
 
     value: float
     finished: bool
-    site_series: dict[str, float] = field(default_factory=dict)
-    site_gain: dict[str, float] = field(default_factory=dict)
-
-    def ranked_hosts(self) -> list[str]:
-        """Hosts the programme holds series at (most first), then the others by what a series
-        there would earn at its prices."""
-        held = sorted(
-            (h for h, v in self.site_series.items() if v > 1e-6), key=lambda h: -self.site_series[h]
-        )
-        rest = sorted((h for h in self.site_gain if h not in set(held)), key=lambda h: -self.site_gain[h])
-        return held + rest
 
 
 def resource_bound(
@@ -226,7 +216,6 @@ def resource_bound(
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
         lp = objective.Value() + const
-        values = {key: w.solution_value() for key, w in columns.items()}
         duals = {h: row.dual_value() for h, row in site_row.items()}
         lift, offers = 0.0, []
         for f in frames:
@@ -243,13 +232,7 @@ def resource_bound(
             offers += [(f, pat) for v, pat in found if v - day > RC_EPS]
         best = min(best, lp + lift)
         if not sum(add(f, pat) for f, pat in offers):
-            series: dict[str, float] = defaultdict(float)
-            for (key, pat), v in values.items():
-                f = next(fr for fr in frames if fr.key == key)
-                for s, j in enumerate(pat):
-                    if j >= 0 and v > 1e-9:
-                        series[f.hosts[s][j]] += v
-            return ResourceBound(min(best, lp), True, dict(series), duals)
+            return ResourceBound(min(best, lp), True)
     return ResourceBound(best, False)
 
 
