@@ -553,6 +553,7 @@ def solve(
     objs = [0.0] * len(prepared)
     bounds = list(trivial)
     hints: list[Chosen | None] = [None] * len(prepared)
+    hint_values = [-math.inf] * len(prepared)
     searched = [False] * len(prepared)  # the hint comes from the days' search, not the greedy plan
     # first pass in order; a group without a CP-SAT solution keeps its greedy plan for now and
     # gets a second chance with the time the others left (wall-clock: the pass reads the clock)
@@ -582,6 +583,7 @@ def solve(
                 hints[i] = (
                     greedy_choice(sub, cands) if terms[i] is None else stability.hint(sub, cands, terms[i])
                 )
+                hint_value = chosen_value(sub, hints[i], g)
                 if days[i] is not None and days[i].rounds:
                     found = search_days(  # one worker: measured steadier than two on team days
                         sub,
@@ -592,17 +594,22 @@ def solve(
                         hint=hints[i],
                         stop=stop,
                     )
+                    found_value = chosen_value(sub, found, g) if found else -math.inf
                     log.info(
                         "group %d: days' search %.2f, greedy %.2f, %.1f s given",
                         i + 1,
-                        chosen_value(sub, found, g) if found else -1.0,
-                        chosen_value(sub, hints[i], g),
+                        found_value,
+                        hint_value,
                         DAY_SHARE * share,
                     )
-                    if found and chosen_value(sub, found, g) >= chosen_value(sub, hints[i], g) - 1e-9:
-                        hints[i], searched[i] = found, True
+                    if found_value >= hint_value - 1e-9:
+                        hints[i], hint_values[i], searched[i] = found, found_value, True
+                    else:
+                        hint_values[i] = hint_value
                     share = max(0.1, group_end - _time.monotonic())  # what is left of the group's time
-            value = chosen_value(sub, hints[i], g) if searched[i] else -math.inf
+                else:
+                    hint_values[i] = hint_value
+            value = hint_values[i]
             if attempt == 0 and searched[i] and value >= (1.0 - params.gap) * days[i].value:
                 # within the gap asked of the group's own programme (every host of the group, a
                 # bound of the group): nothing left for CP-SAT's model of single series to find
@@ -627,7 +634,7 @@ def solve(
                 stability=terms[i],
             )
             # CP-SAT may stop before it has even matched its starting plan: keep the better one
-            start_value = chosen_value(sub, hints[i], g) if terms[i] is None else -math.inf
+            start_value = hint_values[i] if terms[i] is None else -math.inf
             if choice is not None and choice.status != "UNKNOWN" and choice.objective < start_value - 1e-3:
                 choice = Choice(hints[i], "FEASIBLE", start_value, max(choice.bound, start_value))
             if choice is None or choice.status == "UNKNOWN":
@@ -635,7 +642,7 @@ def solve(
                 # plan) stands in
                 stopped = stop is not None and stop.is_set()
                 if attempt == 0:
-                    parts[i], objs[i] = hints[i], chosen_value(sub, hints[i], g)
+                    parts[i], objs[i] = hints[i], hint_values[i]
                 statuses[i] = "STOPPED" if stopped else ("FEASIBLE" if searched[i] else "GREEDY")
                 b = trivial[i] if choice is None else min(trivial[i], choice.bound)
                 bounds[i] = max(min(bounds[i], b), objs[i])

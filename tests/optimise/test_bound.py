@@ -146,6 +146,24 @@ def test_a_group_without_a_solution_in_time_is_searched_again_then_reported(monk
     assert check_plan(greedy, prob) == []
 
 
+def test_cp_sat_stopping_below_its_starting_plan_keeps_the_start(monkeypatch):
+    """CP-SAT sometimes stops *below* its hint (seen on team days): the better of the two is kept.
+    Forced here: a « solution » worth nothing, against the greedy plan each group starts from."""
+    from planner.optimise import cpsat
+
+    prob = problem(resources=(bus(), bus(id="bus-2", base=D)), rules=Rules(travel_weight=0.0))
+    monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 3)
+    monkeypatch.setattr(solve_mod, "search_days", lambda *a, **k: None)  # the start is the greedy plan
+    monkeypatch.setattr(solve_mod, "solve_model", lambda *a, **k: cpsat.Choice([], "UNKNOWN", -1.0, 1e9))
+    greedy = solve(prob, PARAMS)  # no CP-SAT solution: the greedy plans stand in
+    assert greedy.metrics.objective > 0
+    monkeypatch.setattr(solve_mod, "solve_model", lambda *a, **k: cpsat.Choice([], "FEASIBLE", 0.0, 1e9))
+    kept = solve(prob, PARAMS)
+    assert kept.metrics.objective == pytest.approx(greedy.metrics.objective)  # not 0: the start
+    assert kept.metrics.greedy_parts == 0  # CP-SAT did answer: not reported as a greedy zone
+    assert check_plan(kept, prob) == []
+
+
 def test_150_communes_two_resources_priced_hosts_reach_the_uncapped_objective(monkeypatch):
     """Cher, 150 communes spread over the department, a bus at Bourges and a team at
     Saint-Amand-Montrond (6 weeks): more communes than ``MAX_HOSTS``, so the search only sees the
