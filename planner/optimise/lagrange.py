@@ -31,7 +31,7 @@ import math
 import time as _time
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -137,6 +137,9 @@ class ResourceBound:
 
     value: float
     finished: bool
+    #: ``(frame key, pattern)`` of the days generated beyond single sessions: a warm start for the
+    #: master of every resource together (:func:`planner.optimise.patterns.pattern_bound`)
+    days: list = field(default_factory=list)
 
 
 def resource_bound(
@@ -210,6 +213,7 @@ def resource_bound(
                 pat = [-1] * len(f.hosts)
                 pat[s] = j
                 add(f, tuple(pat))
+    singles = len(columns)
     best = math.inf
     while _time.monotonic() < deadline:
         solver.SetTimeLimit(max(1, int(1000 * (deadline - _time.monotonic()))))
@@ -232,8 +236,8 @@ def resource_bound(
             offers += [(f, pat) for v, pat in found if v - day > RC_EPS]
         best = min(best, lp + lift)
         if not sum(add(f, pat) for f, pat in offers):
-            return ResourceBound(min(best, lp), True)
-    return ResourceBound(best, False)
+            return ResourceBound(min(best, lp), True, list(columns)[singles:])
+    return ResourceBound(best, False, list(columns)[singles:])
 
 
 def commune_part(problem: PlanningProblem, cands: Candidates, prices: Mapping[str, float]) -> float:

@@ -153,7 +153,11 @@ def solve_patterns(
     for site in sorted(set(site_terms) | set(fixed_count)):
         h, rid = site
         r = res[rid]
-        n = sum(site_terms.get(site, [])) + fixed_count.get(site, 0)
+        # one variable for the series of the site: its patterns are thousands of terms, and the
+        # rows below name it once per commune of the catchment
+        most = fixed_count.get(site, 0) + sum(f.blocks * len(f.hosts) for f in frames if f.resource.id == rid)
+        n = m.new_int_var(0, most, "")
+        m.add(n == sum(site_terms.get(site, [])) + fixed_count.get(site, 0))
         caps = cands.caps(problem, rid, h)
         pools = cands.pools(problem, rid, h)
         ps = []

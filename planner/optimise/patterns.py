@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import time as _time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -433,6 +433,8 @@ def pattern_bound(
     extra: int = 8,
     log: Callable[[str], None] | None = None,
     group: int | None = None,
+    frames: list[DayFrame] | None = None,
+    start: Iterable[tuple[tuple[str, int], Pattern]] = (),
 ) -> PatternBound:
     """Column generation over day patterns (module docstring): a bound of the whole problem.
 
@@ -448,11 +450,17 @@ def pattern_bound(
         Further columns per (resource, weekday) and round (:func:`best_patterns`).
     group
         Group size of the objective (a decomposed part passes the whole problem's).
+    frames
+        ``day_frames(problem, cands)``, when the caller has them.
+    start
+        Further columns to start from (``(frame key, pattern)``), e.g. the days each resource's
+        Lagrangian bound generated (:attr:`planner.optimise.lagrange.ResourceBound.days`).
     """
     t0 = _time.monotonic()
     if cands is None:
         cands = build_candidates(problem, with_free=False, group=group)
-    frames = day_frames(problem, cands)
+    if frames is None:
+        frames = day_frames(problem, cands)
     master = PatternMaster(problem, cands, frames)
     for f in frames:
         for s, hs in enumerate(f.hosts):
@@ -460,6 +468,9 @@ def pattern_bound(
                 pat = [-1] * len(f.hosts)
                 pat[s] = j
                 master.add(f, tuple(pat))
+    by_key = {f.key: f for f in frames}
+    for key, pat in start:
+        master.add(by_key[key], pat)
     best_bound = math.inf
     history = []
     rounds = 0
