@@ -53,7 +53,7 @@ from planner.optimise.candidates import (
     slot_fits,
     window_allowed,
 )
-from planner.optimise.greedy import MarginalValues
+from planner.optimise.greedy import MarginalValues, Overlay
 from planner.optimise.objective import effective_people, person_weights, series_value, value_change
 from planner.problem import PlanningProblem
 from planner.territory.attendance import neighbour_cap
@@ -130,6 +130,26 @@ class _Context:
             if not c.locked:
                 self.by_day[(c.resource, c.weekday, c.block)].append(j)
         self._moves: dict[str, list[Move]] = {}
+        self.free_at: dict[str, list[Candidate]] = defaultdict(list)
+        for c in cands.free:
+            self.free_at[c.host].append(c)
+        # what every series of the plan counts, overall and per site: a move subtracts what it
+        # displaces instead of adding up the rest
+        self.values = MarginalValues(problem, cands, self.weights)
+        self.at_site: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for c, take in self.chosen:
+            for code, n in take.items():
+                self.values.given[code] += n
+                self.at_site[(c.host, c.resource)][code] += n
+        self._priorities: dict[float, tuple[PlanningProblem, dict[str, float]]] = {}
+
+    def at_priority(self, priority: float) -> tuple[PlanningProblem, dict[str, float]]:
+        """The problem with « priorité aux moins couverts » set to ``priority``, and its person
+        weights (built once: every refused commune asks)."""
+        if priority not in self._priorities:
+            other = replace(self.problem, rules=replace(self.rules, priority=priority))
+            self._priorities[priority] = other, person_weights(other, self.cands.group)
+        return self._priorities[priority]
 
     def name(self, code: str) -> str:
         return self.names.get(code, code)
@@ -353,24 +373,20 @@ def _moves(ctx: _Context, h: str) -> list[Move]:
     rules = problem.rules
     budget = rules.km_budget
     out = []
-    for c in cands.free:
-        if c.host != h:
-            continue
+    for c in ctx.free_at.get(h, ()):
         displaced = _displaced(ctx, c)
-        kept = [item for j, item in enumerate(ctx.chosen) if j not in displaced]
-        left = dict(ctx.left)
-        for j in displaced:
-            for code, n in ctx.chosen[j][1].items():
-                left[code] = left.get(code, 0) + n
-        values = MarginalValues(problem, cands, ctx.weights)
-        at_site: dict[str, int] = defaultdict(int)
-        for o, take in kept:
+        site = (c.host, c.resource)
+        left, given = Overlay(ctx.left), Overlay(ctx.values.given)
+        at_site = Overlay(ctx.at_site.get(site, {}))
+        for j in displaced:  # the displaced series give their people back
+            o, take = ctx.chosen[j]
             for code, n in take.items():
-                values.given[code] += n
-                if (o.host, o.resource) == (c.host, c.resource):
-                    at_site[code] += n
+                left[code] += n
+                given[code] -= n
+                if (o.host, o.resource) == site:
+                    at_site[code] -= n
         cap = host_cap(problem, h, cands.seats[c.resource])
-        take, _ = values.best(problem, cands, (c.host, c.resource), left, cap, at_site)
+        take, _ = ctx.values.best(problem, cands, site, left, cap, at_site, given=given)
         if sum(take.values()) < rules.min_participants:
             continue
         km_change = c.km - sum(ctx.chosen[j][0].km for j in displaced)
@@ -416,8 +432,7 @@ def _flip_priority(ctx: _Context, mv: Move) -> float | None:
     for p in PRIORITY_STEPS:
         if p <= problem.rules.priority:
             continue
-        other = replace(problem, rules=replace(problem.rules, priority=p))
-        w = person_weights(other, ctx.cands.group)
+        other, w = ctx.at_priority(p)
         if _gain(ctx, mv.displaced, mv.candidate, mv.take, mv.added_km, w, other) > TOLERANCE:
             return p
     return None

@@ -40,6 +40,25 @@ def fixed_allocation(
     ]
 
 
+class Overlay(dict):
+    """Changes over a base mapping of counts: reads fall through to the base (0 when absent),
+    writes stay here. What a copy of the base would do, without copying it."""
+
+    def __init__(self, base: Mapping[str, int]) -> None:
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, key: str) -> int:
+        return self.base[key] if isinstance(self.base, Overlay) else self.base.get(key, 0)
+
+    def get(self, key: str, default: int = 0) -> int:
+        if key in self:
+            return dict.__getitem__(self, key)
+        if isinstance(self.base, Overlay) or key in self.base:
+            return self.__missing__(key)
+        return default
+
+
 class MarginalValues:
     """Marginal value of one more person of a commune (person weight × diminishing returns)."""
 
@@ -51,6 +70,7 @@ class MarginalValues:
         self.w = person_weights(problem, self.g) if weights is None else weights
         self.given: dict[str, int] = defaultdict(int)
         self.res = {r.id: r for r in problem.resources}
+        self._penalties: dict[tuple[str, str], dict[str, float]] = {}
 
     def slope(self, code: str, given: Mapping[str, int]) -> float:
         return self.w[code] * self.rv ** min(given[code] // self.g, MAX_GROUPS - 1)
@@ -63,18 +83,26 @@ class MarginalValues:
         left: Mapping[str, int],
         cap: int,
         taken: Mapping[str, int] | None = None,
+        *,
+        given: Mapping[str, int] | None = None,
     ) -> tuple[dict[str, int], float]:
         """Most valuable ``cap`` people one more series at ``site`` counts: ({commune: people}, value).
 
         ``taken`` is what the series already at the site count from each commune (the pool
-        caps bound them together); nothing is taken from ``left``.
+        caps bound them together); nothing is taken from ``left``. ``given``: the people each
+        commune already counts, when not :attr:`given`.
         """
         host, rid = site
         caps = cands.caps(problem, rid, host)
         pools = cands.pools(problem, rid, host)
         taken = taken or {}
-        given = defaultdict(int, self.given)
-        pen = {c: self.w[c] * attendance_penalty(problem, c, host, self.res[rid]) for c in caps}
+        given = Overlay(self.given if given is None else given)
+        pen = self._penalties.get(site)
+        if pen is None:  # what coming to the site costs a person of each commune, once per site
+            r = self.res[rid]
+            pen = self._penalties[site] = {
+                c: self.w[c] * attendance_penalty(problem, c, host, r) for c in caps
+            }
         avail = {c: min(left.get(c, 0), caps[c], pools[c] - taken.get(c, 0)) for c in caps}
         avail = {c: n for c, n in avail.items() if n > 0}
         take: dict[str, int] = defaultdict(int)
