@@ -9,6 +9,11 @@ are every drivable day over a short list of hosts per resource — the hosts the
 programmes hold series at — so the model stays small and CP-SAT often proves it optimal for
 those hosts within seconds.
 
+The search starts from the programme's own days in whole windows (:func:`programme_days`): CP-SAT
+over those few dozen patterns alone proves its best in well under a second, and that plan is a
+far better start than the greedy plan (+10–15 % on the region's teams), kept even when the
+machine is too busy for the wider search to improve it.
+
 The days are then put on dates (:func:`to_windows`): each pattern's copies go to windows of its
 weekday where every one of its series is an existing candidate (requests' blackout dates and
 locked sessions checked there). The result is a list of chosen candidates with their people,
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
@@ -32,6 +38,8 @@ from planner.optimise.patterns import DayFrame, Pattern, PatternBound
 from planner.problem import PlanningProblem, SolveParams
 from planner.territory.catchment import split_among_series
 
+#: Share of the days' search given to the programme's own days first (it is usually proven sooner).
+FIRST_SHARE = 0.2
 #: Most patterns offered for one (resource, weekday): the hosts list is shortened until they fit.
 MAX_PATTERNS = 30_000
 #: Hosts per resource whose drivable days are offered: those the linear programme holds series
@@ -349,16 +357,62 @@ def search_days(
     """The best plan CP-SAT finds in ``time_limit_s`` over the drivable days of each resource's
     short list of hosts (module docstring), or ``None``.
 
+    The programme's own days are searched first (``FIRST_SHARE`` of the time at most) and start
+    the wider search; the better of the two plans is returned.
+
     ``days`` is the column-generation programme of ``problem`` (:func:`planner.optimise.patterns.pattern_bound`):
     its frames, and its hosts ranked by :meth:`PatternBound.ranked_hosts`. ``cands`` must offer the
     series of those hosts (their windows are checked there).
     """
+    deadline = time.monotonic() + time_limit_s
+    first = _search(
+        problem, cands, days, programme_days(days), params, FIRST_SHARE * time_limit_s, hint, stop
+    )
+    if first and (
+        not hint or chosen_value(problem, first, cands.group) >= chosen_value(problem, hint, cands.group)
+    ):
+        hint = first
+    if stop is not None and stop.is_set():
+        return first
     columns = {
         f.key: drivable_days(f, days.ranked_hosts(f.resource.id, hosts_per_resource)) for f in days.frames
     }
+    found = _search(problem, cands, days, columns, params, deadline - time.monotonic(), hint, stop)
+    if not found:
+        return first
+    if first and chosen_value(problem, first, cands.group) > chosen_value(problem, found, cands.group):
+        return first
+    return found
+
+
+def _search(
+    problem: PlanningProblem,
+    cands: Candidates,
+    days: PatternBound,
+    columns: Mapping[tuple[str, int], list[Pattern]],
+    params: SolveParams,
+    time_limit_s: float,
+    hint: Chosen | None,
+    stop: threading.Event | None,
+) -> Chosen | None:
+    if time_limit_s <= 0.05:
+        return None
     status, counts, people = solve_patterns(
         problem, cands, days.frames, columns, params, time_limit_s=time_limit_s, hint=hint, stop=stop
     )
     if status == "UNKNOWN":
         return None
     return to_windows(problem, cands, days.frames, counts, people) or None
+
+
+def programme_days(days: PatternBound) -> dict[tuple[str, int], list[Pattern]]:
+    """The day patterns the column-generation programme ``days`` holds (windows > 0), per
+    (resource, weekday)."""
+    out: dict[tuple[str, int], list[Pattern]] = {f.key: [] for f in days.frames}
+    by_key = {f.key: f for f in days.frames}
+    for key, held in days.patterns.items():
+        f = by_key[key]
+        out[key] = [
+            tuple(f.index[s][h] if h is not None else -1 for s, h in enumerate(hosts)) for _, hosts in held
+        ]
+    return out

@@ -84,8 +84,8 @@ MAX_HOSTS = 90
 #: Largest gap still called optimal (CP-SAT stops at ``params.gap``; this says « prouvé »).
 OPTIMAL_GAP = 1e-3
 #: Share of the time limit kept for assembling a split territory's plan (routes, reasons, checks):
-#: ~20–25 s of 100 on the region (bench/results/season.md).
-FINISH_SHARE = 0.25
+#: ~4 s of 110 on the region with the machine busy (it was 20–25 s before the reasons were indexed).
+FINISH_SHARE = 0.1
 #: CP-SAT parameters of every search (``solver_options`` override them). Probing in presolve
 #: took 5–13 s on a region group of 3,600 candidates before the greedy hint was even loaded,
 #: so that a group with a few seconds found nothing; without it the hint is in within ~1 s.

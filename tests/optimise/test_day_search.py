@@ -32,6 +32,7 @@ from planner.optimise.pattern_search import (
     as_patterns,
     chosen_value,
     drivable_days,
+    programme_days,
     search_days,
     solve_patterns,
     to_windows,
@@ -119,6 +120,40 @@ def test_to_windows_puts_every_chosen_day_on_dates_and_as_patterns_reads_them_ba
         assert key not in seen
         seen.add(key)
     post_check(_plan(prob, cands, chosen), prob)
+
+
+def test_the_programmes_own_days_start_the_search_and_stand_when_the_wider_one_fails(monkeypatch):
+    """The days the programme holds, in whole windows, are searched first: when the wider search
+    over the drivable days finds nothing (a busy machine), their plan stands — without that first
+    stage the same failure leaves no plan."""
+    from planner.optimise import pattern_search
+
+    prob = cher_problem(20, weeks=11)
+    cands = build_candidates(prob)
+    days = pattern_bound(prob, time_limit_s=10)
+    first = programme_days(days)
+    by_key = {f.key: f for f in days.frames}
+    for key, pats in first.items():  # the programme's days, host for host
+        hosts = [tuple(by_key[key].hosts[s][j] if j >= 0 else None for s, j in enumerate(p)) for p in pats]
+        assert hosts == [h for _, h in days.patterns.get(key, [])]
+    assert any(first.values())
+    hint = greedy_choice(prob, cands)
+    real = pattern_search.solve_patterns
+    calls: list[int] = []
+
+    def wider_fails(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs) if len(calls) == 1 else ("UNKNOWN", {}, {})
+
+    monkeypatch.setattr(pattern_search, "solve_patterns", wider_fails)
+    found = search_days(prob, cands, days, PARAMS, time_limit_s=5, hint=hint)
+    assert len(calls) == 2
+    assert found is not None
+    assert chosen_value(prob, found) >= chosen_value(prob, hint) - 1e-9
+    post_check(_plan(prob, cands, found), prob)
+    monkeypatch.setattr(pattern_search, "FIRST_SHARE", 0.0)  # no first stage
+    monkeypatch.setattr(pattern_search, "solve_patterns", lambda *a, **k: ("UNKNOWN", {}, {}))
+    assert search_days(prob, cands, days, PARAMS, time_limit_s=5, hint=hint) is None
 
 
 @pytest.fixture(scope="module")
