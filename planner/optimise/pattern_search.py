@@ -40,6 +40,10 @@ from planner.territory.catchment import split_among_series
 
 #: Share of the days' search given to the programme's own days first (it is usually proven sooner).
 FIRST_SHARE = 0.2
+#: Growth of the hosts' list when CP-SAT has proven its plan for the shorter one, and the fewest
+#: seconds left worth a wider search.
+WIDEN = 1.6
+WIDEN_MIN_S = 2.0
 #: Most patterns offered for one (resource, weekday): the hosts list is shortened until they fit.
 MAX_PATTERNS = 30_000
 #: Hosts per resource whose drivable days are offered: those the linear programme holds series
@@ -357,32 +361,52 @@ def search_days(
     """The best plan CP-SAT finds in ``time_limit_s`` over the drivable days of each resource's
     short list of hosts (module docstring), or ``None``.
 
-    The programme's own days are searched first (``FIRST_SHARE`` of the time at most) and start
-    the wider search; the better of the two plans is returned.
+    The programme's own days are searched first (``FIRST_SHARE`` of the time at most), then the
+    drivable days over ``hosts_per_resource`` hosts per resource; while CP-SAT proves its plan
+    optimal for those hosts with at least ``WIDEN_MIN_S`` left, the list grows ``WIDEN``-fold and
+    the search goes on from the best plan. Each search starts from the best plan so far.
 
     ``days`` is the column-generation programme of ``problem`` (:func:`planner.optimise.patterns.pattern_bound`):
     its frames, and its hosts ranked by :meth:`PatternBound.ranked_hosts`. ``cands`` must offer the
-    series of those hosts (their windows are checked there).
+    series of those hosts (their windows are checked there): :func:`widest_hosts`.
     """
     deadline = time.monotonic() + time_limit_s
-    first = _search(
-        problem, cands, days, programme_days(days), params, FIRST_SHARE * time_limit_s, hint, stop
+    best: Chosen | None = None
+    best_value = -math.inf
+
+    def keep(found: Chosen | None) -> None:
+        nonlocal best, best_value, hint
+        if found:
+            value = chosen_value(problem, found, cands.group)
+            if value > best_value:
+                best, best_value = found, value
+                if not hint or value >= chosen_value(problem, hint, cands.group):
+                    hint = found
+
+    keep(
+        _search(problem, cands, days, programme_days(days), params, FIRST_SHARE * time_limit_s, hint, stop)[1]
     )
-    if first and (
-        not hint or chosen_value(problem, first, cands.group) >= chosen_value(problem, hint, cands.group)
-    ):
-        hint = first
-    if stop is not None and stop.is_set():
-        return first
-    columns = {
-        f.key: drivable_days(f, days.ranked_hosts(f.resource.id, hosts_per_resource)) for f in days.frames
-    }
-    found = _search(problem, cands, days, columns, params, deadline - time.monotonic(), hint, stop)
-    if not found:
-        return first
-    if first and chosen_value(problem, first, cands.group) > chosen_value(problem, found, cands.group):
-        return first
-    return found
+    lists = {f.resource.id: days.ranked_hosts(f.resource.id, hosts_per_resource) for f in days.frames}
+    offered = -1
+    while stop is None or not stop.is_set():
+        columns = {f.key: drivable_days(f, lists[f.resource.id]) for f in days.frames}
+        if sum(map(len, columns.values())) == offered:
+            break  # no more hosts, or no more patterns within MAX_PATTERNS
+        offered = sum(map(len, columns.values()))
+        status, found = _search(
+            problem, cands, days, columns, params, deadline - time.monotonic(), hint, stop
+        )
+        keep(found)
+        if status != "OPTIMAL" or deadline - time.monotonic() < WIDEN_MIN_S:
+            break
+        lists = {rid: days.ranked_hosts(rid, math.ceil(len(hs) * WIDEN)) for rid, hs in lists.items()}
+    return best
+
+
+def widest_hosts(days: PatternBound, rid: str, hosts_per_resource: int = DAY_HOSTS) -> list[str]:
+    """Every host :func:`search_days` may offer resource ``rid`` once its list has grown twice."""
+    first = len(days.ranked_hosts(rid, hosts_per_resource))
+    return days.ranked_hosts(rid, math.ceil(math.ceil(first * WIDEN) * WIDEN))
 
 
 def _search(
@@ -394,15 +418,15 @@ def _search(
     time_limit_s: float,
     hint: Chosen | None,
     stop: threading.Event | None,
-) -> Chosen | None:
+) -> tuple[str, Chosen | None]:
     if time_limit_s <= 0.05:
-        return None
+        return "UNKNOWN", None
     status, counts, people = solve_patterns(
         problem, cands, days.frames, columns, params, time_limit_s=time_limit_s, hint=hint, stop=stop
     )
     if status == "UNKNOWN":
-        return None
-    return to_windows(problem, cands, days.frames, counts, people) or None
+        return status, None
+    return status, to_windows(problem, cands, days.frames, counts, people) or None
 
 
 def programme_days(days: PatternBound) -> dict[tuple[str, int], list[Pattern]]:

@@ -71,7 +71,7 @@ from planner.optimise.feasibility import checked, require_feasible
 from planner.optimise.greedy import fixed_allocation, greedy_choice
 from planner.optimise.lagrange import lagrangian_bound
 from planner.optimise.objective import group_size, objective_value
-from planner.optimise.pattern_search import DAY_HOSTS, chosen_value, search_days
+from planner.optimise.pattern_search import chosen_value, search_days, widest_hosts
 from planner.optimise.patterns import PatternBound, day_frames, pattern_bound
 from planner.optimise.routing import day_routes, order_days
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
@@ -95,9 +95,13 @@ BOUND_SHARE = 0.4
 #: Share of a group's time for the search over whole days (:mod:`planner.optimise.pattern_search`);
 #: CP-SAT's model of single series continues from its plan with the rest.
 DAY_SHARE = 0.8
-#: Fewest seconds worth a days' search of three sessions a day: with less, CP-SAT's model of single
-#: series does better from the greedy plan (measured on 6 resources in 30 s, bench/results/season.md).
-MIN_DAY_S = 4.0
+#: Fewest seconds worth a days' search of three sessions a day (its first stage, the programme's own
+#: days, is proven in well under a second on a region team; with less CP-SAT's model of single
+#: series does better from the greedy plan).
+MIN_DAY_S = 2.0
+#: Fewest seconds worth CP-SAT's model of single series after the days' search: building it takes
+#: ~2 s on a region team's 6,000 candidates.
+MIN_SERIES_S = 3.0
 #: Most seconds for a group's column-generation programme (its hosts and days).
 DAY_BOUND_S = 15.0
 #: Most of the time limit the Lagrangian bound of the whole problem may take (~11 s on the region).
@@ -423,7 +427,7 @@ def _group_days(
     days = pattern_bound(sub, time_limit_s=max(1.0, min(DAY_BOUND_S, 0.2 * share)), group=group)
     if not days.rounds:
         return days, cands
-    hosts = {r.id: set(days.ranked_hosts(r.id, DAY_HOSTS)) for r in sub.resources}
+    hosts = {r.id: set(widest_hosts(days, r.id)) for r in sub.resources}
     known = {r.id: {c.host for c in cands.free if c.resource == r.id} for r in sub.resources}
     if all(hosts[rid] <= known[rid] for rid in hosts):
         return days, cands
@@ -610,12 +614,14 @@ def solve(
                 else:
                     hint_values[i] = hint_value
             value = hint_values[i]
-            if attempt == 0 and searched[i] and value >= (1.0 - params.gap) * days[i].value:
+            within = searched[i] and value >= (1.0 - params.gap) * days[i].value
+            if attempt == 0 and searched[i] and (within or share < MIN_SERIES_S):
                 # within the gap asked of the group's own programme (every host of the group, a
-                # bound of the group): nothing left for CP-SAT's model of single series to find
+                # bound of the group): nothing left for CP-SAT's model of single series to find;
+                # or too little time left for that model even to be built
                 proven = value >= (1.0 - OPTIMAL_GAP) * days[i].value  # proven as CP-SAT would say it
                 parts[i], statuses[i], objs[i] = hints[i], "OPTIMAL" if proven else "FEASIBLE", value
-                bounds[i] = max(value, days[i].value)
+                bounds[i] = max(value, min(trivial[i], days[i].value))
                 log.info(
                     "group %d/%d: best days %.2f, group bound %.2f", i + 1, len(prepared), value, bounds[i]
                 )

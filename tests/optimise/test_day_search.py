@@ -13,6 +13,7 @@ of :func:`planner.optimise.solve.solve` that uses it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 
@@ -36,6 +37,7 @@ from planner.optimise.pattern_search import (
     search_days,
     solve_patterns,
     to_windows,
+    widest_hosts,
 )
 from planner.optimise.patterns import pattern_bound
 from planner.optimise.solve import build_plan, post_check, solve
@@ -154,6 +156,40 @@ def test_the_programmes_own_days_start_the_search_and_stand_when_the_wider_one_f
     monkeypatch.setattr(pattern_search, "FIRST_SHARE", 0.0)  # no first stage
     monkeypatch.setattr(pattern_search, "solve_patterns", lambda *a, **k: ("UNKNOWN", {}, {}))
     assert search_days(prob, cands, days, PARAMS, time_limit_s=5, hint=hint) is None
+
+
+def test_a_days_plan_proven_for_its_hosts_widens_them_while_time_allows(monkeypatch):
+    """Two hosts per resource first: CP-SAT proves their best days at once, so the list grows
+    (``WIDEN``) and the search goes on from that plan; no time left for it (``WIDEN_MIN_S``), the
+    first list is all there is — and the plan no better."""
+    from planner.optimise import pattern_search
+
+    team = cher_problem(40, weeks=11)
+    prob = replace(team, resources=team.resources[1:])  # the team: three sessions a day
+    cands = build_candidates(prob)
+    days = pattern_bound(prob, time_limit_s=10)
+    hint = greedy_choice(prob, cands)
+    offered: list[int] = []
+    real = pattern_search.drivable_days
+
+    def counting(frame, hosts, *args, **kwargs):
+        offered.append(len(hosts))
+        return real(frame, hosts, *args, **kwargs)
+
+    monkeypatch.setattr(pattern_search, "drivable_days", counting)
+    wide = search_days(prob, cands, days, PARAMS, time_limit_s=10, hint=hint, hosts_per_resource=2)
+    first = len(days.ranked_hosts(prob.resources[0].id, 2))  # the hosts the programme holds, at least
+    grown = math.ceil(first * pattern_search.WIDEN)
+    assert sorted(set(offered))[:3] == [first, grown, math.ceil(grown * pattern_search.WIDEN)]
+    assert set(widest_hosts(days, prob.resources[0].id, 2)) == set(
+        days.ranked_hosts(prob.resources[0].id, math.ceil(grown * pattern_search.WIDEN))
+    )
+    offered.clear()
+    monkeypatch.setattr(pattern_search, "WIDEN_MIN_S", 1e9)
+    narrow = search_days(prob, cands, days, PARAMS, time_limit_s=10, hint=hint, hosts_per_resource=2)
+    assert sorted(set(offered)) == [first]
+    assert chosen_value(prob, wide) >= chosen_value(prob, narrow) - 1e-9
+    post_check(_plan(prob, cands, wide), prob)
 
 
 @pytest.fixture(scope="module")
