@@ -3,7 +3,8 @@
 For each case: seconds to build the model in Python, its terms (variables named by the
 constraints and the objective, counted on the proto, and CP-SAT's own ``#terms`` of its log),
 the presolve time (``stop_after_presolve``), and the objective (level 1, people) and bound
-reached at fixed time limits, 1 worker, seeds (default 0), the greedy plan as hint, with the solver
+reached at fixed time limits (seconds, or deterministic time with ``--dtime``: the same
+search whatever the load), 1 worker, seeds (default 0), the greedy plan as hint, with the solver
 options of :func:`planner.optimise.solve.solve`.
 
 Cases:
@@ -13,7 +14,7 @@ Cases:
   per resource;
 - ``region45``: the group of ``equipe-45`` in ``bench/season.py``'s region, at most 90 hosts.
 
-Usage: ``python bench/series_model_rows.py [case ...] [--limits 2,5,15] [--seeds 0,1] [--out f.json]``.
+Usage: ``python bench/series_model_rows.py [case ...] [--limits 2,5,15] [--seeds 0,1] [--dtime] [--out f.json]``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def log_terms(lines: list[str]) -> int:
     return total
 
 
-def run(case: str, limits: list[float], seeds: tuple[int, ...] = (0,)) -> dict:
+def run(case: str, limits: list[float], seeds: tuple[int, ...] = (0,), dtime: bool = False) -> dict:
     prob, cands = case_problem(case)
     hint = greedy_choice(prob, cands)
     t = time.perf_counter()
@@ -120,7 +121,10 @@ def run(case: str, limits: list[float], seeds: tuple[int, ...] = (0,)) -> dict:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = limit
+        if dtime:  # deterministic work units: the same search whatever the machine's load
+            solver.parameters.max_deterministic_time = limit
+        else:
+            solver.parameters.max_time_in_seconds = limit
         for k, v in SOLVER_DEFAULTS.items():
             setattr(solver.parameters, k, v)
         t = time.perf_counter()
@@ -134,6 +138,7 @@ def run(case: str, limits: list[float], seeds: tuple[int, ...] = (0,)) -> dict:
                 "objective": round(level_one(solver.objective_value, model.lex), 4) if ok else None,
                 "bound": round(level_one_bound(solver.best_objective_bound, model.lex), 4) if ok else None,
                 "wall_s": round(time.perf_counter() - t, 2),
+                "dtime": round(solver.deterministic_time, 2),
             }
         )
     return row
@@ -144,12 +149,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("cases", nargs="*", default=["vierzon", "cher", "region45"])
     ap.add_argument("--limits", default="2,5,15")
     ap.add_argument("--seeds", default="0")
+    ap.add_argument("--dtime", action="store_true", help="limits in deterministic time, not seconds")
     ap.add_argument("--out", default="")
     a = ap.parse_args(argv)
     limits = [float(x) for x in a.limits.split(",") if x]
     rows = []
     for case in a.cases:
-        row = run(case, limits, tuple(int(x) for x in a.seeds.split(",")))
+        row = run(case, limits, tuple(int(x) for x in a.seeds.split(",")), a.dtime)
         print(json.dumps(row), flush=True)
         rows.append(row)
     if a.out:
