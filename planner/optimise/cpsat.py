@@ -68,6 +68,11 @@ class Choice:
     bound: float
 
 
+def _sum(terms) -> cp_model.LinearExpr:
+    """``sum(terms)`` built in one go (Python's ``sum`` nests one expression per term)."""
+    return cp_model.LinearExpr.sum(list(terms))
+
+
 def series_sizes(total: int, caps: list[int], minimum: int) -> list[int]:
     """Split ``total`` participants of a host into series within ``[minimum, cap]`` each."""
     sizes = [min(minimum, c) for c in caps]
@@ -144,7 +149,7 @@ class SeasonModel:
             return sum(self.x[i] for i in free) + fixed
         h, rid = site
         n = self.m.new_int_var(fixed, fixed + len(free), f"n_{h}_{rid}")
-        self.m.add(n == sum(self.x[i] for i in free) + fixed)
+        self.m.add(n == _sum(self.x[i] for i in free) + fixed)
         self.count_vars[site] = n
         return n
 
@@ -182,27 +187,36 @@ class SeasonModel:
         a row the length of the few hosts near ``j`` (a team's consecutive slots) instead of
         the whole slot.
         """
-        blocks: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for i, c in enumerate(self.cands.free):
-            blocks[(c.resource, c.weekday, c.block)][c.slot].append(i)
         free = self.cands.free
+        blocks: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, c in enumerate(free):
+            blocks[(c.resource, c.weekday, c.block)][c.slot].append(i)
+        # the windows of a weekday mostly offer the same hosts: which ones fit is worked out once
+        splits: dict[tuple, dict[str, tuple[list[int], list[int]]]] = {}
         for (rid, wd, b), by_slot in blocks.items():
             r = self.res[rid]
             slots = sorted(by_slot)
             for a, s in enumerate(slots):
+                earlier = by_slot[s]
+                hosts = tuple(free[i].host for i in earlier)
                 for t in slots[a + 1 :]:
+                    split = splits.setdefault((rid, s, t, hosts), {})
                     for j in by_slot[t]:
                         h2 = free[j].host
-                        bad, good = [], []
-                        for i in by_slot[s]:
-                            ok = self.cands.compatible(self.problem, r, s, free[i].host, t, h2)
-                            (good if ok else bad).append(self.x[i])
+                        if h2 not in split:
+                            fits = [self.cands.compatible(self.problem, r, s, h1, t, h2) for h1 in hosts]
+                            split[h2] = (
+                                [k for k, ok in enumerate(fits) if ok],
+                                [k for k, ok in enumerate(fits) if not ok],
+                            )
+                        good, bad = split[h2]
                         if not bad:
                             continue
                         if len(bad) <= len(good) + 1:
-                            self.m.add(sum(bad) + self.x[j] <= 1)
+                            self.m.add(_sum(self.x[earlier[k]] for k in bad) + self.x[j] <= 1)
                         else:
-                            self.m.add(self.lane_used((rid, wd, b, s)) - sum(good) + self.x[j] <= 1)
+                            used = self.lane_used((rid, wd, b, s))
+                            self.m.add(used - _sum(self.x[earlier[k]] for k in good) + self.x[j] <= 1)
 
     def rule_window_symmetry(self) -> None:
         """Symmetry breaking: windows of a weekday offering the same candidates are used in order.
@@ -260,7 +274,7 @@ class SeasonModel:
         lo = self.rules.min_participants
         for site in self.sites:
             h, rid = site
-            total = sum(self.p_by_site[site])
+            total = _sum(self.p_by_site[site])
             fixed = self.fixed_by_site[site]
             cap = host_cap(self.problem, h, self.res[rid].seats)  # the same for every series of the site
             fixed_lo = sum(min(lo, cap) for _ in fixed)
@@ -338,8 +352,8 @@ class SeasonModel:
         const = -math.floor(SCALE * tw * sum(c.km for c in self.cands.fixed) + 1e-9)
         if self.stability is not None:
             terms += self.stability.objective_terms(self, SCALE)
-        level1 = sum(terms) - sum(costs) + const
-        tie = sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
+        level1 = _sum(terms) - _sum(costs) + const
+        tie = _sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
         self.m.maximize(self.lex * level1 - tie)
 
     # --- hints and extraction ----------------------------------------------------------------
