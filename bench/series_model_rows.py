@@ -12,7 +12,8 @@ Cases:
 - ``vierzon``: the default problem (34 communes, one bus);
 - ``cher``: ``cher_problem(180, weeks=26)`` (as ``bench/season.py cher``), at most 90 hosts
   per resource;
-- ``region45``: the group of ``equipe-45`` in ``bench/season.py``'s region, at most 90 hosts.
+- ``region45``: the group of ``equipe-45`` in ``bench/season.py``'s region, at most 90 hosts;
+  ``region45:all`` on every host of the group (180).
 
 Usage: ``python bench/series_model_rows.py [case ...] [--limits 2,5,15] [--seeds 0,1] [--dtime] [--out f.json]``.
 """
@@ -52,12 +53,13 @@ def case_problem(case: str):
 
         prob = cher_problem(180, weeks=26)
         return prob, build_candidates(prob, MAX_HOSTS, group=group_size(prob))
-    if case == "region45":
+    if case in ("region45", "region45:all"):
         import season as S
 
         prob, _ = S.build("region")
         sub = next(s for s in decompose(prob) if s.resources[0].id == "equipe-45")
-        return sub, build_candidates(sub, MAX_HOSTS, group=group_size(prob))
+        most = None if case == "region45:all" else MAX_HOSTS
+        return sub, build_candidates(sub, most, group=group_size(prob))
     raise SystemExit(f"unknown case {case}")
 
 
