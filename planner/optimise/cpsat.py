@@ -22,6 +22,12 @@ resource ``r`` at host ``h``: a *site*):
 - a re-plan adds the previous plan's series and a bonus for every session kept in place
   (:class:`planner.optimise.stability.StabilityTerms`, given as ``stability``).
 
+Long sums are named once: a site's number of series is one variable (:meth:`SeasonModel.series_count`,
+used by the catchment, threshold and imposed-host rows) and a lane's use one boolean
+(:meth:`SeasonModel.lane_used`, used by the drive-time and symmetry rows), so that no row repeats
+a site's or a lane's candidates (a region team: 1.4 M terms to 0.2 M, presolve 3.6 s to 1.0 s,
+``bench/results/series_model_rows.md``).
+
 The objective is :mod:`planner.optimise.objective`'s. Integers are made once with ``SCALE``
 (1/10 000 of a person), values rounded up and costs down, so the model's bound is a valid bound
 of the exact objective. Level 1 is multiplied by ``lex`` (:func:`planner.optimise.objective.lexicographic_scale`)

@@ -1,8 +1,8 @@
 """The series model's short rows mean what the plain rows meant.
 
 :class:`planner.optimise.cpsat.SeasonModel` names one variable per site for its number of
-series, one per slot for whether it is used, and covers the day's drive-time conflicts with
-few rows. :class:`Plain` below writes every rule the plain way (each row spelling out its
+series and one per slot for whether it is used; a drive-time row names the few hosts of the
+earlier slot that fit, when they are fewer than those that do not. :class:`Plain` below writes every rule the plain way (each row spelling out its
 candidates); both are solved to their proven optimum with the same solver and seed, and each
 one's optimal choice of series is valued in the other: same optimum, same value of every choice.
 """
