@@ -22,6 +22,12 @@ resource ``r`` at host ``h``: a *site*):
 - a re-plan adds the previous plan's series and a bonus for every session kept in place
   (:class:`planner.optimise.stability.StabilityTerms`, given as ``stability``).
 
+Long sums are named once: a site's number of series is one variable (:meth:`SeasonModel.series_count`,
+used by the catchment, threshold and imposed-host rows) and a lane's use one boolean
+(:meth:`SeasonModel.lane_used`, used by the drive-time and symmetry rows), so that no row repeats
+a site's or a lane's candidates (a region team: 1.4 M terms to 0.2 M, presolve 3.6 s to 1.0 s,
+``bench/results/series_model_rows.md``).
+
 The objective is :mod:`planner.optimise.objective`'s. Integers are made once with ``SCALE``
 (1/10 000 of a person), values rounded up and costs down, so the model's bound is a valid bound
 of the exact objective. Level 1 is multiplied by ``lex`` (:func:`planner.optimise.objective.lexicographic_scale`)
@@ -68,6 +74,11 @@ class Choice:
     bound: float
 
 
+def _sum(terms) -> cp_model.LinearExpr:
+    """``sum(terms)`` built in one go (Python's ``sum`` nests one expression per term)."""
+    return cp_model.LinearExpr.sum(list(terms))
+
+
 def series_sizes(total: int, caps: list[int], minimum: int) -> list[int]:
     """Split ``total`` participants of a host into series within ``[minimum, cap]`` each."""
     sizes = [min(minimum, c) for c in caps]
@@ -99,7 +110,14 @@ class SeasonModel:
         for c in cands.fixed:
             self.fixed_by_site[(c.host, c.resource)].append(c)
         self.sites = sorted(set(self.by_site) | set(self.fixed_by_site))
+        self.lanes: dict[tuple[str, int, int, int], list[int]] = defaultdict(list)
+        for i, c in enumerate(cands.free):
+            self.lanes[(c.resource, c.weekday, c.block, c.slot)].append(i)
+        self.used: dict[tuple[str, int, int, int], cp_model.IntVar] = {}  # rule_one_series_per_slot
+        self.count_vars: dict[Site, cp_model.IntVar] = {}  # made by _count_var
+        self.n = {site: self._count_var(site) for site in self.sites}
         self.p: dict[tuple[str, str, str], cp_model.IntVar] = {}
+        self.p_by_site: dict[Site, list[cp_model.IntVar]] = defaultdict(list)
         self.y: dict[tuple[str, int], cp_model.IntVar] = {}
         self.same_windows: list[tuple[str, int, tuple[int, ...]]] = []  # interchangeable windows
         lanes = self._lane_km()
@@ -128,40 +146,83 @@ class SeasonModel:
             lanes[key] = max(lanes[key], c.km)
         return list(lanes.values())
 
+    def _count_var(self, site: Site):
+        """The series held at ``site``: one integer variable (``fixed`` + the free candidates
+        chosen) when two or more free candidates share the site — the rules name it once per
+        commune of the catchment, where the sum would repeat every candidate of the site."""
+        free, fixed = self.by_site.get(site, []), len(self.fixed_by_site.get(site, []))
+        if len(free) < 2:
+            return sum(self.x[i] for i in free) + fixed
+        h, rid = site
+        n = self.m.new_int_var(fixed, fixed + len(free), f"n_{h}_{rid}")
+        self.m.add(n == _sum(self.x[i] for i in free) + fixed)
+        self.count_vars[site] = n
+        return n
+
     def series_count(self, site: Site):
-        """Number of series held at ``site`` (a linear expression)."""
-        return sum(self.x[i] for i in self.by_site[site]) + len(self.fixed_by_site[site])
+        """Number of series held at ``site`` (a variable, or a short linear expression)."""
+        return self.n[site]
 
     # --- rules -----------------------------------------------------------------------------
 
+    def lane_used(self, lane: tuple[str, int, int, int]):
+        """Whether ``lane`` (resource, weekday, window, slot) holds a series: its one candidate,
+        or a boolean equal to the sum of its candidates (:meth:`rule_one_series_per_slot`)."""
+        u = self.used.get(lane)
+        return u if u is not None else self.x[self.lanes[lane][0]]
+
     def rule_one_series_per_slot(self) -> None:
-        """A (resource, weekday, window, slot) holds at most one series."""
-        lanes: dict[tuple, list[int]] = defaultdict(list)
-        for i, c in enumerate(self.cands.free):
-            lanes[(c.resource, c.weekday, c.block, c.slot)].append(i)
-        for idx in lanes.values():
+        """A (resource, weekday, window, slot) holds at most one series.
+
+        ``exactly one of (its candidates, not used)``: at most one series, and ``used`` says
+        whether there is one (:meth:`rule_day_drive_time` and :meth:`rule_window_symmetry`
+        name it instead of the lane's candidates).
+        """
+        for lane, idx in self.lanes.items():
             if len(idx) > 1:
-                self.m.add_at_most_one(self.x[i] for i in idx)
+                u = self.m.new_bool_var("u_{}_{}_{}_{}".format(*lane))
+                self.used[lane] = u
+                self.m.add_exactly_one([*(self.x[i] for i in idx), ~u])
 
     def rule_day_drive_time(self) -> None:
-        """Two slots of the same day hold hosts the resource can drive between in time."""
+        """Two slots of the same day hold hosts the resource can drive between in time.
+
+        For a candidate ``j`` of the later slot ``t``: ``Σ bad + x_j ≤ 1`` over the candidates of
+        the earlier slot ``s`` it cannot follow, or, when those are most of the slot, the same
+        with ``Σ bad = used_s − Σ good`` (the slot holds at most one series): the same plans,
+        a row the length of the few hosts near ``j`` (a team's consecutive slots) instead of
+        the whole slot.
+        """
+        free = self.cands.free
         blocks: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for i, c in enumerate(self.cands.free):
+        for i, c in enumerate(free):
             blocks[(c.resource, c.weekday, c.block)][c.slot].append(i)
-        for (rid, _wd, _b), by_slot in blocks.items():
+        # the windows of a weekday mostly offer the same hosts: which ones fit is worked out once
+        splits: dict[tuple, dict[str, tuple[list[int], list[int]]]] = {}
+        for (rid, wd, b), by_slot in blocks.items():
             r = self.res[rid]
             slots = sorted(by_slot)
             for a, s in enumerate(slots):
+                earlier = by_slot[s]
+                hosts = tuple(free[i].host for i in earlier)
                 for t in slots[a + 1 :]:
+                    split = splits.setdefault((rid, s, t, hosts), {})
                     for j in by_slot[t]:
-                        h2 = self.cands.free[j].host
-                        bad = [
-                            self.x[i]
-                            for i in by_slot[s]
-                            if not self.cands.compatible(self.problem, r, s, self.cands.free[i].host, t, h2)
-                        ]
-                        if bad:
-                            self.m.add(sum(bad) + self.x[j] <= 1)
+                        h2 = free[j].host
+                        if h2 not in split:
+                            fits = [self.cands.compatible(self.problem, r, s, h1, t, h2) for h1 in hosts]
+                            split[h2] = (
+                                [k for k, ok in enumerate(fits) if ok],
+                                [k for k, ok in enumerate(fits) if not ok],
+                            )
+                        good, bad = split[h2]
+                        if not bad:
+                            continue
+                        if len(bad) <= len(good) + 1:
+                            self.m.add(_sum(self.x[earlier[k]] for k in bad) + self.x[j] <= 1)
+                        else:
+                            used = self.lane_used((rid, wd, b, s))
+                            self.m.add(used - _sum(self.x[earlier[k]] for k in good) + self.x[j] <= 1)
 
     def rule_window_symmetry(self) -> None:
         """Symmetry breaking: windows of a weekday offering the same candidates are used in order.
@@ -180,15 +241,15 @@ class SeasonModel:
                 same[frozenset((self.cands.free[i].host, self.cands.free[i].slot) for i in idx)].append(b)
             for bs in same.values():
                 bs.sort()
-                self.same_windows.append(
-                    (
-                        self.cands.free[by_block[bs[0]][0]].resource,
-                        self.cands.free[by_block[bs[0]][0]].weekday,
-                        tuple(bs),
-                    )
-                )
+                first = self.cands.free[by_block[bs[0]][0]]
+                self.same_windows.append((first.resource, first.weekday, tuple(bs)))
+                # the series of a window: one per slot used (the windows offer the same slots)
+                slots = sorted({self.cands.free[i].slot for i in by_block[bs[0]]})
+                held = {
+                    b: sum(self.lane_used((first.resource, first.weekday, b, s)) for s in slots) for b in bs
+                }
                 for b1, b2 in itertools.pairwise(bs):
-                    self.m.add(sum(self.x[i] for i in by_block[b1]) >= sum(self.x[i] for i in by_block[b2]))
+                    self.m.add(held[b1] >= held[b2])
 
     def rule_catchment_allocation(self) -> None:
         """Participants ``p[h,r,i]`` come only from communes whose people would come to ``h``.
@@ -206,6 +267,7 @@ class SeasonModel:
                     continue
                 v = self.m.new_int_var(0, pools[i], f"p_{h}_{rid}_{i}")
                 self.p[(h, rid, i)] = v
+                self.p_by_site[site].append(v)
                 if i != h:
                     self.m.add(v <= caps[i] * n)
 
@@ -215,19 +277,18 @@ class SeasonModel:
         With the per-series caps of :meth:`rule_catchment_allocation`, any such total splits into
         series each within [threshold, seats] (:func:`planner.territory.catchment.split_among_series`).
         """
+        lo = self.rules.min_participants
         for site in self.sites:
-            total = sum(v for (h, rid, _), v in self.p.items() if (h, rid) == site)
-            free = self.by_site[site]
+            h, rid = site
+            total = _sum(self.p_by_site[site])
             fixed = self.fixed_by_site[site]
-            lo = self.rules.min_participants
-            fixed_lo = sum(min(lo, self.cap(c)) for c in fixed)
+            cap = host_cap(self.problem, h, self.res[rid].seats)  # the same for every series of the site
+            fixed_lo = sum(min(lo, cap) for _ in fixed)
             if fixed:
-                fixed_lo = min(fixed_lo, self.cands.reachable(self.problem, site[1], site[0]))
-            self.m.add(total >= lo * sum(self.x[i] for i in free) + fixed_lo)
-            self.m.add(
-                total
-                <= sum(self.cap(self.cands.free[i]) * self.x[i] for i in free) + sum(map(self.cap, fixed))
-            )
+                fixed_lo = min(fixed_lo, self.cands.reachable(self.problem, rid, h))
+            n = self.series_count(site)
+            self.m.add(total >= lo * (n - len(fixed)) + fixed_lo)
+            self.m.add(total <= cap * n)
 
     def rule_need_cap_and_groups(self) -> None:
         """``Σ_{h,r} p[h,r,i] ≤ floor(unmet_need_i)`` — nobody counted twice — split into value groups."""
@@ -262,9 +323,11 @@ class SeasonModel:
 
     def rule_must_host(self) -> None:
         """Every commune of ``problem.must_host`` holds at least one series."""
+        at: dict[str, list[Site]] = defaultdict(list)
+        for site in self.sites:
+            at[site[0]].append(site)
         for h in self.problem.must_host:
-            sites = [s for s in self.sites if s[0] == h]
-            self.m.add(sum(self.series_count(s) for s in sites) + self.extra_held_at(h) >= 1)
+            self.m.add(sum(self.series_count(s) for s in at[h]) + self.extra_held_at(h) >= 1)
 
     # hooks for a model holding other services beside the parcours (services.JointModel)
 
@@ -295,8 +358,8 @@ class SeasonModel:
         const = -math.floor(SCALE * tw * sum(c.km for c in self.cands.fixed) + 1e-9)
         if self.stability is not None:
             terms += self.stability.objective_terms(self, SCALE)
-        level1 = sum(terms) - sum(costs) + const
-        tie = sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
+        level1 = _sum(terms) - _sum(costs) + const
+        tie = _sum(tie_km(c.km, self.km_unit) * self.x[i] for i, c in enumerate(self.cands.free))
         self.m.maximize(self.lex * level1 - tie)
 
     # --- hints and extraction ----------------------------------------------------------------
@@ -330,6 +393,10 @@ class SeasonModel:
         on = {index[c] for c, _ in chosen if c in index}
         for i, v in enumerate(self.x):
             self.m.add_hint(v, i in on)
+        for lane, u in self.used.items():
+            self.m.add_hint(u, any(i in on for i in self.lanes[lane]))
+        for site, n in self.count_vars.items():
+            self.m.add_hint(n, sum(i in on for i in self.by_site[site]) + len(self.fixed_by_site[site]))
         given: dict[tuple[str, str, str], int] = defaultdict(int)
         for c, take in chosen:
             for code, n in take.items():

@@ -222,11 +222,9 @@ class JointModel(SeasonModel):
                 self.m.add(p + v <= self.perm.pools[(h, rid)][i])
         super().rule_need_cap_and_groups()
         reachers = self.perm.reachers()
-        fixed: dict[str, int] = defaultdict(int)
-        for h, rid, i in self.p:
-            reachers[i].extend(self.x[j] for j in self.by_site[(h, rid)])
-            fixed[i] += len(self.fixed_by_site[(h, rid)])
-        add_reach_cuts(self.m, self.y, reachers, self.perm.z, fixed)
+        for h, rid, i in self.p:  # the site's series count, not its candidates (one row per group)
+            reachers[i].append(self.series_count((h, rid)))
+        add_reach_cuts(self.m, self.y, reachers, self.perm.z)
 
 
 def _search(
