@@ -46,6 +46,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver import pywraplp
+from ortools.math_opt import (
+    callback_pb2,
+    model_parameters_pb2,
+    model_pb2,
+    model_update_pb2,
+    parameters_pb2,
+    result_pb2,
+    solution_pb2,
+)
+from ortools.math_opt.core.python import solver as _mathopt_core
 
 from planner.model import Resource
 from planner.optimise.bound import SAFETY, _free_blocks, _host_blocks, people_rows
@@ -60,6 +70,7 @@ from planner.optimise.candidates import (
     slot_fits,
     slot_start,
 )
+from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights
 from planner.problem import PlanningProblem
 
 #: Reduced costs below this are taken as zero (GLOP's tolerances are ~1e-7 on values of ~1).
@@ -550,18 +561,6 @@ def pattern_bound(
 # :func:`whole_day_bound` prices at stabilised duals, taking as bound only the Lagrangian value
 # computed from the duals themselves (:meth:`WholeMaster.lagrangian`), valid for any duals.
 
-from ortools.math_opt import (  # noqa: E402
-    callback_pb2,
-    model_parameters_pb2,
-    model_pb2,
-    model_update_pb2,
-    parameters_pb2,
-    result_pb2,
-    solution_pb2,
-)
-from ortools.math_opt.core.python import solver as _mathopt_core  # noqa: E402
-
-from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights  # noqa: E402
 
 _GLOP = parameters_pb2.SOLVER_TYPE_GLOP
 _AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
@@ -668,6 +667,19 @@ class WholeMaster:
                     for s, hs in enumerate(f.hosts)
                 ]
             )
+        # the rows days enter, moved into the objective by people_bound (not the day rows: each
+        # frame's days are bounded apart)
+        self._dualised = np.array(
+            sorted(
+                set(self.site_row.values())
+                | set(self.limit_row.values())
+                | ({self.km_row} if self.km_row is not None else set())
+            ),
+            dtype=np.int64,
+        )
+        self._n_rows = np.array(list(self.site_row.values()), dtype=np.int64)
+        self._n_cols = np.array([n_of[site] for site in self.site_row], dtype=np.int64)
+        self._people: list | None = None
         self.columns: dict[tuple[tuple[str, int], Pattern], int] = {}
         self._pending: list[tuple[DayFrame, Pattern]] = []
         self._solver = None
@@ -758,9 +770,7 @@ class WholeMaster:
     def solve(self, time_limit_s: float) -> bool:
         """Solve from the last basis (the first time, from scratch); True when optimal."""
         update = self._flush()
-        if self._solver is None:
-            self._solver = _mathopt_core.new(_GLOP, self._model(), parameters_pb2.SolverInitializerProto())
-        elif update is not None and not self._solver.update(update):
+        if self._solver is None or (update is not None and not self._solver.update(update)):
             self._solver = _mathopt_core.new(_GLOP, self._model(), parameters_pb2.SolverInitializerProto())
         params = parameters_pb2.SolveParametersProto()
         params.time_limit.FromNanoseconds(max(1, int(1e9 * time_limit_s)))
@@ -782,6 +792,65 @@ class WholeMaster:
             self._basis.constraint_status.CopyFrom(sol.basis.constraint_status)
             self._basis.variable_status.CopyFrom(sol.basis.variable_status)
         return True
+
+    def people_bound(self, duals: np.ndarray, best: list[float]) -> float:
+        """An upper bound of every plan from the duals of the rows days enter (sites, window
+        limits, km budget) alone, the people's rows being solved exactly.
+
+        Moving those rows into the objective leaves ``P(σ)``, the programme of people, groups and
+        series ``n`` (each series costing its site's dual ``σ``), solved by GLOP from its last
+        basis, and the days of each frame, at most ``B_f`` of them, each earning at most
+        ``best[f]`` (:func:`best_patterns` at those duals). Valid for any duals; at the master's
+        own it is :meth:`lagrangian`'s value, and smoothed duals often give a lower one.
+        """
+        boxed = self.boxed
+        if self._people is None:
+            m = model_pb2.ModelProto()
+            _fill_variables(m.variables, 0, self.lb[:boxed], self.ub[:boxed])
+            m.objective.maximize = True
+            lo, hi = self.lo.copy(), self.hi.copy()
+            lo[self._dualised], hi[self._dualised] = -math.inf, math.inf
+            m.linear_constraints.ids.extend(range(len(lo)))
+            m.linear_constraints.lower_bounds.extend(lo.tolist())
+            m.linear_constraints.upper_bounds.extend(hi.tolist())
+            mask = self.cols < boxed
+            _fill_matrix(m.linear_constraint_matrix, self.rows[mask], self.cols[mask], self.vals[mask])
+            self._people = [_mathopt_core.new(_GLOP, m, parameters_pb2.SolverInitializerProto()), None]
+        y = np.asarray(duals, dtype=float)
+        obj = self.obj[:boxed].copy()
+        obj[self._n_cols] -= y[self._n_rows]
+        update = model_update_pb2.ModelUpdateProto()
+        update.objective_updates.linear_coefficients.ids.extend(range(boxed))
+        update.objective_updates.linear_coefficients.values.extend(obj.tolist())
+        solver, basis = self._people
+        if not solver.update(update):
+            return math.inf
+        params = parameters_pb2.SolveParametersProto()
+        params.glop.use_preprocessing = False
+        model_params = model_parameters_pb2.ModelSolveParametersProto()
+        if basis is not None:
+            model_params.initial_basis.CopyFrom(basis)
+        result = solver.solve(
+            params, model_params, None, callback_pb2.CallbackRegistrationProto(), None, None
+        )
+        if result.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:
+            return math.inf
+        sol = result.solutions[0]
+        if sol.HasField("basis"):
+            self._people[1] = solution_pb2.BasisProto()
+            self._people[1].CopyFrom(sol.basis)
+        self.people_n = _dense(sol.primal_solution.variable_values, boxed)[self._n_cols]
+        value = float(sol.primal_solution.objective_value)
+        value += SAFETY * max(1.0, abs(value))  # GLOP's tolerances
+        z = y[self._dualised]
+        with np.errstate(invalid="ignore"):
+            rows_part = np.where(
+                z > 0, z * self.hi[self._dualised], np.where(z < 0, z * self.lo[self._dualised], 0.0)
+            )
+        days = sum(
+            f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS) for f, b in zip(self.frames, best, strict=True)
+        )
+        return float(value + rows_part.sum() + days + self.const)
 
     def gains(self, frame_index: int, duals: np.ndarray) -> list[np.ndarray]:
         """Per slot and host of a frame, the reduced gain of a series there at ``duals``."""
@@ -961,24 +1030,34 @@ def whole_day_bound(
             if key in by_key:
                 master.add(by_key[key], pat)
     day_rows = np.array([master.day_row[f.key] for f in frames], dtype=np.int64)
+    dualised = master._dualised
 
-    def price(duals: np.ndarray) -> tuple[list[float], list[tuple[int, float, Pattern]]]:
+    def price(duals: np.ndarray, more: int) -> tuple[list[float], list[tuple[int, float, Pattern]]]:
         best, found = [], []
         for fi, f in enumerate(frames):
-            days = best_patterns(f, master.gains(fi, duals), extra=extra)
+            days = best_patterns(f, master.gains(fi, duals), extra=more)
             best.append(days[0][0])
             found += [(fi, v, pat) for v, pat in days if v > RC_EPS]
         return best, found
 
-    def gain_at(duals: np.ndarray, fi: int, pat: Pattern, gains_cache: dict) -> float:
-        if fi not in gains_cache:
-            gains_cache[fi] = master.gains(fi, duals)
-        g = gains_cache[fi]
-        return float(sum(g[s][j] for s, j in enumerate(pat) if j >= 0))
-
     bound = math.inf if full is None else float(full.value)
-    centre: np.ndarray | None = None
+    # the stabilisation centre: the duals of the least bound so far, first what a series earns at
+    # each site in its resource's Lagrangian subproblem (only the rows days enter matter)
+    centre = None
     centre_value = math.inf
+    if alpha > 0 and parts and all(p.site_duals for p in parts.values()):
+        centre = np.zeros(len(master.lo))
+        for rid, part in parts.items():
+            for h, d in part.site_duals.items():
+                row = master.site_row.get((h, rid))
+                if row is not None:
+                    centre[row] = d
+            for key, d in part.limit_duals.items():
+                row = master.limit_row.get(key)
+                if row is not None:
+                    centre[row] = d
+        centre_value = master.people_bound(centre, price(centre, 0)[0])
+        bound = min(bound, centre_value)
     history: list[tuple[float, float, float]] = []
     rounds = 0
     status = "STOPPED"
@@ -989,37 +1068,42 @@ def whole_day_bound(
         rounds += 1
         y = master.duals
         added = 0
-        mispriced = True
-        if centre is not None and alpha > 0:
-            smooth = alpha * centre + (1 - alpha) * y
-            best, found = price(smooth)
-            value = master.lagrangian(smooth, best)
+        best, found = price(y, 0 if alpha > 0 else extra)
+        at_y = master.lagrangian(y, best)
+        at_y += SAFETY * max(1.0, abs(at_y))  # floating-point sums over 10⁶ terms: the same slack
+        bound = min(bound, at_y)
+        if at_y < centre_value:
+            centre, centre_value = y.copy(), at_y
+        mispriced = alpha > 0
+        if alpha > 0 and centre is not None:
+            smooth = y.copy()
+            smooth[dualised] = alpha * centre[dualised] + (1 - alpha) * y[dualised]
+            best_s, offers = price(smooth, extra)
+            value = master.people_bound(smooth, best_s)
+            bound = min(bound, value)
             if value < centre_value:
                 centre, centre_value = smooth, value
-            cache: dict = {}
-            for fi, _, pat in found:
-                if gain_at(y, fi, pat, cache) - y[day_rows[fi]] > RC_EPS:
+            for fi, _, pat in offers:  # kept when it also gains at the master's duals
+                g = master.gains(fi, y)
+                if sum(g[s][j] for s, j in enumerate(pat) if j >= 0) - y[day_rows[fi]] > RC_EPS:
                     added += master.add(frames[fi], pat)
             mispriced = not added
-        if mispriced:
-            best, found = price(y)
-            value = master.lagrangian(y, best)
-            if value < centre_value:
-                centre, centre_value = y.copy(), value
+            if mispriced:
+                _, found = price(y, extra)
+        if not added:
             for fi, v, pat in found:
                 if v - y[day_rows[fi]] > RC_EPS:
                     added += master.add(frames[fi], pat)
-        bound = min(bound, centre_value)
         history.append((_time.monotonic() - t0, master.lp, bound))
         if log is not None:
             log(
                 f"round {rounds}: lp {master.lp:.3f} bound {bound:.3f} added {added} "
-                f"{'(mispriced) ' if mispriced and centre is not None else ''}({history[-1][0]:.1f} s)"
+                f"{'(mispriced) ' if mispriced else ''}({history[-1][0]:.1f} s)"
             )
         if not added or bound - master.lp <= tolerance * max(1.0, abs(bound)):
-            status = "OPTIMAL" if not added else "CLOSE"
+            status = "OPTIMAL"  # no day gains, or the bound meets the master's value
             break
-    value = bound + SAFETY * max(1.0, abs(bound)) if math.isfinite(bound) else math.inf
+    value = bound  # every term already carries its slack (SAFETY)
     patterns: dict = defaultdict(list)
     site_series: dict = defaultdict(float)
     if rounds:
