@@ -563,6 +563,7 @@ def pattern_bound(
 
 
 _GLOP = parameters_pb2.SOLVER_TYPE_GLOP
+GLOP_TEXT = ""
 _AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
 
 
@@ -680,6 +681,9 @@ class WholeMaster:
         self._n_rows = np.array(list(self.site_row.values()), dtype=np.int64)
         self._n_cols = np.array([n_of[site] for site in self.site_row], dtype=np.int64)
         self._people: list | None = None
+        self._box: np.ndarray | None = None  # the columns that box the site duals (set_box)
+        self._new_box: tuple | None = None
+        self._box_update: np.ndarray | None = None
         self.columns: dict[tuple[tuple[str, int], Pattern], int] = {}
         self._pending: list[tuple[DayFrame, Pattern]] = []
         self._solver = None
@@ -688,22 +692,88 @@ class WholeMaster:
         self.values = np.zeros(0)
         self.lp = -math.inf
 
+    def set_box(self, rows: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        """Keep the duals of ``rows`` within ``[low, high]`` (boxstep stabilisation).
+
+        A column ``+e_r`` worth ``low`` and one ``−e_r`` worth ``−high`` per row: their reduced
+        costs are ``low − y_r`` and ``y_r − high``, so an optimal basis has ``low ≤ y_r ≤ high``.
+        They loosen the programme (its value is only the master's when they are all zero) and
+        never enter a bound: :meth:`lagrangian` and :meth:`people_bound` only read the duals.
+        """
+        obj = np.concatenate([low, -high])
+        if self._box is None:
+            self._new_box = (rows, obj)
+            return
+        self.obj[self._box] = obj
+        self._box_update = obj
+
+    def box_used(self) -> float:
+        """Total value of the boxing columns in the last solution (0: the master's own optimum)."""
+        if self._box is None or not len(self.values):
+            return 0.0
+        return float(self.values[self._box].sum())
+
     def add(self, frame: DayFrame, pattern: Pattern) -> bool:
         """Queue the column of ``pattern`` for the next solve (no-op when present)."""
         key = (frame.key, pattern)
         if key in self.columns:
             return False
-        self.columns[key] = len(self.lb) + len(self._pending)
+        self.columns[key] = -1  # its index once flushed
         self._pending.append((frame, pattern))
         return True
 
-    def _flush(self) -> model_update_pb2.ModelUpdateProto | None:
-        """Append the queued columns to the arrays; their update for the solver."""
+    def _append(self, lb, ub, obj, rows, cols, vals) -> model_update_pb2.ModelUpdateProto:
+        """Append columns (ids from ``len(self.lb)`` on) to the arrays; their update."""
+        first, count = len(self.lb), len(lb)
+        self.lb = np.concatenate([self.lb, lb])
+        self.ub = np.concatenate([self.ub, ub])
+        self.obj = np.concatenate([self.obj, obj])
+        self.rows = np.concatenate([self.rows, rows])
+        self.cols = np.concatenate([self.cols, cols])
+        self.vals = np.concatenate([self.vals, vals])
+        if self._basis is not None:
+            self._basis.variable_status.ids.extend(range(first, first + count))
+            self._basis.variable_status.values.extend([_AT_LOWER] * count)
+        update = model_update_pb2.ModelUpdateProto()
+        _fill_variables(update.new_variables, first, lb, ub)
+        ids = np.arange(first, first + count)
+        keep = obj != 0.0
+        update.objective_updates.linear_coefficients.ids.extend(ids[keep].tolist())
+        update.objective_updates.linear_coefficients.values.extend(obj[keep].tolist())
+        _fill_matrix(update.linear_constraint_matrix_updates, rows, cols, vals)
+        return update
+
+    def _flush(self) -> list[model_update_pb2.ModelUpdateProto]:
+        """Append the box and the queued columns to the arrays; their updates for the solver."""
+        updates = []
+        if self._new_box is not None:
+            rows_b, obj_b = self._new_box
+            self._new_box = None
+            k = len(rows_b)
+            first = len(self.lb)
+            self._box = np.arange(first, first + 2 * k)
+            updates.append(
+                self._append(
+                    np.zeros(2 * k),
+                    np.full(2 * k, math.inf),
+                    obj_b,
+                    np.concatenate([rows_b, rows_b]),
+                    self._box,
+                    np.concatenate([np.ones(k), -np.ones(k)]),
+                )
+            )
+        elif self._box_update is not None:
+            update = model_update_pb2.ModelUpdateProto()
+            update.objective_updates.linear_coefficients.ids.extend(self._box.tolist())
+            update.objective_updates.linear_coefficients.values.extend(self._box_update.tolist())
+            updates.append(update)
+        self._box_update = None
         if not self._pending:
-            return None
+            return updates
         first = len(self.lb)
         rows, cols, vals, obj = [], [], [], []
         for c, (f, pat) in enumerate(self._pending, start=first):
+            self.columns[(f.key, pat)] = c
             km = 0.0
             count: dict[str, int] = defaultdict(int)
             rows.append(self.day_row[f.key])
@@ -731,28 +801,17 @@ class WholeMaster:
             obj.append(-self.travel * km)
         count_new = len(self._pending)
         self._pending = []
-        self.lb = np.concatenate([self.lb, np.zeros(count_new)])
-        self.ub = np.concatenate([self.ub, np.full(count_new, math.inf)])
-        self.obj = np.concatenate([self.obj, np.array(obj)])
-        self.rows = np.concatenate([self.rows, np.array(rows, dtype=np.int64)])
-        self.cols = np.concatenate([self.cols, np.array(cols, dtype=np.int64)])
-        self.vals = np.concatenate([self.vals, np.array(vals)])
-        if self._basis is not None:
-            self._basis.variable_status.ids.extend(range(first, first + count_new))
-            self._basis.variable_status.values.extend([_AT_LOWER] * count_new)
-        update = model_update_pb2.ModelUpdateProto()
-        _fill_variables(update.new_variables, first, np.zeros(count_new), np.full(count_new, math.inf))
-        ids = np.arange(first, first + count_new)
-        keep = np.array(obj) != 0.0
-        update.objective_updates.linear_coefficients.ids.extend(ids[keep].tolist())
-        update.objective_updates.linear_coefficients.values.extend(np.array(obj)[keep].tolist())
-        _fill_matrix(
-            update.linear_constraint_matrix_updates,
-            np.array(rows, dtype=np.int64),
-            np.array(cols, dtype=np.int64),
-            np.array(vals),
+        updates.append(
+            self._append(
+                np.zeros(count_new),
+                np.full(count_new, math.inf),
+                np.array(obj),
+                np.array(rows, dtype=np.int64),
+                np.array(cols, dtype=np.int64),
+                np.array(vals),
+            )
         )
-        return update
+        return updates
 
     def _model(self) -> model_pb2.ModelProto:
         m = model_pb2.ModelProto()
@@ -769,12 +828,16 @@ class WholeMaster:
 
     def solve(self, time_limit_s: float) -> bool:
         """Solve from the last basis (the first time, from scratch); True when optimal."""
-        update = self._flush()
-        if self._solver is None or (update is not None and not self._solver.update(update)):
+        updates = self._flush()
+        if self._solver is None or not all(self._solver.update(u) for u in updates):
             self._solver = _mathopt_core.new(_GLOP, self._model(), parameters_pb2.SolverInitializerProto())
         params = parameters_pb2.SolveParametersProto()
         params.time_limit.FromNanoseconds(max(1, int(1e9 * time_limit_s)))
         params.glop.use_preprocessing = False  # GLOP only restarts from a basis without presolve
+        if GLOP_TEXT:
+            from google.protobuf import text_format
+
+            text_format.Merge(GLOP_TEXT, params.glop)
         model_params = model_parameters_pb2.ModelSolveParametersProto()
         if self._basis is not None:
             model_params.initial_basis.CopyFrom(self._basis)
