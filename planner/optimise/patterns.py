@@ -1031,20 +1031,33 @@ def whole_day_bound(
     parts=None,
     time_limit_s: float = 60.0,
     *,
+    box: float = 0.2,
+    disjoint: int = 20,
     alpha: float = 0.5,
-    extra: int = 8,
+    extra: int = 0,
     tolerance: float = 1e-6,
     log: Callable[[str], None] | None = None,
 ) -> PatternBound:
     """The day-pattern bound of the whole problem (column generation on :class:`WholeMaster`).
 
-    Each round solves the master from its last basis, then prices the days of every frame at
-    the *smoothed* duals ``α · centre + (1 − α) · y`` (``y`` the master's duals, the centre the
-    duals of the best bound so far: Wentges' stabilisation) and adds the days found that also
-    gain at ``y``; when none does (a mis-pricing), it prices at ``y`` itself. The bound reported
-    is the least :meth:`WholeMaster.lagrangian` over every point priced — valid at any duals, so
-    smoothing cannot make it wrong, and at the end (no day gains at ``y``) it is the master's
-    optimum whatever ``alpha``.
+    Each round solves the master from its last basis and prices the days of every frame. The
+    master's own duals are degenerate (a site the master does not use may be priced anywhere in
+    a wide interval, and the bound at those duals stays far above its value until the very last
+    rounds), so the duals are *stabilised* around a centre — first what a series earns at each
+    site in its resource's Lagrangian subproblem at the LP's prices (``parts``), then the duals
+    of the least bound so far:
+
+    - ``box > 0`` (boxstep, the default): the site duals are kept within ``centre ± box · mean
+      |centre|`` by two columns per site (:meth:`WholeMaster.set_box`); the box moves to the
+      master's duals when they give a lower bound, widens when it holds them back;
+    - ``box = 0``: Wentges smoothing, pricing at ``α · centre + (1 − α) · y`` and keeping the
+      days that also gain at ``y`` (at ``y`` itself on a mis-pricing; ``alpha = 0``: plain column
+      generation).
+
+    Whatever the stabilisation, the only values reported are bounds computed from the duals
+    themselves (:meth:`WholeMaster.people_bound`, :meth:`WholeMaster.lagrangian`), valid at any
+    duals; at the end (no day gains at the master's own duals, the box columns at zero) the bound
+    is the master's optimum.
 
     Parameters
     ----------
@@ -1059,14 +1072,20 @@ def whole_day_bound(
         the value never exceeds it.
     parts
         The resources' Lagrangian bounds (:func:`planner.optimise.lagrange.lagrangian_bound`):
-        their days start the master.
+        their days start the master and their site duals are the first centre. Without them the
+        master runs unstabilised (plain column generation).
     time_limit_s
         Wall-clock limit; when it runs out the least bound found so far is returned
         (``status = "STOPPED"``).
+    box
+        Half-width of the box around the centre, relative to the centre's mean site dual.
+    disjoint
+        Further days per frame and round, each the best one avoiding the hosts of the days
+        found before it (the frame's windows hold different hosts: one day per round is slow).
     alpha
-        Weight of the centre in the smoothed duals (0: plain column generation).
+        Weight of the centre in the smoothed duals (``box = 0`` only).
     extra
-        Further days per frame and pricing (:func:`best_patterns`).
+        Further days per frame and pricing through its best hosts (:func:`best_patterns`).
     tolerance
         Stop when the bound is within this fraction of the master's value.
     log
@@ -1075,7 +1094,8 @@ def whole_day_bound(
     Returns
     -------
     PatternBound
-        ``value`` the bound (``inf`` if none was proven), ``history`` ``(s, lp, bound)`` per round.
+        ``value`` the bound (``inf`` if none was proven), ``lp_value`` the master's own value
+        (``-inf`` until the box columns are all zero), ``history`` ``(s, lp, bound)`` per round.
     """
     t0 = _time.monotonic()
     if frames is None:
@@ -1098,9 +1118,27 @@ def whole_day_bound(
     def price(duals: np.ndarray, more: int) -> tuple[list[float], list[tuple[int, float, Pattern]]]:
         best, found = [], []
         for fi, f in enumerate(frames):
-            days = best_patterns(f, master.gains(fi, duals), extra=more)
+            gains = master.gains(fi, duals)
+            days = best_patterns(f, gains, extra=more)
             best.append(days[0][0])
             found += [(fi, v, pat) for v, pat in days if v > RC_EPS]
+            # and days of other hosts: the best one without the hosts of those found so far
+            # (a frame's windows hold different hosts; one day a frame a round is slow)
+            threshold = duals[day_rows[fi]] + RC_EPS
+            gains = [g.copy() for g in gains]
+            pat = days[0][1]
+            for _ in range(disjoint):
+                for s, j in enumerate(pat):
+                    if j >= 0:
+                        host = f.hosts[s][j]
+                        for t in range(len(f.hosts)):
+                            k = f.index[t].get(host)
+                            if k is not None:
+                                gains[t][k] = 0.0
+                v, pat = best_patterns(f, gains)[0]
+                if v <= threshold:
+                    break
+                found.append((fi, v, pat))
         return best, found
 
     bound = math.inf if full is None else float(full.value)
@@ -1124,7 +1162,42 @@ def whole_day_bound(
     history: list[tuple[float, float, float]] = []
     rounds = 0
     status = "STOPPED"
-    while True:
+    true_lp = -math.inf
+    boxed = box > 0 and centre is not None
+    if boxed:
+        sites = master._n_rows
+        scale = float(np.mean(np.abs(centre[sites]))) or 1.0
+        delta = box * scale
+        master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+        while True:
+            left = time_limit_s - (_time.monotonic() - t0)
+            if left <= 0 or not master.solve(left):
+                break
+            rounds += 1
+            y = master.duals
+            best, found = price(y, extra)
+            value = master.people_bound(y, best)
+            bound = min(bound, value)
+            added = sum(master.add(frames[fi], pat) for fi, v, pat in found if v - y[day_rows[fi]] > RC_EPS)
+            boxed_out = master.box_used() > 1e-9
+            if not boxed_out:
+                true_lp = master.lp
+            if value < centre_value:
+                centre, centre_value = y.copy(), value
+                master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+            elif not added and boxed_out:  # the box holds the duals back: widen it
+                delta *= 4.0
+                master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+            history.append((_time.monotonic() - t0, true_lp, bound))
+            if log is not None:
+                log(
+                    f"round {rounds}: lp {master.lp:.3f} (own {true_lp:.3f}) bound {bound:.3f} "
+                    f"added {added} box {delta:.4f} ({history[-1][0]:.1f} s)"
+                )
+            if (not added and not boxed_out) or bound - true_lp <= tolerance * max(1.0, abs(bound)):
+                status = "OPTIMAL"
+                break
+    while not boxed:
         left = time_limit_s - (_time.monotonic() - t0)
         if left <= 0 or not master.solve(left):
             break
@@ -1171,7 +1244,7 @@ def whole_day_bound(
     site_series: dict = defaultdict(float)
     if rounds:
         for (key, pat), c in master.columns.items():
-            v = master.values[c] if c < len(master.values) else 0.0
+            v = master.values[c] if 0 <= c < len(master.values) else 0.0
             if v > 1e-7:
                 f = by_key[key]
                 hosts = tuple(f.hosts[s][j] if j >= 0 else None for s, j in enumerate(pat))
@@ -1181,7 +1254,7 @@ def whole_day_bound(
                         site_series[(h, key[0])] += float(v)
     return PatternBound(
         value,
-        master.lp,
+        true_lp if boxed else master.lp,
         status,
         rounds,
         len(master.columns),

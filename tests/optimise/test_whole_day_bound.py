@@ -3,8 +3,9 @@
 - on the problems whose optimum CP-SAT proves (those of ``test_lagrange_bound``), the bound is
   never below the optimum — at every round, not only the last — and never above the LP bound nor
   the Lagrangian bound at the LP's prices;
-- the stabilisation changes nothing in the final value: with or without the Lagrangian centre it
-  is the value of the unstabilised master (:func:`planner.optimise.patterns.pattern_bound`);
+- the stabilisation changes nothing in the final value: boxed or smoothed around the Lagrangian
+  centre, or not at all, it is the value of the unstabilised master
+  (:func:`planner.optimise.patterns.pattern_bound`);
 - the arrays of :class:`WholeMaster` are the programme of :class:`PatternMaster` (same optimum
   over the same columns), and its two bounds are valid at *any* duals, not only the master's.
 """
@@ -64,13 +65,21 @@ def test_whole_day_bound_lies_between_the_optimum_and_the_other_bounds(name):
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_smoothing_changes_nothing_in_the_final_value(name):
     prob, cands, frames, _fb, _lag, parts, _optimum = _setup(name)
-    plain = whole_day_bound(prob, cands, frames, None, None, time_limit_s=60, alpha=0.0)
-    smooth = whole_day_bound(prob, cands, frames, None, parts, time_limit_s=60, alpha=0.5)
-    strong = whole_day_bound(prob, cands, frames, None, parts, time_limit_s=60, alpha=0.9, extra=0)
+    runs = {
+        "plain": whole_day_bound(
+            prob, cands, frames, None, None, 60, box=0.0, alpha=0.0, disjoint=0, extra=8
+        ),
+        "box": whole_day_bound(prob, cands, frames, None, parts, 60),
+        "narrow box": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.01, disjoint=0),
+        "smoothed": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.0, alpha=0.5),
+        "strongly smoothed": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.0, alpha=0.9),
+    }
     reference = pattern_bound(prob, cands, time_limit_s=60, frames=frames)
-    assert plain.status == smooth.status == strong.status == reference.status == "OPTIMAL"
-    for b in (plain, smooth, strong):
-        assert b.value == pytest.approx(reference.value, rel=1e-5, abs=1e-5)
+    assert reference.status == "OPTIMAL"
+    for label, b in runs.items():
+        assert b.status == "OPTIMAL", label
+        assert b.value == pytest.approx(reference.value, rel=1e-5, abs=1e-5), label
+        assert b.lp_value == pytest.approx(reference.lp_value, rel=1e-5, abs=1e-5), label
 
 
 @pytest.mark.parametrize("name", list(COUPLED))
