@@ -140,6 +140,11 @@ class ResourceBound:
     #: ``(frame key, pattern)`` of the days generated beyond single sessions: a warm start for the
     #: master of every resource together (:func:`planner.optimise.patterns.pattern_bound`)
     days: list = field(default_factory=list)
+    #: host -> dual of its series row at the last round: what one more series there earns (a
+    #: stabilisation centre for the master of every resource, :func:`planner.optimise.patterns.whole_day_bound`)
+    site_duals: dict = field(default_factory=dict)
+    #: ``(frame key, slot, host) -> dual`` of the windows open to that slot, at the last round
+    limit_duals: dict = field(default_factory=dict)
 
 
 def resource_bound(
@@ -235,8 +240,9 @@ def resource_bound(
             lift += f.blocks * max(0.0, found[0][0] - day)
             offers += [(f, pat) for v, pat in found if v - day > RC_EPS]
         best = min(best, lp + lift)
+        limits = {key: row.dual_value() for key, row in limit_row.items()}
         if not sum(add(f, pat) for f, pat in offers):
-            return ResourceBound(min(best, lp), True, list(columns)[singles:])
+            return ResourceBound(min(best, lp), True, list(columns)[singles:], duals, limits)
     return ResourceBound(best, False, list(columns)[singles:])
 
 
