@@ -237,6 +237,32 @@ def test_solve_on_a_restricted_problem_reports_an_honest_bound(cher120):
     assert m.gap == pytest.approx((m.bound - m.objective) / m.bound, abs=1e-9)
 
 
+def test_the_whole_problems_day_master_tightens_the_bound_when_it_fits(cher120, monkeypatch):
+    """Split in two groups (bus, team), the groups' programmes do not bound the whole problem.
+    Its LP takes a fraction of a second: the whole problem's day-pattern master runs and the
+    bound is its value (tighter than the Lagrangian's); made to look too slow, it is skipped."""
+    from planner.optimise.lagrange import lagrangian_bound
+    from planner.optimise.patterns import day_frames, whole_day_bound
+
+    prob = cher120
+    params = SolveParams(time_limit_s=10, workers=1, seed=0)
+    g = group_size(prob)
+    whole = build_candidates(prob, with_free=False, group=g)
+    fb = full_bound(prob, whole)
+    frames = day_frames(prob, whole)
+    priced, parts = lagrangian_bound(prob, whole, frames, fb.prices)
+    master = whole_day_bound(prob, whole, frames, fb, parts, time_limit_s=30)
+    assert master.status == "OPTIMAL" and master.value < priced - 1e-3
+    monkeypatch.setattr(solve_mod, "DECOMPOSE_ABOVE", 100)
+    assert len(solve_mod.decompose(prob)) == 2
+    with_master = solve(prob, params).metrics
+    assert with_master.objective - 1e-9 <= with_master.bound <= master.value + 1e-6
+    monkeypatch.setattr(solve_mod, "MASTER_PER_LP_S", 1e9)
+    without = solve(prob, params).metrics
+    assert without.bound > master.value + 1e-3  # the Lagrangian's (or a group's programme)
+    assert without.bound >= without.objective - 1e-9
+
+
 def test_optimal_is_said_when_the_days_reach_their_programme_and_only_then(cher120):
     """A restricted problem whose days' plan reaches the day-pattern programme of the whole
     (undivided) territory is proven optimal by it: the bus alone. With the team, whose days stay
