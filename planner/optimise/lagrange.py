@@ -40,7 +40,7 @@ from planner.model import Resource
 from planner.optimise.bound import SAFETY
 from planner.optimise.candidates import Candidates, host_cap
 from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights
-from planner.optimise.patterns import RC_EPS, DayFrame, best_patterns
+from planner.optimise.patterns import RC_EPS, DayFrame, best_patterns, single_sessions
 from planner.problem import PlanningProblem
 
 #: Most whole series of one site considered (beyond, the envelope's last slope goes on: a site
@@ -213,11 +213,8 @@ def resource_bound(
         return True
 
     for f in frames:
-        for s, hs in enumerate(f.hosts):
-            for j in range(len(hs)):
-                pat = [-1] * len(f.hosts)
-                pat[s] = j
-                add(f, tuple(pat))
+        for pat in single_sessions(f):
+            add(f, pat)
     singles = len(columns)
     best = math.inf
     while _time.monotonic() < deadline:

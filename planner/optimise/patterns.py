@@ -101,6 +101,16 @@ class DayFrame:
         return (self.resource.id, self.weekday)
 
 
+def single_sessions(frame: DayFrame) -> list[Pattern]:
+    """The days of ``frame`` holding one session: the columns every master starts from."""
+    m = len(frame.hosts)
+    return [
+        tuple(j if t == s else -1 for t in range(m))
+        for s, hs in enumerate(frame.hosts)
+        for j in range(len(hs))
+    ]
+
+
 def _starts(problem: PlanningProblem, r: Resource, slot: int, hosts: list[str]) -> np.ndarray:
     return np.array([slot_start(r, slot, h, problem.matrix) for h in hosts], dtype=np.int64)
 
@@ -474,11 +484,8 @@ def pattern_bound(
         frames = day_frames(problem, cands)
     master = PatternMaster(problem, cands, frames)
     for f in frames:
-        for s, hs in enumerate(f.hosts):
-            for j in range(len(hs)):
-                pat = [-1] * len(f.hosts)
-                pat[s] = j
-                master.add(f, tuple(pat))
+        for pat in single_sessions(f):
+            master.add(f, pat)
     by_key = {f.key: f for f in frames}
     for key, pat in start:
         master.add(by_key[key], pat)
@@ -1097,11 +1104,8 @@ def whole_day_bound(
         frames = day_frames(problem, cands)
     master = WholeMaster(problem, cands, frames)
     for f in frames:
-        for s, hs in enumerate(f.hosts):
-            for j in range(len(hs)):
-                pat = [-1] * len(f.hosts)
-                pat[s] = j
-                master.add(f, tuple(pat))
+        for pat in single_sessions(f):
+            master.add(f, pat)
     by_key = {f.key: f for f in frames}
     for part in (parts or {}).values():
         for key, pat in part.days:

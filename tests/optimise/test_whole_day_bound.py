@@ -27,6 +27,7 @@ from planner.optimise.patterns import (
     best_patterns,
     day_frames,
     pattern_bound,
+    single_sessions,
     whole_day_bound,
 )
 
@@ -94,11 +95,8 @@ def test_whole_day_bound_with_a_km_budget_an_imposed_host_or_a_request(name):
 
 def _singles(master, frames):
     for f in frames:
-        for s, hs in enumerate(f.hosts):
-            for j in range(len(hs)):
-                pat = [-1] * len(f.hosts)
-                pat[s] = j
-                master.add(f, tuple(pat))
+        for pat in single_sessions(f):
+            master.add(f, pat)
 
 
 @pytest.mark.parametrize("name", ["cher20-team-11-weeks-km", "vierzon-locked"])
