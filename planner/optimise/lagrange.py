@@ -40,7 +40,7 @@ from planner.model import Resource
 from planner.optimise.bound import SAFETY
 from planner.optimise.candidates import Candidates, host_cap
 from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights
-from planner.optimise.patterns import RC_EPS, DayFrame, best_patterns, single_sessions
+from planner.optimise.patterns import RC_EPS, DayFrame, best_patterns, day_column, single_sessions
 from planner.problem import PlanningProblem
 
 #: Most whole series of one site considered (beyond, the envelope's last slope goes on: a site
@@ -196,19 +196,13 @@ def resource_bound(
             return False
         w = solver.NumVar(0.0, inf, "")
         day_row[f.key].SetCoefficient(w, 1.0)
-        km = 0.0
-        count: dict[str, int] = defaultdict(int)
-        for s, j in enumerate(pat):
-            if j >= 0:
-                h = f.hosts[s][j]
-                count[h] += 1
-                km += float(f.km[s][j])
-                if (f.key, s, h) in limit_row:
-                    limit_row[(f.key, s, h)].SetCoefficient(w, 1.0)
-        for h, c in count.items():
+        col = day_column(f, pat)
+        for s, h in col.limited:
+            limit_row[(f.key, s, h)].SetCoefficient(w, 1.0)
+        for h, c in col.count.items():
             site_row[h].SetCoefficient(w, -float(c))
         if travel:
-            objective.SetCoefficient(w, -travel * km)
+            objective.SetCoefficient(w, -travel * col.km)
         columns[(f.key, pat)] = w
         return True
 

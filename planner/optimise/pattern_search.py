@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 from planner.optimise.candidates import Candidate, Candidates, host_cap
 from planner.optimise.cpsat import SCALE, solve_stoppable
 from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights, series_value
-from planner.optimise.patterns import DayFrame, Pattern, PatternBound
+from planner.optimise.patterns import DayFrame, Pattern, PatternBound, day_column
 from planner.problem import PlanningProblem, SolveParams
 from planner.territory.catchment import split_among_series
 
@@ -130,30 +130,27 @@ def solve_patterns(
     by_key = {f.key: f for f in frames}
     m = cp_model.CpModel()
     w = {}
+    km_of = {}
     site_terms: dict[tuple[str, str], list] = defaultdict(list)
     for key, pats in columns.items():
         f = by_key[key]
         day = []
+        limited: dict[tuple[int, str], list] = defaultdict(list)
         for pat in pats:
             v = m.new_int_var(0, f.blocks, "")
             w[(key, pat)] = v
             day.append(v)
-            count: dict[str, int] = defaultdict(int)
-            for s, j in enumerate(pat):
-                if j >= 0:
-                    count[f.hosts[s][j]] += 1
-            for h, c in count.items():
+            col = day_column(f, pat)
+            km_of[(key, pat)] = col.km
+            for h, c in col.count.items():
                 site_terms[(h, key[0])].append(c * v)
+            for slot_host in col.limited:
+                limited[slot_host].append(v)
         m.add(sum(day) <= f.blocks)
         for s in range(len(f.hosts)):  # windows whose slot s a locked session leaves free
             open_ = len({c.block for c in cands.free if (c.resource, c.weekday, c.slot) == (*key, s)})
             if open_ < f.blocks:
                 m.add(sum(w[(key, pat)] for pat in pats if pat[s] >= 0) <= open_)
-        limited: dict[tuple[int, str], list] = defaultdict(list)
-        for pat in pats:
-            for s, j in enumerate(pat):
-                if j >= 0 and (s, f.hosts[s][j]) in f.limit:
-                    limited[(s, f.hosts[s][j])].append(w[(key, pat)])
         for (s, h), vs in limited.items():
             m.add(sum(vs) <= f.limit[(s, h)])
     fixed_count: dict[tuple[str, str], int] = defaultdict(int)
@@ -204,11 +201,9 @@ def solve_patterns(
         m.add(sum(ps) == sum(ys))
     tw = rules.travel_weight
     travel = []
-    for (key, pat), v in w.items():
-        f = by_key[key]
-        km = sum(float(f.km[s][j]) for s, j in enumerate(pat) if j >= 0)
+    for key, v in w.items():
         if tw:
-            travel.append(math.floor(SCALE * tw * km + 1e-9) * v)
+            travel.append(math.floor(SCALE * tw * km_of[key] + 1e-9) * v)
     m.maximize(sum(terms) - sum(costs) - sum(travel))
     if start:
         for key, v in w.items():

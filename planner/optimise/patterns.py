@@ -111,6 +111,32 @@ def single_sessions(frame: DayFrame) -> list[Pattern]:
     ]
 
 
+@dataclass(frozen=True)
+class DayColumn:
+    """What one day pattern puts in a programme: series per host, season km (return trips), and
+    the slots whose windows are limited for their host (``frame.limit``)."""
+
+    count: dict[str, int]
+    km: float
+    limited: tuple[tuple[int, str], ...]
+
+
+def day_column(frame: DayFrame, pattern: Pattern) -> DayColumn:
+    """The column of ``pattern`` in ``frame`` (every master and the days' model read it here)."""
+    count: dict[str, int] = defaultdict(int)
+    km = 0.0
+    limited = []
+    for s, j in enumerate(pattern):
+        if j < 0:
+            continue
+        h = frame.hosts[s][j]
+        count[h] += 1
+        km += float(frame.km[s][j])
+        if (s, h) in frame.limit:
+            limited.append((s, h))
+    return DayColumn(dict(count), km, tuple(limited))
+
+
 def _starts(problem: PlanningProblem, r: Resource, slot: int, hosts: list[str]) -> np.ndarray:
     return np.array([slot_start(r, slot, h, problem.matrix) for h in hosts], dtype=np.int64)
 
@@ -402,18 +428,11 @@ class PatternMaster:
         w = self.solver.NumVar(0.0, self.solver.infinity(), "")
         self.day_row[frame.key].SetCoefficient(w, 1.0)
         rid = frame.resource.id
-        km = 0.0
-        count: dict[str, int] = defaultdict(int)
-        for s, j in enumerate(pattern):
-            if j < 0:
-                continue
-            h = frame.hosts[s][j]
-            count[h] += 1
-            km += float(frame.km[s][j])
-            row = self.limit_row.get((frame.key, s, h))
-            if row is not None:
-                row.SetCoefficient(w, 1.0)
-        for h, c in count.items():
+        col = day_column(frame, pattern)
+        km = col.km
+        for s, h in col.limited:
+            self.limit_row[(frame.key, s, h)].SetCoefficient(w, 1.0)
+        for h, c in col.count.items():
             self.site_row[(h, rid)].SetCoefficient(w, -float(c))
         if self.travel:
             self.objective.SetCoefficient(w, -self.travel * km)
@@ -781,31 +800,17 @@ class WholeMaster:
         rows, cols, vals, obj = [], [], [], []
         for c, (f, pat) in enumerate(self._pending, start=first):
             self.columns[(f.key, pat)] = c
-            km = 0.0
-            count: dict[str, int] = defaultdict(int)
-            rows.append(self.day_row[f.key])
-            cols.append(c)
-            vals.append(1.0)
-            for s, j in enumerate(pat):
-                if j < 0:
-                    continue
-                h = f.hosts[s][j]
-                count[h] += 1
-                km += float(f.km[s][j])
-                row = self.limit_row.get((f.key, s, h))
-                if row is not None:
-                    rows.append(row)
-                    cols.append(c)
-                    vals.append(1.0)
-            for h, k in count.items():
-                rows.append(self.site_row[(h, f.resource.id)])
-                cols.append(c)
-                vals.append(-float(k))
+            col = day_column(f, pat)
+            entries = [(self.day_row[f.key], 1.0)]
+            entries += [(self.limit_row[(f.key, s, h)], 1.0) for s, h in col.limited]
+            entries += [(self.site_row[(h, f.resource.id)], -float(k)) for h, k in col.count.items()]
             if self.km_row is not None:
-                rows.append(self.km_row)
+                entries.append((self.km_row, col.km))
+            for row, val in entries:
+                rows.append(row)
                 cols.append(c)
-                vals.append(km)
-            obj.append(-self.travel * km)
+                vals.append(val)
+            obj.append(-self.travel * col.km)
         count_new = len(self._pending)
         self._pending = []
         updates.append(
