@@ -21,7 +21,7 @@ baseline are valued with the same objective. Results go to ``bench/results/seaso
 
 The *best* bound (``best_bound``, ``best_gap``): after the solve and outside its time, the least
 of the solve's bound, the LP, the Lagrangian bound at the LP's prices and the day-pattern master of
-the whole problem (:func:`planner.optimise.patterns.whole_day_bound`, ``BEST_BOUND_LIMIT_S``).
+the whole problem (:func:`planner.optimise.whole_bound.whole_day_bound`, ``BEST_BOUND_LIMIT_S``).
 
 Usage: ``python bench/season.py [vierzon|cher|region|busy|growth|all|report|<case>]`` (default
 ``all``; ``report`` rewrites the Markdown from the JSON without solving; ``<case>`` one case of
@@ -61,7 +61,8 @@ from planner.optimise.bound import full_bound  # noqa: E402
 from planner.optimise.candidates import build_candidates  # noqa: E402
 from planner.optimise.lagrange import lagrangian_bound  # noqa: E402
 from planner.optimise.objective import group_size  # noqa: E402
-from planner.optimise.patterns import day_frames, whole_day_bound  # noqa: E402
+from planner.optimise.patterns import day_frames  # noqa: E402
+from planner.optimise.whole_bound import whole_day_bound  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 #: Time for the best bound of the whole problem, after the solve (not counted in its time)

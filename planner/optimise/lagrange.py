@@ -141,7 +141,7 @@ class ResourceBound:
     #: master of every resource together (:func:`planner.optimise.patterns.pattern_bound`)
     days: list = field(default_factory=list)
     #: host -> dual of its series row at the last round: what one more series there earns (a
-    #: stabilisation centre for the master of every resource, :func:`planner.optimise.patterns.whole_day_bound`)
+    #: stabilisation centre for the master of every resource, :func:`planner.optimise.whole_bound.whole_day_bound`)
     site_duals: dict = field(default_factory=dict)
     #: ``(frame key, slot, host) -> dual`` of the windows open to that slot, at the last round
     limit_duals: dict = field(default_factory=dict)

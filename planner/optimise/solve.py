@@ -72,8 +72,9 @@ from planner.optimise.greedy import fixed_allocation, greedy_choice
 from planner.optimise.lagrange import lagrangian_bound
 from planner.optimise.objective import group_size, objective_value
 from planner.optimise.pattern_search import chosen_value, search_days, widest_hosts
-from planner.optimise.patterns import PatternBound, day_frames, pattern_bound, whole_day_bound
+from planner.optimise.patterns import PatternBound, day_frames, pattern_bound
 from planner.optimise.routing import day_routes, order_days
+from planner.optimise.whole_bound import whole_day_bound
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import with_equity_figures
 from planner.rules.check import accepts, check_plan, series_shape, split_accepted
@@ -106,7 +107,7 @@ MIN_SERIES_S = 3.0
 DAY_BOUND_S = 15.0
 #: Most of the time limit the Lagrangian bound of the whole problem may take (~11 s on the region).
 PRICED_SHARE = 0.12
-#: The day-pattern master of the whole problem (:func:`planner.optimise.patterns.whole_day_bound`)
+#: The day-pattern master of the whole problem (:func:`planner.optimise.whole_bound.whole_day_bound`)
 #: takes ~3.6–4 times the LP's seconds (Cher, two Cher years, three departments, the region:
 #: 0.4 s to 50 s); it runs when that fits in this share of the time limit.
 MASTER_SHARE = 0.1

@@ -242,7 +242,8 @@ def test_the_whole_problems_day_master_tightens_the_bound_when_it_fits(cher120, 
     Its LP takes a fraction of a second: the whole problem's day-pattern master runs and the
     bound is its value (tighter than the Lagrangian's); made to look too slow, it is skipped."""
     from planner.optimise.lagrange import lagrangian_bound
-    from planner.optimise.patterns import day_frames, whole_day_bound
+    from planner.optimise.patterns import day_frames
+    from planner.optimise.whole_bound import whole_day_bound
 
     prob = cher120
     params = SolveParams(time_limit_s=10, workers=1, seed=0)

@@ -1,4 +1,4 @@
-"""The day-pattern bound of the whole problem (:func:`planner.optimise.patterns.whole_day_bound`).
+"""The day-pattern bound of the whole problem (:func:`planner.optimise.whole_bound.whole_day_bound`).
 
 - on the problems whose optimum CP-SAT proves (those of ``test_lagrange_bound``), the bound is
   never below the optimum — at every round, not only the last — and never above the LP bound nor
@@ -21,15 +21,8 @@ from test_lagrange_bound import COUPLED, PROBLEMS, _optimum
 from planner.optimise.bound import full_bound
 from planner.optimise.candidates import build_candidates
 from planner.optimise.lagrange import lagrangian_bound
-from planner.optimise.patterns import (
-    PatternMaster,
-    WholeMaster,
-    best_patterns,
-    day_frames,
-    pattern_bound,
-    single_sessions,
-    whole_day_bound,
-)
+from planner.optimise.patterns import PatternMaster, best_patterns, day_frames, pattern_bound, single_sessions
+from planner.optimise.whole_bound import WholeMaster, whole_day_bound
 
 _CACHE: dict[str, tuple] = {}
 
