@@ -366,19 +366,15 @@ def search_days(
     series of those hosts (their windows are checked there): :func:`widest_hosts`.
     """
     deadline = time.monotonic() + time_limit_s
-    best: Chosen | None = None
-    best_value = -math.inf
+    group = cands.group
+    start_value = chosen_value(problem, hint, group) if hint else -math.inf
+    plans: list[tuple[float, Chosen]] = []  # (value, plan) of every search that found one
 
-    def keep(found: Chosen | None) -> None:
-        nonlocal best, best_value, hint
+    def record(found: Chosen | None) -> None:
         if found:
-            value = chosen_value(problem, found, cands.group)
-            if value > best_value:
-                best, best_value = found, value
-                if not hint or value >= chosen_value(problem, hint, cands.group):
-                    hint = found
+            plans.append((chosen_value(problem, found, group), found))
 
-    keep(
+    record(
         _search(problem, cands, days, programme_days(days), params, FIRST_SHARE * time_limit_s, hint, stop)[1]
     )
     lists = {f.resource.id: days.ranked_hosts(f.resource.id, hosts_per_resource) for f in days.frames}
@@ -388,14 +384,16 @@ def search_days(
         if sum(map(len, columns.values())) == offered:
             break  # no more hosts, or no more patterns within MAX_PATTERNS
         offered = sum(map(len, columns.values()))
+        best = max(plans, key=lambda vp: vp[0], default=(-math.inf, None))
+        start = best[1] if best[0] >= start_value else hint  # each search from the best plan so far
         status, found = _search(
-            problem, cands, days, columns, params, deadline - time.monotonic(), hint, stop
+            problem, cands, days, columns, params, deadline - time.monotonic(), start, stop
         )
-        keep(found)
+        record(found)
         if status != "OPTIMAL" or deadline - time.monotonic() < WIDEN_MIN_S:
             break
         lists = {rid: days.ranked_hosts(rid, math.ceil(len(hs) * WIDEN)) for rid, hs in lists.items()}
-    return best
+    return max(plans, key=lambda vp: vp[0])[1] if plans else None
 
 
 def widest_hosts(days: PatternBound, rid: str, hosts_per_resource: int = DAY_HOSTS) -> list[str]:
