@@ -599,7 +599,7 @@ def solve(
                 hints[i] = (
                     greedy_choice(sub, cands) if terms[i] is None else stability.hint(sub, cands, terms[i])
                 )
-                hint_value = chosen_value(sub, hints[i], g)
+                hint_value = hint_values[i] = chosen_value(sub, hints[i], g)
                 if days[i] is not None and days[i].rounds:
                     # the workers asked: since the days' model names each site's count once, two
                     # do at least as well as one on the region (4,611.8 vs 4,602.0; 4,607.1 vs
@@ -623,11 +623,7 @@ def solve(
                     )
                     if found_value >= hint_value - 1e-9:
                         hints[i], hint_values[i], searched[i] = found, found_value, True
-                    else:
-                        hint_values[i] = hint_value
                     share = max(0.1, group_end - _time.monotonic())  # what is left of the group's time
-                else:
-                    hint_values[i] = hint_value
             value = hint_values[i]
             within = searched[i] and value >= (1.0 - params.gap) * days[i].value
             if attempt == 0 and searched[i] and (within or share < MIN_SERIES_S):
