@@ -536,9 +536,10 @@ def solve(
             problem, whole, frames, full.prices, time_limit_s=PRICED_SHARE * params.time_limit_s
         )
         log.info("Lagrangian bound of the whole problem: %.2f (LP %.2f)", priced_bound, full.value)
-        if MASTER_PER_LP_S * full.seconds <= MASTER_SHARE * params.time_limit_s:
+        if len(subs) > 1 and MASTER_PER_LP_S * full.seconds <= MASTER_SHARE * params.time_limit_s:
             # the day-pattern master of the whole problem, when it should converge in its share:
-            # the best bound of the family (4.1 % instead of 5.6 % on a Cher year, in ~1 s)
+            # the best bound of the family (4.1 % instead of 5.6 % on a Cher year, in ~1 s). An
+            # undivided territory gets it from its one group's programme below.
             master = whole_day_bound(
                 problem, whole, frames, full, parts, time_limit_s=MASTER_SHARE * params.time_limit_s
             )
