@@ -141,21 +141,23 @@ def test_the_programmes_own_days_start_the_search_and_stand_when_the_wider_one_f
     assert any(first.values())
     hint = greedy_choice(prob, cands)
     real = pattern_search.solve_patterns
-    calls: list[int] = []
+    calls: list[bool] = []
 
-    def wider_fails(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs) if len(calls) == 1 else ("UNKNOWN", {}, {})
+    def wider_fails(problem, cands, frames, columns, *args, **kwargs):
+        """Only a search over the programme's own days finds anything."""
+        calls.append(columns == first)
+        return real(problem, cands, frames, columns, *args, **kwargs) if calls[-1] else ("UNKNOWN", {}, {})
 
     monkeypatch.setattr(pattern_search, "solve_patterns", wider_fails)
     found = search_days(prob, cands, days, PARAMS, time_limit_s=5, hint=hint)
-    assert len(calls) == 2
+    assert calls == [True, False]  # the programme's days, then the wider search
     assert found is not None
     assert chosen_value(prob, found) >= chosen_value(prob, hint) - 1e-9
     post_check(_plan(prob, cands, found), prob)
-    monkeypatch.setattr(pattern_search, "FIRST_SHARE", 0.0)  # no first stage
-    monkeypatch.setattr(pattern_search, "solve_patterns", lambda *a, **k: ("UNKNOWN", {}, {}))
+    calls.clear()
+    monkeypatch.setattr(pattern_search, "FIRST_SHARE", 0.0)  # no first stage: the same failure, no plan
     assert search_days(prob, cands, days, PARAMS, time_limit_s=5, hint=hint) is None
+    assert calls == [False]
 
 
 def test_a_days_plan_proven_for_its_hosts_widens_them_while_time_allows(monkeypatch):
