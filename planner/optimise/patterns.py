@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import time as _time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -455,6 +455,25 @@ class PatternMaster:
         return self.solver.Solve()
 
 
+def held_days(
+    frames: list[DayFrame], windows: Mapping[tuple[tuple[str, int], Pattern], float]
+) -> tuple[dict[tuple[str, int], list[tuple[float, tuple[str | None, ...]]]], dict[tuple[str, str], float]]:
+    """The days a master's solution holds (``(frame key, pattern) -> windows``), as
+    :attr:`PatternBound.patterns` and :attr:`PatternBound.site_series` read them."""
+    by_key = {f.key: f for f in frames}
+    patterns: dict = defaultdict(list)
+    site_series: dict = defaultdict(float)
+    for (key, pat), v in windows.items():
+        if v > 1e-7:
+            f = by_key[key]
+            hosts = tuple(f.hosts[s][j] if j >= 0 else None for s, j in enumerate(pat))
+            patterns[key].append((float(v), hosts))
+            for h in hosts:
+                if h is not None:
+                    site_series[(h, key[0])] += float(v)
+    return dict(patterns), dict(site_series)
+
+
 def pattern_bound(
     problem: PlanningProblem,
     cands: Candidates | None = None,
@@ -540,17 +559,7 @@ def pattern_bound(
             best_bound = min(best_bound, lp)
             break
     value = best_bound + SAFETY * max(1.0, abs(best_bound)) if math.isfinite(best_bound) else math.inf
-    patterns: dict = defaultdict(list)
-    site_series: dict = defaultdict(float)
-    if rounds:
-        for (key, pat), v in solution.items():
-            if v > 1e-7:
-                f = next(fr for fr in frames if fr.key == key)
-                hosts = tuple(f.hosts[s][j] if j >= 0 else None for s, j in enumerate(pat))
-                patterns[key].append((v, hosts))
-                for h in hosts:
-                    if h is not None:
-                        site_series[(h, key[0])] += v
+    patterns, site_series = held_days(frames, solution if rounds else {})
     return PatternBound(
         value,
         lp,
@@ -558,8 +567,8 @@ def pattern_bound(
         rounds,
         len(master.columns),
         _time.monotonic() - t0,
-        dict(patterns),
-        dict(site_series),
+        patterns,
+        site_series,
         history,
         frames=frames,
         site_gain=site_gain,

@@ -40,6 +40,7 @@ from planner.optimise.patterns import (
     best_patterns,
     day_column,
     day_frames,
+    held_days,
     single_sessions,
 )
 from planner.problem import PlanningProblem
@@ -699,18 +700,10 @@ def whole_day_bound(
             status = "OPTIMAL"  # no day gains, or the bound meets the master's value
             break
     value = bound  # every term already carries its slack (SAFETY)
-    patterns: dict = defaultdict(list)
-    site_series: dict = defaultdict(float)
-    if rounds:
-        for (key, pat), c in master.columns.items():
-            v = master.values[c] if 0 <= c < len(master.values) else 0.0
-            if v > 1e-7:
-                f = by_key[key]
-                hosts = tuple(f.hosts[s][j] if j >= 0 else None for s, j in enumerate(pat))
-                patterns[key].append((float(v), hosts))
-                for h in hosts:
-                    if h is not None:
-                        site_series[(h, key[0])] += float(v)
+    windows = {
+        key: master.values[c] for key, c in master.columns.items() if rounds and 0 <= c < len(master.values)
+    }
+    patterns, site_series = held_days(frames, windows)
     return PatternBound(
         value,
         true_lp if boxed else master.lp,
@@ -718,8 +711,8 @@ def whole_day_bound(
         rounds,
         len(master.columns),
         _time.monotonic() - t0,
-        dict(patterns),
-        dict(site_series),
+        patterns,
+        site_series,
         history,
         frames=frames,
     )
