@@ -151,10 +151,11 @@ tabs = st.tabs(
         "Exports",
         "Réalisé",
     ],
-    # the key keeps the open tab when a message appears above the tabs (after a lock from the
-    # calendar, a move, a re-plan): without it the tabs would reopen on « Carte ». No state
-    # tracking (on_change): switching tabs stays in the browser, without a rerun.
+    # The server keeps the open tab (on_change="rerun") and sends it with every rerun. Kept only in
+    # the browser, a loaded machine sometimes reopened « Carte » after a message appeared or went
+    # above the tabs (a lock from the calendar, a move, a re-plan), in the middle of an edit.
     key="tn_tabs",
+    on_change="rerun",
 )
 
 
