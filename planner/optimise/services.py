@@ -232,8 +232,9 @@ def _search(
 ) -> tuple[cp_model.CpSolver, int, _Monitor]:
     solver = cp_model.CpSolver()
     if stops and max(s.capacity for s in stops) > BIG_STOP_GROUPS * group:
-        # large stops (weekly, fortnightly): the stronger linear relaxation closes the gap in
-        # seconds where the default stalls (Vierzon, 1 worker: 22 % → 0.04 % in 30 s)
+        # large stops (weekly, fortnightly): the stronger linear relaxation reaches the gap target
+        # in ~3 deterministic s where the default is still 20 % (fortnightly) and 65 % (weekly)
+        # from its bound after 30 (Vierzon, 1 worker; bench/reach_cuts.py)
         solver.parameters.linearization_level = 2
     solver.parameters.max_time_in_seconds = params.time_limit_s
     solver.parameters.num_workers = params.workers
