@@ -49,7 +49,10 @@ def test_mixed_plan_with_home_visits_from_the_requests_file(tmp_path) -> None:
     requests.write_text("Code INSEE;Visites à domicile\n18100;2\n", encoding="utf-8")
     out = tmp_path / "m.json"
     args = ["--service", "mixte", "--home-visits", "--requests", str(requests), "--out", str(out)]
-    assert main(["plan", "vierzon", *SEASON, *FAST, *args]) == 0
+    # 13–17 s to the gap target on the shared 2 cores (the solve stops there); a 20 s limit left it
+    # 17 % from its bound when the machine was busier: more time, spent only when it is slow
+    slow = ["--time-limit", "90", "--workers", "1", "--seed", "0", "--quiet"]
+    assert main(["plan", "vierzon", *SEASON, *slow, *args]) == 0
     plan = load_plan(out)
     services = {s.service for s in plan.series}
     assert services == {PARCOURS, PERMANENCE, DOMICILE}

@@ -315,18 +315,6 @@ class PermanenceTerms:
         """The stops' kilometres (return trips, every visit) in tenths, rounded up."""
         return sum(math.ceil(10 * s.km - 1e-9) * self.x[j] for j, s in enumerate(self.stops))
 
-    def reachers(self) -> dict[str, list]:
-        """For each commune, the stop variables whose host its people can reach."""
-        out: dict[str, list] = defaultdict(list)
-        sites: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for j, s in enumerate(self.stops):
-            sites[(s.host, s.resource)].append(j)
-        for (h, rid), idx in sites.items():
-            for i, cap in self.pools.get((h, rid), {}).items():
-                if cap > 0:
-                    out[i].extend(self.x[j] for j in idx)
-        return out
-
     def takers(self) -> dict[str, list[cp_model.IntVar]]:
         """The people variables of each commune."""
         out: dict[str, list[cp_model.IntVar]] = defaultdict(list)
@@ -376,29 +364,6 @@ class PermanenceTerms:
                         room -= k
                 out.append((s, take))
         return out
-
-
-def add_reach_cuts(
-    m: cp_model.CpModel,
-    y: Mapping[tuple[str, int], cp_model.IntVar],
-    reachers: Mapping[str, list],
-    home: Mapping[str, cp_model.IntVar],
-    fixed: Mapping[str, int] | None = None,
-) -> None:
-    """``y[i,k] ≤ width_k · (stops and series reaching i) + home visits in i``: a group of a
-    commune fills only if something reaches it. Valid for every integer plan (one stop or series
-    held suffices to fill any group, none leaves only the home visits); it cuts the fractional plans
-    that open a tenth of many stops to collect everyone's first group (a much tighter bound when a
-    stop's capacity exceeds a group)."""
-    fixed = fixed or {}
-    for (i, _), v in y.items():
-        width = v.proto.domain[-1]
-        if width <= 0:
-            continue
-        rhs = width * (sum(reachers.get(i, [])) + fixed.get(i, 0))
-        if i in home:
-            rhs = rhs + home[i]
-        m.add(v <= rhs)
 
 
 def add_groups(
