@@ -61,7 +61,8 @@ class FewestKm:
     """The plan of :func:`fewest_km_plan` and what its km are."""
 
     plan: Plan
-    #: The days of its series are proven to drive the fewest km (:func:`pair_series`).
+    #: The days of its series are proven to drive the fewest km (:func:`pair_series`; never with
+    #: locked sessions, which the proof does not chain).
     km_proven: bool
     #: The best value drove more than the balanced plan: the plan holds the balanced plan's series.
     capped: bool
@@ -291,7 +292,8 @@ def fewest_km_plan(
         m = plan.metrics
         if m.status == "OPTIMAL" and m.gap > OPTIMAL_GAP:
             plan = replace(plan, metrics=replace(m, status="FEASIBLE"))
-        return plan, paired is not None and paired[1]
+        # locked sessions are not chained with the series of their day: nothing proven then
+        return plan, paired is not None and paired[1] and not problem.locked
 
     plan, proven = plan_of(first.chosen, first.status)
     capped = False

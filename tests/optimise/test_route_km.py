@@ -163,3 +163,22 @@ def test_vierzon_no_layout_of_the_local_search_drives_less(vierzon):
             if check_plan(plan, variant) == []:
                 tried.append(plan.metrics.km)
     assert tried and min(tried) >= found.plan.metrics.km - 1e-6, tried
+
+
+def test_with_locked_sessions_nothing_is_claimed_of_the_km():
+    """A locked session is not chained with the series of its day by the proof: the plan still
+    comes, its explanation says no more than what holds."""
+    from datetime import time
+
+    from tiny_season import TUESDAYS
+
+    from planner.model import Session
+
+    lk = Session("L-B", 1, "bus", B, TUESDAYS[0], time(9, 15), time(12, 15), locked=True)
+    prob = problem(locked=(lk,))
+    balanced = solve(prob, PARAMS)
+    found = fewest_km_plan(variant_problem(prob, "fewest_km"), PARAMS, balanced=balanced)
+    assert found is not None and not found.km_proven and lk in found.plan.sessions
+    fewest = next(a for a in solve_alternatives(prob, PARAMS, balanced=balanced) if a.key == "fewest_km")
+    assert "sans preuve que ce soit le minimum" in fewest.explanation
+    assert fewest.plan.metrics.km <= balanced.metrics.km
