@@ -140,6 +140,8 @@ def solve_alternatives(
             plan = fewest.plan if fewest is not None else solve(vp, params, on_progress=report, stop=stop)
             if v.key == "fewest_km":
                 explanation = f"{explanation} {fewest_km_note(fewest, plan, balanced)}"
+        if v.key == "balanced":
+            balanced = plan  # « le moins de km » is held to it (VARIANTS puts it after)
         out.append(
             Alternative(v.key, v.label, explanation, plan, objective_value(plan, problem), plan_equity(plan))
         )

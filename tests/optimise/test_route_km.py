@@ -182,3 +182,10 @@ def test_with_locked_sessions_nothing_is_claimed_of_the_km():
     fewest = next(a for a in solve_alternatives(prob, PARAMS, balanced=balanced) if a.key == "fewest_km")
     assert "sans preuve que ce soit le minimum" in fewest.explanation
     assert fewest.plan.metrics.km <= balanced.metrics.km
+
+
+def test_without_a_balanced_plan_given_the_one_solved_holds_it():
+    prob = _apart_problem()
+    plans = {a.key: a for a in solve_alternatives(prob, PARAMS)}
+    assert plans["fewest_km"].plan.metrics.km <= plans["balanced"].plan.metrics.km
+    assert "roulait plus que le plan équilibré" in plans["fewest_km"].explanation
