@@ -525,7 +525,7 @@ def run(args: argparse.Namespace) -> int:
             if a.key != "balanced":
                 path = out.with_name(f"{out.stem}-{ALTERNATIVE_FILES[a.key]}{out.suffix or '.json'}")
                 _write(dataclasses.replace(a.plan, inputs=plan.inputs), path)
-                print(f"Plan « {a.label} » écrit dans {path}")
+                print(f"Plan « {a.label} » écrit dans {path} : {a.explanation}")
     return 0
 
 

@@ -8,6 +8,9 @@ counts at once, for its own weights):
   :data:`STRONG_PRIORITY` (or five times the coordinator's, if higher, up to 20);
 - « le moins de km »: kilometres weigh in the value, :data:`KM_WEIGHT` person per km (50 km of
   road cost as much as one person served) or twice the coordinator's weight if already set.
+  It is solved by :func:`planner.optimise.route_km.fewest_km_plan`: one plan for one problem,
+  run after run, its series grouped into days for the fewest route km (proven), and never more
+  km than the balanced plan. Its explanation says what was proven (:func:`fewest_km_note`).
 
 Every variant is judged with the same figures (:mod:`planner.publish.equity`) and with the
 coordinator's own objective (:func:`planner.optimise.objective.objective_value` under their
@@ -22,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from planner.model import Plan, Rules
 from planner.optimise.objective import objective_value
+from planner.optimise.route_km import FewestKm, fewest_km_plan
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import Equity, plan_equity
 
@@ -67,7 +71,7 @@ VARIANTS: tuple[Variant, ...] = (
         "fewest_km",
         "Le moins de km",
         "Les kilomètres comptent dans la valeur du plan : 50 km de route coûtent autant qu'une personne "
-        "servie. Le bus reste plus près de sa base.",
+        "servie.",
         _fewest_km,
     ),
 )
@@ -122,16 +126,43 @@ def solve_alternatives(
 
     out = []
     for v in VARIANTS:
+        explanation = v.explanation
         if v.key == "balanced" and balanced is not None:
             plan = balanced
         else:
             if stop is not None and stop.is_set():
                 break
             report = None if on_progress is None else (lambda ev, key=v.key: on_progress(key, ev))
-            plan = solve(variant_problem(problem, v.key), params, on_progress=report, stop=stop)
+            vp = variant_problem(problem, v.key)
+            fewest = None
+            if v.key == "fewest_km":
+                fewest = fewest_km_plan(vp, params, balanced=balanced, on_progress=report, stop=stop)
+            plan = fewest.plan if fewest is not None else solve(vp, params, on_progress=report, stop=stop)
+            if v.key == "fewest_km":
+                explanation = f"{explanation} {fewest_km_note(fewest, plan, balanced)}"
+        if v.key == "balanced":
+            balanced = plan  # « le moins de km » is held to it (VARIANTS puts it after)
         out.append(
-            Alternative(
-                v.key, v.label, v.explanation, plan, objective_value(plan, problem), plan_equity(plan)
-            )
+            Alternative(v.key, v.label, explanation, plan, objective_value(plan, problem), plan_equity(plan))
         )
     return out
+
+
+def fewest_km_note(fewest: FewestKm | None, plan: Plan, balanced: Plan | None) -> str:
+    """What is true of « le moins de km »'s kilometres, in French.
+
+    ``fewest`` is ``None`` when the plan was solved as any plan (a large territory, a re-plan):
+    its days are then grouped by the local search of :mod:`planner.optimise.routing`.
+    """
+    if fewest is not None and fewest.capped:
+        said = (
+            "Le meilleur plan de cette valeur roulait plus que le plan équilibré : celui-ci reprend "
+            "les parcours du plan équilibré, groupés par jour au plus court."
+        )
+    elif fewest is not None and fewest.km_proven:
+        said = "Ses parcours sont groupés par jour au plus court : aucune autre répartition ne roule moins."
+    else:
+        said = "Ses parcours sont groupés par jour pour rouler moins, sans preuve que ce soit le minimum."
+    if balanced is not None and plan.metrics.km > balanced.metrics.km + 1e-6:
+        said += " Attention : sur ce territoire, il roule plus que le plan équilibré."
+    return said
