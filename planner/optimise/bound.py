@@ -48,7 +48,9 @@ from __future__ import annotations
 import math
 import time as _time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from ortools.linear_solver import pywraplp
 
@@ -168,13 +170,44 @@ def _day_cuts(problem: PlanningProblem, solver, lanes, blocks) -> None:
                     row.SetCoefficient(z, 1.0)
 
 
+class RowBuilder(Protocol):
+    """What :func:`people_rows` writes a linear programme through: a pywraplp solver
+    (:class:`SolverRows`) or arrays (:class:`planner.optimise.whole_bound.WholeMaster`'s)."""
+
+    def var(self, lb: float, ub: float, obj: float = 0.0) -> Any: ...
+
+    def row(self, lo: float, hi: float) -> Any: ...
+
+    def put(self, row: Any, col: Any, val: float) -> None: ...
+
+
+class SolverRows:
+    """:class:`RowBuilder` over a pywraplp solver (the objective's sense is the caller's)."""
+
+    def __init__(self, solver: pywraplp.Solver) -> None:
+        self.solver = solver
+        self.objective = solver.Objective()
+
+    def var(self, lb: float, ub: float, obj: float = 0.0) -> pywraplp.Variable:
+        v = self.solver.NumVar(lb, ub, "")
+        if obj:
+            self.objective.SetCoefficient(v, obj)
+        return v
+
+    def row(self, lo: float, hi: float) -> pywraplp.Constraint:
+        return self.solver.Constraint(lo, hi)
+
+    def put(self, row: pywraplp.Constraint, col: pywraplp.Variable, val: float) -> None:
+        row.SetCoefficient(col, val)
+
+
 def people_rows(
-    solver: pywraplp.Solver,
+    rows: RowBuilder,
     problem: PlanningProblem,
     cands: Candidates,
-    n_of_site: dict[tuple[str, str], pywraplp.Variable],
-    fixed_count: dict[tuple[str, str], int],
-) -> dict[str, pywraplp.Constraint]:
+    n_of_site: Mapping[tuple[str, str], Any],
+    fixed_count: Mapping[tuple[str, str], int],
+) -> dict[str, Any]:
     """The people every site counts, in a programme where ``n_of_site[(host, resource)]`` is its
     series (locked ones included): ``p[h,r,i] ∈ [0, pool_i]``, ``p ≤ cap_i · n`` (``i ≠ h``),
     ``threshold · (n − locked) ≤ Σ_i p ≤ seats · n``, ``Σ_{h,r} p[h,r,i] = Σ_k y[i,k]`` with the groups of
@@ -182,10 +215,9 @@ def people_rows(
 
     Returns each commune's need row: its dual is the price of one of its people.
     """
-    inf = solver.infinity()
-    objective = solver.Objective()
-    rules = problem.rules
-    lo = rules.min_participants
+    inf = math.inf
+    lo = problem.rules.min_participants
+    repeat = problem.rules.repeat_value
     res = {r.id: r for r in problem.resources}
     weights = person_weights(problem, cands.group)
     taken: dict[str, list] = defaultdict(list)
@@ -193,37 +225,34 @@ def people_rows(
         r = res[rid]
         caps = cands.caps(problem, rid, h)
         pools = cands.pools(problem, rid, h)
-        upper = solver.Constraint(-inf, 0.0)  # Σp − seats·n ≤ 0
-        lower = solver.Constraint(-lo * fixed_count.get((h, rid), 0), inf)  # locked: no threshold
-        upper.SetCoefficient(n, -float(host_cap(problem, h, r.seats)))
-        lower.SetCoefficient(n, -float(lo))
+        upper = rows.row(-inf, 0.0)  # Σp − seats·n ≤ 0
+        lower = rows.row(-lo * fixed_count.get((h, rid), 0), inf)  # locked: no threshold
+        rows.put(upper, n, -float(host_cap(problem, h, r.seats)))
+        rows.put(lower, n, -float(lo))
         for i in cands.catchment[h]:
             if cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
                 continue
-            p = solver.NumVar(0.0, float(pools[i]), "")
             pen = weights[i] * attendance_penalty(problem, i, h, r)
-            if pen > 0:
-                objective.SetCoefficient(p, -pen)
-            upper.SetCoefficient(p, 1.0)
-            lower.SetCoefficient(p, 1.0)
+            p = rows.var(0.0, float(pools[i]), -pen if pen > 0 else 0.0)
+            rows.put(upper, p, 1.0)
+            rows.put(lower, p, 1.0)
             if i != h:
-                row = solver.Constraint(-inf, 0.0)  # p ≤ cap·n
-                row.SetCoefficient(p, 1.0)
-                row.SetCoefficient(n, -float(caps[i]))
+                row = rows.row(-inf, 0.0)  # p ≤ cap·n
+                rows.put(row, p, 1.0)
+                rows.put(row, n, -float(caps[i]))
             taken[i].append(p)
     g = cands.group
     need_row = {}
     for i, ps in taken.items():
         u = cands.people[i]
         k_groups = min(MAX_GROUPS, -(-u // g))
-        need_row[i] = row = solver.Constraint(0.0, 0.0)
+        need_row[i] = row = rows.row(0.0, 0.0)
         for p in ps:
-            row.SetCoefficient(p, 1.0)
+            rows.put(row, p, 1.0)
         for k in range(k_groups):
             width = u - k * g if k == k_groups - 1 else g
-            y = solver.NumVar(0.0, float(width), "")
-            objective.SetCoefficient(y, weights[i] * rules.repeat_value**k)
-            row.SetCoefficient(y, -1.0)
+            y = rows.var(0.0, float(width), weights[i] * repeat**k)
+            rows.put(row, y, -1.0)
     return need_row
 
 
@@ -296,7 +325,7 @@ def full_bound(
         row.SetCoefficient(n, 1.0)
         for z, _ in z_of_site.get(site, []):
             row.SetCoefficient(z, -1.0)
-    need_row = people_rows(solver, problem, cands, n_of_site, fixed_count)
+    need_row = people_rows(SolverRows(solver), problem, cands, n_of_site, fixed_count)
     const = -rules.travel_weight * sum(c.km for c in cands.fixed)
     if rules.km_budget > 0:
         row = solver.Constraint(-inf, rules.km_budget - sum(c.km for c in cands.fixed))

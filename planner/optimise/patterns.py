@@ -49,7 +49,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from planner.model import Resource
-from planner.optimise.bound import SAFETY, _free_blocks, _host_blocks, people_rows
+from planner.optimise.bound import SAFETY, SolverRows, _free_blocks, _host_blocks, people_rows
 from planner.optimise.candidates import (
     BREAK_MIN,
     Candidates,
@@ -398,7 +398,7 @@ class PatternMaster:
                 float(fixed_count.get(site, 0)), float(fixed_count.get(site, 0))
             )
             row.SetCoefficient(n, 1.0)
-        self.need_row = people_rows(solver, problem, cands, self.n, fixed_count)
+        self.need_row = people_rows(SolverRows(solver), problem, cands, self.n, fixed_count)
         self.const = -rules.travel_weight * sum(c.km for c in cands.fixed)
         self.km_row = None
         if rules.km_budget > 0:

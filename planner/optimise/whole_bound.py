@@ -29,9 +29,8 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as _mathopt_core
 
-from planner.optimise.bound import SAFETY
-from planner.optimise.candidates import Candidates, host_cap
-from planner.optimise.objective import MAX_GROUPS, attendance_penalty, person_weights
+from planner.optimise.bound import SAFETY, people_rows
+from planner.optimise.candidates import Candidates
 from planner.optimise.patterns import (
     RC_EPS,
     DayFrame,
@@ -85,7 +84,7 @@ class WholeMaster:
 
     Rows: each (resource, weekday)'s windows, the windows open to a (slot, host), each site's
     series ``n − Σ count·w = locked``, the people rows of :func:`planner.optimise.bound.people_rows`
-    (rebuilt here as arrays, row for row), the km budget and the communes that must host. ``n``
+    (written as arrays), the km budget and the communes that must host. ``n``
     gets the upper bound ``locked + Σ windows × slots`` open to the site (no plan holds more), so
     that every column is boxed: :meth:`lagrangian` is then finite at any duals.
     """
@@ -117,7 +116,7 @@ class WholeMaster:
             n_of[site] = n = a.var(0.0, fixed + lanes.get(site, 0))
             self.site_row[site] = row = a.row(fixed, fixed)
             a.put(row, n, 1.0)
-        self.need_row = _people_arrays(a, problem, cands, n_of, fixed_count)
+        self.need_row = people_rows(a, problem, cands, n_of, fixed_count)
         self.const = -rules.travel_weight * sum(c.km for c in cands.fixed)
         self.km_row = None
         if rules.km_budget > 0:
@@ -434,56 +433,6 @@ def _dense(vec, size: int) -> np.ndarray:
     out = np.zeros(size)
     out[np.array(vec.ids, dtype=np.int64)] = np.array(vec.values)
     return out
-
-
-def _people_arrays(
-    a: _Arrays,
-    problem: PlanningProblem,
-    cands: Candidates,
-    n_of_site: dict[tuple[str, str], int],
-    fixed_count: dict[tuple[str, str], int],
-) -> dict[str, int]:
-    """:func:`planner.optimise.bound.people_rows` into ``a`` (same rows, same order): the people
-    each site counts and the communes' groups of diminishing returns; each commune's need row."""
-    inf = math.inf
-    rules = problem.rules
-    lo = rules.min_participants
-    res = {r.id: r for r in problem.resources}
-    weights = person_weights(problem, cands.group)
-    taken: dict[str, list[int]] = defaultdict(list)
-    for (h, rid), n in n_of_site.items():
-        r = res[rid]
-        caps = cands.caps(problem, rid, h)
-        pools = cands.pools(problem, rid, h)
-        upper = a.row(-inf, 0.0)
-        lower = a.row(-lo * fixed_count.get((h, rid), 0), inf)
-        a.put(upper, n, -float(host_cap(problem, h, r.seats)))
-        a.put(lower, n, -float(lo))
-        for i in cands.catchment[h]:
-            if cands.people.get(i, 0) <= 0 or caps.get(i, 0) <= 0:
-                continue
-            pen = weights[i] * attendance_penalty(problem, i, h, r)
-            p = a.var(0.0, float(pools[i]), -pen if pen > 0 else 0.0)
-            a.put(upper, p, 1.0)
-            a.put(lower, p, 1.0)
-            if i != h:
-                row = a.row(-inf, 0.0)
-                a.put(row, p, 1.0)
-                a.put(row, n, -float(caps[i]))
-            taken[i].append(p)
-    g = cands.group
-    need_row = {}
-    for i, ps in taken.items():
-        u = cands.people[i]
-        k_groups = min(MAX_GROUPS, -(-u // g))
-        need_row[i] = row = a.row(0.0, 0.0)
-        for p in ps:
-            a.put(row, p, 1.0)
-        for k in range(k_groups):
-            width = u - k * g if k == k_groups - 1 else g
-            y = a.var(0.0, float(width), weights[i] * rules.repeat_value**k)
-            a.put(row, y, -1.0)
-    return need_row
 
 
 def whole_day_bound(
