@@ -445,7 +445,6 @@ def whole_day_bound(
     *,
     box: float = 0.2,
     disjoint: int = 20,
-    alpha: float = 0.5,
     extra: int = 0,
     tolerance: float = 1e-6,
     log: Callable[[str], None] | None = None,
@@ -457,14 +456,10 @@ def whole_day_bound(
     a wide interval, and the bound at those duals stays far above its value until the very last
     rounds), so the duals are *stabilised* around a centre — first what a series earns at each
     site in its resource's Lagrangian subproblem at the LP's prices (``parts``), then the duals
-    of the least bound so far:
-
-    - ``box > 0`` (boxstep, the default): the site duals are kept within ``centre ± box · mean
-      |centre|`` by two columns per site (:meth:`WholeMaster.set_box`); the box moves to the
-      master's duals when they give a lower bound, widens when it holds them back;
-    - ``box = 0``: Wentges smoothing, pricing at ``α · centre + (1 − α) · y`` and keeping the
-      days that also gain at ``y`` (at ``y`` itself on a mis-pricing; ``alpha = 0``: plain column
-      generation).
+    of the least bound so far (boxstep): the site duals are kept within ``centre ± box · mean |centre|`` by two columns per
+    site (:meth:`WholeMaster.set_box`); the box moves to the master's duals when they give a lower
+    bound, widens when it holds them back. Without a centre (no ``parts``) or with ``box = 0`` it
+    is plain column generation.
 
     Whatever the stabilisation, the only values reported are bounds computed from the duals
     themselves (:meth:`WholeMaster.people_bound`, :meth:`WholeMaster.lagrangian`), valid at any
@@ -494,8 +489,6 @@ def whole_day_bound(
     disjoint
         Further days per frame and round, each the best one avoiding the hosts of the days
         found before it (the frame's windows hold different hosts: one day per round is slow).
-    alpha
-        Weight of the centre in the smoothed duals (``box = 0`` only).
     extra
         Further days per frame and pricing through its best hosts (:func:`best_patterns`).
     tolerance
@@ -522,7 +515,6 @@ def whole_day_bound(
             if key in by_key:
                 master.add(by_key[key], pat)
     day_rows = np.array([master.day_row[f.key] for f in frames], dtype=np.int64)
-    dualised = master._dualised
 
     def price(duals: np.ndarray, more: int) -> tuple[list[float], list[tuple[int, float, Pattern]]]:
         best, found = [], []
@@ -555,7 +547,7 @@ def whole_day_bound(
     # each site in its resource's Lagrangian subproblem (only the rows days enter matter)
     centre = None
     centre_value = math.inf
-    if alpha > 0 and parts and all(p.site_duals for p in parts.values()):
+    if box > 0 and parts and all(p.site_duals for p in parts.values()):
         centre = np.zeros(len(master.lo))
         for rid, part in parts.items():
             for h, d in part.site_duals.items():
@@ -572,7 +564,7 @@ def whole_day_bound(
     rounds = 0
     status = "STOPPED"
     true_lp = -math.inf
-    boxed = box > 0 and centre is not None
+    boxed = centre is not None
     if boxed:
         sites = master._n_rows
         scale = float(np.mean(np.abs(centre[sites]))) or 1.0
@@ -606,44 +598,21 @@ def whole_day_bound(
             if (not added and not boxed_out) or bound - true_lp <= tolerance * max(1.0, abs(bound)):
                 status = "OPTIMAL"
                 break
-    while not boxed:
+    while not boxed:  # plain column generation
         left = time_limit_s - (_time.monotonic() - t0)
         if left <= 0 or not master.solve(left):
             break
         rounds += 1
         y = master.duals
-        added = 0
-        best, found = price(y, 0 if alpha > 0 else extra)
+        best, found = price(y, extra)
         at_y = master.lagrangian(y, best)
         at_y += SAFETY * max(1.0, abs(at_y))  # floating-point sums over 10⁶ terms: the same slack
         bound = min(bound, at_y)
-        if at_y < centre_value:
-            centre, centre_value = y.copy(), at_y
-        mispriced = alpha > 0
-        if alpha > 0 and centre is not None:
-            smooth = y.copy()
-            smooth[dualised] = alpha * centre[dualised] + (1 - alpha) * y[dualised]
-            best_s, offers = price(smooth, extra)
-            value = master.people_bound(smooth, best_s)
-            bound = min(bound, value)
-            if value < centre_value:
-                centre, centre_value = smooth, value
-            for fi, _, pat in offers:  # kept when it also gains at the master's duals
-                g = master.gains(fi, y)
-                if sum(g[s][j] for s, j in enumerate(pat) if j >= 0) - y[day_rows[fi]] > RC_EPS:
-                    added += master.add(frames[fi], pat)
-            mispriced = not added
-            if mispriced:
-                _, found = price(y, extra)
-        if not added:
-            for fi, v, pat in found:
-                if v - y[day_rows[fi]] > RC_EPS:
-                    added += master.add(frames[fi], pat)
+        added = sum(master.add(frames[fi], pat) for fi, v, pat in found if v - y[day_rows[fi]] > RC_EPS)
         history.append((_time.monotonic() - t0, master.lp, bound))
         if log is not None:
             log(
-                f"round {rounds}: lp {master.lp:.3f} bound {bound:.3f} added {added} "
-                f"{'(mispriced) ' if mispriced else ''}({history[-1][0]:.1f} s)"
+                f"round {rounds}: lp {master.lp:.3f} bound {bound:.3f} added {added} ({history[-1][0]:.1f} s)"
             )
         if not added or bound - master.lp <= tolerance * max(1.0, abs(bound)):
             status = "OPTIMAL"  # no day gains, or the bound meets the master's value

@@ -57,16 +57,14 @@ def test_whole_day_bound_lies_between_the_optimum_and_the_other_bounds(name):
 
 
 @pytest.mark.parametrize("name", list(PROBLEMS))
-def test_smoothing_changes_nothing_in_the_final_value(name):
+def test_stabilisation_changes_nothing_in_the_final_value(name):
     prob, cands, frames, _fb, _lag, parts, _optimum = _setup(name)
     runs = {
-        "plain": whole_day_bound(
-            prob, cands, frames, None, None, 60, box=0.0, alpha=0.0, disjoint=0, extra=8
-        ),
+        "plain": whole_day_bound(prob, cands, frames, None, None, 60, disjoint=0, extra=8),
+        "plain with parts": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.0),
         "box": whole_day_bound(prob, cands, frames, None, parts, 60),
         "narrow box": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.01, disjoint=0),
-        "smoothed": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.0, alpha=0.5),
-        "strongly smoothed": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.0, alpha=0.9),
+        "wide box": whole_day_bound(prob, cands, frames, None, parts, 60, box=2.0),
     }
     reference = pattern_bound(prob, cands, time_limit_s=60, frames=frames)
     assert reference.status == "OPTIMAL"
