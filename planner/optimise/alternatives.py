@@ -12,6 +12,11 @@ counts at once, for its own weights):
   run after run, its series grouped into days for the fewest route km (proven), and never more
   km than the balanced plan. Its explanation says what was proven (:func:`fewest_km_note`).
 
+In a re-plan (``problem.previous``) each variant is re-planned as the balanced plan is
+(:func:`planner.optimise.stability.replan`: its bound and ``best_objective`` without the bonus of
+kept sessions); a variant the stability holds to the balanced plan's sessions says so
+(:func:`same_plan_note`).
+
 Every variant is judged with the same figures (:mod:`planner.publish.equity`) and with the
 coordinator's own objective (:func:`planner.optimise.objective.objective_value` under their
 rules), side by side; keeping one is the coordinator's choice.
@@ -122,7 +127,7 @@ def solve_alternatives(
     stop
         Stops the solve running and skips the ones left.
     """
-    from planner.optimise.solve import solve
+    from planner.optimise.stability import replan
 
     out = []
     for v in VARIANTS:
@@ -137,15 +142,35 @@ def solve_alternatives(
             fewest = None
             if v.key == "fewest_km":
                 fewest = fewest_km_plan(vp, params, balanced=balanced, on_progress=report, stop=stop)
-            plan = fewest.plan if fewest is not None else solve(vp, params, on_progress=report, stop=stop)
+            # a re-plan (``problem.previous``) values each variant as the balanced one is valued
+            plan = fewest.plan if fewest is not None else replan(vp, params, on_progress=report, stop=stop)
             if v.key == "fewest_km":
                 explanation = f"{explanation} {fewest_km_note(fewest, plan, balanced)}"
+            explanation += same_plan_note(problem, plan, balanced)
         if v.key == "balanced":
             balanced = plan  # « le moins de km » is held to it (VARIANTS puts it after)
         out.append(
             Alternative(v.key, v.label, explanation, plan, objective_value(plan, problem), plan_equity(plan))
         )
     return out
+
+
+def same_plan_note(problem: PlanningProblem, plan: Plan, balanced: Plan | None) -> str:
+    """In a re-plan, what to say when a variant holds exactly the balanced plan's sessions.
+
+    The stability bonus of each kept session then outweighed what the variant's rules would
+    gain by moving them: the three plans are one, and only another stability compares them.
+    """
+    if not problem.previous or balanced is None or _slots(plan) != _slots(balanced):
+        return ""
+    return (
+        " Ici, c'est le même plan que le plan équilibré : la stabilité choisie garde les séances "
+        "prévues. Pour comparer vraiment, choisissez une stabilité plus souple (ou « Repartir de zéro »)."
+    )
+
+
+def _slots(plan: Plan) -> list[tuple]:
+    return sorted((s.resource, s.host, s.date, s.start, s.end) for s in plan.sessions)
 
 
 def fewest_km_note(fewest: FewestKm | None, plan: Plan, balanced: Plan | None) -> str:
