@@ -6,8 +6,10 @@ counts at once, for its own weights):
 
 - « au plus près des moins couverts »: « priorité aux moins couverts » raised to
   :data:`STRONG_PRIORITY` (or five times the coordinator's, if higher, up to 20);
-- « le moins de km »: kilometres weigh in the value, :data:`KM_WEIGHT` person per km (50 km of
-  road cost as much as one person served) or twice the coordinator's weight if already set.
+- « le moins de km »: kilometres weigh in the value, :data:`KM_WEIGHT` person per km (50 km
+  cost as much as one person served) or twice the coordinator's weight if already set. The value
+  counts a return trip from the base per session (:func:`planner.optimise.objective.plan_km`),
+  not the routes shown (Vierzon: 2,812.8 km against 1,685.6), and its explanation says so.
   It is solved by :func:`planner.optimise.route_km.fewest_km_plan`: one plan for one problem,
   run after run, its series grouped into days for the fewest route km (proven), and never more
   km than the balanced plan. Its explanation says what was proven (:func:`fewest_km_note`).
@@ -75,8 +77,8 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(
         "fewest_km",
         "Le moins de km",
-        "Les kilomètres comptent dans la valeur du plan : 50 km de route coûtent autant qu'une personne "
-        "servie.",
+        "Les kilomètres comptent dans la valeur du plan : chaque séance y compte un aller-retour depuis "
+        "la base, et 50 km de ces allers-retours coûtent autant qu'une personne servie.",
         _fewest_km,
     ),
 )

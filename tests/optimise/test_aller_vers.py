@@ -142,3 +142,17 @@ def test_a_replan_offers_its_alternatives_as_replans_and_says_when_one_is_the_sa
 
 def _slots(plan):
     return sorted((s.resource, s.host, s.date, s.start) for s in plan.sessions)
+
+
+def test_the_km_weighed_by_le_moins_de_km_are_return_trips_and_its_explanation_says_so():
+    """« le moins de km »'s own value is the coordinator's minus 0.02 × the return trips of its
+    sessions, not of its routes (Vierzon: 2,812.8 km of return trips, 1,685.6 km of routes);
+    « 50 km de route » read as the routes shown beside it."""
+    from planner.optimise.alternatives import KM_WEIGHT
+    from planner.optimise.objective import objective_value, plan_km
+
+    prob = problem()
+    fewest = next(a for a in solve_alternatives(prob, PARAMS) if a.key == "fewest_km")
+    own = fewest.plan.metrics.objective
+    assert own == pytest.approx(objective_value(fewest.plan, prob) - KM_WEIGHT * plan_km(fewest.plan, prob))
+    assert "aller-retour" in fewest.explanation and "50 km de route" not in fewest.explanation
