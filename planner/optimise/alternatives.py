@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from planner.french import french_decimal
 from planner.model import Plan, Rules
 from planner.optimise.objective import objective_value
 from planner.optimise.route_km import FewestKm, fewest_km_plan
@@ -42,11 +43,13 @@ KM_WEIGHT = 0.02
 
 @dataclass(frozen=True)
 class Variant:
-    """One point of the frontier: a key, its French name and how its rules differ."""
+    """One point of the frontier: a key, its French name, how its rules differ, and the French
+    sentence saying how it weighs things (given its own rules, so the figures said are those
+    it was solved with)."""
 
     key: str
     label: str
-    explanation: str
+    explain: Callable[[Rules], str]
     rules: Callable[[Rules], Rules]
 
 
@@ -58,29 +61,45 @@ def _fewest_km(rules: Rules) -> Rules:
     return replace(rules, travel_weight=max(KM_WEIGHT, 2 * rules.travel_weight))
 
 
+def _km_per_person(rules: Rules) -> str:
+    """How many km of return trips cost one person served, in French (« 50 », « 16,7 »)."""
+    km = 1.0 / rules.travel_weight
+    return french_decimal(km, 0 if abs(km - round(km)) < 0.05 else 1)
+
+
+def _explain_closest(rules: Rules) -> str:
+    return (
+        f"La priorité aux moins couverts est poussée à {french_decimal(rules.priority, 0)} : le plan va "
+        "d'abord là où les lieux fixes n'aident presque personne, quitte à rouler davantage."
+    )
+
+
+def _explain_balanced(rules: Rules) -> str:
+    people = (
+        "les personnes des communes les moins couvertes comptent davantage"
+        if rules.priority > 0
+        else "chaque personne compte autant, quelle que soit la couverture de sa commune"
+    )
+    km = (
+        f"{_km_per_person(rules)} km d'allers-retours depuis la base coûtent autant qu'une personne servie"
+        if rules.travel_weight > 0
+        else "les kilomètres ne départagent que des plans de même valeur"
+    )
+    return f"Vos réglages : {people}, et {km}."
+
+
+def _explain_fewest_km(rules: Rules) -> str:
+    return (
+        "Les kilomètres comptent dans la valeur du plan : chaque séance y compte un aller-retour depuis "
+        f"la base, et {_km_per_person(rules)} km de ces allers-retours coûtent autant qu'une personne servie."
+    )
+
+
 #: The variants, in the order they are shown.
 VARIANTS: tuple[Variant, ...] = (
-    Variant(
-        "closest",
-        "Au plus près des moins couverts",
-        "La priorité aux moins couverts est poussée au plus fort : le plan va d'abord là où les lieux "
-        "fixes n'aident presque personne, quitte à rouler davantage.",
-        _closest,
-    ),
-    Variant(
-        "balanced",
-        "Équilibré",
-        "Vos réglages : les personnes des communes les moins couvertes comptent davantage, et les "
-        "kilomètres ne départagent que des plans de même valeur.",
-        lambda rules: rules,
-    ),
-    Variant(
-        "fewest_km",
-        "Le moins de km",
-        "Les kilomètres comptent dans la valeur du plan : chaque séance y compte un aller-retour depuis "
-        "la base, et 50 km de ces allers-retours coûtent autant qu'une personne servie.",
-        _fewest_km,
-    ),
+    Variant("closest", "Au plus près des moins couverts", _explain_closest, _closest),
+    Variant("balanced", "Équilibré", _explain_balanced, lambda rules: rules),
+    Variant("fewest_km", "Le moins de km", _explain_fewest_km, _fewest_km),
 )
 
 
@@ -133,7 +152,7 @@ def solve_alternatives(
 
     out = []
     for v in VARIANTS:
-        explanation = v.explanation
+        explanation = v.explain(v.rules(problem.rules))
         if v.key == "balanced" and balanced is not None:
             plan = balanced
         else:

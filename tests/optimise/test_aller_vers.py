@@ -156,3 +156,23 @@ def test_the_km_weighed_by_le_moins_de_km_are_return_trips_and_its_explanation_s
     own = fewest.plan.metrics.objective
     assert own == pytest.approx(objective_value(fewest.plan, prob) - KM_WEIGHT * plan_km(fewest.plan, prob))
     assert "aller-retour" in fewest.explanation and "50 km de route" not in fewest.explanation
+
+
+def test_each_explanation_states_the_weights_the_plan_was_solved_with():
+    """With a coordinator's km weight of 0.03 and no priority, « le moins de km » weighs 0.06 a
+    km (one person for 16.7 km, not 50), the balanced plan trades km for people, and nobody
+    counts more for being less covered; the fixed sentences said otherwise."""
+    prob = problem(rules=Rules(travel_weight=0.03, priority=0.0))
+    plans = {a.key: a for a in solve_alternatives(prob, PARAMS)}
+    assert plans["fewest_km"].plan.rules.travel_weight == pytest.approx(0.06)
+    assert "16,7 km de ces allers-retours" in plans["fewest_km"].explanation
+    balanced = plans["balanced"].explanation
+    assert "ne départagent que" not in balanced and "33,3 km" in balanced
+    assert "comptent davantage" not in balanced and "compte autant" in balanced
+    assert plans["closest"].plan.rules.priority == 10.0
+    assert "poussée à 10" in plans["closest"].explanation
+    # the default settings keep the sentences they had
+    default = {a.key: a.explanation for a in solve_alternatives(problem(), PARAMS)}
+    assert "50 km de ces allers-retours" in default["fewest_km"]
+    assert "ne départagent que des plans de même valeur" in default["balanced"]
+    assert "comptent davantage" in default["balanced"]
