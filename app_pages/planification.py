@@ -337,7 +337,8 @@ c1, c2, c3 = st.columns(3)
 travel_weight = c1.number_input("Poids des kilomètres", 0.0, 10.0, step=0.01, format="%.2f", key="pl_travel")
 c1.caption(
     "0 par défaut : les kilomètres ne retirent jamais une commune au profit d'une autre, ils départagent "
-    "seulement des plans de même valeur. Avec 0,02, 50 km de route coûtent autant qu'une personne servie."
+    "seulement des plans de même valeur. Avec 0,02, 50 km d'aller-retour depuis la base (comptés séance par "
+    "séance, comme pour le budget) coûtent autant qu'une personne servie."
 )
 budget_kind = c2.radio(
     "Budget de la saison", ["Aucun", "En km", "En euros"], key="pl_budget_kind", horizontal=True

@@ -25,6 +25,7 @@ from planner.model import Season
 from planner.optimise import stability
 from planner.problem import SolveParams
 from planner.rules.adjust import (
+    EDITED,
     accept,
     add_session,
     candidate_dates,
@@ -114,10 +115,11 @@ if merged:
 uw.show_conflict(spec, "tn")
 
 # ------------------------------------------------------------------------------- header
+# an edited plan keeps the seconds of the solve it came from: they are not the edit's
+seconds = "" if plan.metrics.status == EDITED else f" en {pv.french_decimal(plan.metrics.solve_seconds, 1)} s"
 st.caption(
     f"{territory.name} — saison du {plan.season.start:%d/%m/%Y} au {plan.season.end:%d/%m/%Y} · "
-    f"calcul : {plan_status_fr(plan.metrics)} en "
-    f"{pv.french_decimal(plan.metrics.solve_seconds, 1)} s. Sous chaque chiffre : le même indicateur pour le "
+    f"calcul : {plan_status_fr(plan.metrics)}{seconds}. Sous chaque chiffre : le même indicateur pour le "
     "« saupoudrage » (une séance par commune, à tour de rôle, sur les mêmes jours de tournée)."
 )
 pv.render_key_figures(plan, baseline)

@@ -383,7 +383,8 @@ def collect(job: SolveJob | None = None) -> bool:
 
 def keep_alternative(key: str) -> None:
     """Keep the plan ``key`` of the frontier (:data:`ALTERNATIVES_KEY`): it becomes the session's
-    plan, its problem carries its rules (re-plans keep them), and a version is saved."""
+    plan, its problem carries its rules (re-plans keep them), the saupoudrage beside it is valued
+    with those rules, and a version is saved."""
     from planner.optimise.alternatives import variant_problem
     from ui import workspace as uw
 
@@ -393,12 +394,17 @@ def keep_alternative(key: str) -> None:
         return
     base = st.session_state.get(PROBLEM_KEY)
     balanced = next((a for a in alternatives if a.key == "balanced"), None)
+    baseline = st.session_state.get(BASELINE_KEY)
     if base is not None and balanced is not None:
         # the problem in the session may be a variant's: start again from the coordinator's rules
         base = replace(base, rules=balanced.plan.rules)
         st.session_state[PROBLEM_KEY] = variant_problem(base, key)
+        if baseline is not None:
+            # « distance au meilleur plan » sets the two values side by side: one yardstick
+            baseline = replace(baseline_of(st.session_state[PROBLEM_KEY]), inputs=baseline.inputs)
+            st.session_state[BASELINE_KEY] = baseline
     st.session_state[PLAN_KEY] = chosen.plan
-    uw.commit(chosen.plan, f"Plan de saison — {chosen.label}", baseline=st.session_state.get(BASELINE_KEY))
+    uw.commit(chosen.plan, f"Plan de saison — {chosen.label}", baseline=baseline)
 
 
 def last_error() -> str | None:

@@ -6,11 +6,18 @@ counts at once, for its own weights):
 
 - « au plus près des moins couverts »: « priorité aux moins couverts » raised to
   :data:`STRONG_PRIORITY` (or five times the coordinator's, if higher, up to 20);
-- « le moins de km »: kilometres weigh in the value, :data:`KM_WEIGHT` person per km (50 km of
-  road cost as much as one person served) or twice the coordinator's weight if already set.
+- « le moins de km »: kilometres weigh in the value, :data:`KM_WEIGHT` person per km (50 km
+  cost as much as one person served) or twice the coordinator's weight if already set. The value
+  counts a return trip from the base per session (:func:`planner.optimise.objective.plan_km`),
+  not the routes shown (Vierzon: 2,812.8 km against 1,685.6), and its explanation says so.
   It is solved by :func:`planner.optimise.route_km.fewest_km_plan`: one plan for one problem,
   run after run, its series grouped into days for the fewest route km (proven), and never more
   km than the balanced plan. Its explanation says what was proven (:func:`fewest_km_note`).
+
+In a re-plan (``problem.previous``) each variant is re-planned as the balanced plan is
+(:func:`planner.optimise.stability.replan`: its bound and ``best_objective`` without the bonus of
+kept sessions); a variant the stability holds to the balanced plan's sessions says so
+(:func:`same_plan_note`).
 
 Every variant is judged with the same figures (:mod:`planner.publish.equity`) and with the
 coordinator's own objective (:func:`planner.optimise.objective.objective_value` under their
@@ -23,6 +30,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from planner.french import french_decimal
 from planner.model import Plan, Rules
 from planner.optimise.objective import objective_value
 from planner.optimise.route_km import FewestKm, fewest_km_plan
@@ -35,11 +43,13 @@ KM_WEIGHT = 0.02
 
 @dataclass(frozen=True)
 class Variant:
-    """One point of the frontier: a key, its French name and how its rules differ."""
+    """One point of the frontier: a key, its French name, how its rules differ, and the French
+    sentence saying how it weighs things (given its own rules, so the figures said are those
+    it was solved with)."""
 
     key: str
     label: str
-    explanation: str
+    explain: Callable[[Rules], str]
     rules: Callable[[Rules], Rules]
 
 
@@ -51,29 +61,45 @@ def _fewest_km(rules: Rules) -> Rules:
     return replace(rules, travel_weight=max(KM_WEIGHT, 2 * rules.travel_weight))
 
 
+def _km_per_person(rules: Rules) -> str:
+    """How many km of return trips cost one person served, in French (« 50 », « 16,7 »)."""
+    km = 1.0 / rules.travel_weight
+    return french_decimal(km, 0 if abs(km - round(km)) < 0.05 else 1)
+
+
+def _explain_closest(rules: Rules) -> str:
+    return (
+        f"La priorité aux moins couverts est poussée à {french_decimal(rules.priority, 0)} : le plan va "
+        "d'abord là où les lieux fixes n'aident presque personne, quitte à rouler davantage."
+    )
+
+
+def _explain_balanced(rules: Rules) -> str:
+    people = (
+        "les personnes des communes les moins couvertes comptent davantage"
+        if rules.priority > 0
+        else "chaque personne compte autant, quelle que soit la couverture de sa commune"
+    )
+    km = (
+        f"{_km_per_person(rules)} km d'allers-retours depuis la base coûtent autant qu'une personne servie"
+        if rules.travel_weight > 0
+        else "les kilomètres ne départagent que des plans de même valeur"
+    )
+    return f"Vos réglages : {people}, et {km}."
+
+
+def _explain_fewest_km(rules: Rules) -> str:
+    return (
+        "Les kilomètres comptent dans la valeur du plan : chaque séance y compte un aller-retour depuis "
+        f"la base, et {_km_per_person(rules)} km de ces allers-retours coûtent autant qu'une personne servie."
+    )
+
+
 #: The variants, in the order they are shown.
 VARIANTS: tuple[Variant, ...] = (
-    Variant(
-        "closest",
-        "Au plus près des moins couverts",
-        "La priorité aux moins couverts est poussée au plus fort : le plan va d'abord là où les lieux "
-        "fixes n'aident presque personne, quitte à rouler davantage.",
-        _closest,
-    ),
-    Variant(
-        "balanced",
-        "Équilibré",
-        "Vos réglages : les personnes des communes les moins couvertes comptent davantage, et les "
-        "kilomètres ne départagent que des plans de même valeur.",
-        lambda rules: rules,
-    ),
-    Variant(
-        "fewest_km",
-        "Le moins de km",
-        "Les kilomètres comptent dans la valeur du plan : 50 km de route coûtent autant qu'une personne "
-        "servie.",
-        _fewest_km,
-    ),
+    Variant("closest", "Au plus près des moins couverts", _explain_closest, _closest),
+    Variant("balanced", "Équilibré", _explain_balanced, lambda rules: rules),
+    Variant("fewest_km", "Le moins de km", _explain_fewest_km, _fewest_km),
 )
 
 
@@ -122,11 +148,11 @@ def solve_alternatives(
     stop
         Stops the solve running and skips the ones left.
     """
-    from planner.optimise.solve import solve
+    from planner.optimise.stability import replan
 
     out = []
     for v in VARIANTS:
-        explanation = v.explanation
+        explanation = v.explain(v.rules(problem.rules))
         if v.key == "balanced" and balanced is not None:
             plan = balanced
         else:
@@ -137,15 +163,35 @@ def solve_alternatives(
             fewest = None
             if v.key == "fewest_km":
                 fewest = fewest_km_plan(vp, params, balanced=balanced, on_progress=report, stop=stop)
-            plan = fewest.plan if fewest is not None else solve(vp, params, on_progress=report, stop=stop)
+            # a re-plan (``problem.previous``) values each variant as the balanced one is valued
+            plan = fewest.plan if fewest is not None else replan(vp, params, on_progress=report, stop=stop)
             if v.key == "fewest_km":
                 explanation = f"{explanation} {fewest_km_note(fewest, plan, balanced)}"
+            explanation += same_plan_note(problem, plan, balanced)
         if v.key == "balanced":
             balanced = plan  # « le moins de km » is held to it (VARIANTS puts it after)
         out.append(
             Alternative(v.key, v.label, explanation, plan, objective_value(plan, problem), plan_equity(plan))
         )
     return out
+
+
+def same_plan_note(problem: PlanningProblem, plan: Plan, balanced: Plan | None) -> str:
+    """In a re-plan, what to say when a variant holds exactly the balanced plan's sessions.
+
+    The stability bonus of each kept session then outweighed what the variant's rules would
+    gain by moving them: the three plans are one, and only another stability compares them.
+    """
+    if not problem.previous or balanced is None or _slots(plan) != _slots(balanced):
+        return ""
+    return (
+        " Ici, c'est le même plan que le plan équilibré : la stabilité choisie garde les séances "
+        "prévues. Pour comparer vraiment, choisissez une stabilité plus souple (ou « Repartir de zéro »)."
+    )
+
+
+def _slots(plan: Plan) -> list[tuple]:
+    return sorted((s.resource, s.host, s.date, s.start, s.end) for s in plan.sessions)
 
 
 def fewest_km_note(fewest: FewestKm | None, plan: Plan, balanced: Plan | None) -> str:

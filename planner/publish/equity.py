@@ -159,6 +159,35 @@ def metric_fields(plan: Plan, coverage: Mapping[str, float], unmet_need: Mapping
     }
 
 
+def with_own_figures(plan: Plan) -> Plan:
+    """``plan`` with its equity, euros and CO2 recomputed from its own file (:func:`plan_equity`).
+
+    For a plan edited by hand: its routes and hosts changed, the coverage, unmet need and rates
+    it rests on did not.
+    """
+    from dataclasses import replace
+
+    e = plan_equity(plan)
+    return replace(
+        plan,
+        metrics=replace(
+            plan.metrics,
+            least_covered=e.least_covered,
+            least_covered_need_share=e.least_covered_need_share,
+            least_covered_session_share=e.least_covered_session_share,
+            least_covered_participant_share=e.least_covered_participant_share,
+            least_covered_hosts=e.least_covered_hosts,
+            participants_travelling=e.participants_travelling,
+            travel_minutes_mean=e.travel_minutes_mean,
+            travel_minutes_max=e.travel_minutes_max,
+            base_series=e.base_series,
+            base_sessions=e.base_sessions,
+            km_eur=e.km_eur,
+            co2_kg=e.co2_kg,
+        ),
+    )
+
+
 def plan_equity(plan: Plan) -> Equity:
     """The figures of a plan from its own file: ``metrics.coverage``, ``metrics.unmet_need`` and
     the rates written beside the kilometres (a plan written before these figures gives zeros)."""

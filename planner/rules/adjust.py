@@ -35,6 +35,7 @@ from planner.model import (
 from planner.optimise.objective import objective_value
 from planner.optimise.routing import route_of
 from planner.problem import PlanningProblem
+from planner.publish.equity import with_own_figures
 from planner.rules.check import Violation, check_plan, exception_of, split_accepted
 from planner.territory.catchment import recount
 
@@ -123,8 +124,10 @@ def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
 
     The objective is :func:`planner.optimise.objective.objective_value`; the solver's bound is
     kept (raised to the objective if an edit outside the rules went past it) and the status
-    becomes ``EDITED``: the solver's proof was about the plan before the edit.
+    becomes ``EDITED``: the solver's proof was about the plan before the edit. The equity, euros
+    and CO2 figures follow the new routes and hosts (:func:`planner.publish.equity.with_own_figures`).
     """
+
     k = problem.rules.sessions_per_series
     count: dict[str, int] = {}
     for s in plan.sessions:
@@ -142,7 +145,7 @@ def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
         participants_full_series=sum(x.participants for x in plan.series if count.get(x.id, 0) >= k),
         sessions=len(plan.sessions),
     )
-    return replace(plan, metrics=metrics)
+    return with_own_figures(replace(plan, metrics=metrics))
 
 
 @dataclass(frozen=True)

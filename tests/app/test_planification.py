@@ -372,6 +372,17 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     assert "Plan gardé : Le moins de km" in texts(at.success)
     labels = [v.label for v in list_versions(store())]
     assert labels[0] == "Plan de saison — Le moins de km"
+    # the saupoudrage beside it is valued with the kept plan's rules (with the balanced plan's,
+    # « au moins 0,0 % en dessous » compared a value without km to one that counts them)
+    from planner.optimise.objective import objective_value
+
+    baseline = at.session_state["baseline_plan"]
+    assert abs(baseline.metrics.objective - objective_value(baseline, at.session_state["problem"])) < 1e-6
+    assert baseline.metrics.objective < kept.metrics.objective
+    at.button(key="pl_keep_balanced").click().run()
+    baseline = at.session_state["baseline_plan"]
+    assert at.session_state["problem"].rules.travel_weight == 0.0
+    assert abs(baseline.metrics.objective - objective_value(baseline, at.session_state["problem"])) < 1e-6
 
 
 def test_a_km_budget_in_euros_reaches_the_rules():

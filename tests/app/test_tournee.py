@@ -316,6 +316,8 @@ def test_a_valid_move_is_applied_locked_and_versioned(planned):
     labels = [v.label for v in list_plan_versions(store())]
     assert len(labels) == 2 and labels[0].startswith("Déplacement :")
     assert "Modification appliquée ; séances verrouillées." in texts(at.success)
+    # the seconds are the solve's, not the hand edit's (it read « calcul : ajusté à la main en 0,2 s »)
+    assert "ajusté à la main" in texts(at.caption) and "ajusté à la main en" not in texts(at.caption)
 
 
 def test_versions_are_compared_and_restored(planned):

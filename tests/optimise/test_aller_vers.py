@@ -112,3 +112,67 @@ def test_a_hint_is_put_in_window_order_so_the_search_can_start_from_it():
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.num_workers = 1
     assert solver.solve(model.m) == cp_model.OPTIMAL
+
+
+def test_a_replan_offers_its_alternatives_as_replans_and_says_when_one_is_the_same_plan():
+    """Re-planned from the balanced plan with the default stability, each variant is a re-plan:
+    its bound is one of the plans of its own rules without the bonus of keeping a session (the
+    variants read « à 35 % / 46 % au plus de l'optimum » on Vierzon, the bonus of 100 kept
+    sessions counted in the bound, not in the value), and a variant that keeps the balanced
+    plan's sessions says it is the same plan."""
+    from planner.optimise.stability import replan
+    from planner.rules.adjust import replan_problem
+
+    prob = problem()
+    balanced = solve(prob, PARAMS)
+    again = replan_problem(prob, balanced, keep_value=1.0)
+    stable = replan(again, PARAMS)
+    plans = {a.key: a for a in solve_alternatives(again, PARAMS, balanced=stable)}
+    for key in ("closest", "fewest_km"):
+        m = plans[key].plan.metrics
+        free = solve(replace(variant_problem(again, key), keep_value=0.0, previous=()), PARAMS).metrics
+        assert m.bound <= free.bound + 1e-6, (key, m.bound, free.bound)
+        assert m.best_objective == pytest.approx(free.objective, abs=1e-6)
+        same = _slots(plans[key].plan) == _slots(stable)
+        assert same == ("même plan que le plan équilibré" in plans[key].explanation), key
+    assert any(_slots(plans[k].plan) == _slots(stable) for k in ("closest", "fewest_km")), (
+        "the tiny season keeps at least one variant in place (else this test shows nothing)"
+    )
+
+
+def _slots(plan):
+    return sorted((s.resource, s.host, s.date, s.start) for s in plan.sessions)
+
+
+def test_the_km_weighed_by_le_moins_de_km_are_return_trips_and_its_explanation_says_so():
+    """« le moins de km »'s own value is the coordinator's minus 0.02 × the return trips of its
+    sessions, not of its routes (Vierzon: 2,812.8 km of return trips, 1,685.6 km of routes);
+    « 50 km de route » read as the routes shown beside it."""
+    from planner.optimise.alternatives import KM_WEIGHT
+    from planner.optimise.objective import objective_value, plan_km
+
+    prob = problem()
+    fewest = next(a for a in solve_alternatives(prob, PARAMS) if a.key == "fewest_km")
+    own = fewest.plan.metrics.objective
+    assert own == pytest.approx(objective_value(fewest.plan, prob) - KM_WEIGHT * plan_km(fewest.plan, prob))
+    assert "aller-retour" in fewest.explanation and "50 km de route" not in fewest.explanation
+
+
+def test_each_explanation_states_the_weights_the_plan_was_solved_with():
+    """With a coordinator's km weight of 0.03 and no priority, « le moins de km » weighs 0.06 a
+    km (one person for 16.7 km, not 50), the balanced plan trades km for people, and nobody
+    counts more for being less covered; the fixed sentences said otherwise."""
+    prob = problem(rules=Rules(travel_weight=0.03, priority=0.0))
+    plans = {a.key: a for a in solve_alternatives(prob, PARAMS)}
+    assert plans["fewest_km"].plan.rules.travel_weight == pytest.approx(0.06)
+    assert "16,7 km de ces allers-retours" in plans["fewest_km"].explanation
+    balanced = plans["balanced"].explanation
+    assert "ne départagent que" not in balanced and "33,3 km" in balanced
+    assert "comptent davantage" not in balanced and "compte autant" in balanced
+    assert plans["closest"].plan.rules.priority == 10.0
+    assert "poussée à 10" in plans["closest"].explanation
+    # the default settings keep the sentences they had
+    default = {a.key: a.explanation for a in solve_alternatives(problem(), PARAMS)}
+    assert "50 km de ces allers-retours" in default["fewest_km"]
+    assert "ne départagent que des plans de même valeur" in default["balanced"]
+    assert "comptent davantage" in default["balanced"]

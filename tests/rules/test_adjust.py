@@ -405,3 +405,32 @@ def test_sessions_that_took_place_are_kept_by_a_replan(plan, problem):
     p = replan_problem(problem, plan, keep_value=1.0, frozen_before=TUESDAYS[1])
     assert [(s.date, s.locked) for s in p.locked] == [(TUESDAYS[0], True)]
     assert replan_problem(problem, plan).locked == ()
+
+
+def test_a_hand_edit_recomputes_the_cost_co2_and_equity_figures_of_the_plan_file(plan, problem):
+    """The file's euros, CO2 and equity figures follow the edited routes and hosts (they were
+    kept from before the edit: 842.82 € written beside 1,684.03 km at 0.50 €/km)."""
+    from planner.publish.equity import plan_equity, with_equity_figures
+
+    before = with_equity_figures(plan, problem.needs)
+    adj = move_session(before, problem, ("S01", 1), new_host=C, whole_series=True)
+    m = adj.plan.metrics
+    assert m.km > before.metrics.km + 1  # Gamma is farther from the base than Alpha
+    assert m.km_eur == pytest.approx(m.km * m.eur_per_km) and m.eur_per_km > 0
+    assert m.co2_kg == pytest.approx(m.km * m.co2_kg_per_km) and m.co2_kg_per_km > 0
+    e = plan_equity(adj.plan)
+    assert m.least_covered_session_share == pytest.approx(e.least_covered_session_share)
+    assert m.least_covered_participant_share == pytest.approx(e.least_covered_participant_share)
+    assert m.least_covered_hosts == e.least_covered_hosts
+    assert (m.base_series, m.base_sessions) == (e.base_series, e.base_sessions)
+    assert m.participants_travelling == e.participants_travelling
+
+
+def test_a_hand_edit_that_keeps_the_hosts_keeps_the_equity_figures(plan, problem):
+    from planner.publish.equity import with_equity_figures
+
+    before = with_equity_figures(plan, problem.needs)
+    adj = move_session(before, problem, ("S01", 2), new_date=date(2027, 1, 15))
+    for field in ("least_covered", "least_covered_session_share", "least_covered_hosts", "base_sessions"):
+        assert getattr(adj.plan.metrics, field) == getattr(before.metrics, field)
+    assert adj.plan.metrics.km_eur == pytest.approx(before.metrics.km_eur)
