@@ -40,6 +40,7 @@ import math
 import threading
 import time as _time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
@@ -112,6 +113,11 @@ PRICED_SHARE = 0.12
 #: 0.4 s to 50 s); it runs when that fits in this share of the time limit.
 MASTER_SHARE = 0.1
 MASTER_PER_LP_S = 4.0
+#: Longer than that, it runs while the groups search, when it should converge within this share
+#: of the search time (the region: ~50 s of ~99).
+BACKGROUND_SHARE = 0.7
+#: Share of the search kept back for its last round (region: rounds of 4–16 s after the first).
+MASTER_ROUND_SHARE = 0.1
 DEFAULT_PARAMS = SolveParams()
 log = logging.getLogger(__name__)
 
@@ -494,7 +500,9 @@ def solve(
     When the search is restricted (territory split into groups, hosts limited), bounds of the
     whole problem (the LP, :func:`planner.optimise.bound.full_bound`, at most ``BOUND_SHARE`` of the
     time; the Lagrangian bound at its prices, at most ``PRICED_SHARE``; the day-pattern master of the
-    whole problem when it should converge within ``MASTER_SHARE``; the day-pattern programme of
+    whole problem when it should converge within ``MASTER_SHARE``, or else in a thread beside the
+    groups' search when a second worker is allowed and it should converge within
+    ``BACKGROUND_SHARE`` of the search (the days' searches then use one); the day-pattern programme of
     an undivided territory) give ``metrics.bound`` and ``gap``, the groups' bounds go to
     ``metrics.restricted_bound``, and the LP's prices and the groups' programmes choose each
     resource's hosts (:func:`priced_hosts`). Each group's days are searched whole first (module
@@ -521,6 +529,9 @@ def solve(
     restricted = len(subs) > 1 or any(len(sub.territory.communes) > MAX_HOSTS for sub in subs)
     full: FullBound | None = None
     whole: Candidates | None = None
+    background: Future[PatternBound] | None = None  # the whole problem's master, while groups search
+    # wall-clock: the plan's assembly (routes, reasons, checks) comes out of the same time limit
+    search_s = params.time_limit_s * (1.0 - FINISH_SHARE if len(subs) > 1 else 1.0)
     if restricted:  # the solver's own proof will speak of a restriction: bound the problem asked
         whole = build_candidates(problem, with_free=False, group=g)
         full = full_bound(problem, whole, time_limit_s=max(1.0, BOUND_SHARE * params.time_limit_s))
@@ -536,7 +547,8 @@ def solve(
             problem, whole, frames, full.prices, time_limit_s=PRICED_SHARE * params.time_limit_s
         )
         log.info("Lagrangian bound of the whole problem: %.2f (LP %.2f)", priced_bound, full.value)
-        if len(subs) > 1 and MASTER_PER_LP_S * full.seconds <= MASTER_SHARE * params.time_limit_s:
+        expected = MASTER_PER_LP_S * full.seconds  # the whole master's seconds, from its LP's
+        if len(subs) > 1 and expected <= MASTER_SHARE * params.time_limit_s:
             # the day-pattern master of the whole problem, when it should converge in its share:
             # the best bound of the family (4.1 % instead of 5.6 % on a Cher year, in ~1 s). An
             # undivided territory gets it from its one group's programme below.
@@ -545,10 +557,24 @@ def solve(
             )
             log.info("day-pattern bound of the whole problem: %s %.2f", master.status, master.value)
             priced_bound = min(priced_bound, master.value)
+        elif len(subs) > 1 and expected <= BACKGROUND_SHARE * search_s and params.workers > 1:
+            # too long to wait for (~50 s on the region): it runs while the groups search, on the
+            # core CP-SAT's second worker would take (the days' searches then get one)
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whole-master")
+            background = pool.submit(
+                whole_day_bound,
+                problem,
+                whole,
+                frames,
+                full,
+                parts,
+                # a round started before its limit ends (its pricing is not cut): kept back
+                time_limit_s=max(0.0, (1.0 - MASTER_ROUND_SHARE) * search_s - (_time.monotonic() - t0)),
+                stop=stop,
+            )
+            pool.shutdown(wait=False)
         if math.isfinite(priced_bound):
             progress.full = min(full.value, priced_bound)
-    # wall-clock: the plan's assembly (routes, reasons, checks) comes out of the same time limit
-    search_s = params.time_limit_s * (1.0 - FINISH_SHARE if len(subs) > 1 else 1.0)
     prepared = []
     for sub in subs:
         if len(sub.territory.communes) <= MAX_HOSTS:
@@ -602,14 +628,13 @@ def solve(
                 )
                 hint_value = hint_values[i] = chosen_value(sub, hints[i], g)
                 if days[i] is not None and days[i].rounds:
-                    # the workers asked: since the days' model names each site's count once, two
-                    # do at least as well as one on the region (4,611.8 vs 4,602.0; 4,607.1 vs
-                    # 4,609.4 with a busy neighbour)
+                    # the workers asked, one while the whole master runs beside: the second
+                    # rarely adds (region, load ~3: 4,595.7 with two, 4,596.3 with one)
                     found = search_days(
                         sub,
                         cands,
                         days[i],
-                        params,
+                        params if background is None else replace(params, workers=1),
                         time_limit_s=DAY_SHARE * share,
                         hint=hints[i],
                         stop=stop,
@@ -693,6 +718,10 @@ def solve(
         status = "OPTIMAL"
     else:
         status = "FEASIBLE"
+    if background is not None:
+        master = background.result()  # its time limit is the search's: done, or nearly
+        log.info("day-pattern bound of the whole problem: %s %.2f", master.status, master.value)
+        priced_bound = min(priced_bound, master.value)
     merged = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
     log.info("search done after %.1f s; assembling the plan", _time.monotonic() - t0)
     plan = build_plan(

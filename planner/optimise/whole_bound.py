@@ -13,6 +13,7 @@ as bound only values computed from the duals themselves (:meth:`WholeMaster.peop
 from __future__ import annotations
 
 import math
+import threading
 import time as _time
 from collections import defaultdict
 from collections.abc import Callable
@@ -448,6 +449,7 @@ def whole_day_bound(
     extra: int = 0,
     tolerance: float = 1e-6,
     log: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> PatternBound:
     """The day-pattern bound of the whole problem (column generation on :class:`WholeMaster`).
 
@@ -495,6 +497,8 @@ def whole_day_bound(
         Stop when the bound is within this fraction of the master's value.
     log
         Called with one line per round.
+    stop
+        Once set, no further round starts (« Arrêter » while it runs beside the search).
 
     Returns
     -------
@@ -572,7 +576,7 @@ def whole_day_bound(
         master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
         while True:
             left = time_limit_s - (_time.monotonic() - t0)
-            if left <= 0 or not master.solve(left):
+            if left <= 0 or (stop is not None and stop.is_set()) or not master.solve(left):
                 break
             rounds += 1
             y = master.duals
@@ -600,7 +604,7 @@ def whole_day_bound(
                 break
     while not boxed:  # plain column generation
         left = time_limit_s - (_time.monotonic() - t0)
-        if left <= 0 or not master.solve(left):
+        if left <= 0 or (stop is not None and stop.is_set()) or not master.solve(left):
             break
         rounds += 1
         y = master.duals

@@ -242,7 +242,8 @@ def test_solve_on_a_restricted_problem_reports_an_honest_bound(cher120):
 def test_the_whole_problems_day_master_tightens_the_bound_when_it_fits(cher120, monkeypatch):
     """Split in two groups (bus, team), the groups' programmes do not bound the whole problem.
     Its LP takes a fraction of a second: the whole problem's day-pattern master runs and the
-    bound is its value (tighter than the Lagrangian's); made to look too slow, it is skipped."""
+    bound is its value (tighter than the Lagrangian's). Too long to wait for, it runs beside the
+    groups' search when a second worker is allowed; made to look too slow, it is skipped."""
     from planner.optimise.lagrange import lagrangian_bound
     from planner.optimise.patterns import day_frames
     from planner.optimise.whole_bound import whole_day_bound
@@ -260,6 +261,12 @@ def test_the_whole_problems_day_master_tightens_the_bound_when_it_fits(cher120, 
     assert len(solve_mod.decompose(prob)) == 2
     with_master = solve(prob, params).metrics
     assert with_master.objective - 1e-9 <= with_master.bound <= master.value + 1e-6
+    # too long to wait for: with a second core it runs while the groups search; with one, not
+    monkeypatch.setattr(solve_mod, "MASTER_SHARE", 0.0)
+    beside = solve(prob, replace(params, workers=2)).metrics
+    assert beside.objective - 1e-9 <= beside.bound <= master.value + 1e-6
+    one_core = solve(prob, params).metrics
+    assert one_core.bound > master.value + 1e-3
     monkeypatch.setattr(solve_mod, "MASTER_PER_LP_S", 1e9)
     without = solve(prob, params).metrics
     assert without.bound > master.value + 1e-3  # the Lagrangian's (or a group's programme)
