@@ -96,68 +96,46 @@ def _kinds(
     budget: list[int],
 ) -> list[tuple[tuple[tuple[int, str], ...], float]] | None:
     """The shortest drivable day of each multiset of ``hosts`` that fits one day of ``r``:
-    ((slot, host) in slot order, km of one date). ``None`` once ``budget[0]`` multisets are spent."""
+    ((slot, host) in slot order, km of one date); of equal km the least order of hosts, in the
+    first slots that fit. ``None`` once ``budget[0]`` drivable days are spent."""
     slots = sorted({s for _, s in offer})
-    hosts = [h for h in hosts if any((h, s) in offer for s in slots)]
-    # distances and drivable pairs looked up once: this runs for thousands of multisets
+    at_slot = {t: [h for h in hosts if (h, t) in offer] for t in slots}
     stops = [r.base, *hosts]
     km = {(a, b): problem.matrix.km(a, b) for a in stops for b in stops}
+    # looked up once: the search below asks for tens of thousands of pairs on a region team
     ok = {
         (s, h, t, g): cands.compatible(problem, r, s, h, t, g)
         for s, t in itertools.combinations(slots, 2)
-        for h in hosts
-        if (h, s) in offer
-        for g in hosts
-        if (g, t) in offer
+        for h in at_slot[s]
+        for g in at_slot[t]
     }
+    best: dict[tuple[str, ...], tuple[float, tuple[str, ...], tuple[tuple[int, str], ...]]] = {}
 
-    def length(order: tuple[str, ...]) -> float:
-        return (
-            km[(r.base, order[0])]
-            + sum(km[(a, b)] for a, b in itertools.pairwise(order))
-            + km[(order[-1], r.base)]
-        )
-
-    def best(multiset: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], float] | None:
-        """The drivable day of least (km, order) holding ``multiset``, slots the first that fit."""
-        found: tuple[float, tuple[str, ...], tuple[tuple[int, str], ...]] | None = None
-        for order in sorted(set(itertools.permutations(multiset))):
-            key = (length(order), order)
-            if found is not None and key >= found[:2]:
+    def extend(placed: tuple[tuple[int, str], ...], order: tuple[str, ...], partial: float) -> bool:
+        """Every drivable day continuing ``placed`` (slot order), by a drivable day at a time:
+        a day holding two hosts that cannot be driven is never extended."""
+        last = placed[-1][0] if placed else -1
+        for t in slots:
+            if t <= last:
                 continue
-            for chosen_slots in itertools.combinations(slots, len(order)):
-                placed = tuple(zip(chosen_slots, order, strict=True))
-                if all((h, s) in offer for s, h in placed) and all(
-                    ok.get((s, h, t, g), False) for (s, h), (t, g) in itertools.combinations(placed, 2)
-                ):
-                    found = (*key, placed)
-                    break
-        return None if found is None else (found[2], found[0])
-
-    # a pair of hosts that cannot share a day rules out every multiset holding it
-    pairs = {(a, b): best((a, b)) is not None for a, b in itertools.combinations_with_replacement(hosts, 2)}
-    out: list[tuple[tuple[tuple[int, str], ...], float]] = []
-
-    def grow(multiset: tuple[str, ...], start: int) -> bool:
-        budget[0] -= 1
-        if budget[0] < 0:
-            return False
-        found = best(multiset)
-        if found is None:
-            return True  # no drivable day of these hosts, nor of any larger multiset of them
-        out.append(found)
-        if len(multiset) == len(slots):
-            return True
-        for j in range(start, len(hosts)):
-            h = hosts[j]
-            if all(pairs[(g, h)] for g in multiset) and not grow((*multiset, h), j):
-                return False
+            for h in at_slot[t]:
+                if not all(ok[(s, g, t, h)] for s, g in placed):
+                    continue
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return False
+                day, seq = (*placed, (t, h)), (*order, h)
+                going = partial + km[(order[-1] if order else r.base, h)]
+                key, found = tuple(sorted(seq)), (going + km[(h, r.base)], seq)
+                if key not in best or found < best[key][:2]:
+                    best[key] = (*found, day)
+                if not extend(day, seq, going):
+                    return False
         return True
 
-    for i, h in enumerate(hosts):
-        if not grow((h,), i):
-            return None
-    return out
+    if not extend((), (), 0.0):
+        return None
+    return [(day, length) for length, _, day in (best[k] for k in sorted(best))]
 
 
 def lay_out_resource(
