@@ -10,8 +10,8 @@ them (2,544 km or 2,309 km for the same balanced Vierzon plan).
 Windows of a weekday offering the same (host, slot) candidates are interchangeable, so the model
 counts *days of each kind* per group of such windows (:func:`_window_groups`) — no symmetry left
 to search. Of the days holding one multiset of hosts only the shortest drivable one is a kind
-(the others serve the same series and drive more): a few thousand integers for a team of three
-slots over 26 hosts. Each resource is laid out on its own (their days never meet).
+(the others serve the same series and drive more): about two thousand integers for a team of
+three slots over 26 hosts. Each resource is laid out on its own (their days never meet).
 
 Every series keeps its host, resource, weekday and people; it moves only to an existing candidate
 (calendar, requests, locked sessions already checked there), on days whose slots can all be
@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
@@ -36,9 +35,9 @@ from planner.problem import PlanningProblem, SolveParams
 
 Chosen = list[tuple[Candidate, dict[str, int]]]
 
-#: Most multisets of hosts examined per resource: beyond, no exact layout (a team of four slots
-#: over 40 hosts would need ~136,000; the plan then keeps the local search's days).
-MAX_KINDS = 50_000
+#: Most drivable days examined per resource (4,900 for the region's largest team: 38 hosts, three
+#: slots); beyond, no exact layout: the resource keeps the local search's days.
+MAX_DAYS = 50_000
 
 
 def deterministic(params: SolveParams, time_limit_s: float) -> dict[str, object]:
@@ -53,25 +52,6 @@ def deterministic(params: SolveParams, time_limit_s: float) -> dict[str, object]
         "max_time_in_seconds": max(1.0, 3 * time_limit_s),
         "cp_model_probing_level": 0,
     }
-
-
-def _route_km(problem: PlanningProblem, base: str, day: Sequence[Candidate]) -> float:
-    stops = [base, *(c.host for c in day), base]
-    return sum(problem.matrix.km(a, b) for a, b in itertools.pairwise(stops))
-
-
-def route_metres(problem: PlanningProblem, chosen: Chosen) -> int:
-    """Metres of the routes of ``chosen``'s free series, day by day (hosts in slot order; locked
-    series left out)."""
-    base = {r.id: r.base for r in problem.resources}
-    days: dict[tuple[str, int, int], list[Candidate]] = defaultdict(list)
-    for c, _ in chosen:
-        if not c.locked:
-            days[(c.resource, c.weekday, c.block)].append(c)
-    return sum(
-        round(1000 * len(day[0].dates) * _route_km(problem, base[rid], sorted(day, key=lambda c: c.slot)))
-        for (rid, _, _), day in days.items()
-    )
 
 
 def _window_groups(cands: Candidates, rid: str, hosts: set[str]) -> list[tuple[int, list[int], frozenset]]:
@@ -165,9 +145,9 @@ def lay_out_resource(
     -------
     tuple or None
         The series laid out (same hosts and people, ordered by window and slot) and whether
-        CP-SAT proved it shortest; ``None`` when more than :data:`MAX_KINDS` multisets of hosts
-        would be examined, when a series is not one of ``cands.free`` or when no layout is found
-        in time.
+        CP-SAT proved it shortest; ``None`` when more than :data:`MAX_DAYS` drivable days would
+        be examined, when a series is not one of ``cands.free`` (a saupoudrage plan, a day
+        already re-slotted) or when no layout is found in time.
     """
     if not series:
         return [], True
@@ -179,12 +159,14 @@ def lay_out_resource(
     for h in takes:  # people in a fixed order: the layout does not depend on the series' order
         takes[h].sort(key=lambda t: sorted(t.items()))
     index = {(c.host, c.weekday, c.slot, c.block): c for c in cands.free if c.resource == r.id}
+    if any(index.get((c.host, c.weekday, c.slot, c.block)) != c for c, _ in series):
+        return None  # the layout would swap them for other candidates
     hosts = sorted(count)
     model = cp_model.CpModel()
     kinds: list[tuple[int, list[int], tuple[tuple[int, str], ...], cp_model.IntVar]] = []
     at: dict[str, list] = defaultdict(list)
     cost = []
-    budget = [MAX_KINDS]
+    budget = [MAX_DAYS]
     known: dict[frozenset, list] = {}  # the days of an offer do not depend on the weekday
     for wd, bs, offer in _window_groups(cands, r.id, set(hosts)):
         if offer not in known:
@@ -240,9 +222,25 @@ def lay_out(
     time_limit_s: float,
     stop: threading.Event | None = None,
 ) -> tuple[Chosen, bool] | None:
-    """``chosen`` with the free series of every resource laid out by :func:`lay_out_resource`
-    (``time_limit_s`` deterministic seconds each, ``params.seed``), and whether every layout is
-    proven; ``None`` when a resource has none. Locked series are kept as they are."""
+    """``chosen`` with every resource's free series laid out by :func:`lay_out_resource`.
+
+    Parameters
+    ----------
+    problem, cands, chosen
+        As for :func:`lay_out_resource`; locked series are kept as they are.
+    params
+        ``seed`` of each search (one worker).
+    time_limit_s
+        CP-SAT's deterministic limit for each resource.
+    stop
+        Setting it stops the search.
+
+    Returns
+    -------
+    tuple or None
+        The series and whether every resource's layout is proven; ``None`` when a resource has
+        no layout.
+    """
     out = [(c, t) for c, t in chosen if c.locked]
     proven = True
     for r in problem.resources:

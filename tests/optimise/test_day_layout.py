@@ -8,6 +8,7 @@ laid out exactly (bench/results/aller_vers.md); the tiny drawings are ``tiny_sea
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -147,10 +148,22 @@ def test_no_proof_in_the_limit_keeps_the_local_search(vierzon):
 
 def test_too_many_kinds_of_day_keep_the_local_search(vierzon, monkeypatch):
     prob, cands, start = _start(vierzon)
-    monkeypatch.setattr(day_layout, "MAX_KINDS", 10)
+    monkeypatch.setattr(day_layout, "MAX_DAYS", 10)
     free = [x for x in start if not x[0].locked]
     assert day_layout.lay_out_resource(prob, cands, prob.resources[0], free, time_limit_s=1.0) is None
     assert order_days(prob, cands, start) == local_days(prob, cands, start)
+
+
+def test_series_that_are_not_candidates_are_not_laid_out(vierzon):
+    """A series no candidate holds (a saupoudrage session, a day re-slotted by hand) would be
+    swapped for another candidate: no exact layout then."""
+    prob, cands, start = _start(vierzon)
+    r = prob.resources[0]
+    free = [x for x in start if not x[0].locked]
+    assert day_layout.lay_out_resource(prob, cands, r, free, time_limit_s=1.0) is not None
+    (c, take), *rest = free
+    moved = [(replace(c, start_min=c.start_min + 15), take), *rest]
+    assert day_layout.lay_out_resource(prob, cands, r, moved, time_limit_s=1.0) is None
 
 
 def test_a_longer_exact_layout_is_not_taken(vierzon, monkeypatch):
@@ -167,8 +180,6 @@ def test_a_longer_exact_layout_is_not_taken(vierzon, monkeypatch):
 
 
 def test_a_replan_keeps_its_days(vierzon):
-    from dataclasses import replace
-
     prob, cands, start = _start(vierzon)
     previous = replace(prob, previous=(Session("S", 1, "bus-1", B, TUESDAYS[0], time(9), time(12)),))
     assert order_days(previous, cands, start) == start
