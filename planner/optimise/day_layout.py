@@ -54,12 +54,12 @@ def deterministic(params: SolveParams, time_limit_s: float) -> dict[str, object]
     }
 
 
-def _window_groups(cands: Candidates, rid: str, hosts: set[str]) -> list[tuple[int, list[int], frozenset]]:
-    """(weekday, windows, offer) of ``rid``: windows offering the same (host, slot) candidates
-    among ``hosts`` (the others cannot tell them apart)."""
+def _window_groups(offered: list[Candidate], hosts: set[str]) -> list[tuple[int, list[int], frozenset]]:
+    """(weekday, windows, offer) of a resource's candidates ``offered``: windows offering the same
+    (host, slot) candidates among ``hosts`` (the others cannot tell them apart)."""
     offer: dict[tuple[int, int], set] = defaultdict(set)
-    for c in cands.free:
-        if c.resource == rid and c.host in hosts:
+    for c in offered:
+        if c.host in hosts:
             offer[(c.weekday, c.block)].add((c.host, c.slot))
     groups: dict[tuple[int, frozenset], list[int]] = defaultdict(list)
     for (wd, b), hs in offer.items():
@@ -149,6 +149,21 @@ def lay_out_resource(
         be examined, when a series is not one of ``cands.free`` (a saupoudrage plan, a day
         already re-slotted) or when no layout is found in time.
     """
+    offered = [c for c in cands.free if c.resource == r.id]
+    return _lay_out(problem, cands, r, series, offered, time_limit_s, seed, stop)
+
+
+def _lay_out(
+    problem: PlanningProblem,
+    cands: Candidates,
+    r: Resource,
+    series: Chosen,
+    offered: list[Candidate],
+    time_limit_s: float,
+    seed: int,
+    stop: threading.Event | None,
+) -> tuple[Chosen, bool] | None:
+    """:func:`lay_out_resource` of ``r``, whose candidates are ``offered``."""
     if not series:
         return [], True
     count: dict[str, int] = defaultdict(int)
@@ -158,7 +173,7 @@ def lay_out_resource(
         takes[c.host].append(t)
     for h in takes:  # people in a fixed order: the layout does not depend on the series' order
         takes[h].sort(key=lambda t: sorted(t.items()))
-    index = {(c.host, c.weekday, c.slot, c.block): c for c in cands.free if c.resource == r.id}
+    index = {(c.host, c.weekday, c.slot, c.block): c for c in offered}
     if any(index.get((c.host, c.weekday, c.slot, c.block)) != c for c, _ in series):
         return None  # the layout would swap them for other candidates
     hosts = sorted(count)
@@ -168,7 +183,7 @@ def lay_out_resource(
     cost = []
     budget = [MAX_DAYS]
     known: dict[frozenset, list] = {}  # the days of an offer do not depend on the weekday
-    for wd, bs, offer in _window_groups(cands, r.id, set(hosts)):
+    for wd, bs, offer in _window_groups(offered, set(hosts)):
         if offer not in known:
             days = _kinds(problem, cands, r, hosts, offer, budget)
             if days is None:
@@ -185,13 +200,13 @@ def lay_out_resource(
             for _, h in placed:
                 at[h].append(z)
             # centimetres: rounding then stays far below the 1 m a plan's km are compared at
-            cost.append(round(100_000 * k * km) * z)
-        model.add(sum(group) <= len(bs))
+            cost.append(round(100_000 * k * km))
+        model.add(cp_model.LinearExpr.sum(group) <= len(bs))
     for h, n in count.items():
         if not at[h]:
             return None
-        model.add(sum(at[h]) == n)
-    model.minimize(sum(cost))
+        model.add(cp_model.LinearExpr.sum(at[h]) == n)
+    model.minimize(cp_model.LinearExpr.weighted_sum([z for *_, z in kinds], cost))
     solver = cp_model.CpSolver()
     for name, value in deterministic(SolveParams(seed=seed), time_limit_s).items():
         setattr(solver.parameters, name, value)
@@ -212,6 +227,28 @@ def lay_out_resource(
             for s, h in placed:
                 out.append((index[(h, wd, s, b)], takes[h].pop(0)))
     return out, code == cp_model.OPTIMAL
+
+
+def lay_out_each(
+    problem: PlanningProblem,
+    cands: Candidates,
+    chosen: Chosen,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    stop: threading.Event | None = None,
+) -> dict[str, tuple[Chosen, bool] | None]:
+    """Each resource's free series of ``chosen`` laid out by :func:`lay_out_resource`, by
+    resource id (resources without free series are left out); the candidates are read once."""
+    offered: dict[str, list[Candidate]] = defaultdict(list)
+    for c in cands.free:
+        offered[c.resource].append(c)
+    out = {}
+    for r in problem.resources:
+        mine = [(c, t) for c, t in chosen if c.resource == r.id and not c.locked]
+        if mine:
+            out[r.id] = _lay_out(problem, cands, r, mine, offered[r.id], time_limit_s, seed, stop)
+    return out
 
 
 def lay_out(
@@ -241,15 +278,10 @@ def lay_out(
         The series and whether every resource's layout is proven; ``None`` when a resource has
         no layout.
     """
+    found = lay_out_each(problem, cands, chosen, time_limit_s=time_limit_s, seed=params.seed, stop=stop)
+    if any(f is None for f in found.values()):
+        return None
     out = [(c, t) for c, t in chosen if c.locked]
-    proven = True
-    for r in problem.resources:
-        mine = [(c, t) for c, t in chosen if c.resource == r.id and not c.locked]
-        found = lay_out_resource(
-            problem, cands, r, mine, time_limit_s=time_limit_s, seed=params.seed, stop=stop
-        )
-        if found is None:
-            return None
-        out += found[0]
-        proven = proven and found[1]
-    return out, proven
+    for f in found.values():
+        out += f[0]
+    return out, all(f[1] for f in found.values())

@@ -36,7 +36,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.model import Resource, Route, Session
 from planner.optimise.candidates import Candidate, Candidates, day_slots, fits_beside, slot_fits, slot_start
-from planner.optimise.day_layout import lay_out_resource
+from planner.optimise.day_layout import lay_out_each
 from planner.problem import PlanningProblem
 from planner.territory.travel import TravelMatrix
 
@@ -291,7 +291,7 @@ def order_days(
 ) -> list[tuple[Candidate, dict[str, int]]]:
     """The series of ``chosen`` on the days and slots driving the fewest km, value unchanged.
 
-    Each resource's series are laid out exactly (:func:`planner.optimise.day_layout.lay_out_resource`,
+    Each resource's series are laid out exactly (:func:`planner.optimise.day_layout.lay_out_each`,
     ``layout_limit_s`` deterministic seconds, one worker): the days then depend only on which
     series the plan holds, not on where the search put them. A resource whose layout is not
     proven in that limit (or too large to model, or shorter by the local search: the proof
@@ -316,11 +316,11 @@ def order_days(
     if problem.previous:
         return list(chosen)
     local = local_days(problem, cands, chosen)
+    exacts = lay_out_each(problem, cands, chosen, time_limit_s=layout_limit_s)
     out = [item for item in local if item[0].locked]
     for r in problem.resources:
         mine = [item for item in local if item[0].resource == r.id]
-        free = [item for item in chosen if item[0].resource == r.id and not item[0].locked]
-        exact = lay_out_resource(problem, cands, r, free, time_limit_s=layout_limit_s) if free else None
+        exact = exacts.get(r.id)
         if exact is not None and exact[1]:
             locked = [item for item in mine if item[0].locked]
             km_local, km_exact = _km(problem, r, mine), _km(problem, r, [*locked, *exact[0]])

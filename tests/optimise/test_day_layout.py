@@ -171,10 +171,10 @@ def test_a_longer_exact_layout_is_not_taken(vierzon, monkeypatch):
     prob, cands, start = _start(vierzon)
     local = local_days(prob, cands, start)
 
-    def worst(problem_, cands_, r, series, **kw):
-        return list(start), True  # the unsorted start: more km than the local search's
+    def worst(problem_, cands_, chosen_, **kw):
+        return {r.id: (list(start), True) for r in problem_.resources}  # the unsorted start: longer
 
-    monkeypatch.setattr(routing, "lay_out_resource", worst)
+    monkeypatch.setattr(routing, "lay_out_each", worst)
     assert order_days(prob, cands, start) == local
     assert _km(prob, start) > _km(prob, local)
 
