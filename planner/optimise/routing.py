@@ -40,8 +40,8 @@ from planner.optimise.day_layout import lay_out_each
 from planner.problem import PlanningProblem
 from planner.territory.travel import TravelMatrix
 
-#: CP-SAT's limit (deterministic seconds) for one resource's exact layout (:func:`order_days`):
-#: Vierzon's bus and a Cher team of 27 series take well under a second of wall clock.
+#: CP-SAT's limit (deterministic seconds) for one resource's exact layout (:func:`order_days`): the
+#: region's 12 resources are proven in 0.001–0.06 each (~1.2 s of wall clock in all, with the model).
 LAYOUT_LIMIT_S = 1.0
 #: km by which the exact layout may exceed the local search's and still be taken (module docstring).
 KM_TOLERANCE = 0.001
