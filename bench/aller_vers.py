@@ -218,6 +218,11 @@ def report(res: dict) -> str:
         "shared before-stop hook). « Objectif précédent »: the planner at commit "
         f"`{res['previous_commit'][:7]}` (linear 30 % attendance penalty, no priority, 0.02 person per km).",
         "",
+        "The optimised plans' series are laid out on days by an exact search "
+        "(`planner/optimise/day_layout.py`, since 2026-11-27): their km no longer depend on where the "
+        "solver put them. Before, a local search from there: the balanced plan drove 2,544 km and "
+        "« au plus près des moins couverts » 2,784 km, for the same values.",
+        "",
     ]
     names = list(res["plans"])
     header = "| Figure | " + " | ".join(names) + " |"

@@ -8,18 +8,24 @@ OR-Tools routing library searches (integer metres, made in one place: :func:`_me
 - The saupoudrage baseline orders each day's stops with it when it builds the day.
 - The optimised and greedy plans choose *which* hosts share a resource's days (a window of K
   dates) and in which slots. The objective counts a return trip per session; the routes chain
-  the hosts of a day, so which series share a day matters: :func:`pair_days` first swaps series
-  between windows of the same weekday (each keeping its host and slot, on the dates of the
-  other window, when that candidate exists) or moves one to a free slot whenever the routes
-  then drive fewer km — nearby hosts end up on the same days. :func:`order_days` then
-  re-assigns the series of each day to slots along the shortest tour (either direction, any
-  slots of the day) when that keeps every time rule and drives fewer km. All the sessions of
-  a series move together, so every calendar rule still holds; the objective is unchanged.
+  the hosts of a day, so which series share a day matters. :func:`order_days` lays each
+  resource's series out exactly (:mod:`planner.optimise.day_layout`: the fewest km, proven, in a
+  small deterministic limit), so that a plan's km depend only on its series, not on where the
+  search put them. A resource it does not prove keeps the days of :func:`local_days`, a local
+  search: :func:`pair_days` swaps series between windows of the same weekday (each keeping its
+  host and slot, on the dates of the other window, when that candidate exists) or moves one to a
+  free slot whenever the routes then drive fewer km, then each day's series are re-assigned to
+  slots along the shortest tour (either direction, any slots of the day) when that keeps every
+  time rule and drives fewer km. The exact layout is taken only when it drives no more than the
+  local search's (within :data:`KM_TOLERANCE`: its proof counts centimetres and leaves locked
+  sessions out of the chain). All the sessions of a series move together, to an existing
+  candidate, so every calendar rule still holds; the objective is unchanged.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -30,8 +36,16 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.model import Resource, Route, Session
 from planner.optimise.candidates import Candidate, Candidates, day_slots, fits_beside, slot_fits, slot_start
+from planner.optimise.day_layout import lay_out_each
 from planner.problem import PlanningProblem
 from planner.territory.travel import TravelMatrix
+
+#: CP-SAT's limit (deterministic seconds) for one resource's exact layout (:func:`order_days`): the
+#: region's 12 resources are proven in 0.001–0.06 each (~1.2 s of wall clock in all, with the model).
+LAYOUT_LIMIT_S = 1.0
+#: km by which the exact layout may exceed the local search's and still be taken (module docstring).
+KM_TOLERANCE = 0.001
+log = logging.getLogger(__name__)
 
 
 def _metres(matrix: TravelMatrix, a: str, b: str) -> int:
@@ -208,21 +222,17 @@ def pair_days(
     return out
 
 
-def order_days(
+def local_days(
     problem: PlanningProblem, cands: Candidates, chosen: list[tuple[Candidate, dict[str, int]]]
 ) -> list[tuple[Candidate, dict[str, int]]]:
-    """Series sharing a resource's days, re-slotted along the shortest tour (:func:`best_order`).
-
-    The days are first paired by :func:`pair_days`.
+    """Series sharing a resource's days, paired by :func:`pair_days` then re-slotted along the
+    shortest tour (:func:`best_order`): a local search from ``chosen``'s days.
 
     For each (resource, weekday, window) holding two series or more, the tour and its reverse
     are tried on every set of slots of the day (the slots in use first); the first assignment
     keeping the drive times, the day's ends and the locked sessions is taken if it drives
-    strictly fewer km than the current order. Locked series never move, and a re-plan
-    (``problem.previous``) keeps its slots: swapping them would move sessions already planned.
+    strictly fewer km than the current order. Locked series never move.
     """
-    if problem.previous:
-        return list(chosen)
     chosen = pair_days(problem, cands, chosen)
     res = {r.id: r for r in problem.resources}
     groups: dict[tuple, list[int]] = defaultdict(list)
@@ -260,4 +270,66 @@ def order_days(
         for i in idx:
             c, take = chosen[i]
             out[i] = (moved[id(c)], take)
+    return out
+
+
+def _km(problem: PlanningProblem, r: Resource, series: Iterable[tuple[Candidate, dict[str, int]]]) -> float:
+    """Route km of ``r``'s days holding ``series`` (every session, locked ones included)."""
+    days: dict[date, list[tuple[int, str]]] = defaultdict(list)
+    for c, _ in series:
+        for k, d in enumerate(c.dates):
+            days[d].append((c.times(k)[1], c.host))
+    return sum(route_of(r, d, [h for _, h in sorted(stops)], problem.matrix).km for d, stops in days.items())
+
+
+def order_days(
+    problem: PlanningProblem,
+    cands: Candidates,
+    chosen: list[tuple[Candidate, dict[str, int]]],
+    *,
+    layout_limit_s: float = LAYOUT_LIMIT_S,
+) -> list[tuple[Candidate, dict[str, int]]]:
+    """The series of ``chosen`` on the days and slots driving the fewest km, value unchanged.
+
+    Each resource's series are laid out exactly (:func:`planner.optimise.day_layout.lay_out_each`,
+    ``layout_limit_s`` deterministic seconds, one worker): the days then depend only on which
+    series the plan holds, not on where the search put them. A resource whose layout is not
+    proven in that limit (or too large to model, or shorter by the local search: the proof
+    leaves its locked sessions out of the chain) keeps the local search's days (:func:`local_days`).
+
+    Parameters
+    ----------
+    problem, cands
+        The problem and the candidates ``chosen`` was picked from.
+    chosen
+        The plan's series (candidates) and their people; locked series never move.
+    layout_limit_s
+        CP-SAT's deterministic limit for each resource's exact layout.
+
+    Returns
+    -------
+    list
+        The same series (hosts, resources, weekdays, people), possibly on other windows and slots.
+        A re-plan (``problem.previous``) keeps its days: moving them would move sessions already
+        planned.
+    """
+    if problem.previous:
+        return list(chosen)
+    local = local_days(problem, cands, chosen)
+    exacts = lay_out_each(problem, cands, chosen, time_limit_s=layout_limit_s)
+    out = [item for item in local if item[0].locked]
+    for r in problem.resources:
+        mine = [item for item in local if item[0].resource == r.id]
+        exact = exacts.get(r.id)
+        if exact is not None and exact[1]:
+            locked = [item for item in mine if item[0].locked]
+            km_local, km_exact = _km(problem, r, mine), _km(problem, r, [*locked, *exact[0]])
+            log.debug("%s: days laid out exactly, %.1f km (local search %.1f km)", r.id, km_exact, km_local)
+            # the proof counts centimetres: a near tie may round against it by far less than 1 m
+            if km_exact <= km_local + KM_TOLERANCE:
+                out += exact[0]
+                continue
+        else:
+            log.debug("%s: no exact layout proven, the local search's days", r.id)
+        out += [item for item in mine if not item[0].locked]
     return out
