@@ -25,8 +25,9 @@ over the hosts of its group's programme), from the greedy plan; CP-SAT's model o
 (:mod:`planner.optimise.cpsat`) then continues from the better of the two with what is left of
 the group's time, unless the days already lie within ``params.gap`` of the group's programme.
 
-Every plan of chosen candidates leaves through :func:`build_plan`: series sharing a resource's days
-put in the order of the shortest tour (:func:`planner.optimise.routing.order_days`), series ids
+Every plan of chosen candidates leaves through :func:`build_plan`: its series laid out over the
+days with the fewest km (:func:`planner.optimise.routing.order_days`: exactly per resource when
+proven, else a local search), series ids
 ``S01-18279``, sessions and reasons for what was left out (:mod:`planner.optimise.explain`); then
 :func:`finish_plan` (also the way out of permanence plans and scored tours) adds routes
 (:mod:`planner.optimise.routing`) and metrics, whose ``objective`` is
