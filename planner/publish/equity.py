@@ -200,7 +200,7 @@ LABELS: dict[str, str] = {
     "least_covered_sessions": "Séances dans le tiers le moins couvert",
     "least_covered_participants": "Participants venant du tiers le moins couvert",
     "least_covered_need": "Part du besoin non couvert de ce tiers",
-    "least_covered_hosts": "Communes de ce tiers qui accueillent un parcours",
+    "least_covered_hosts": "Communes de ce tiers qui accueillent au moins une séance",
     "travelling": "Participants supposés venir d'une autre commune",
     "travel_minutes": "Trajet de ceux qui se déplacent",
     "base_sessions": "Séances dans la commune de base",
