@@ -178,7 +178,9 @@ def test_aller_vers_figures_of_a_plan_beside_the_saupoudrage():
     assert metrics["Participants supposés venir d'une autre commune"].value.startswith("0 sur")
     table = at.dataframe[0].value.set_index("Indicateur")
     assert "Participants supposés venir d'une autre commune" in table.index
-    assert table.loc["Communes de ce tiers qui accueillent au moins une séance", "Saupoudrage"].endswith("communes")
+    assert table.loc["Communes de ce tiers qui accueillent au moins une séance", "Saupoudrage"].endswith(
+        "communes"
+    )
 
 
 def test_a_plan_file_from_before_the_aller_vers_figures_says_to_recompute():

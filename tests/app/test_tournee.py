@@ -88,7 +88,8 @@ def test_aller_vers_figures_of_the_kept_plan(planned):
     e = plan_equity(plan)
     metrics = {m.label: m for m in at.metric}
     assert (
-        metrics["Communes de ce tiers qui accueillent au moins une séance"].value == f"{e.least_covered_hosts} sur 12"
+        metrics["Communes de ce tiers qui accueillent au moins une séance"].value
+        == f"{e.least_covered_hosts} sur 12"
     )
     assert metrics["Séances dans la commune de base"].value == f"{e.base_sessions} sur {e.sessions}"
     assert "besoin non couvert" in metrics["Séances dans le tiers le moins couvert"].proto.delta
