@@ -537,9 +537,18 @@ def _compare(alternatives, kept) -> None:
         col.caption(a.explanation)
         if a.plan.rules == kept.rules and a.plan.sessions == kept.sessions:  # the saved copy of it
             col.success(f"Plan gardé : {a.label}", icon=":material/check:")
-        elif col.button(f"Garder « {a.label} »", key=f"pl_keep_{a.key}"):
-            up.keep_alternative(a.key)
-            st.rerun()
+        else:
+            col.button(f"Garder « {a.label} »", key=f"pl_keep_{a.key}", on_click=_keep, args=(a.key,))
+
+
+def _keep(key: str) -> None:
+    """« Garder »: the kept plan, and its rules in the settings above, so that « Planifier » here
+    plans with the rules « Replanifier » (Tournée) keeps (before, it went back to the settings shown,
+    without the kept plan's km weight or priority)."""
+    up.keep_alternative(key)
+    rules = st.session_state[up.PLAN_KEY].rules
+    st.session_state["pl_travel"] = rules.travel_weight
+    st.session_state["pl_priority"] = rules.priority
 
 
 def _build() -> tuple[PlanningProblem | None, up.Validation | None, SolveParams | None, list[str]]:

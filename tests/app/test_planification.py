@@ -370,6 +370,8 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     assert kept is not balanced and kept.rules.travel_weight == 0.02
     assert at.session_state["problem"].rules.travel_weight == 0.02
     assert "Plan gardé : Le moins de km" in texts(at.success)
+    # the settings show the kept plan's rules: « Planifier » plans with them, as « Replanifier » does
+    assert at.number_input(key="pl_travel").value == 0.02 and at.slider(key="pl_priority").value == 3.0
     labels = [v.label for v in list_versions(store())]
     assert labels[0] == "Plan de saison — Le moins de km"
     # the saupoudrage beside it is valued with the kept plan's rules (with the balanced plan's,
@@ -382,7 +384,10 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     at.button(key="pl_keep_balanced").click().run()
     baseline = at.session_state["baseline_plan"]
     assert at.session_state["problem"].rules.travel_weight == 0.0
+    assert at.number_input(key="pl_travel").value == 0.0
     assert abs(baseline.metrics.objective - objective_value(baseline, at.session_state["problem"])) < 1e-6
+    at.button(key="pl_keep_closest").click().run()
+    assert at.slider(key="pl_priority").value == at.session_state["plan"].rules.priority > 3.0
 
 
 def test_a_km_budget_in_euros_reaches_the_rules():
