@@ -142,6 +142,15 @@ def metric_fields(plan: Plan, coverage: Mapping[str, float], unmet_need: Mapping
     return {
         "coverage": coverage,
         "unmet_need": unmet_need,
+        **_figure_fields(e),
+        "eur_per_km": rates.eur_per_km,
+        "co2_kg_per_km": rates.co2_kg_per_km,
+    }
+
+
+def _figure_fields(e: Equity) -> dict:
+    """The :class:`~planner.model.PlanMetrics` fields the figures ``e`` fill."""
+    return {
         "least_covered": e.least_covered,
         "least_covered_need_share": e.least_covered_need_share,
         "least_covered_session_share": e.least_covered_session_share,
@@ -154,8 +163,6 @@ def metric_fields(plan: Plan, coverage: Mapping[str, float], unmet_need: Mapping
         "base_sessions": e.base_sessions,
         "km_eur": e.km_eur,
         "co2_kg": e.co2_kg,
-        "eur_per_km": rates.eur_per_km,
-        "co2_kg_per_km": rates.co2_kg_per_km,
     }
 
 
@@ -167,25 +174,7 @@ def with_own_figures(plan: Plan) -> Plan:
     """
     from dataclasses import replace
 
-    e = plan_equity(plan)
-    return replace(
-        plan,
-        metrics=replace(
-            plan.metrics,
-            least_covered=e.least_covered,
-            least_covered_need_share=e.least_covered_need_share,
-            least_covered_session_share=e.least_covered_session_share,
-            least_covered_participant_share=e.least_covered_participant_share,
-            least_covered_hosts=e.least_covered_hosts,
-            participants_travelling=e.participants_travelling,
-            travel_minutes_mean=e.travel_minutes_mean,
-            travel_minutes_max=e.travel_minutes_max,
-            base_series=e.base_series,
-            base_sessions=e.base_sessions,
-            km_eur=e.km_eur,
-            co2_kg=e.co2_kg,
-        ),
-    )
+    return replace(plan, metrics=replace(plan.metrics, **_figure_fields(plan_equity(plan))))
 
 
 def plan_equity(plan: Plan) -> Equity:

@@ -127,7 +127,6 @@ def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
     becomes ``EDITED``: the solver's proof was about the plan before the edit. The equity, euros
     and CO2 figures follow the new routes and hosts (:func:`planner.publish.equity.with_own_figures`).
     """
-
     k = problem.rules.sessions_per_series
     count: dict[str, int] = {}
     for s in plan.sessions:
