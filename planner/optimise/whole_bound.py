@@ -574,52 +574,38 @@ def whole_day_bound(
         scale = float(np.mean(np.abs(centre[sites]))) or 1.0
         delta = box * scale
         master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
-        while True:
-            left = time_limit_s - (_time.monotonic() - t0)
-            if left <= 0 or (stop is not None and stop.is_set()) or not master.solve(left):
-                break
-            rounds += 1
-            y = master.duals
-            best, found = price(y, extra)
-            value = master.people_bound(y, best)
-            bound = min(bound, value)
-            added = sum(master.add(frames[fi], pat) for fi, v, pat in found if v - y[day_rows[fi]] > RC_EPS)
-            boxed_out = master.box_used() > 1e-9
-            if not boxed_out:
-                true_lp = master.lp
-            if value < centre_value:
-                centre, centre_value = y.copy(), value
-                master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
-            elif not added and boxed_out:  # the box holds the duals back: widen it
-                delta *= 4.0
-                master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
-            history.append((_time.monotonic() - t0, true_lp, bound))
-            if log is not None:
-                log(
-                    f"round {rounds}: lp {master.lp:.3f} (own {true_lp:.3f}) bound {bound:.3f} "
-                    f"added {added} box {delta:.4f} ({history[-1][0]:.1f} s)"
-                )
-            if (not added and not boxed_out) or bound - true_lp <= tolerance * max(1.0, abs(bound)):
-                status = "OPTIMAL"
-                break
-    while not boxed:  # plain column generation
+    while True:
         left = time_limit_s - (_time.monotonic() - t0)
         if left <= 0 or (stop is not None and stop.is_set()) or not master.solve(left):
             break
         rounds += 1
         y = master.duals
         best, found = price(y, extra)
-        at_y = master.lagrangian(y, best)
-        at_y += SAFETY * max(1.0, abs(at_y))  # floating-point sums over 10⁶ terms: the same slack
-        bound = min(bound, at_y)
+        if boxed:
+            value = master.people_bound(y, best)
+        else:  # plain column generation: the master's own duals
+            value = master.lagrangian(y, best)
+            value += SAFETY * max(1.0, abs(value))  # floating-point sums over 10⁶ terms: the same slack
+        bound = min(bound, value)
         added = sum(master.add(frames[fi], pat) for fi, v, pat in found if v - y[day_rows[fi]] > RC_EPS)
-        history.append((_time.monotonic() - t0, master.lp, bound))
+        boxed_out = boxed and master.box_used() > 1e-9
+        if not boxed_out:
+            true_lp = master.lp
+        if boxed and value < centre_value:
+            centre, centre_value = y.copy(), value
+            master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+        elif boxed and not added and boxed_out:  # the box holds the duals back: widen it
+            delta *= 4.0
+            master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+        history.append((_time.monotonic() - t0, true_lp, bound))
         if log is not None:
             log(
-                f"round {rounds}: lp {master.lp:.3f} bound {bound:.3f} added {added} ({history[-1][0]:.1f} s)"
+                f"round {rounds}: lp {master.lp:.3f} (own {true_lp:.3f}) bound {bound:.3f} added {added}"
+                + (f" box {delta:.4f}" if boxed else "")
+                + f" ({history[-1][0]:.1f} s)"
             )
-        if not added or bound - master.lp <= tolerance * max(1.0, abs(bound)):
-            status = "OPTIMAL"  # no day gains, or the bound meets the master's value
+        if (not added and not boxed_out) or bound - true_lp <= tolerance * max(1.0, abs(bound)):
+            status = "OPTIMAL"  # no day gains at the master's own duals, or the bound meets its value
             break
     value = bound  # every term already carries its slack (SAFETY)
     windows = {
@@ -628,7 +614,7 @@ def whole_day_bound(
     patterns, site_series = held_days(frames, windows)
     return PatternBound(
         value,
-        true_lp if boxed else master.lp,
+        true_lp,
         status,
         rounds,
         len(master.columns),
