@@ -160,9 +160,11 @@ def solve_alternatives(
                 break
             report = None if on_progress is None else (lambda ev, key=v.key: on_progress(key, ev))
             vp = variant_problem(problem, v.key)
-            fewest = None
-            if v.key == "fewest_km":
-                fewest = fewest_km_plan(vp, params, balanced=balanced, on_progress=report, stop=stop)
+            fewest = (
+                fewest_km_plan(vp, params, balanced=balanced, on_progress=report, stop=stop)
+                if v.key == "fewest_km"
+                else None
+            )
             # a re-plan (``problem.previous``) values each variant as the balanced one is valued
             plan = fewest.plan if fewest is not None else replan(vp, params, on_progress=report, stop=stop)
             if v.key == "fewest_km":
@@ -198,7 +200,8 @@ def fewest_km_note(fewest: FewestKm | None, plan: Plan, balanced: Plan | None) -
     """What is true of « le moins de km »'s kilometres, in French.
 
     ``fewest`` is ``None`` when the plan was solved as any plan (a large territory, a re-plan):
-    its days are then grouped by the local search of :mod:`planner.optimise.routing`.
+    its days are then laid out by :func:`planner.optimise.routing.order_days`, which reports no
+    proof (a re-plan keeps its days).
     """
     if fewest is not None and fewest.capped:
         said = (
