@@ -236,7 +236,7 @@ def test_alternatives_flag_writes_three_plans_and_compares_them(tmp_path, capsys
         assert label in text
     assert "Séances dans le tiers le moins couvert" in text and "Participants supposés venir" in text
     # what is proven of « le moins de km »'s km is said beside its file
-    assert "aucune autre répartition ne roule moins" in text
+    assert "aucune autre façon de placer ces mêmes parcours dans les journées ne roule moins" in text
     closest = json.loads((tmp_path / "plan-moins-couverts.json").read_text(encoding="utf-8"))
     fewest = json.loads((tmp_path / "plan-moins-de-km.json").read_text(encoding="utf-8"))
     assert closest["rules"]["priority"] == 10.0 and fewest["rules"]["travel_weight"] == 0.02

@@ -209,7 +209,12 @@ def fewest_km_note(fewest: FewestKm | None, plan: Plan, balanced: Plan | None) -
             "les parcours du plan équilibré, groupés par jour au plus court."
         )
     elif fewest is not None and fewest.km_proven:
-        said = "Ses parcours sont groupés par jour au plus court : aucune autre répartition ne roule moins."
+        # what lay_out proves is about these series only: not that no other plan drives less
+        said = (
+            "Ses parcours sont groupés par jour au plus court, preuve à l'appui : aucune autre façon de "
+            "placer ces mêmes parcours dans les journées ne roule moins (un autre choix de parcours, "
+            "lui, pourrait rouler moins)."
+        )
     else:
         said = "Ses parcours sont groupés par jour pour rouler moins, sans preuve que ce soit le minimum."
     if balanced is not None and plan.metrics.km > balanced.metrics.km + 1e-6:

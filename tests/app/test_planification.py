@@ -362,7 +362,10 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     ]
     assert "Séances dans le tiers le moins couvert" in list(table["Indicateur"])
     # what is proven of « le moins de km »'s km, under its name
-    assert any("aucune autre répartition ne roule moins" in c.value for c in at.caption)
+    assert any(
+        "aucune autre façon de placer ces mêmes parcours dans les journées ne roule moins" in c.value
+        for c in at.caption
+    )
     assert "Plan gardé : Équilibré" in texts(at.success)
     at.button(key="pl_keep_fewest_km").click().run()
     assert not at.exception
