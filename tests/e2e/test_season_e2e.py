@@ -1,7 +1,7 @@
 """A season played in a real browser (Debian Chromium), as a coordinator would.
 
 Plan the default Vierzon season with a bus of 10 seats typed in the resources table; lock ten
-sessions on the calendar; move one by hand to another weekday and accept the warning; close one
+sessions on the calendar; swap two sessions of a series by hand and accept the warning; close one
 more day and re-plan: no locked session moves and fewer than 10 % of the others do (or the gain
 is shown); reload the page: the resources, the plan and the locks are all there. The database of
 the served app is read directly to check what was stored.
@@ -112,13 +112,24 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
     locked = {s.uid: s for s in locked_plan.sessions if s.locked}
     assert len(locked) == 10
 
-    # move one session by hand to another weekday: a warning, accepted in one click
+    # swap two sessions of one series by hand, out of order: a warning, accepted in one click
+    # (another weekday would land on a day the bus already works at that hour: not acceptable)
     page.get_by_role("tab", name="Ajuster").click()
     page.get_by_text("Modification à la main").wait_for()
+    page.get_by_text("Échanger deux séances").click()
+    # the first session offered is the first unlocked one in date order (the page's order)
+    free = sorted(
+        (s for s in locked_plan.sessions if not s.locked),
+        key=lambda s: (s.date, s.start, s.resource, s.series, s.index),
+    )
+    first = free[0]
+    other = max(s.index for s in free if s.series == first.series and s.index != first.index)
     session_box = page.get_by_test_id("stSelectbox").filter(has_text="Séance").first
+    session_box.wait_for()
     current = _plain(session_box.inner_text())
-    weekday = "ven." if " mar. " in current else "mar."
-    _pick(page, "Nouvelle date", weekday)
+    assert f"séance {first.index}/" in current and f"{first.date:%d/%m/%Y}" in current, current
+    commune = re.search(r"([^\n]+?) — séance", current).group(1)
+    _pick(page, "avec la séance", f"{commune} — séance {other}/")
     page.get_by_text("Cette modification enfreint").wait_for(timeout=60_000)
     assert (
         "accepter quand même ?"

@@ -50,7 +50,7 @@ from planner.rules.adjust import (
     swap_sessions,
     with_locks,
 )
-from planner.rules.check import check_plan, check_with_exceptions
+from planner.rules.check import check_plan, check_with_exceptions, exception_of
 from tests.builders import matrix_of
 
 A, B, BASE, C = "18001", "18002", "18003", "18004"
@@ -366,6 +366,47 @@ def test_returning_one_minute_late_is_said_in_minutes_and_can_be_accepted(plan, 
     ten_later = time((start_min + 10) // 60, (start_min + 10) % 60)
     later = move_session(_unlocked(accept(adj)), problem, ("S01", 3), new_start=ten_later, series_times=True)
     assert any("11 minutes après" in v.message for v in later.violations)
+
+
+def test_a_bus_in_two_places_at_once_cannot_be_accepted(plan, problem):
+    """A one-off session at Bêta at the very hour of Alpha's session 1: the bus cannot be at both,
+    so « accepter quand même » refuses it, says why in French and the plan stays as it was."""
+    adj = add_session(plan, problem, host=B, resource="bus-1", day=TUESDAYS[0], start=time(10, 0))
+    hard = [v for v in adj.violations if v.hard]
+    assert [v.rule for v in hard] == ["no_overlap_and_travel"]
+    assert "ne peut être à deux endroits" in hard[0].message
+    assert not adj.acceptable
+    with pytest.raises(InputError, match="ne peut pas être appliquée") as refused:
+        accept(adj, by="coordination")
+    text = str(refused.value)
+    assert "ne peut être à deux endroits" in text and "pas une préférence" in text
+    assert "Le plan reste tel qu'il était" in text
+    # the soft rules of the same edit (a one-session series) are not what refuses it
+    assert {v.rule for v in adj.violations if not v.hard} >= {"series_shape"}
+
+
+def test_a_drive_that_cannot_fit_between_two_sessions_cannot_be_accepted(plan, problem):
+    """Gamma (~85 min away) right after Alpha's morning session: physically impossible."""
+    adj = add_session(plan, problem, host=C, resource="bus-1", day=TUESDAYS[0], start=time(12, 45))
+    hard = [v for v in adj.violations if v.hard]
+    assert hard and all("n'arrive qu'à" in v.message for v in hard)
+    with pytest.raises(InputError, match="n'arrive qu'à"):
+        accept(adj)
+    # two hours later the drive fits: what is left (a one-session series) may be accepted
+    later = add_session(plan, problem, host=C, resource="bus-1", day=TUESDAYS[0], start=time(14, 45))
+    assert later.violations and later.acceptable
+    assert check_with_exceptions(accept(later), problem).ok
+
+
+def test_an_exception_written_by_hand_never_covers_a_hard_rule(plan, problem):
+    """A plan file whose accepted exceptions name the overlap: the checker still reports it."""
+    adj = add_session(plan, problem, host=B, resource="bus-1", day=TUESDAYS[0], start=time(10, 0))
+    forced = replace(
+        adj.plan, accepted=tuple(exception_of(v, by="x", on="2027-01-02") for v in adj.violations)
+    )
+    result = check_with_exceptions(forced, problem)
+    assert [v.rule for v in result.open] == ["no_overlap_and_travel"]
+    assert all(not v.hard for v in result.accepted) and result.accepted
 
 
 def _unlocked(plan):
