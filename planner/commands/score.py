@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from planner.file_errors import read_path
 from planner.french import french_decimal
 from planner.inputs.tables import load_resources
 from planner.model import Rules
+from planner.optimise.alternatives import reference_value
 from planner.plan_json import plan_to_dict
 from planner.rules.calendar import build_season
 from planner.territory.specs import DEFAULT_SPEC, load_territory
@@ -195,7 +197,19 @@ def run(args: argparse.Namespace) -> int:
         for c in adopted:
             print(f"  {c.text}")
     print(summary(scored))
-    data = plan_to_dict(scored.plan) | {"violations": violations_dict(scored)} | out
+    written = scored.plan
+    reference = None if scored.tour.plan is None else scored.tour.plan.metrics.reference_rules
+    if reference is not None:
+        # a plan of the frontier (« le moins de km »…): its value under the rules it was compared with
+        value = reference_value(
+            replace(scored.plan, metrics=replace(scored.plan.metrics, reference_rules=reference)),
+            scored.problem,
+        )
+        print(f"Valeur selon vos réglages (ceux que le fichier note pour comparer les plans) : {_num(value)}")
+        written = replace(
+            written, metrics=replace(written.metrics, reference_value=value, reference_rules=reference)
+        )
+    data = plan_to_dict(written) | {"violations": violations_dict(scored)} | out
     if args.improve:
         changes = propose(scored, locked=locks, limit=args.changes)
         data["changes"] = [change_dict(c) for c in changes]

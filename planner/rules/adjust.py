@@ -147,6 +147,9 @@ def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
         participants_full_series=sum(x.participants for x in plan.series if count.get(x.id, 0) >= k),
         sessions=len(plan.sessions),
     )
+    if metrics.reference_rules is not None:  # a kept plan of the frontier: its yardstick follows the edit
+        reference = replace(problem, rules=metrics.reference_rules)
+        metrics = replace(metrics, reference_value=objective_value(plan, reference))
     return with_own_figures(replace(plan, metrics=metrics))
 
 

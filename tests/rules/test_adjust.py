@@ -475,3 +475,18 @@ def test_a_hand_edit_that_keeps_the_hosts_keeps_the_equity_figures(plan, problem
     for field in ("least_covered", "least_covered_session_share", "least_covered_hosts", "base_sessions"):
         assert getattr(adj.plan.metrics, field) == getattr(before.metrics, field)
     assert adj.plan.metrics.km_eur == pytest.approx(before.metrics.km_eur)
+
+
+def test_a_hand_edit_of_a_kept_variant_recomputes_its_value_under_the_reference_rules(plan, problem):
+    """A plan of the frontier records its value under the coordinator's rules; an edit keeps it true."""
+    from planner.optimise.objective import objective_value
+    from planner.plan_json import plan_from_dict, plan_to_dict
+
+    reference = replace(problem.rules, travel_weight=0.0)
+    variant = replace(problem, rules=replace(problem.rules, travel_weight=0.05))
+    kept = replace(plan, metrics=replace(plan.metrics, reference_value=-1.0, reference_rules=reference))
+    adj = move_series(kept, variant, "S01", new_host=B)
+    m = plan_from_dict(plan_to_dict(adj.plan)).metrics  # what the plan file says
+    assert m.reference_rules == reference
+    assert m.reference_value == pytest.approx(objective_value(adj.plan, replace(problem, rules=reference)))
+    assert m.reference_value != pytest.approx(m.objective)  # its own value counts the km, this one not
