@@ -210,6 +210,8 @@ with tabs[1]:
         on_select="rerun",
         selection_mode=pv.CALENDAR_SELECTION,
     )
+    if by_resource:  # HTML: it wraps at any width (Vega's legend was cut)
+        st.html(pv.gantt_legend_html(plan, names))
     st.caption(
         "Une ligne par jour de tournée et demi-journée, une colonne par semaine ; couleur = commune d'accueil ; "
         "🔒 = séance verrouillée ; bandes grises = jours fermés. Survolez une case pour le détail."
