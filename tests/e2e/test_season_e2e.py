@@ -15,6 +15,7 @@ import pytest
 
 from planner.store import workspace
 from planner.store.db import dispose_engine, get_engine
+from planner.territory.specs import load_territory
 
 pytestmark = pytest.mark.e2e
 
@@ -124,11 +125,9 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
     )
     first = free[0]
     other = max(s.index for s in free if s.series == first.series and s.index != first.index)
-    session_box = page.get_by_test_id("stSelectbox").filter(has_text="Séance").first
-    session_box.wait_for()
-    current = _plain(session_box.inner_text())
-    assert f"séance {first.index}/" in current and f"{first.date:%d/%m/%Y}" in current, current
-    commune = re.search(r"([^\n]+?) — séance", current).group(1)
+    page.get_by_test_id("stSelectbox").filter(has_text="avec la séance").first.wait_for()
+    # « Séance » offers the first unlocked session by default: swap it with the last of its series
+    commune = load_territory("vierzon").commune(first.host).name
     _pick(page, "avec la séance", f"{commune} — séance {other}/")
     page.get_by_text("Cette modification enfreint").wait_for(timeout=60_000)
     assert (
@@ -141,6 +140,8 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
     page.get_by_text("exception(s) acceptée(s)").first.wait_for(timeout=60_000)
     moved_plan, _ = _stored(workdir)
     assert moved_plan.accepted
+    last = next(s for s in free if s.series == first.series and s.index == other)
+    assert {s.uid: s for s in moved_plan.sessions}[first.uid].date == last.date  # the two swapped
     announced = {s.uid: s for s in moved_plan.sessions if s.locked}
     # the ten locks, the session moved by hand and any session the accepted warnings name
     assert set(locked) < set(announced)
