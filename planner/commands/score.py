@@ -6,7 +6,9 @@ value under the optimiser's objective (:mod:`planner.tours.score`), with the rul
 listed under ``"violations"`` (nothing is fixed). With ``--improve`` it proposes the best single
 changes (« Améliorer ma tournée », :mod:`planner.tours.improve`) and writes them under
 ``"changes"``; ``--adopt N`` adopts the best change N times, one after the other, and writes the
-tour so improved.
+tour so improved. The file of a plan of the frontier (``--alternatives``, whose metrics record the
+coordinator's rules as ``reference_rules``) also gets its value under those rules, the « Valeur
+selon vos réglages » shown beside it, recomputed (:func:`planner.optimise.alternatives.reference_value`).
 """
 
 from __future__ import annotations
@@ -201,14 +203,10 @@ def run(args: argparse.Namespace) -> int:
     reference = None if scored.tour.plan is None else scored.tour.plan.metrics.reference_rules
     if reference is not None:
         # a plan of the frontier (« le moins de km »…): its value under the rules it was compared with
-        value = reference_value(
-            replace(scored.plan, metrics=replace(scored.plan.metrics, reference_rules=reference)),
-            scored.problem,
-        )
+        written = replace(written, metrics=replace(written.metrics, reference_rules=reference))
+        value = reference_value(written, scored.problem)
         print(f"Valeur selon vos réglages (ceux que le fichier note pour comparer les plans) : {_num(value)}")
-        written = replace(
-            written, metrics=replace(written.metrics, reference_value=value, reference_rules=reference)
-        )
+        written = replace(written, metrics=replace(written.metrics, reference_value=value))
     data = plan_to_dict(written) | {"violations": violations_dict(scored)} | out
     if args.improve:
         changes = propose(scored, locked=locks, limit=args.changes)
