@@ -58,3 +58,18 @@ def test_the_calendar_legend_is_whole_at_1400_and_1000_px(streamlit_url, browser
         for item in seen["items"]:  # every name whole, inside the page's column
             assert item["box"][0] >= left - 1 and item["box"][2] <= right + 1, (width, item, seen["main"])
         assert seen["vega"] == [], seen["vega"]  # no Vega legend left to be cut
+    # the other view keeps Vega's two short legends (resource, locked): inside the chart too
+    page.get_by_text("Par parcours").click()
+    page.wait_for_timeout(1500)
+    for width in (1000, 1400):
+        page.set_viewport_size({"width": width, "height": 1400})
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(1200)
+        boxes = chart.evaluate(
+            "c => { const b = c.getBoundingClientRect();"
+            " return [[b.left, b.right], Array.from(c.querySelectorAll('g.role-legend'))"
+            ".map(g => { const r = g.getBoundingClientRect(); return [r.left, r.right]; })]; }"
+        )
+        (left, right), legends = boxes
+        assert len(legends) == 2, boxes
+        assert all(a >= left - 1 and b <= right + 1 for a, b in legends), (width, boxes)
