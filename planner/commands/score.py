@@ -136,6 +136,7 @@ def violations_dict(scored: ScoredTour) -> list[dict]:
             "series": v.series,
             "session_index": v.session_index,
             "uid": v.uid,
+            "hard": v.hard,  # an impossibility, not a preference (planner.rules.check.Violation)
         }
         for v in scored.violations
     ]
