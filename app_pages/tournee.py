@@ -39,7 +39,7 @@ from planner.rules.adjust import (
     swap_sessions,
     with_locks,
 )
-from planner.rules.check import check_with_exceptions
+from planner.rules.check import HARD_REASON, check_with_exceptions
 from planner.rules.diff import describe_diff, diff_plans, diff_rows, resource_names
 from planner.store import workspace as ws
 from ui import changes as uc
@@ -210,6 +210,8 @@ with tabs[1]:
         on_select="rerun",
         selection_mode=pv.CALENDAR_SELECTION,
     )
+    if by_resource:  # HTML: it wraps at any width (Vega's legend was cut)
+        st.html(pv.gantt_legend_html(plan, names))
     st.caption(
         "Une ligne par jour de tournée et demi-journée, une colonne par semaine ; couleur = commune d'accueil ; "
         "🔒 = séance verrouillée ; bandes grises = jours fermés. Survolez une case pour le détail."
@@ -396,6 +398,17 @@ def _propose(adj, label: str) -> None:
         )
         if st.button("Appliquer", key="tn_mv_apply", type="primary"):
             _apply(set_locked(adj.plan, adj.changed), label, "Modification appliquée ; séances verrouillées.")
+        return
+    if not adj.acceptable:
+        # a resource in two places at once, a drive that cannot fit…: no button, the plan stays as it is
+        st.error(
+            f"Cette modification ne peut pas être appliquée : elle enfreint {len(adj.hard)} règle(s) "
+            "qu'on ne peut pas accepter."
+        )
+        st.markdown("\n".join(f"- {v.message}" for v in adj.hard))
+        st.caption(
+            f"{HARD_REASON} Le plan reste tel qu'il était : choisissez une autre date, heure ou commune."
+        )
         return
     st.warning(f"Cette modification enfreint {len(adj.violations)} règle(s) :")
     st.markdown("\n".join(f"- {v.message} — accepter quand même ?" for v in adj.violations))

@@ -495,6 +495,10 @@ class PlanMetrics:
     ``restricted_bound`` is the bound it proved for that restriction (``None`` otherwise).
     ``greedy_parts`` counts the parts of a split territory where the search found no plan in
     time, so that the simple (greedy) plan was kept there.
+
+    ``reference_value`` (a plan of the frontier solved with other rules,
+    :mod:`planner.optimise.alternatives`) is its value under ``reference_rules``, the
+    coordinator's own: the « Valeur selon vos réglages » shown beside it, recomputable from the file.
     """
 
     status: str
@@ -529,6 +533,8 @@ class PlanMetrics:
     best_objective: float | None = None
     restricted_bound: float | None = None
     greedy_parts: int = 0
+    reference_value: float | None = None
+    reference_rules: Rules | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coverage", _frozen_mapping(self.coverage))

@@ -39,6 +39,28 @@ FORMAT_VERSION = 1
 _REQUIRED_METRICS = tuple(f.name for f in fields(PlanMetrics) if f.default is MISSING)
 
 
+def rules_to_dict(rules: Rules) -> dict[str, Any]:
+    """The rules as written in the plan file (``"rules"``, and a reference's rules in ``"metrics"``)."""
+    return {
+        "sessions_per_series": rules.sessions_per_series,
+        "interval_days": rules.interval_days,
+        "interval_tolerance_days": rules.interval_tolerance_days,
+        "min_participants": rules.min_participants,
+        "catchment_minutes": rules.catchment_minutes,
+        "repeat_value": rules.repeat_value,
+        "travel_weight": rules.travel_weight,
+        "priority": rules.priority,
+        "attendance_share": rules.attendance_share,
+        "attendance_half_minutes": rules.attendance_half_minutes,
+        "km_budget": rules.km_budget,
+    }
+
+
+def rules_from_dict(r: dict[str, Any]) -> Rules:
+    """Inverse of :func:`rules_to_dict` (unknown keys ignored, missing ones default)."""
+    return Rules(**{k: r[k] for k in r if k in Rules.__dataclass_fields__})
+
+
 def _hhmm(t: time) -> str:
     return t.strftime("%H:%M")
 
@@ -206,19 +228,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "closed_dates": sorted(d.isoformat() for d in season.closed_dates),
             "closed_reasons": {d.isoformat(): r for d, r in sorted(season.closed_reasons.items())},
         },
-        "rules": {
-            "sessions_per_series": rules.sessions_per_series,
-            "interval_days": rules.interval_days,
-            "interval_tolerance_days": rules.interval_tolerance_days,
-            "min_participants": rules.min_participants,
-            "catchment_minutes": rules.catchment_minutes,
-            "repeat_value": rules.repeat_value,
-            "travel_weight": rules.travel_weight,
-            "priority": rules.priority,
-            "attendance_share": rules.attendance_share,
-            "attendance_half_minutes": rules.attendance_half_minutes,
-            "km_budget": rules.km_budget,
-        },
+        "rules": rules_to_dict(rules),
         "resources": [resource_to_dict(r) for r in plan.resources],
         "series": [
             {
@@ -289,6 +299,15 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "best_objective": m.best_objective,
             "restricted_bound": m.restricted_bound,
             "greedy_parts": m.greedy_parts,
+            # written only when set: plans of the frontier valued under the coordinator's rules
+            **(
+                {}
+                if m.reference_rules is None
+                else {
+                    "reference_value": m.reference_value,
+                    "reference_rules": rules_to_dict(m.reference_rules),
+                }
+            ),
         },
         "accepted_exceptions": [accepted_to_dict(a) for a in plan.accepted],
         "inputs": _inputs_to_dict(plan.inputs),
@@ -323,6 +342,8 @@ def _metrics(m: dict[str, Any]) -> PlanMetrics:
         values["least_covered"] = tuple(str(c) for c in values["least_covered"])
     if "warnings" in values:
         values["warnings"] = tuple(str(w) for w in values["warnings"])
+    if values.get("reference_rules") is not None:
+        values["reference_rules"] = rules_from_dict(values["reference_rules"])
     return PlanMetrics(**values)
 
 
@@ -342,7 +363,7 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
             closed_dates=frozenset(date.fromisoformat(x) for x in s.get("closed_dates", [])),
             closed_reasons={date.fromisoformat(k): v for k, v in s.get("closed_reasons", {}).items()},
         )
-        rules = Rules(**{k: r[k] for k in r if k in Rules.__dataclass_fields__})
+        rules = rules_from_dict(r)
         return Plan(
             territory_spec=str(d.get("territory", "")),
             season=season,

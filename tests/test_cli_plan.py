@@ -11,6 +11,7 @@ import pytest
 
 from planner.cli import main
 from planner.commands.plan import progress_line, summary
+from planner.french import french_decimal
 from planner.plan_json import plan_from_dict
 from planner.problem import ProgressEvent
 
@@ -236,11 +237,24 @@ def test_alternatives_flag_writes_three_plans_and_compares_them(tmp_path, capsys
         assert label in text
     assert "Séances dans le tiers le moins couvert" in text and "Participants supposés venir" in text
     # what is proven of « le moins de km »'s km is said beside its file
-    assert "aucune autre répartition ne roule moins" in text
+    assert "aucune autre façon de placer ces mêmes parcours dans les journées ne roule moins" in text
     closest = json.loads((tmp_path / "plan-moins-couverts.json").read_text(encoding="utf-8"))
     fewest = json.loads((tmp_path / "plan-moins-de-km.json").read_text(encoding="utf-8"))
     assert closest["rules"]["priority"] == 10.0 and fewest["rules"]["travel_weight"] == 0.02
-    assert fewest["metrics"]["km"] <= json.loads(out.read_text(encoding="utf-8"))["metrics"]["km"]
+    balanced = json.loads(out.read_text(encoding="utf-8"))
+    assert fewest["metrics"]["km"] <= balanced["metrics"]["km"]
+    # « Valeur selon vos réglages » is in each variant's file, with the rules it is measured with …
+    shown = next(line for line in text.splitlines() if line.startswith("Valeur selon vos réglages"))
+    for variant in (closest, fewest):
+        assert variant["metrics"]["reference_rules"] == balanced["rules"] != variant["rules"]
+        assert french_decimal(variant["metrics"]["reference_value"], 2, sep=" ") in shown
+    # … and ``score`` recomputes it from the file alone: the figure shown
+    fewest_file = tmp_path / "plan-moins-de-km.json"
+    assert main(["score", str(fewest_file), "--out", str(tmp_path / "scored.json")]) == 0
+    said = capsys.readouterr().out
+    value = french_decimal(fewest["metrics"]["reference_value"], 2, sep=" ")
+    assert f"Valeur selon vos réglages (ceux que le fichier note pour comparer les plans) : {value}" in said
+    assert value != french_decimal(fewest["metrics"]["objective"], 2, sep=" ")  # not its own objective
 
 
 def test_priority_public_budget_and_imposed_commune(tmp_path):

@@ -3,6 +3,7 @@
 import json
 from dataclasses import replace
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,15 @@ def test_the_bound_of_a_restricted_solve_goes_through_the_file_and_old_files_loa
         d["metrics"].pop(key)
     old = plan_from_dict(d).metrics
     assert (old.restricted_bound, old.greedy_parts, old.bound, old.gap) == (None, 0, 12.0, 1 / 6)
+
+
+def test_a_reference_value_and_its_rules_round_trip_and_are_absent_otherwise():
+    """« Valeur selon vos réglages » of a plan of the frontier is in its file, with those rules."""
+    plan = load_plan(Path(__file__).parent / "data" / "plan_vierzon_petit.json")
+    assert "reference_value" not in plan_to_dict(plan)["metrics"]
+    rules = Rules(priority=3.0, travel_weight=0.0)
+    marked = replace(plan, metrics=replace(plan.metrics, reference_value=12.5, reference_rules=rules))
+    d = plan_to_dict(marked)
+    assert d["metrics"]["reference_value"] == 12.5 and d["metrics"]["reference_rules"]["priority"] == 3.0
+    again = plan_from_dict(json.loads(json.dumps(d)))
+    assert again.metrics.reference_value == 12.5 and again.metrics.reference_rules == rules

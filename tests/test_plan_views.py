@@ -143,3 +143,21 @@ def test_an_empty_plan_draws_calendars_without_a_selection():
     for chart in (pv.gantt_chart, pv.series_chart):
         assert _params(chart(empty, NAMES).to_dict()) == []
     assert pv.selected_sessions(empty, event("S01#1")) == []
+
+
+def test_the_calendar_legend_is_html_with_the_chart_colours(plan):
+    """Vega's legend (cut at 1,000–1,400 px) is gone; the HTML one names each host in its colour."""
+    spec = pv.gantt_chart(plan, NAMES).to_dict()
+    text = json.dumps(spec)
+    assert '"legend": null' in text
+    scale = next(
+        layer["encoding"]["color"]["scale"]
+        for layer in spec["layer"]
+        if "color" in layer.get("encoding", {}) and "field" in layer["encoding"]["color"]
+    )
+    legend = pv.gantt_legend_html(plan, NAMES)
+    assert scale["domain"] == ["Alpha", "Bêta"]  # alphabetical, accents aside
+    for name, colour in zip(scale["domain"], scale["range"], strict=True):
+        assert f'<span style="color:{colour}">■</span> {name}</span>' in legend
+    assert "flex-wrap:wrap" in legend  # it wraps at any width
+    assert pv.gantt_legend_html(plan, {**NAMES, A: "<b>A&B</b>"}).count("&lt;b&gt;A&amp;B&lt;/b&gt;") == 1

@@ -8,7 +8,9 @@ without a basemap (``map_provider=None``, see :mod:`ui.maps`).
 from __future__ import annotations
 
 import hashlib
+import html
 import math
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -629,18 +631,54 @@ def _season_axis(plan: Plan, field: str) -> alt.X:
     )
 
 
+#: Vega's « tableau20 » colours, in its order (what the calendar drew before its legend left Vega).
+TABLEAU20 = (
+    "#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894", "#83bcb6",
+    "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5",
+)  # fmt: skip
+
+
+def _plain_key(name: str) -> str:
+    """Sort key of a commune name as a French reader sorts it (accents and case aside)."""
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c)).casefold()
+
+
+def commune_colours(plan: Plan, names: Mapping[str, str]) -> dict[str, str]:
+    """The colour of each host commune on the calendar, by name in alphabetical order."""
+    hosts = sorted({names.get(s.host, s.host) for s in plan.sessions}, key=_plain_key)
+    return {name: TABLEAU20[i % len(TABLEAU20)] for i, name in enumerate(hosts)}
+
+
+def gantt_legend_html(plan: Plan, names: Mapping[str, str]) -> str:
+    """The legend of :func:`gantt_chart` (colour → host commune) as HTML that wraps at any width.
+
+    Vega laid it out in five fixed columns under the plot: long names, or a narrow window
+    (1,000 px), pushed it past the chart's edge, where it was cut.
+    """
+    items = "".join(
+        f'<span style="white-space:nowrap"><span style="color:{colour}">■</span> {html.escape(name)}</span>'
+        for name, colour in commune_colours(plan, names).items()
+    )
+    return (
+        '<div style="font-size:0.85rem"><b>Commune d\'accueil</b>'
+        f'<div style="display:flex;flex-wrap:wrap;gap:0.1rem 1.1rem">{items}</div></div>'
+    )
+
+
 def gantt_chart(plan: Plan, names: Mapping[str, str]) -> alt.LayerChart | alt.Chart:
     """Season calendar per resource: one row per (resource, weekday, morning/afternoon), one
     column per week, each cell coloured by its host commune; locked sessions carry a padlock and
     closed days are grey bars.
 
     Cells are selectable (:data:`CALENDAR_SELECTION`, by :func:`session_ref`): a selected cell
-    gets a thick black border; read the selection with :func:`selected_sessions`."""
+    gets a thick black border; read the selection with :func:`selected_sessions`. Its legend is
+    :func:`gantt_legend_html`, drawn by the page under it (same colours, :func:`commune_colours`)."""
     data = calendar_frame(plan, names)
     if data.empty:
         return alt.Chart(pd.DataFrame({"jour": []})).mark_point()
     order = list(data.sort_values("ordre")["ligne"].drop_duplicates())
     y = alt.Y("ligne:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
+    colours = commune_colours(plan, names)
     pick = _pick()
     cells = (
         alt.Chart(data)
@@ -652,8 +690,8 @@ def gantt_chart(plan: Plan, names: Mapping[str, str]) -> alt.LayerChart | alt.Ch
             color=alt.Color(
                 "commune:N",
                 title="Commune d'accueil",
-                scale=alt.Scale(scheme="tableau20"),
-                legend=alt.Legend(orient="bottom", columns=5, symbolType="square", labelLimit=160),
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("date:N", title="Date"),
@@ -685,17 +723,16 @@ def gantt_chart(plan: Plan, names: Mapping[str, str]) -> alt.LayerChart | alt.Ch
 
 
 def gantt_height(plan: Plan, names: Mapping[str, str]) -> int:
-    """Pixel height that shows every row of :func:`gantt_chart` and its legend.
+    """Pixel height that shows every row of :func:`gantt_chart` and its date axis (its legend is
+    HTML under it, :func:`gantt_legend_html`).
 
-    Streamlit sizes a chart by the height it is given, legend included; the chart's own
-    ``height`` property is not enough.
+    Streamlit sizes a chart by the height it is given; the chart's own ``height`` property is
+    not enough.
     """
     data = calendar_frame(plan, names)
     if data.empty:
         return 120
-    rows = data["ligne"].nunique()
-    legend_rows = math.ceil(data["commune"].nunique() / 5)
-    return 30 * rows + 22 * legend_rows + 90
+    return 30 * data["ligne"].nunique() + 50
 
 
 def series_height(plan: Plan, names: Mapping[str, str]) -> int:

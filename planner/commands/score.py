@@ -6,7 +6,9 @@ value under the optimiser's objective (:mod:`planner.tours.score`), with the rul
 listed under ``"violations"`` (nothing is fixed). With ``--improve`` it proposes the best single
 changes (« Améliorer ma tournée », :mod:`planner.tours.improve`) and writes them under
 ``"changes"``; ``--adopt N`` adopts the best change N times, one after the other, and writes the
-tour so improved.
+tour so improved. The file of a plan of the frontier (``--alternatives``, whose metrics record the
+coordinator's rules as ``reference_rules``) also gets its value under those rules, the « Valeur
+selon vos réglages » shown beside it, recomputed (:func:`planner.optimise.alternatives.reference_value`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from planner.file_errors import read_path
 from planner.french import french_decimal
 from planner.inputs.tables import load_resources
 from planner.model import Rules
+from planner.optimise.alternatives import reference_value
 from planner.plan_json import plan_to_dict
 from planner.rules.calendar import build_season
 from planner.territory.specs import DEFAULT_SPEC, load_territory
@@ -132,6 +136,7 @@ def violations_dict(scored: ScoredTour) -> list[dict]:
             "series": v.series,
             "session_index": v.session_index,
             "uid": v.uid,
+            "hard": v.hard,  # an impossibility, not a preference (planner.rules.check.Violation)
         }
         for v in scored.violations
     ]
@@ -195,7 +200,15 @@ def run(args: argparse.Namespace) -> int:
         for c in adopted:
             print(f"  {c.text}")
     print(summary(scored))
-    data = plan_to_dict(scored.plan) | {"violations": violations_dict(scored)} | out
+    written = scored.plan
+    reference = None if scored.tour.plan is None else scored.tour.plan.metrics.reference_rules
+    if reference is not None:
+        # a plan of the frontier (« le moins de km »…): its value under the rules it was compared with
+        written = replace(written, metrics=replace(written.metrics, reference_rules=reference))
+        value = reference_value(written, scored.problem)
+        print(f"Valeur selon vos réglages (ceux que le fichier note pour comparer les plans) : {_num(value)}")
+        written = replace(written, metrics=replace(written.metrics, reference_value=value))
+    data = plan_to_dict(written) | {"violations": violations_dict(scored)} | out
     if args.improve:
         changes = propose(scored, locked=locks, limit=args.changes)
         data["changes"] = [change_dict(c) for c in changes]

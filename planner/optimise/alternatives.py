@@ -21,7 +21,9 @@ kept sessions); a variant the stability holds to the balanced plan's sessions sa
 
 Every variant is judged with the same figures (:mod:`planner.publish.equity`) and with the
 coordinator's own objective (:func:`planner.optimise.objective.objective_value` under their
-rules), side by side; keeping one is the coordinator's choice.
+rules), side by side; keeping one is the coordinator's choice. A variant's plan file records that
+value and those rules (``metrics.reference_value``, ``metrics.reference_rules``), so that the
+figure shown is recomputed from the file (:func:`reference_value`, ``python -m planner score``).
 """
 
 from __future__ import annotations
@@ -170,12 +172,28 @@ def solve_alternatives(
             if v.key == "fewest_km":
                 explanation = f"{explanation} {fewest_km_note(fewest, plan, balanced)}"
             explanation += same_plan_note(problem, plan, balanced)
+        value = objective_value(plan, problem)
         if v.key == "balanced":
             balanced = plan  # « le moins de km » is held to it (VARIANTS puts it after)
-        out.append(
-            Alternative(v.key, v.label, explanation, plan, objective_value(plan, problem), plan_equity(plan))
-        )
+        else:
+            # the file of a variant keeps the yardstick it is shown with (its own rules differ)
+            plan = replace(
+                plan, metrics=replace(plan.metrics, reference_value=value, reference_rules=problem.rules)
+            )
+        out.append(Alternative(v.key, v.label, explanation, plan, value, plan_equity(plan)))
     return out
+
+
+def reference_value(plan: Plan, problem: PlanningProblem) -> float:
+    """« Valeur selon vos réglages » recomputed from a plan file: the plan's value under the
+    rules its metrics record as the reference (``reference_rules``), or under its own rules when
+    it records none (the balanced plan is solved with the coordinator's rules).
+
+    ``problem`` is the problem the plan answers (territory, need, drive times); its rules are
+    replaced.
+    """
+    rules = plan.metrics.reference_rules or plan.rules
+    return objective_value(plan, replace(problem, rules=rules))
 
 
 def same_plan_note(problem: PlanningProblem, plan: Plan, balanced: Plan | None) -> str:
@@ -209,7 +227,12 @@ def fewest_km_note(fewest: FewestKm | None, plan: Plan, balanced: Plan | None) -
             "les parcours du plan équilibré, groupés par jour au plus court."
         )
     elif fewest is not None and fewest.km_proven:
-        said = "Ses parcours sont groupés par jour au plus court : aucune autre répartition ne roule moins."
+        # what lay_out proves is about these series only: not that no other plan drives less
+        said = (
+            "Ses parcours sont groupés par jour au plus court, preuve à l'appui : aucune autre façon de "
+            "placer ces mêmes parcours dans les journées ne roule moins (un autre choix de parcours, "
+            "lui, pourrait rouler moins)."
+        )
     else:
         said = "Ses parcours sont groupés par jour pour rouler moins, sans preuve que ce soit le minimum."
     if balanced is not None and plan.metrics.km > balanced.metrics.km + 1e-6:

@@ -5,7 +5,10 @@ at once against every rule of :func:`planner.rules.check.check_plan` and returne
 :class:`Adjustment`: the edited plan and what it breaks, in plain French. A rule broken on
 purpose is not a dead end: :func:`accept` records the violations as accepted exceptions in the
 plan (``Plan.accepted``, shown by the checker apart from the errors) and locks the sessions
-concerned, so that a re-plan keeps the coordinator's word.
+concerned, so that a re-plan keeps the coordinator's word. Only preferences may be so accepted:
+an edit that breaks a hard rule (a resource in two places at once, a drive that cannot fit…,
+:attr:`planner.rules.check.Violation.hard`) is refused by :func:`accept` and the plan stays as
+it was.
 
 Identity: a session keeps its ``uid`` through every edit and its ``sequence`` grows by one each
 time its date, time, host or resource changes (the calendars' revision number). A moved session
@@ -36,7 +39,7 @@ from planner.optimise.objective import objective_value
 from planner.optimise.routing import route_of
 from planner.problem import PlanningProblem
 from planner.publish.equity import with_own_figures
-from planner.rules.check import Violation, check_plan, exception_of, split_accepted
+from planner.rules.check import HARD_REASON, Violation, check_plan, exception_of, split_accepted
 from planner.territory.catchment import recount
 
 SessionKey = tuple[str, int]
@@ -144,6 +147,9 @@ def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
         participants_full_series=sum(x.participants for x in plan.series if count.get(x.id, 0) >= k),
         sessions=len(plan.sessions),
     )
+    if metrics.reference_rules is not None:  # a kept plan of the frontier: its yardstick follows the edit
+        reference = replace(problem, rules=metrics.reference_rules)
+        metrics = replace(metrics, reference_value=objective_value(plan, reference))
     return with_own_figures(replace(plan, metrics=metrics))
 
 
@@ -163,6 +169,22 @@ class Adjustment:
     def ok(self) -> bool:
         """True when the adjusted plan breaks no rule (accepted exceptions aside)."""
         return not self.violations
+
+    @property
+    def hard(self) -> tuple[Violation, ...]:
+        """The violations no coordinator may accept (:attr:`Violation.hard`)."""
+        return tuple(v for v in self.violations if v.hard)
+
+    @property
+    def acceptable(self) -> bool:
+        """True when « accepter quand même » may apply the edit: it breaks no hard rule."""
+        return not self.hard
+
+
+def refusal(violations: Iterable[Violation]) -> str:
+    """Why an edit breaking these hard rules cannot be accepted, in French."""
+    said = " ; ".join(v.message for v in violations)
+    return f"Cette modification ne peut pas être appliquée : {said}. {HARD_REASON} Le plan reste tel qu'il était."
 
 
 def check_adjusted(
@@ -189,7 +211,15 @@ def accept(adj: Adjustment, *, by: str = "", on: date | None = None) -> Plan:
     sessions concerned (those the edit touched, those the violations name, every session of a
     series whose shape — number, weekday, rhythm, time — a violation is about) are locked: a
     re-plan keeps them as the coordinator set them.
+
+    Raises
+    ------
+    InputError
+        When the edit breaks a hard rule (:attr:`Adjustment.hard`): that is not a preference one
+        may set aside, and nothing is accepted (:func:`refusal` says why).
     """
+    if adj.hard:
+        raise InputError(refusal(adj.hard))
     plan = adj.plan
     stamp = (on or date.today()).isoformat()
     new = tuple(exception_of(v, by=by, on=stamp) for v in adj.violations)

@@ -31,6 +31,14 @@ Choices made here (the semantics of PRODUCT.md, "Rules of a good plan"):
 - **Routes**: one route per (resource, date) with sessions, from the base and back to it;
   stops equal the day's hosts in start-time order once repeated consecutive stops are merged
   (``A, A, B`` = ``A, B``); ``km`` and ``drive_minutes`` within 1 % of the matrix (or 0.1).
+- **Hard or soft**: a violation is *hard* (:attr:`Violation.hard`) when it is a physical
+  impossibility — a resource in two places at once, a drive that does not fit between two
+  sessions, a resource without the service or the power socket it needs, more people than seats
+  or than a permanence receives — or a figure that would be false (people counted twice or
+  outside the territory, counts that do not add up, routes or gap not matching the plan).
+  « Accepter quand même » never covers a hard violation; every other rule is a preference of the
+  coordinator (rhythm, weekday, hours, day ends, threshold, catchment, budget, locks…) that they may
+  accept knowingly.
 - **Gap**: the reference is :attr:`planner.problem.ProgressEvent.gap`, i.e.
   ``(bound − objective) / bound``, 0 when the bound is 0 or less, never negative.
 """
@@ -82,6 +90,13 @@ class Violation:
 
     ``uid`` is the identity of the session concerned (empty for a rule about a whole series or
     the whole plan): it is what an accepted exception refers to.
+
+    ``hard`` marks what no coordinator can decide away: a physical impossibility (a resource in
+    two places at once, a drive that cannot fit between two sessions, a resource without the
+    service or the power socket it needs, more people than seats) or a figure that would be false
+    (people counted twice, counts that do not add up, routes or gap not matching the plan). No
+    « accepter quand même » covers it (:func:`accepts`, :data:`HARD_REASON`). The others are the
+    coordinator's preferences (rhythm, weekday, hours, threshold, budget…) and may be accepted.
     """
 
     rule: str
@@ -89,6 +104,14 @@ class Violation:
     series: str = ""
     session_index: int = 0
     uid: str = ""
+    hard: bool = False
+
+
+#: Why a hard violation cannot be accepted, in French (shown beside it).
+HARD_REASON = (
+    "Ce n'est pas une préférence que l'on peut écarter en connaissance de cause, mais une impossibilité "
+    "(ou un chiffre qui deviendrait faux) : « accepter quand même » ne s'applique pas."
+)
 
 
 Rule = Callable[[Plan, PlanningProblem], list[Violation]]
@@ -167,11 +190,13 @@ def _rhythm(series: Series):
         return None
 
 
-def _v(rule: str, message: str, s: Session | None = None, series: str = "") -> Violation:
+def _v(
+    rule: str, message: str, s: Session | None = None, series: str = "", *, hard: bool = False
+) -> Violation:
     text = message[0].upper() + message[1:]
     if s is not None:
-        return Violation(rule, text, s.series, s.index, s.uid)
-    return Violation(rule, text, series)
+        return Violation(rule, text, s.series, s.index, s.uid, hard=hard)
+    return Violation(rule, text, series, hard=hard)
 
 
 # ----------------------------------------------------------------------------- shared lookups
@@ -468,7 +493,9 @@ def resource_calendar(plan: Plan, problem: PlanningProblem) -> list[Violation]:
     for s in plan.sessions:
         r = resources.get(s.resource)
         if r is None:
-            out.append(_v(rule, f"{_what(problem, s)} est confiée à un moyen inconnu « {s.resource} »", s))
+            out.append(
+                _v(rule, f"{_what(problem, s)} est confiée à un moyen inconnu « {s.resource} »", s, hard=True)
+            )
             continue
         weekday = WEEKDAY_NAMES_FR[s.date.weekday()]
         if s.date.weekday() not in r.weekdays:
@@ -489,7 +516,12 @@ def resource_calendar(plan: Plan, problem: PlanningProblem) -> list[Violation]:
         }[s.service]
         if s.service not in r.services:
             out.append(
-                _v(rule, f"{_what(problem, s)} : {r.name} n'assure pas de {SERVICE_LABELS_FR[s.service]}", s)
+                _v(
+                    rule,
+                    f"{_what(problem, s)} : {r.name} n'assure pas de {SERVICE_LABELS_FR[s.service]}",
+                    s,
+                    hard=True,
+                )
             )
         if _session_minutes(s) != expected:
             out.append(
@@ -554,7 +586,7 @@ def _between(prev: Session, nxt: Session, problem: PlanningProblem) -> list[Viol
     rule = "no_overlap_and_travel"
     if nxt.start < prev.end:
         text = f"{_what(problem, nxt)} chevauche {_what(problem, prev)} : {_res(problem, nxt.resource)} ne peut être à deux endroits"
-        return [_v(rule, text, nxt)]
+        return [_v(rule, text, nxt, hard=True)]
     drive = _drive(problem, prev.host, nxt.host)
     if drive is not None and _minutes(nxt.start) + EPS_MIN < _minutes(prev.end) + drive:
         arrival = _clock(_minutes(prev.end) + drive)
@@ -562,7 +594,7 @@ def _between(prev: Session, nxt: Session, problem: PlanningProblem) -> list[Viol
             f"{_what(problem, nxt)} commence à {_hhmm(nxt.start)}, mais le trajet depuis "
             f"{_name(problem, prev.host)} ({drive:.0f} min) n'arrive qu'à {arrival}"
         )
-        return [_v(rule, text, nxt)]
+        return [_v(rule, text, nxt, hard=True)]
     return []
 
 
@@ -599,6 +631,7 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
                     rule,
                     f"{_parcours(problem, series, plan)} annonce {series.participants} participants mais en compte {total} par commune",
                     series=series.id,
+                    hard=True,
                 )
             )
         if series.service != PARCOURS:
@@ -620,6 +653,7 @@ def seats_and_threshold(plan: Plan, problem: PlanningProblem) -> list[Violation]
                     rule,
                     f"{_parcours(problem, series, plan)} a {series.participants} participants pour {r.seats} places",
                     series=series.id,
+                    hard=True,
                 )
             )
     return out
@@ -643,6 +677,7 @@ def _service_capacity(series: Series, plan: Plan, problem: PlanningProblem) -> l
                     f"{what} annonce {series.capacity:g} personnes par heure, "
                     f"{r.name} en reçoit {r.permanence_capacity:g}",
                     series=series.id,
+                    hard=True,
                 )
             )
         room = capacity_people(series.capacity, sum(_session_minutes(s) for s in sessions))
@@ -653,6 +688,7 @@ def _service_capacity(series: Series, plan: Plan, problem: PlanningProblem) -> l
                     f"{what} compte {series.participants} personnes, plus que ses {len(sessions)} date(s) "
                     f"ne peuvent en recevoir ({room})",
                     series=series.id,
+                    hard=True,
                 )
             )
     else:
@@ -694,6 +730,7 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                         rule,
                         f"{_parcours(problem, series, plan)} compte {people} personnes de {_name(problem, code)}",
                         series=series.id,
+                        hard=True,
                     )
                 )
             if code not in problem.needs:
@@ -702,6 +739,7 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                         rule,
                         f"{_parcours(problem, series, plan)} compte des personnes de la commune {code}, hors du territoire",
                         series=series.id,
+                        hard=True,
                     )
                 )
                 continue
@@ -727,6 +765,7 @@ def participants_allocation(plan: Plan, problem: PlanningProblem) -> list[Violat
                     rule,
                     f"{_name(problem, code)} compte {people} participants sur l'ensemble des parcours, "
                     f"plus que son besoin non couvert ({available} personnes) : des personnes sont comptées deux fois",
+                    hard=True,
                 )
             )
     return out
@@ -851,6 +890,7 @@ def power(plan: Plan, problem: PlanningProblem) -> list[Violation]:
                     rule,
                     f"{_what(problem, s)} : {r.name} a besoin d'une prise électrique que {_name(problem, s.host)} n'a pas",
                     s,
+                    hard=True,
                 )
             )
     return out
@@ -868,6 +908,7 @@ def hosts_allowed(plan: Plan, problem: PlanningProblem) -> list[Violation]:
                     rule,
                     f"un parcours a lieu dans la commune {series.host}, hors du territoire",
                     series=series.id,
+                    hard=True,
                 )
             )
         elif problem.requests_only and series.host not in requests:
@@ -891,6 +932,7 @@ def reported_gap(plan: Plan, problem: PlanningProblem) -> list[Violation]:
             _v(
                 rule,
                 f"l'objectif, la borne ou l'écart n'est pas un nombre fini ({m.objective}, {m.bound}, {m.gap})",
+                hard=True,
             )
         ]
     out: list[Violation] = []
@@ -901,10 +943,13 @@ def reported_gap(plan: Plan, problem: PlanningProblem) -> list[Violation]:
                 rule,
                 f"l'écart annoncé ({m.gap:.6f}) ne correspond pas à (borne − objectif) / borne = {expected:.6f} "
                 f"(objectif {m.objective:g}, borne {m.bound:g})",
+                hard=True,
             )
         )
     if m.objective > m.bound + GAP_TOLERANCE * max(1.0, abs(m.bound)):
-        out.append(_v(rule, f"l'objectif ({m.objective:g}) dépasse la borne prouvée ({m.bound:g})"))
+        out.append(
+            _v(rule, f"l'objectif ({m.objective:g}) dépasse la borne prouvée ({m.bound:g})", hard=True)
+        )
     return out
 
 
@@ -964,10 +1009,10 @@ def routes_consistent(plan: Plan, problem: PlanningProblem) -> list[Violation]:
         else:
             problems = _route_violations(route, r, sessions, problem)
         seen.add(key)
-        out += [_v(rule, f"{label} {text}") for text in problems]
+        out += [_v(rule, f"{label} {text}", hard=True) for text in problems]
     for rid, day in days:
         if (rid, day) not in seen and rid in resources:
-            out.append(_v(rule, f"il manque la tournée de {_res(problem, rid)} du {_day(day)}"))
+            out.append(_v(rule, f"il manque la tournée de {_res(problem, rid)} du {_day(day)}", hard=True))
     return out
 
 
@@ -1026,9 +1071,10 @@ def accepts(a: AcceptedException, v: Violation) -> bool:
     """True when ``a`` accepts ``v``: same rule, same message, same session (or same series).
 
     The message is part of the match on purpose: a return at 17 h 45 is not the return at
-    17 h 31 the coordinator accepted.
+    17 h 31 the coordinator accepted. A hard violation (:attr:`Violation.hard`) is never accepted,
+    even by an exception written in a plan file by hand.
     """
-    if a.rule != v.rule or a.message != v.message:
+    if v.hard or a.rule != v.rule or a.message != v.message:
         return False
     return a.uid == v.uid if v.uid else a.series == v.series
 

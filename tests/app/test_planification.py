@@ -13,8 +13,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from planner.french import french_decimal
+from planner.optimise.alternatives import reference_value
 from planner.rules.calendar import french_public_holidays
-from planner.store.workspace import list_versions
+from planner.store.workspace import current_plan, list_versions
 from tests.builders import vierzon_problem
 from ui.auth import store
 from ui.planning import default_season_dates
@@ -362,7 +364,10 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     ]
     assert "Séances dans le tiers le moins couvert" in list(table["Indicateur"])
     # what is proven of « le moins de km »'s km, under its name
-    assert any("aucune autre répartition ne roule moins" in c.value for c in at.caption)
+    assert any(
+        "aucune autre façon de placer ces mêmes parcours dans les journées ne roule moins" in c.value
+        for c in at.caption
+    )
     assert "Plan gardé : Équilibré" in texts(at.success)
     at.button(key="pl_keep_fewest_km").click().run()
     assert not at.exception
@@ -374,6 +379,13 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     assert at.number_input(key="pl_travel").value == 0.02 and at.slider(key="pl_priority").value == 3.0
     labels = [v.label for v in list_versions(store())]
     assert labels[0] == "Plan de saison — Le moins de km"
+    # « Valeur selon vos réglages » shown for it is recomputed from its saved plan file alone
+    stored, _, _ = current_plan(store(), "vierzon")
+    assert stored.metrics.reference_rules == balanced.rules != stored.rules
+    recomputed = reference_value(stored, at.session_state["problem"])
+    shown = table.loc[table["Indicateur"] == "Valeur selon vos réglages", "Le moins de km"].item()
+    assert shown == french_decimal(recomputed, 1)
+    assert shown != french_decimal(stored.metrics.objective, 1)  # not its own value
     # the saupoudrage beside it is valued with the kept plan's rules (with the balanced plan's,
     # « au moins 0,0 % en dessous » compared a value without km to one that counts them)
     from planner.optimise.objective import objective_value

@@ -241,25 +241,29 @@ def find_valid_move(plan, problem):
     raise AssertionError("no valid move found in the plan")
 
 
-def _wrong_day(at):
+def _out_of_order(at):
+    """Swap the first and last sessions of the first series: its order breaks a preference only.
+
+    (Moving a session of the default plan to another weekday lands on a day the bus already
+    works, at that hour: a hard rule, which cannot be accepted.)
+    """
     plan = at.session_state["plan"]
-    first = ordered(plan)[0]
-    key = session_key(first)
-    assert at.selectbox(key="tn_mv_session").value == key
-    wrong_day = next(
-        d for d in candidate_dates(plan, key, horizon_days=42) if d.weekday() != first.date.weekday()
-    )
-    at.selectbox(key=f"tn_mv_date_{key}").set_value(wrong_day).run()
+    sid = ordered(plan)[0].series
+    mine = sorted((s for s in plan.sessions if s.series == sid), key=lambda s: s.index)
+    a, b = session_key(mine[0]), session_key(mine[-1])
+    at.radio(key="tn_op").set_value("Échanger deux séances").run()
+    at.selectbox(key="tn_sw_a").set_value(a).run()
+    at.selectbox(key="tn_sw_b").set_value(b).run()
     assert not at.exception
-    return key, wrong_day
+    return a, mine[-1].date
 
 
 def test_a_move_that_breaks_a_rule_is_explained_and_waits_for_acceptance(planned):
     at = planned
     plan = at.session_state["plan"]
-    _wrong_day(at)
+    _out_of_order(at)
     assert "Cette modification enfreint" in texts(at.warning)
-    assert "ne tombe pas le même jour de semaine" in texts(at.markdown)
+    assert "jours après la séance" in texts(at.markdown)
     assert "— accepter quand même ?" in texts(at.markdown)
     assert "tn_mv_apply" not in [b.key for b in at.button]
     assert at.button(key="tn_mv_accept").label == "Accepter quand même et appliquer"
@@ -268,7 +272,7 @@ def test_a_move_that_breaks_a_rule_is_explained_and_waits_for_acceptance(planned
 
 def test_an_accepted_exception_is_recorded_shown_and_kept_by_a_replan(planned):
     at = planned
-    key, day = _wrong_day(at)
+    key, day = _out_of_order(at)
     at.button(key="tn_mv_accept").click().run()
     assert not at.exception
     plan = at.session_state["plan"]
@@ -284,6 +288,28 @@ def test_an_accepted_exception_is_recorded_shown_and_kept_by_a_replan(planned):
     kept = next(s for s in again.sessions if s.uid == moved.uid)
     assert (kept.date, kept.start, kept.locked) == (moved.date, moved.start, True)
     assert again.accepted  # the exceptions still apply to the kept session
+
+
+def test_a_bus_put_in_two_places_at_once_cannot_be_accepted(planned):
+    """Adding a session elsewhere at the very hour of a planned one: an error says why, no
+    « accepter quand même » button, and the plan (and its versions) stay as they were."""
+    at = planned
+    plan = at.session_state["plan"]
+    busy = ordered(plan)[0]
+    other = next(c for c in sorted({s.host for s in plan.sessions} | {"18279"}) if c != busy.host)
+    at.radio(key="tn_op").set_value("Ajouter une séance").run()
+    at.selectbox(key="tn_add_host").set_value(other).run()
+    at.selectbox(key="tn_add_res").set_value(busy.resource).run()
+    at.date_input(key="tn_add_day").set_value(busy.date).run()
+    at.time_input(key="tn_add_start").set_value(busy.start).run()
+    assert not at.exception
+    assert "ne peut pas être appliquée" in texts(at.error)
+    assert "ne peut être à deux endroits" in texts(at.markdown)
+    assert "pas une préférence" in texts(at.caption) and "Le plan reste tel qu'il était" in texts(at.caption)
+    assert "tn_mv_accept" not in [b.key for b in at.button]
+    assert "tn_mv_apply" not in [b.key for b in at.button]
+    assert at.session_state["plan"] is plan
+    assert len(list_plan_versions(store())) == 1
 
 
 def apply_valid_move(at):

@@ -1,7 +1,7 @@
 """A season played in a real browser (Debian Chromium), as a coordinator would.
 
 Plan the default Vierzon season with a bus of 10 seats typed in the resources table; lock ten
-sessions on the calendar; move one by hand to another weekday and accept the warning; close one
+sessions on the calendar; swap two sessions of a series by hand and accept the warning; close one
 more day and re-plan: no locked session moves and fewer than 10 % of the others do (or the gain
 is shown); reload the page: the resources, the plan and the locks are all there. The database of
 the served app is read directly to check what was stored.
@@ -15,6 +15,7 @@ import pytest
 
 from planner.store import workspace
 from planner.store.db import dispose_engine, get_engine
+from planner.territory.specs import load_territory
 
 pytestmark = pytest.mark.e2e
 
@@ -112,13 +113,22 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
     locked = {s.uid: s for s in locked_plan.sessions if s.locked}
     assert len(locked) == 10
 
-    # move one session by hand to another weekday: a warning, accepted in one click
+    # swap two sessions of one series by hand, out of order: a warning, accepted in one click
+    # (another weekday would land on a day the bus already works at that hour: not acceptable)
     page.get_by_role("tab", name="Ajuster").click()
     page.get_by_text("Modification à la main").wait_for()
-    session_box = page.get_by_test_id("stSelectbox").filter(has_text="Séance").first
-    current = _plain(session_box.inner_text())
-    weekday = "ven." if " mar. " in current else "mar."
-    _pick(page, "Nouvelle date", weekday)
+    page.get_by_text("Échanger deux séances").click()
+    # the first session offered is the first unlocked one in date order (the page's order)
+    free = sorted(
+        (s for s in locked_plan.sessions if not s.locked),
+        key=lambda s: (s.date, s.start, s.resource, s.series, s.index),
+    )
+    first = free[0]
+    other = max(s.index for s in free if s.series == first.series and s.index != first.index)
+    page.get_by_test_id("stSelectbox").filter(has_text="avec la séance").first.wait_for()
+    # « Séance » offers the first unlocked session by default: swap it with the last of its series
+    commune = load_territory("vierzon").commune(first.host).name
+    _pick(page, "avec la séance", f"{commune} — séance {other}/")
     page.get_by_text("Cette modification enfreint").wait_for(timeout=60_000)
     assert (
         "accepter quand même ?"
@@ -130,6 +140,8 @@ def test_a_season_with_locks_a_hand_move_and_a_stable_replan(season_app, browser
     page.get_by_text("exception(s) acceptée(s)").first.wait_for(timeout=60_000)
     moved_plan, _ = _stored(workdir)
     assert moved_plan.accepted
+    last = next(s for s in free if s.series == first.series and s.index == other)
+    assert {s.uid: s for s in moved_plan.sessions}[first.uid].date == last.date  # the two swapped
     announced = {s.uid: s for s in moved_plan.sessions if s.locked}
     # the ten locks, the session moved by hand and any session the accepted warnings name
     assert set(locked) < set(announced)

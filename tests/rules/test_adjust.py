@@ -50,7 +50,7 @@ from planner.rules.adjust import (
     swap_sessions,
     with_locks,
 )
-from planner.rules.check import check_plan, check_with_exceptions
+from planner.rules.check import check_plan, check_with_exceptions, exception_of
 from tests.builders import matrix_of
 
 A, B, BASE, C = "18001", "18002", "18003", "18004"
@@ -368,6 +368,47 @@ def test_returning_one_minute_late_is_said_in_minutes_and_can_be_accepted(plan, 
     assert any("11 minutes après" in v.message for v in later.violations)
 
 
+def test_a_bus_in_two_places_at_once_cannot_be_accepted(plan, problem):
+    """A one-off session at Bêta at the very hour of Alpha's session 1: the bus cannot be at both,
+    so « accepter quand même » refuses it, says why in French and the plan stays as it was."""
+    adj = add_session(plan, problem, host=B, resource="bus-1", day=TUESDAYS[0], start=time(10, 0))
+    hard = [v for v in adj.violations if v.hard]
+    assert [v.rule for v in hard] == ["no_overlap_and_travel"]
+    assert "ne peut être à deux endroits" in hard[0].message
+    assert not adj.acceptable
+    with pytest.raises(InputError, match="ne peut pas être appliquée") as refused:
+        accept(adj, by="coordination")
+    text = str(refused.value)
+    assert "ne peut être à deux endroits" in text and "pas une préférence" in text
+    assert "Le plan reste tel qu'il était" in text
+    # the soft rules of the same edit (a one-session series) are not what refuses it
+    assert {v.rule for v in adj.violations if not v.hard} >= {"series_shape"}
+
+
+def test_a_drive_that_cannot_fit_between_two_sessions_cannot_be_accepted(plan, problem):
+    """Gamma (~85 min away) right after Alpha's morning session: physically impossible."""
+    adj = add_session(plan, problem, host=C, resource="bus-1", day=TUESDAYS[0], start=time(12, 45))
+    hard = [v for v in adj.violations if v.hard]
+    assert hard and all("n'arrive qu'à" in v.message for v in hard)
+    with pytest.raises(InputError, match="n'arrive qu'à"):
+        accept(adj)
+    # two hours later the drive fits: what is left (a one-session series) may be accepted
+    later = add_session(plan, problem, host=C, resource="bus-1", day=TUESDAYS[0], start=time(14, 45))
+    assert later.violations and later.acceptable
+    assert check_with_exceptions(accept(later), problem).ok
+
+
+def test_an_exception_written_by_hand_never_covers_a_hard_rule(plan, problem):
+    """A plan file whose accepted exceptions name the overlap: the checker still reports it."""
+    adj = add_session(plan, problem, host=B, resource="bus-1", day=TUESDAYS[0], start=time(10, 0))
+    forced = replace(
+        adj.plan, accepted=tuple(exception_of(v, by="x", on="2027-01-02") for v in adj.violations)
+    )
+    result = check_with_exceptions(forced, problem)
+    assert [v.rule for v in result.open] == ["no_overlap_and_travel"]
+    assert all(not v.hard for v in result.accepted) and result.accepted
+
+
 def _unlocked(plan):
     return with_locks(plan, [])
 
@@ -434,3 +475,18 @@ def test_a_hand_edit_that_keeps_the_hosts_keeps_the_equity_figures(plan, problem
     for field in ("least_covered", "least_covered_session_share", "least_covered_hosts", "base_sessions"):
         assert getattr(adj.plan.metrics, field) == getattr(before.metrics, field)
     assert adj.plan.metrics.km_eur == pytest.approx(before.metrics.km_eur)
+
+
+def test_a_hand_edit_of_a_kept_variant_recomputes_its_value_under_the_reference_rules(plan, problem):
+    """A plan of the frontier records its value under the coordinator's rules; an edit keeps it true."""
+    from planner.optimise.objective import objective_value
+    from planner.plan_json import plan_from_dict, plan_to_dict
+
+    reference = replace(problem.rules, travel_weight=0.0)
+    variant = replace(problem, rules=replace(problem.rules, travel_weight=0.05))
+    kept = replace(plan, metrics=replace(plan.metrics, reference_value=-1.0, reference_rules=reference))
+    adj = move_series(kept, variant, "S01", new_host=B)
+    m = plan_from_dict(plan_to_dict(adj.plan)).metrics  # what the plan file says
+    assert m.reference_rules == reference
+    assert m.reference_value == pytest.approx(objective_value(adj.plan, replace(problem, rules=reference)))
+    assert m.reference_value != pytest.approx(m.objective)  # its own value counts the km, this one not

@@ -522,6 +522,22 @@ def test_bus_at_a_host_without_power():
     plan = edit_session(good_plan(), "S1", 2, host=B)
     v = only(power(plan, problem()), "power")
     assert "prise électrique" in v.message and "Brinay" in v.message
+    # missing equipment is no preference: no accepted exception covers it
+    assert v.hard
+    forced = replace(plan, accepted=(exception_of(v, by="coordination", on="2027-01-02"),))
+    assert [
+        x.message for x in check_with_exceptions(forced, problem(), skip=set(RULES) - {"power"}).open
+    ] == [v.message]
+
+
+def test_a_late_return_is_a_preference_an_overlap_is_not():
+    """Back at the base after the day's end may be accepted; two sessions at once may not."""
+    late = only(no_overlap_and_travel(_late_plan(), problem()), "no_overlap_and_travel")
+    assert not late.hard
+    s = next(x for x in good_plan().sessions if (x.series, x.index) == ("S1", 1))
+    twice = replace(good_plan(), sessions=(*good_plan().sessions, replace(s, series="S9", uid="dup")))
+    overlap = [v for v in no_overlap_and_travel(twice, problem()) if "deux endroits" in v.message]
+    assert overlap and all(v.hard for v in overlap)
 
 
 # ----------------------------------------------------------------------------- hosts_allowed

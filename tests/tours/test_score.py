@@ -90,8 +90,11 @@ def test_resources_file_rules_apply(vierzon, tmp_path):
     resources.write_text("id;kind;base;weekdays\nbus-1;bus;18279;mar,ven\n", encoding="utf-8")
     out = tmp_path / "scored.json"
     assert main(["score", str(path), "--resources", str(resources), "--out", str(out)]) == 0
-    rules = Counter(v["rule"] for v in json.loads(out.read_text(encoding="utf-8"))["violations"])
+    written = json.loads(out.read_text(encoding="utf-8"))["violations"]
+    rules = Counter(v["rule"] for v in written)
     assert rules["resource_calendar"] == 1
+    # a day the bus does not work is a preference one may accept, not an impossibility
+    assert [v["hard"] for v in written if v["rule"] == "resource_calendar"] == [False]
 
 
 def test_sample_tour_figures_are_the_optimisers(vierzon):
