@@ -410,17 +410,27 @@ def _propose(adj, label: str) -> None:
             f"{HARD_REASON} Le plan reste tel qu'il était : choisissez une autre date, heure ou commune."
         )
         return
-    st.warning(f"Cette modification enfreint {len(adj.violations)} règle(s) :")
-    st.markdown("\n".join(f"- {v.message} — accepter quand même ?" for v in adj.violations))
+    if adj.standing:
+        # not this edit's doing (a plan saved before they were refused…): they must not block every edit
+        st.info(
+            f"Le plan enfreignait déjà {len(adj.standing)} règle(s) qu'on ne peut pas accepter ; cette "
+            "modification n'y change rien. Pour les corriger : déverrouillez puis déplacez la séance en "
+            "cause, revenez à une version antérieure (onglet « Versions ») ou replanifiez."
+        )
+        st.markdown("\n".join(f"- {v.message}" for v in adj.standing))
+    if not adj.soft:
+        if st.button("Appliquer", key="tn_mv_apply", type="primary"):
+            _apply(set_locked(adj.plan, adj.changed), label, "Modification appliquée ; séances verrouillées.")
+        return
+    st.warning(f"Cette modification enfreint {len(adj.soft)} règle(s) :")
+    st.markdown("\n".join(f"- {v.message} — accepter quand même ?" for v in adj.soft))
     st.caption(
         "Accepter garde la modification telle quelle : l'exception est notée dans le plan (et montrée par la "
         "vérification), les séances concernées sont verrouillées et un nouveau calcul les gardera."
     )
     if st.button("Accepter quand même et appliquer", key="tn_mv_accept", type="primary"):
         accepted = accept(adj, by=up.author())
-        _apply(
-            accepted, label, f"Modification appliquée avec {len(adj.violations)} exception(s) acceptée(s)."
-        )
+        _apply(accepted, label, f"Modification appliquée avec {len(adj.soft)} exception(s) acceptée(s).")
 
 
 def _apply(new_plan, label: str, done: str) -> None:

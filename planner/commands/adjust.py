@@ -77,7 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=_day, help="nouvelle date (--move) ou date de la séance ajoutée (--add)")
     p.add_argument("--start", type=_clock, help="nouvelle heure de début (HH:MM)")
     p.add_argument("--host", help="nouvelle commune d'accueil (nom ou code INSEE)")
-    p.add_argument("--whole-series", action="store_true", help="avec --move --host : tout le parcours")
+    p.add_argument(
+        "--whole-series",
+        action="store_true",
+        help="avec --move : tout le parcours suit (--host : même commune ; --start : même heure chaque semaine)",
+    )
     p.add_argument("--days", type=int, default=0, help="avec --move-series : décalage en jours (± N)")
     p.add_argument("--resource", help="avec --add : moyen itinérant (défaut : le premier du plan)")
     p.add_argument("--series", help="avec --add : ajouter la séance à ce parcours (défaut : séance isolée)")
@@ -139,6 +143,7 @@ def edit(plan: Plan, problem: PlanningProblem, args: argparse.Namespace) -> Adju
             new_start=args.start,
             new_host=host,
             whole_series=args.whole_series,
+            series_times=args.whole_series,  # as « Ajuster »: a series keeps one time slot
         )
     if args.move_series is not None:
         return move_series(
@@ -166,16 +171,25 @@ def run(args: argparse.Namespace) -> int:
     adj = edit(plan, plan_problem(plan), args)
     if adj.hard:
         raise InputError(refusal(adj.hard))  # nothing written, whatever --accept says
+    if adj.standing:  # the plan broke them before the edit: they do not block it (Adjustment.standing)
+        print(
+            f"Le plan enfreignait déjà {len(adj.standing)} règle(s) qu'on ne peut pas accepter ; cette "
+            "modification n'y change rien (déplacez la séance en cause ou replanifiez) :"
+        )
+        print("\n".join(f"  {v.message}" for v in adj.standing))
     if adj.ok:
         edited = set_locked(adj.plan, adj.changed)
         print("Cette modification respecte toutes les règles ; les séances modifiées sont verrouillées.")
+    elif not adj.soft:
+        edited = set_locked(adj.plan, adj.changed)
+        print("Cette modification n'enfreint aucune autre règle ; les séances modifiées sont verrouillées.")
     else:
-        print(f"Cette modification enfreint {len(adj.violations)} règle(s) :")
-        print("\n".join(f"  {v.message}" for v in adj.violations))
+        print(f"Cette modification enfreint {len(adj.soft)} règle(s) :")
+        print("\n".join(f"  {v.message}" for v in adj.soft))
         if not args.accept:
             raise InputError("rien n'est écrit : relancez avec --accept pour accepter quand même")
         edited = accept(adj, by=args.by)
-        print(f"{len(adj.violations)} exception(s) acceptée(s), notées dans le plan.")
+        print(f"{len(adj.soft)} exception(s) acceptée(s), notées dans le plan.")
     out = Path(args.out)
     try:
         out.write_text(json.dumps(plan_to_dict(edited), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -263,7 +263,7 @@ def test_a_move_that_breaks_a_rule_is_explained_and_waits_for_acceptance(planned
     plan = at.session_state["plan"]
     _out_of_order(at)
     assert "Cette modification enfreint" in texts(at.warning)
-    assert "jours après la séance" in texts(at.markdown)
+    assert "jours avant la séance" in texts(at.markdown)  # out of order: not « -28 jours après »
     assert "— accepter quand même ?" in texts(at.markdown)
     assert "tn_mv_apply" not in [b.key for b in at.button]
     assert at.button(key="tn_mv_accept").label == "Accepter quand même et appliquer"
