@@ -312,6 +312,38 @@ def test_a_bus_put_in_two_places_at_once_cannot_be_accepted(planned):
     assert len(list_plan_versions(store())) == 1
 
 
+def test_a_plan_saved_with_an_impossibility_can_still_be_edited_and_says_how_to_mend_it(planned):
+    """A plan saved before hard rules were refused, with an overlap « accepted »: an edit of
+    another series is not refused for it (that left every edit refused); the page says the
+    overlap was there before and how to mend it, and the edit's own preference is accepted."""
+    from dataclasses import replace
+
+    from planner.rules.adjust import Adjustment, accept, add_session
+
+    at = planned
+    plan, problem = at.session_state["plan"], at.session_state["problem"]
+    busy = ordered(plan)[0]
+    other = next(c for c in sorted({s.host for s in plan.sessions} | {"18279"}) if c != busy.host)
+    adj = add_session(plan, problem, host=other, resource=busy.resource, day=busy.date, start=busy.start)
+    as_before = Adjustment(adj.plan, tuple(replace(v, hard=False) for v in adj.violations), adj.changed)
+    at.session_state["plan"] = accept(as_before, by="avant")
+    at.run()
+    last = ordered(plan)[-1]
+    mine = sorted((s for s in plan.sessions if s.series == last.series), key=lambda s: s.index)
+    at.radio(key="tn_op").set_value("Échanger deux séances").run()
+    at.selectbox(key="tn_sw_a").set_value(session_key(mine[0])).run()
+    at.selectbox(key="tn_sw_b").set_value(session_key(mine[-1])).run()
+    assert not at.exception
+    assert "ne peut pas être appliquée" not in texts(at.error)
+    assert "enfreignait déjà 1 règle(s)" in texts(at.info)
+    assert "ne peut être à deux endroits" in texts(at.markdown)
+    at.button(key="tn_mv_accept").click().run()
+    assert not at.exception
+    edited = at.session_state["plan"]
+    assert next(s for s in edited.sessions if s.uid == mine[0].uid).date == mine[-1].date
+    assert "Vérification du plan : 1 règle(s) enfreinte(s)" in texts(at.error)  # still shown until mended
+
+
 def apply_valid_move(at):
     plan, problem = at.session_state["plan"], at.session_state["problem"]
     key, day, host = find_valid_move(plan, problem)
