@@ -136,3 +136,25 @@ def test_a_hard_rule_the_plan_file_already_broke_does_not_block_other_edits(plan
     again = ["adjust", str(saved), "--add", other, "--date", busy.date.isoformat()]
     again += ["--start", (busy.end.strftime("%H:%M")), "--accept", "--out", str(tmp_path / "no.json")]
     assert main(again) == 2 and not (tmp_path / "no.json").exists()
+
+
+def test_a_session_moved_once_can_be_unlocked_and_moved_again(planned, tmp_path, capsys):
+    """A moved session is locked: ``--unlock`` frees it (a whole series without ``:N``)."""
+    plan = load_plan(planned)
+    first = _first(plan)
+    k = max(s.index for s in plan.sessions if s.series == first.series)
+    swapped, freed = tmp_path / "swapped.json", tmp_path / "freed.json"
+    swap = ["adjust", str(planned), "--swap", f"{first.series}:1", f"{first.series}:{k}", "--accept"]
+    assert main([*swap, "--out", str(swapped)]) == 0
+    back = ["adjust", str(swapped), "--swap", f"{first.series}:1", f"{first.series}:{k}", "--accept"]
+    assert main([*back, "--out", str(tmp_path / "no.json")]) == 2  # locked: refused
+    assert "verrouillée" in capsys.readouterr().err
+    assert main(["adjust", str(swapped), "--unlock", first.series, "--out", str(freed)]) == 0
+    assert not any(s.locked for s in load_plan(freed).sessions if s.series == first.series)
+    again = tmp_path / "again.json"
+    back = ["adjust", str(freed), "--swap", f"{first.series}:1", f"{first.series}:{k}", "--accept"]
+    assert main([*back, "--out", str(again)]) == 0
+    restored = {s.uid: s.date for s in load_plan(again).sessions}
+    assert all(restored[s.uid] == s.date for s in plan.sessions)
+    assert main(["adjust", str(again), "--lock", f"{first.series}:2", "--out", str(freed)]) == 0
+    assert next(s for s in load_plan(freed).sessions if (s.series, s.index) == (first.series, 2)).locked

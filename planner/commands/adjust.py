@@ -6,8 +6,10 @@ rule. An edit that keeps every rule is written with the sessions it touched lock
 the coordinator's preferences (rhythm, weekday, hours…) is written only with ``--accept``
 (« accepter quand même »: the exceptions are recorded in the plan file). One that breaks a hard
 rule (a resource in two places at once, a drive that cannot fit…) is never written: the French
-message says why and the exit code is 2. The problem the plan answers is rebuilt from the plan
-file alone (:func:`plan_problem`).
+message says why and the exit code is 2, unless the plan already broke it before the edit
+(:attr:`planner.rules.adjust.Adjustment.standing`: said, it does not block other edits). A moved
+session is locked; ``--unlock`` (and ``--lock``) set the locks, as the page's 🔒 column does. The
+problem the plan answers is rebuilt from the plan file alone (:func:`plan_problem`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--move-series", metavar="PARCOURS", help="déplacer tout un parcours")
     what.add_argument("--swap", type=_key, nargs=2, metavar="PARCOURS:N", help="échanger deux séances")
     what.add_argument("--add", metavar="COMMUNE", help="ajouter une séance dans cette commune (nom ou code)")
+    what.add_argument(
+        "--lock", nargs="+", metavar="PARCOURS[:N]", help="verrouiller des séances (tout le parcours sans :N)"
+    )
+    what.add_argument(
+        "--unlock",
+        nargs="+",
+        metavar="PARCOURS[:N]",
+        help="déverrouiller des séances, pour pouvoir les déplacer de nouveau (tout le parcours sans :N)",
+    )
     p.add_argument("--date", type=_day, help="nouvelle date (--move) ou date de la séance ajoutée (--add)")
     p.add_argument("--start", type=_clock, help="nouvelle heure de début (HH:MM)")
     p.add_argument("--host", help="nouvelle commune d'accueil (nom ou code INSEE)")
@@ -165,9 +176,40 @@ def edit(plan: Plan, problem: PlanningProblem, args: argparse.Namespace) -> Adju
     )
 
 
+def _keys(plan: Plan, texts: list[str]) -> set[SessionKey]:
+    """The sessions named ``PARCOURS:N``, or every session of ``PARCOURS``."""
+    out: set[SessionKey] = set()
+    for text in texts:
+        series, _, number = text.rpartition(":")
+        if series and number.isdigit():
+            out.add((series, int(number)))
+            continue
+        mine = {(s.series, s.index) for s in plan.sessions if s.series == text}
+        if not mine:
+            raise InputError(f"parcours introuvable dans le plan : « {text} »")
+        out |= mine
+    return out
+
+
+def _write(plan: Plan, path: str) -> None:
+    out = Path(path)
+    try:
+        out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
+    print(f"Plan écrit dans {out}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Edit, check, and write the plan when the rules (or the coordinator's --accept) allow it."""
     plan = load_plan(args.plan)
+    if args.lock or args.unlock:
+        # a moved session is locked: without --unlock the command line could never move it again
+        keys = _keys(plan, args.lock or args.unlock)
+        _write(set_locked(plan, keys, locked=bool(args.lock)), args.out)
+        word = "verrouillée(s)" if args.lock else "déverrouillée(s)"
+        print(f"{len(keys)} séance(s) {word}.")
+        return 0
     adj = edit(plan, plan_problem(plan), args)
     if adj.hard:
         raise InputError(refusal(adj.hard))  # nothing written, whatever --accept says
@@ -190,10 +232,5 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("rien n'est écrit : relancez avec --accept pour accepter quand même")
         edited = accept(adj, by=args.by)
         print(f"{len(adj.soft)} exception(s) acceptée(s), notées dans le plan.")
-    out = Path(args.out)
-    try:
-        out.write_text(json.dumps(plan_to_dict(edited), ensure_ascii=False, indent=2), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
-    print(f"Plan écrit dans {out}")
+    _write(edited, args.out)
     return 0
