@@ -99,24 +99,23 @@ def _route_for_day(problem: PlanningProblem, resource_id: str, day: date, sessio
 def rebuild_routes(plan: Plan, problem: PlanningProblem, days: Iterable[tuple[str, date]]) -> Plan:
     """Recompute the routes of the given ``(resource, date)`` days from the plan's sessions.
 
-    A day left without sessions loses its route. Kilometres and drive hours in the metrics
-    change by the difference; the optimiser's objective and bound are kept as they were.
+    A day left without sessions loses its route. Kilometres and drive hours in the metrics are
+    the sum of the routes (as the solver writes them), not the old figures plus a difference: a
+    plan file's routes are rounded, and that difference drifted away from them edit after edit.
+    The optimiser's objective and bound are kept as they were.
     """
     days = set(days)
     kept = [r for r in plan.routes if (r.resource, r.date) not in days]
-    old = [r for r in plan.routes if (r.resource, r.date) in days]
     new: list[Route] = []
     for resource_id, day in sorted(days):
         todays = [s for s in plan.sessions if s.resource == resource_id and s.date == day]
         if todays:
             new.append(_route_for_day(problem, resource_id, day, todays))
     routes = tuple(sorted(kept + new, key=lambda r: (r.date, r.resource)))
-    d_km = sum(r.km for r in new) - sum(r.km for r in old)
-    d_min = sum(r.drive_minutes for r in new) - sum(r.drive_minutes for r in old)
     metrics = replace(
         plan.metrics,
-        km=max(0.0, plan.metrics.km + d_km),
-        drive_hours=max(0.0, plan.metrics.drive_hours + d_min / 60.0),
+        km=sum(r.km for r in routes),
+        drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
         sessions=len(plan.sessions),
     )
     return replace(plan, routes=routes, metrics=metrics)

@@ -283,6 +283,19 @@ def test_rebuild_routes_drops_a_day_without_sessions(plan, problem):
     assert isinstance(rebuilt.routes[0], Route)
 
 
+def test_kilometres_after_an_edit_are_those_of_the_routes_of_the_plan_file(plan, problem, tmp_path):
+    """A plan file rounds each route (0.01 km): its kilometres after an edit are the sum of its
+    routes, not its old total plus the difference with unrounded routes (that drifted)."""
+    from planner.plan_json import load_plan, save_plan
+
+    save_plan(plan, tmp_path / "plan.json")
+    loaded = load_plan(tmp_path / "plan.json")
+    loaded = replace(loaded, metrics=replace(loaded.metrics, km=loaded.metrics.km + 0.04))  # other rounding
+    adj = move_series(loaded, problem, "S01", new_start=time(9, 45))  # same stops: same routes
+    assert adj.plan.metrics.km == pytest.approx(sum(r.km for r in adj.plan.routes))
+    assert adj.plan.metrics.drive_hours == pytest.approx(sum(r.drive_minutes for r in adj.plan.routes) / 60)
+
+
 def test_replan_problem_carries_the_locked_sessions(plan, problem):
     locked = with_locks(plan, [("S01", 1), ("S01", 3)])
     p = replan_problem(problem, locked)
