@@ -8,7 +8,9 @@ plan (``Plan.accepted``, shown by the checker apart from the errors) and locks t
 concerned, so that a re-plan keeps the coordinator's word. Only preferences may be so accepted:
 an edit that breaks a hard rule (a resource in two places at once, a drive that cannot fit…,
 :attr:`planner.rules.check.Violation.hard`) is refused by :func:`accept` and the plan stays as
-it was.
+it was. A hard rule the plan already broke before the edit (a plan saved before such rules were
+refused, an older version restored) does not refuse it (:attr:`Adjustment.standing`): otherwise
+no edit but the one mending it could ever be made, and none at all with two of them.
 
 Identity: a session keeps its ``uid`` through every edit and its ``sequence`` grows by one each
 time its date, time, host or resource changes (the calendars' revision number). A moved session
