@@ -433,11 +433,18 @@ def _propose(adj, label: str) -> None:
         _apply(accepted, label, f"Modification appliquée avec {len(adj.soft)} exception(s) acceptée(s).")
 
 
+#: The inputs of « Ajouter une séance », cleared once it is applied: kept, they proposed the same
+#: addition again at once, refused as a bus in two places under « Modification appliquée ».
+ADD_INPUTS = ("tn_add_day", "tn_add_start", "tn_add_series")
+
+
 def _apply(new_plan, label: str, done: str) -> None:
     st.session_state.pop(LOCK_EDITOR, None)
     if uw.commit(new_plan, label[:200], baseline=baseline):
         st.session_state["tn_flash"] = ("success", done)
         st.session_state.pop(REPORT_KEY, None)
+        for key in ADD_INPUTS:
+            st.session_state.pop(key, None)
     st.rerun()
 
 

@@ -344,6 +344,37 @@ def test_a_plan_saved_with_an_impossibility_can_still_be_edited_and_says_how_to_
     assert "Vérification du plan : 1 règle(s) enfreinte(s)" in texts(at.error)  # still shown until mended
 
 
+def test_an_added_session_once_applied_is_not_proposed_again(planned):
+    """After « Ajouter une séance » is applied, the date and time are cleared: they proposed the
+    same addition again at once, shown as a bus in two places under « Modification appliquée »."""
+    from planner.rules.adjust import add_session
+
+    at = planned
+    plan, problem = at.session_state["plan"], at.session_state["problem"]
+    bus = plan.resources[0]
+    host = next(c for c in sorted({s.host for s in plan.sessions}))
+    day, start = next(
+        (d, t)
+        for d in (
+            plan.season.start + timedelta(days=i) for i in range((plan.season.end - plan.season.start).days)
+        )
+        if plan.season.is_open(d)
+        for t in (time(9, 30), time(14, 0))
+        if add_session(plan, problem, host=host, resource=bus.id, day=d, start=t).acceptable
+    )
+    at.radio(key="tn_op").set_value("Ajouter une séance").run()
+    at.selectbox(key="tn_add_host").set_value(host).run()
+    at.selectbox(key="tn_add_res").set_value(bus.id).run()
+    at.date_input(key="tn_add_day").set_value(day).run()
+    at.time_input(key="tn_add_start").set_value(start).run()
+    at.button(key="tn_mv_accept").click().run()
+    assert not at.exception
+    assert len(at.session_state["plan"].sessions) == len(plan.sessions) + 1
+    assert "exception(s) acceptée(s)" in texts(at.success)
+    assert "ne peut pas être appliquée" not in texts(at.error), texts(at.error)
+    assert at.date_input(key="tn_add_day").value is None
+
+
 def apply_valid_move(at):
     plan, problem = at.session_state["plan"], at.session_state["problem"]
     key, day, host = find_valid_move(plan, problem)
