@@ -410,17 +410,32 @@ def _propose(adj, label: str) -> None:
             f"{HARD_REASON} Le plan reste tel qu'il était : choisissez une autre date, heure ou commune."
         )
         return
-    st.warning(f"Cette modification enfreint {len(adj.violations)} règle(s) :")
-    st.markdown("\n".join(f"- {v.message} — accepter quand même ?" for v in adj.violations))
+    if adj.standing:
+        # not this edit's doing (a plan saved before they were refused…): they must not block every edit
+        st.info(
+            f"Le plan enfreignait déjà {len(adj.standing)} règle(s) qu'on ne peut pas accepter ; cette "
+            "modification n'y change rien. Pour les corriger : déverrouillez puis déplacez la séance en "
+            "cause, revenez à une version antérieure (onglet « Versions ») ou replanifiez."
+        )
+        st.markdown("\n".join(f"- {v.message}" for v in adj.standing))
+    if not adj.soft:
+        if st.button("Appliquer", key="tn_mv_apply", type="primary"):
+            _apply(set_locked(adj.plan, adj.changed), label, "Modification appliquée ; séances verrouillées.")
+        return
+    st.warning(f"Cette modification enfreint {len(adj.soft)} règle(s) :")
+    st.markdown("\n".join(f"- {v.message} — accepter quand même ?" for v in adj.soft))
     st.caption(
         "Accepter garde la modification telle quelle : l'exception est notée dans le plan (et montrée par la "
         "vérification), les séances concernées sont verrouillées et un nouveau calcul les gardera."
     )
     if st.button("Accepter quand même et appliquer", key="tn_mv_accept", type="primary"):
         accepted = accept(adj, by=up.author())
-        _apply(
-            accepted, label, f"Modification appliquée avec {len(adj.violations)} exception(s) acceptée(s)."
-        )
+        _apply(accepted, label, f"Modification appliquée avec {len(adj.soft)} exception(s) acceptée(s).")
+
+
+#: The inputs of « Ajouter une séance », cleared once it is applied: kept, they proposed the same
+#: addition again at once, refused as a bus in two places under « Modification appliquée ».
+ADD_INPUTS = ("tn_add_day", "tn_add_start", "tn_add_series")
 
 
 def _apply(new_plan, label: str, done: str) -> None:
@@ -428,6 +443,8 @@ def _apply(new_plan, label: str, done: str) -> None:
     if uw.commit(new_plan, label[:200], baseline=baseline):
         st.session_state["tn_flash"] = ("success", done)
         st.session_state.pop(REPORT_KEY, None)
+        for key in ADD_INPUTS:
+            st.session_state.pop(key, None)
     st.rerun()
 
 

@@ -8,6 +8,8 @@ even with ``--accept``, in French, and nothing is written.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -85,3 +87,74 @@ def test_an_edit_that_keeps_every_rule_is_written_locked(planned, tmp_path, caps
     moved = next(s for s in edited.sessions if (s.series, s.index) == key)
     assert moved.date == day and moved.locked and not edited.accepted
     assert check_with_exceptions(edited, plan_problem(edited)).ok
+
+
+def test_whole_series_moves_the_time_of_every_session_as_the_page_does(planned, tmp_path, capsys):
+    """« Ajuster » moves a series' time with its session (a series keeps one time slot):
+    ``--whole-series`` does the same for ``--start``, not only for ``--host``."""
+    plan = load_plan(planned)
+    first = _first(plan)  # a morning session: 15 minutes earlier overlaps nothing
+    start = (datetime.combine(first.date, first.start) - timedelta(minutes=15)).time()
+    out = tmp_path / "edited.json"
+    args = ["adjust", str(planned), "--move", f"{first.series}:{first.index}", "--start", f"{start:%H:%M}"]
+    assert main([*args, "--whole-series", "--accept", "--out", str(out)]) == 0
+    edited = load_plan(out)
+    assert {s.start for s in edited.sessions if s.series == first.series} == {start}
+    assert all(
+        s.start == s2.start
+        for s in plan.sessions
+        for s2 in edited.sessions
+        if s.uid == s2.uid and s.series != first.series
+    )
+
+
+def test_a_hard_rule_the_plan_file_already_broke_does_not_block_other_edits(planned, tmp_path, capsys):
+    """A plan file saved with an « accepted » overlap (before hard rules were refused): an edit
+    elsewhere is written (the overlap is said, not accepted); one adding an overlap is refused."""
+    from planner.commands.adjust import plan_problem
+    from planner.plan_json import save_plan
+    from planner.rules.adjust import Adjustment, accept, add_session
+
+    plan = load_plan(planned)
+    problem = plan_problem(plan)
+    busy = _first(plan)
+    other = next(s.host for s in plan.sessions if s.host != busy.host)
+    adj = add_session(plan, problem, host=other, resource=busy.resource, day=busy.date, start=busy.start)
+    as_before = Adjustment(adj.plan, tuple(replace(v, hard=False) for v in adj.violations), adj.changed)
+    saved = tmp_path / "saved.json"
+    save_plan(accept(as_before, by="avant"), saved)
+    last = max(plan.sessions, key=lambda s: (s.date, s.start))  # far from the overlap
+    k = max(s.index for s in plan.sessions if s.series == last.series)
+    out = tmp_path / "edited.json"
+    args = ["adjust", str(saved), "--swap", f"{last.series}:1", f"{last.series}:{k}", "--accept"]
+    assert main([*args, "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "enfreignait déjà 1 règle(s)" in said and "ne peut être à deux endroits" in said
+    edited = load_plan(out)
+    assert not [a for a in edited.accepted if a.by != "avant" and a.rule == "no_overlap_and_travel"]
+    # a new impossibility is still refused
+    again = ["adjust", str(saved), "--add", other, "--date", busy.date.isoformat()]
+    again += ["--start", (busy.end.strftime("%H:%M")), "--accept", "--out", str(tmp_path / "no.json")]
+    assert main(again) == 2 and not (tmp_path / "no.json").exists()
+
+
+def test_a_session_moved_once_can_be_unlocked_and_moved_again(planned, tmp_path, capsys):
+    """A moved session is locked: ``--unlock`` frees it (a whole series without ``:N``)."""
+    plan = load_plan(planned)
+    first = _first(plan)
+    k = max(s.index for s in plan.sessions if s.series == first.series)
+    swapped, freed = tmp_path / "swapped.json", tmp_path / "freed.json"
+    swap = ["adjust", str(planned), "--swap", f"{first.series}:1", f"{first.series}:{k}", "--accept"]
+    assert main([*swap, "--out", str(swapped)]) == 0
+    back = ["adjust", str(swapped), "--swap", f"{first.series}:1", f"{first.series}:{k}", "--accept"]
+    assert main([*back, "--out", str(tmp_path / "no.json")]) == 2  # locked: refused
+    assert "verrouillée" in capsys.readouterr().err
+    assert main(["adjust", str(swapped), "--unlock", first.series, "--out", str(freed)]) == 0
+    assert not any(s.locked for s in load_plan(freed).sessions if s.series == first.series)
+    again = tmp_path / "again.json"
+    back = ["adjust", str(freed), "--swap", f"{first.series}:1", f"{first.series}:{k}", "--accept"]
+    assert main([*back, "--out", str(again)]) == 0
+    restored = {s.uid: s.date for s in load_plan(again).sessions}
+    assert all(restored[s.uid] == s.date for s in plan.sessions)
+    assert main(["adjust", str(again), "--lock", f"{first.series}:2", "--out", str(freed)]) == 0
+    assert next(s for s in load_plan(freed).sessions if (s.series, s.index) == (first.series, 2)).locked

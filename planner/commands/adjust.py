@@ -6,8 +6,10 @@ rule. An edit that keeps every rule is written with the sessions it touched lock
 the coordinator's preferences (rhythm, weekday, hours…) is written only with ``--accept``
 (« accepter quand même »: the exceptions are recorded in the plan file). One that breaks a hard
 rule (a resource in two places at once, a drive that cannot fit…) is never written: the French
-message says why and the exit code is 2. The problem the plan answers is rebuilt from the plan
-file alone (:func:`plan_problem`).
+message says why and the exit code is 2, unless the plan already broke it before the edit
+(:attr:`planner.rules.adjust.Adjustment.standing`: said, it does not block other edits). A moved
+session is locked; ``--unlock`` (and ``--lock``) set the locks, as the page's 🔒 column does. The
+problem the plan answers is rebuilt from the plan file alone (:func:`plan_problem`).
 """
 
 from __future__ import annotations
@@ -74,10 +76,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--move-series", metavar="PARCOURS", help="déplacer tout un parcours")
     what.add_argument("--swap", type=_key, nargs=2, metavar="PARCOURS:N", help="échanger deux séances")
     what.add_argument("--add", metavar="COMMUNE", help="ajouter une séance dans cette commune (nom ou code)")
+    what.add_argument(
+        "--lock", nargs="+", metavar="PARCOURS[:N]", help="verrouiller des séances (tout le parcours sans :N)"
+    )
+    what.add_argument(
+        "--unlock",
+        nargs="+",
+        metavar="PARCOURS[:N]",
+        help="déverrouiller des séances, pour pouvoir les déplacer de nouveau (tout le parcours sans :N)",
+    )
     p.add_argument("--date", type=_day, help="nouvelle date (--move) ou date de la séance ajoutée (--add)")
     p.add_argument("--start", type=_clock, help="nouvelle heure de début (HH:MM)")
     p.add_argument("--host", help="nouvelle commune d'accueil (nom ou code INSEE)")
-    p.add_argument("--whole-series", action="store_true", help="avec --move --host : tout le parcours")
+    p.add_argument(
+        "--whole-series",
+        action="store_true",
+        help="avec --move : tout le parcours suit (--host : même commune ; --start : même heure chaque semaine)",
+    )
     p.add_argument("--days", type=int, default=0, help="avec --move-series : décalage en jours (± N)")
     p.add_argument("--resource", help="avec --add : moyen itinérant (défaut : le premier du plan)")
     p.add_argument("--series", help="avec --add : ajouter la séance à ce parcours (défaut : séance isolée)")
@@ -139,6 +154,7 @@ def edit(plan: Plan, problem: PlanningProblem, args: argparse.Namespace) -> Adju
             new_start=args.start,
             new_host=host,
             whole_series=args.whole_series,
+            series_times=args.whole_series,  # as « Ajuster »: a series keeps one time slot
         )
     if args.move_series is not None:
         return move_series(
@@ -160,26 +176,61 @@ def edit(plan: Plan, problem: PlanningProblem, args: argparse.Namespace) -> Adju
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Edit, check, and write the plan when the rules (or the coordinator's --accept) allow it."""
-    plan = load_plan(args.plan)
-    adj = edit(plan, plan_problem(plan), args)
-    if adj.hard:
-        raise InputError(refusal(adj.hard))  # nothing written, whatever --accept says
-    if adj.ok:
-        edited = set_locked(adj.plan, adj.changed)
-        print("Cette modification respecte toutes les règles ; les séances modifiées sont verrouillées.")
-    else:
-        print(f"Cette modification enfreint {len(adj.violations)} règle(s) :")
-        print("\n".join(f"  {v.message}" for v in adj.violations))
-        if not args.accept:
-            raise InputError("rien n'est écrit : relancez avec --accept pour accepter quand même")
-        edited = accept(adj, by=args.by)
-        print(f"{len(adj.violations)} exception(s) acceptée(s), notées dans le plan.")
-    out = Path(args.out)
+def _keys(plan: Plan, texts: list[str]) -> set[SessionKey]:
+    """The sessions named ``PARCOURS:N``, or every session of ``PARCOURS``."""
+    out: set[SessionKey] = set()
+    for text in texts:
+        series, _, number = text.rpartition(":")
+        if series and number.isdigit():
+            out.add((series, int(number)))
+            continue
+        mine = {(s.series, s.index) for s in plan.sessions if s.series == text}
+        if not mine:
+            raise InputError(f"parcours introuvable dans le plan : « {text} »")
+        out |= mine
+    return out
+
+
+def _write(plan: Plan, path: str) -> None:
+    out = Path(path)
     try:
-        out.write_text(json.dumps(plan_to_dict(edited), ensure_ascii=False, indent=2), encoding="utf-8")
+        out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
     print(f"Plan écrit dans {out}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Edit, check, and write the plan when the rules (or the coordinator's --accept) allow it."""
+    plan = load_plan(args.plan)
+    if args.lock or args.unlock:
+        # a moved session is locked: without --unlock the command line could never move it again
+        keys = _keys(plan, args.lock or args.unlock)
+        _write(set_locked(plan, keys, locked=bool(args.lock)), args.out)
+        word = "verrouillée(s)" if args.lock else "déverrouillée(s)"
+        print(f"{len(keys)} séance(s) {word}.")
+        return 0
+    adj = edit(plan, plan_problem(plan), args)
+    if adj.hard:
+        raise InputError(refusal(adj.hard))  # nothing written, whatever --accept says
+    if adj.standing:  # the plan broke them before the edit: they do not block it (Adjustment.standing)
+        print(
+            f"Le plan enfreignait déjà {len(adj.standing)} règle(s) qu'on ne peut pas accepter ; cette "
+            "modification n'y change rien (déplacez la séance en cause ou replanifiez) :"
+        )
+        print("\n".join(f"  {v.message}" for v in adj.standing))
+    if adj.ok:
+        edited = set_locked(adj.plan, adj.changed)
+        print("Cette modification respecte toutes les règles ; les séances modifiées sont verrouillées.")
+    elif not adj.soft:
+        edited = set_locked(adj.plan, adj.changed)
+        print("Cette modification n'enfreint aucune autre règle ; les séances modifiées sont verrouillées.")
+    else:
+        print(f"Cette modification enfreint {len(adj.soft)} règle(s) :")
+        print("\n".join(f"  {v.message}" for v in adj.soft))
+        if not args.accept:
+            raise InputError("rien n'est écrit : relancez avec --accept pour accepter quand même")
+        edited = accept(adj, by=args.by)
+        print(f"{len(adj.soft)} exception(s) acceptée(s), notées dans le plan.")
+    _write(edited, args.out)
     return 0

@@ -8,7 +8,9 @@ plan (``Plan.accepted``, shown by the checker apart from the errors) and locks t
 concerned, so that a re-plan keeps the coordinator's word. Only preferences may be so accepted:
 an edit that breaks a hard rule (a resource in two places at once, a drive that cannot fit…,
 :attr:`planner.rules.check.Violation.hard`) is refused by :func:`accept` and the plan stays as
-it was.
+it was. A hard rule the plan already broke before the edit (a plan saved before such rules were
+refused, an older version restored) does not refuse it (:attr:`Adjustment.standing`): otherwise
+no edit but the one mending it could ever be made, and none at all with two of them.
 
 Identity: a session keeps its ``uid`` through every edit and its ``sequence`` grows by one each
 time its date, time, host or resource changes (the calendars' revision number). A moved session
@@ -99,24 +101,23 @@ def _route_for_day(problem: PlanningProblem, resource_id: str, day: date, sessio
 def rebuild_routes(plan: Plan, problem: PlanningProblem, days: Iterable[tuple[str, date]]) -> Plan:
     """Recompute the routes of the given ``(resource, date)`` days from the plan's sessions.
 
-    A day left without sessions loses its route. Kilometres and drive hours in the metrics
-    change by the difference; the optimiser's objective and bound are kept as they were.
+    A day left without sessions loses its route. Kilometres and drive hours in the metrics are
+    the sum of the routes (as the solver writes them), not the old figures plus a difference: a
+    plan file's routes are rounded, and that difference drifted away from them edit after edit.
+    The optimiser's objective and bound are kept as they were.
     """
     days = set(days)
     kept = [r for r in plan.routes if (r.resource, r.date) not in days]
-    old = [r for r in plan.routes if (r.resource, r.date) in days]
     new: list[Route] = []
     for resource_id, day in sorted(days):
         todays = [s for s in plan.sessions if s.resource == resource_id and s.date == day]
         if todays:
             new.append(_route_for_day(problem, resource_id, day, todays))
     routes = tuple(sorted(kept + new, key=lambda r: (r.date, r.resource)))
-    d_km = sum(r.km for r in new) - sum(r.km for r in old)
-    d_min = sum(r.drive_minutes for r in new) - sum(r.drive_minutes for r in old)
     metrics = replace(
         plan.metrics,
-        km=max(0.0, plan.metrics.km + d_km),
-        drive_hours=max(0.0, plan.metrics.drive_hours + d_min / 60.0),
+        km=sum(r.km for r in routes),
+        drive_hours=sum(r.drive_minutes for r in routes) / 60.0,
         sessions=len(plan.sessions),
     )
     return replace(plan, routes=routes, metrics=metrics)
@@ -158,12 +159,14 @@ class Adjustment:
     """The result of a manual change: the new plan and the rules it breaks (empty when none).
 
     ``violations`` are the rules broken and not yet accepted; ``changed`` the keys of the
-    sessions the edit touched (they are locked by :func:`accept`).
+    sessions the edit touched (they are locked by :func:`accept`); ``before`` the hard
+    violations the plan had before the edit (:attr:`standing`).
     """
 
     plan: Plan
     violations: tuple[Violation, ...]
     changed: tuple[SessionKey, ...] = ()
+    before: tuple[Violation, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -172,13 +175,35 @@ class Adjustment:
 
     @property
     def hard(self) -> tuple[Violation, ...]:
-        """The violations no coordinator may accept (:attr:`Violation.hard`)."""
-        return tuple(v for v in self.violations if v.hard)
+        """The violations no coordinator may accept (:attr:`Violation.hard`) that the edit brings:
+        those the plan already had (:attr:`standing`) do not refuse it."""
+        was = {_identity(v) for v in self.before}
+        return tuple(v for v in self.violations if v.hard and _identity(v) not in was)
+
+    @property
+    def standing(self) -> tuple[Violation, ...]:
+        """Hard violations the plan already had before the edit, left as they were.
+
+        They are not the edit's doing: refusing every edit for them would leave a plan stuck (a
+        plan saved before hard rules were refused, an older version restored). They stay open in
+        the check until the session in cause is moved or the plan re-planned.
+        """
+        was = {_identity(v) for v in self.before}
+        return tuple(v for v in self.violations if v.hard and _identity(v) in was)
+
+    @property
+    def soft(self) -> tuple[Violation, ...]:
+        """The preferences the edited plan breaks: what « accepter quand même » records."""
+        return tuple(v for v in self.violations if not v.hard)
 
     @property
     def acceptable(self) -> bool:
         """True when « accepter quand même » may apply the edit: it breaks no hard rule."""
         return not self.hard
+
+
+def _identity(v: Violation) -> tuple[str, str, str, str]:
+    return (v.rule, v.message, v.uid, v.series)
 
 
 def refusal(violations: Iterable[Violation]) -> str:
@@ -216,15 +241,17 @@ def accept(adj: Adjustment, *, by: str = "", on: date | None = None) -> Plan:
     ------
     InputError
         When the edit breaks a hard rule (:attr:`Adjustment.hard`): that is not a preference one
-        may set aside, and nothing is accepted (:func:`refusal` says why).
+        may set aside, and nothing is accepted (:func:`refusal` says why). A hard rule the plan
+        already broke before the edit (:attr:`Adjustment.standing`) does not refuse it.
     """
     if adj.hard:
         raise InputError(refusal(adj.hard))
     plan = adj.plan
     stamp = (on or date.today()).isoformat()
-    new = tuple(exception_of(v, by=by, on=stamp) for v in adj.violations)
+    # hard violations the plan already had (Adjustment.standing) are neither accepted nor locked
+    new = tuple(exception_of(v, by=by, on=stamp) for v in adj.soft)
     keys = {tuple(k) for k in adj.changed}
-    for v in adj.violations:
+    for v in adj.soft:
         if v.rule == "series_shape" or not v.session_index:
             # an irregular series is kept as a whole: a re-plan neither completes nor reshapes it
             keys |= {session_key(s) for s in plan.sessions if s.series == v.series}
@@ -318,7 +345,8 @@ def _finish(
     ordered = tuple(sorted(sessions, key=lambda s: (s.date, s.start, s.resource)))
     edited = rebuild_routes(replace(plan, sessions=ordered, series=series), problem, touched)
     edited = refresh_metrics(edited, problem)
-    return Adjustment(edited, check_adjusted(edited, problem, proposed=changed), tuple(changed))
+    before = tuple(v for v in check_adjusted(plan, problem) if v.hard)
+    return Adjustment(edited, check_adjusted(edited, problem, proposed=changed), tuple(changed), before)
 
 
 def move_session(

@@ -348,12 +348,20 @@ def _series_rhythm(sessions: list[Session], problem: PlanningProblem) -> list[Vi
             out.append(
                 _v(
                     rule,
-                    f"{_what(problem, nxt)} a lieu {gap} jours après la séance {prev.index} "
+                    f"{_what(problem, nxt)} a lieu {_gap_fr(gap)} la séance {prev.index} "
                     f"(intervalle attendu : entre {low} et {high} jours)",
                     nxt,
                 )
             )
     return out
+
+
+def _gap_fr(days: int) -> str:
+    """« 21 jours après », « 21 jours avant », « le même jour que » (a swap puts them out of order)."""
+    if days == 0:
+        return "le même jour que"
+    n = abs(days)
+    return f"{n} jour{'s' if n > 1 else ''} {'après' if days > 0 else 'avant'}"
 
 
 def series_shape(plan: Plan, problem: PlanningProblem) -> list[Violation]:

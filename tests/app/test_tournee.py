@@ -263,7 +263,7 @@ def test_a_move_that_breaks_a_rule_is_explained_and_waits_for_acceptance(planned
     plan = at.session_state["plan"]
     _out_of_order(at)
     assert "Cette modification enfreint" in texts(at.warning)
-    assert "jours après la séance" in texts(at.markdown)
+    assert "jours avant la séance" in texts(at.markdown)  # out of order: not « -28 jours après »
     assert "— accepter quand même ?" in texts(at.markdown)
     assert "tn_mv_apply" not in [b.key for b in at.button]
     assert at.button(key="tn_mv_accept").label == "Accepter quand même et appliquer"
@@ -310,6 +310,69 @@ def test_a_bus_put_in_two_places_at_once_cannot_be_accepted(planned):
     assert "tn_mv_apply" not in [b.key for b in at.button]
     assert at.session_state["plan"] is plan
     assert len(list_plan_versions(store())) == 1
+
+
+def test_a_plan_saved_with_an_impossibility_can_still_be_edited_and_says_how_to_mend_it(planned):
+    """A plan saved before hard rules were refused, with an overlap « accepted »: an edit of
+    another series is not refused for it (that left every edit refused); the page says the
+    overlap was there before and how to mend it, and the edit's own preference is accepted."""
+    from dataclasses import replace
+
+    from planner.rules.adjust import Adjustment, accept, add_session
+
+    at = planned
+    plan, problem = at.session_state["plan"], at.session_state["problem"]
+    busy = ordered(plan)[0]
+    other = next(c for c in sorted({s.host for s in plan.sessions} | {"18279"}) if c != busy.host)
+    adj = add_session(plan, problem, host=other, resource=busy.resource, day=busy.date, start=busy.start)
+    as_before = Adjustment(adj.plan, tuple(replace(v, hard=False) for v in adj.violations), adj.changed)
+    at.session_state["plan"] = accept(as_before, by="avant")
+    at.run()
+    last = ordered(plan)[-1]
+    mine = sorted((s for s in plan.sessions if s.series == last.series), key=lambda s: s.index)
+    at.radio(key="tn_op").set_value("Échanger deux séances").run()
+    at.selectbox(key="tn_sw_a").set_value(session_key(mine[0])).run()
+    at.selectbox(key="tn_sw_b").set_value(session_key(mine[-1])).run()
+    assert not at.exception
+    assert "ne peut pas être appliquée" not in texts(at.error)
+    assert "enfreignait déjà 1 règle(s)" in texts(at.info)
+    assert "ne peut être à deux endroits" in texts(at.markdown)
+    at.button(key="tn_mv_accept").click().run()
+    assert not at.exception
+    edited = at.session_state["plan"]
+    assert next(s for s in edited.sessions if s.uid == mine[0].uid).date == mine[-1].date
+    assert "Vérification du plan : 1 règle(s) enfreinte(s)" in texts(at.error)  # still shown until mended
+
+
+def test_an_added_session_once_applied_is_not_proposed_again(planned):
+    """After « Ajouter une séance » is applied, the date and time are cleared: they proposed the
+    same addition again at once, shown as a bus in two places under « Modification appliquée »."""
+    from planner.rules.adjust import add_session
+
+    at = planned
+    plan, problem = at.session_state["plan"], at.session_state["problem"]
+    bus = plan.resources[0]
+    host = next(c for c in sorted({s.host for s in plan.sessions}))
+    day, start = next(
+        (d, t)
+        for d in (
+            plan.season.start + timedelta(days=i) for i in range((plan.season.end - plan.season.start).days)
+        )
+        if plan.season.is_open(d)
+        for t in (time(9, 30), time(14, 0))
+        if add_session(plan, problem, host=host, resource=bus.id, day=d, start=t).acceptable
+    )
+    at.radio(key="tn_op").set_value("Ajouter une séance").run()
+    at.selectbox(key="tn_add_host").set_value(host).run()
+    at.selectbox(key="tn_add_res").set_value(bus.id).run()
+    at.date_input(key="tn_add_day").set_value(day).run()
+    at.time_input(key="tn_add_start").set_value(start).run()
+    at.button(key="tn_mv_accept").click().run()
+    assert not at.exception
+    assert len(at.session_state["plan"].sessions) == len(plan.sessions) + 1
+    assert "exception(s) acceptée(s)" in texts(at.success)
+    assert "ne peut pas être appliquée" not in texts(at.error), texts(at.error)
+    assert at.date_input(key="tn_add_day").value is None
 
 
 def apply_valid_move(at):

@@ -283,6 +283,19 @@ def test_rebuild_routes_drops_a_day_without_sessions(plan, problem):
     assert isinstance(rebuilt.routes[0], Route)
 
 
+def test_kilometres_after_an_edit_are_those_of_the_routes_of_the_plan_file(plan, problem, tmp_path):
+    """A plan file rounds each route (0.01 km): its kilometres after an edit are the sum of its
+    routes, not its old total plus the difference with unrounded routes (that drifted)."""
+    from planner.plan_json import load_plan, save_plan
+
+    save_plan(plan, tmp_path / "plan.json")
+    loaded = load_plan(tmp_path / "plan.json")
+    loaded = replace(loaded, metrics=replace(loaded.metrics, km=loaded.metrics.km + 0.04))  # other rounding
+    adj = move_series(loaded, problem, "S01", new_start=time(9, 45))  # same stops: same routes
+    assert adj.plan.metrics.km == pytest.approx(sum(r.km for r in adj.plan.routes))
+    assert adj.plan.metrics.drive_hours == pytest.approx(sum(r.drive_minutes for r in adj.plan.routes) / 60)
+
+
 def test_replan_problem_carries_the_locked_sessions(plan, problem):
     locked = with_locks(plan, [("S01", 1), ("S01", 3)])
     p = replan_problem(problem, locked)
@@ -407,6 +420,39 @@ def test_an_exception_written_by_hand_never_covers_a_hard_rule(plan, problem):
     result = check_with_exceptions(forced, problem)
     assert [v.rule for v in result.open] == ["no_overlap_and_travel"]
     assert all(not v.hard for v in result.accepted) and result.accepted
+
+
+def _saved_with_an_accepted_overlap(plan, problem):
+    """A plan as saved before hard rules were refused: a one-off session at Bêta at the hour of
+    Alpha's session 1, its overlap « accepted » and its session locked."""
+    adj = add_session(plan, problem, host=B, resource="bus-1", day=TUESDAYS[0], start=time(10, 0))
+    as_before = replace(adj, violations=tuple(replace(v, hard=False) for v in adj.violations))
+    saved = accept(as_before, by="avant", on=date(2026, 11, 1))
+    assert [v.rule for v in check_adjusted(saved, problem) if v.hard] == ["no_overlap_and_travel"]
+    return saved
+
+
+def test_a_hard_rule_the_plan_already_broke_does_not_block_every_other_edit(plan, problem):
+    """The overlap is not the doing of an edit of session 3: refusing it would leave no edit
+    possible but the one that mends the overlap (and none at all with two such overlaps)."""
+    saved = _saved_with_an_accepted_overlap(plan, problem)
+    adj = move_session(saved, problem, ("S01", 3), new_date=date(2027, 1, 22))  # a Friday: a preference
+    assert adj.acceptable and not adj.hard
+    assert [v.rule for v in adj.standing] == ["no_overlap_and_travel"]
+    assert {v.rule for v in adj.soft} == {"series_shape"}
+    accepted = accept(adj, by="coordination", on=date(2027, 1, 2))
+    new = [a for a in accepted.accepted if a.by == "coordination"]
+    assert {a.rule for a in new} == {"series_shape"}  # the overlap is not « accepted »
+    open_ = check_adjusted(accepted, problem)
+    assert [v.rule for v in open_] == ["no_overlap_and_travel"]  # still shown until mended
+    # an edit that brings a new impossibility is refused as before
+    worse = add_session(saved, problem, host=C, resource="bus-1", day=TUESDAYS[1], start=time(12, 45))
+    assert not worse.acceptable and all("n'arrive qu'à" in v.message for v in worse.hard)
+    # and the way out: unlock the session in cause and move it to the afternoon
+    mended = move_session(
+        _unlocked(saved), problem, ("M01-" + B, 1), new_start=time(14, 0), series_times=True
+    )
+    assert not mended.standing and not mended.hard and mended.ok
 
 
 def _unlocked(plan):

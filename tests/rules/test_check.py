@@ -234,6 +234,19 @@ def test_series_shape_gap_beyond_tolerance_and_not_increasing():
     assert {v.session_index for v in series_shape(plan, problem())} == {2, 3}
 
 
+def test_series_shape_a_session_before_the_previous_one_is_said_before_not_minus_after():
+    """Session 2 moved two weeks before session 1 (a swap does this): « 14 jours avant », not
+    « -14 jours après »; on the same day: « le même jour que »."""
+    plan = edit_session(good_plan(), "S1", 2, date=date(2026, 12, 22))
+    said = {v.session_index: v.message for v in series_shape(plan, problem())}
+    assert "a lieu 14 jours avant la séance 1" in said[2]
+    assert "-" not in said[2].split("a lieu")[1]
+    assert "a lieu 35 jours après la séance 2" in said[3]  # a real gap keeps its wording
+    same = edit_session(good_plan(), "S1", 2, date=date(2027, 1, 5), start=time(14, 0), end=time(17, 0))
+    said = {v.message for v in series_shape(same, problem()) if v.session_index == 2}
+    assert any("a lieu le même jour que la séance 1" in m for m in said), said
+
+
 def test_series_shape_gap_lower_bound_with_a_tight_tolerance():
     # interval 14 ± 0: one week is too short
     rules = replace(RULES_K3, interval_days=14, interval_tolerance_days=0)
