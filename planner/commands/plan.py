@@ -392,7 +392,11 @@ def summary(plan: Plan) -> str:
             f"(dont {m.participants_full_series} en parcours complets)"
             if all(s.service == PARCOURS for s in plan.series)
             else service_line(plan),
-            f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %",
+            f"Objectif : {_num(m.objective, 2)}, borne : {_num(m.bound, 2)}, écart : {_num(100 * m.gap, 2)} %"
+            if m.status != "SCORED"
+            # a tour's bound is the people of unmet need: true but far too loose to say how far it is
+            else f"Objectif : {_num(m.objective, 2)} (pour savoir à quelle distance de l'optimum, "
+            "comparez au plan optimisé : --compare)",
             *(
                 [
                     f"Borne du calcul découpé (zones, lieux présélectionnés) : {_num(m.restricted_bound, 2)} "

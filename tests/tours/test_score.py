@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -189,3 +190,18 @@ def test_scoring_the_optimisers_permanence_plan_gives_back_its_objective(vierzon
     assert again["metrics"]["objective"] == pytest.approx(optimised.metrics.objective, rel=1e-9)
     assert again["metrics"]["participants"] == optimised.metrics.participants
     assert again["violations"] == []
+
+
+def test_a_scored_tour_does_not_print_its_loose_bound_as_a_gap(vierzon, tmp_path, capsys):
+    """A tour's bound is the people of unmet need (true, far too loose): « écart : 98,9 % » read as
+    a real distance to the optimum. The summary points to --compare instead; a plan keeps its gap."""
+    from planner.commands.plan import summary
+
+    season = build_season(date(2027, 1, 4), date(2027, 6, 30))
+    scored = score_tour(load_tour(DATA_DIR / "tournee_exemple.csv", vierzon, season), vierzon)
+    assert scored.plan.metrics.gap > 0.5  # the loose bound: a large « gap » that says nothing
+    text = summary(scored.plan)
+    assert "écart" not in text and "borne" not in text
+    assert "--compare" in text
+    solved = replace(scored.plan, metrics=replace(scored.plan.metrics, status="FEASIBLE"))
+    assert "écart" in summary(solved)
