@@ -533,10 +533,28 @@ def _compare(alternatives, kept) -> None:
     )
     rows = up.comparison_rows(alternatives)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    same = [a.key for a in alternatives if a.plan.rules == kept.rules and a.plan.sessions == kept.sessions]
+    # kept, then edited by hand (Tournée): the table shows it as computed, and keeping a plan
+    # of the three would drop those edits — said before the click, not found out after
+    edited = None if same else next((a.key for a in alternatives if a.plan.rules == kept.rules), None)
+    if edited is not None:
+        st.warning(
+            "Le plan gardé a été modifié à la main depuis (Tournée) : le tableau montre les plans tels "
+            "que calculés. Garder l'un d'eux remplace vos modifications (elles restent dans l'onglet "
+            "« Versions » de la Tournée)."
+        )
     for col, a in zip(st.columns(len(alternatives)), alternatives, strict=True):
         col.caption(a.explanation)
-        if a.plan.rules == kept.rules and a.plan.sessions == kept.sessions:  # the saved copy of it
+        if a.key in same:  # the saved copy of it
             col.success(f"Plan gardé : {a.label}", icon=":material/check:")
+        elif a.key == edited:
+            col.info(f"Plan gardé : {a.label}, modifié à la main depuis", icon=":material/edit:")
+            col.button(
+                f"Revenir à « {a.label} » sans les modifications",
+                key=f"pl_keep_{a.key}",
+                on_click=_keep,
+                args=(a.key,),
+            )
         else:
             col.button(f"Garder « {a.label} »", key=f"pl_keep_{a.key}", on_click=_keep, args=(a.key,))
 

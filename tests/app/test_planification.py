@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -400,6 +401,20 @@ def test_three_plans_side_by_side_and_one_click_keeps_one():
     assert abs(baseline.metrics.objective - objective_value(baseline, at.session_state["problem"])) < 1e-6
     at.button(key="pl_keep_closest").click().run()
     assert at.slider(key="pl_priority").value == at.session_state["plan"].rules.priority > 3.0
+    # edited by hand since (one session fewer stands for any edit): the table says so before a
+    # click on « Garder » would drop the edits, and the kept plan's button goes back to it
+    closest = at.session_state["plan"]
+    at.session_state["plan"] = replace(closest, sessions=closest.sessions[1:])
+    at.run()
+    assert "Plan gardé : Au plus près des moins couverts, modifié à la main depuis" in texts(at.info)
+    assert "remplace vos modifications" in texts(at.warning)
+    assert "Plan gardé" not in texts(at.success)
+    back = at.button(key="pl_keep_closest")
+    assert back.label == "Revenir à « Au plus près des moins couverts » sans les modifications"
+    back.click().run()
+    assert at.session_state["plan"].sessions == closest.sessions
+    assert "Plan gardé : Au plus près des moins couverts" in texts(at.success)
+    assert "remplace vos modifications" not in texts(at.warning)
 
 
 def test_a_km_budget_in_euros_reaches_the_rules():
