@@ -47,6 +47,8 @@ from planner.problem import PlanningProblem
 
 _GLOP = parameters_pb2.SOLVER_TYPE_GLOP
 _AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
+_FIXED = solution_pb2.BASIS_STATUS_FIXED_VALUE
+_BASIC = solution_pb2.BASIS_STATUS_BASIC
 
 
 class _Arrays:
@@ -162,7 +164,7 @@ class WholeMaster:
         )
         self._n_rows = np.array(list(self.site_row.values()), dtype=np.int64)
         self._n_cols = np.array([n_of[site] for site in self.site_row], dtype=np.int64)
-        self._people: list | None = None
+        self._people_basis: solution_pb2.BasisProto | None = None  # of P(σ), people_bound
         self._box: np.ndarray | None = None  # the columns that box the site duals (set_box)
         self._new_box: tuple | None = None
         self._box_update: np.ndarray | None = None
@@ -329,43 +331,54 @@ class WholeMaster:
         basis, and the days of each frame, at most ``B_f`` of them, each earning at most
         ``best[f]`` (:func:`best_patterns` at those duals). Valid for any duals; at the master's
         own it is :meth:`lagrangian`'s value, and smoothed duals often give a lower one.
+
+        ``P(σ)`` is solved by the master's own GLOP (its columns after ``boxed`` fixed at zero,
+        the dualised rows freed, then put back): a second solver would hold a second copy of
+        the programme (~450 MiB on the region). Before the master's first solve it is built
+        alone and dropped.
         """
         boxed = self.boxed
-        if self._people is None:
-            m = model_pb2.ModelProto()
-            _fill_variables(m.variables, 0, self.lb[:boxed], self.ub[:boxed])
-            m.objective.maximize = True
-            lo, hi = self.lo.copy(), self.hi.copy()
-            lo[self._dualised], hi[self._dualised] = -math.inf, math.inf
-            m.linear_constraints.ids.extend(range(len(lo)))
-            m.linear_constraints.lower_bounds.extend(lo.tolist())
-            m.linear_constraints.upper_bounds.extend(hi.tolist())
-            mask = self.cols < boxed
-            _fill_matrix(m.linear_constraint_matrix, self.rows[mask], self.cols[mask], self.vals[mask])
-            self._people = [_mathopt_core.new(_GLOP, m, parameters_pb2.SolverInitializerProto()), None]
         y = np.asarray(duals, dtype=float)
         obj = self.obj[:boxed].copy()
         obj[self._n_cols] -= y[self._n_rows]
-        update = model_update_pb2.ModelUpdateProto()
-        update.objective_updates.linear_coefficients.ids.extend(range(boxed))
-        update.objective_updates.linear_coefficients.values.extend(obj.tolist())
-        solver, basis = self._people
-        if not solver.update(update):
-            return math.inf
         params = parameters_pb2.SolveParametersProto()
         params.glop.use_preprocessing = False
         model_params = model_parameters_pb2.ModelSolveParametersProto()
-        if basis is not None:
-            model_params.initial_basis.CopyFrom(basis)
+        if self._solver is None:  # before the master's first solve: P(σ) alone, not kept
+            solver = _mathopt_core.new(
+                _GLOP, self._people_model(obj), parameters_pb2.SolverInitializerProto()
+            )
+        else:
+            solver = self._solver
+            for u in self._flush():
+                if not solver.update(u):
+                    self._solver = None  # rebuilt by the next solve
+                    return math.inf
+            if not solver.update(self._people_update(obj, True)):
+                self._solver = None
+                return math.inf
+            if self._people_basis is None:  # from the master's basis GLOP fails: all slacks
+                self._people_basis = solution_pb2.BasisProto()
+                self._people_basis.constraint_status.ids.extend(range(len(self.lo)))
+                self._people_basis.constraint_status.values.extend([_BASIC] * len(self.lo))
+                self._people_basis.variable_status.ids.extend(range(boxed))
+                self._people_basis.variable_status.values.extend([_AT_LOWER] * boxed)  # lb = 0
+            basis = model_params.initial_basis
+            basis.CopyFrom(self._people_basis)
+            known = len(basis.variable_status.ids)  # columns added since: fixed at zero in P(σ)
+            basis.variable_status.ids.extend(range(known, len(self.lb)))
+            basis.variable_status.values.extend([_FIXED] * (len(self.lb) - known))
         result = solver.solve(
             params, model_params, None, callback_pb2.CallbackRegistrationProto(), None, None
         )
+        if solver is self._solver and not solver.update(self._people_update(obj, False)):
+            self._solver = None
         if result.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:
             return math.inf
         sol = result.solutions[0]
         if sol.HasField("basis"):
-            self._people[1] = solution_pb2.BasisProto()
-            self._people[1].CopyFrom(sol.basis)
+            self._people_basis = solution_pb2.BasisProto()
+            self._people_basis.CopyFrom(sol.basis)
         value = float(sol.primal_solution.objective_value)
         value += SAFETY * max(1.0, abs(value))  # GLOP's tolerances
         z = y[self._dualised]
@@ -377,6 +390,45 @@ class WholeMaster:
             f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS) for f, b in zip(self.frames, best, strict=True)
         )
         return float(value + rows_part.sum() + days + self.const)
+
+    def _people_model(self, obj: np.ndarray) -> model_pb2.ModelProto:
+        """``P(σ)`` alone (the columns before ``boxed``, the dualised rows free), objective ``obj``."""
+        boxed = self.boxed
+        m = model_pb2.ModelProto()
+        _fill_variables(m.variables, 0, self.lb[:boxed], self.ub[:boxed])
+        m.objective.maximize = True
+        m.objective.linear_coefficients.ids.extend(range(boxed))
+        m.objective.linear_coefficients.values.extend(obj.tolist())
+        lo, hi = self.lo.copy(), self.hi.copy()
+        lo[self._dualised], hi[self._dualised] = -math.inf, math.inf
+        m.linear_constraints.ids.extend(range(len(lo)))
+        m.linear_constraints.lower_bounds.extend(lo.tolist())
+        m.linear_constraints.upper_bounds.extend(hi.tolist())
+        mask = self.cols < boxed
+        _fill_matrix(m.linear_constraint_matrix, self.rows[mask], self.cols[mask], self.vals[mask])
+        return m
+
+    def _people_update(self, obj: np.ndarray, into: bool) -> model_update_pb2.ModelUpdateProto:
+        """The master's solver into ``P(σ)`` (objective ``obj``), or back (``into`` false)."""
+        boxed = self.boxed
+        update = model_update_pb2.ModelUpdateProto()
+        update.objective_updates.linear_coefficients.ids.extend(range(boxed))
+        update.objective_updates.linear_coefficients.values.extend(
+            (obj if into else self.obj[:boxed]).tolist()
+        )
+        after = len(self.lb) - boxed
+        update.variable_updates.upper_bounds.ids.extend(range(boxed, len(self.lb)))
+        update.variable_updates.upper_bounds.values.extend(
+            [0.0] * after if into else self.ub[boxed:].tolist()
+        )
+        rows = self._dualised.tolist()
+        for bounds, free, own in (
+            (update.linear_constraint_updates.lower_bounds, -math.inf, self.lo),
+            (update.linear_constraint_updates.upper_bounds, math.inf, self.hi),
+        ):
+            bounds.ids.extend(rows)
+            bounds.values.extend([free] * len(rows) if into else own[self._dualised].tolist())
+        return update
 
     def gains(self, frame_index: int, duals: np.ndarray) -> list[np.ndarray]:
         """Per slot and host of a frame, the reduced gain of a series there at ``duals``."""
