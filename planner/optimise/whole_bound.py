@@ -12,6 +12,9 @@ as bound only values computed from the duals themselves (:meth:`WholeMaster.peop
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import math
 import threading
 import time as _time
@@ -49,6 +52,23 @@ _GLOP = parameters_pb2.SOLVER_TYPE_GLOP
 _AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
 _FIXED = solution_pb2.BASIS_STATUS_FIXED_VALUE
 _BASIC = solution_pb2.BASIS_STATUS_BASIC
+
+
+_LIBC = ctypes.util.find_library("c")
+
+
+def trim_heap() -> None:
+    """Hand the allocator's free pages back to the system (glibc's ``malloc_trim``; elsewhere a
+    no-op).
+
+    The LP and the master's rounds leave hundreds of MiB free inside glibc's arenas, counted in
+    the process's memory until reused; the master runs in its own thread, hence its own arena,
+    and cannot reuse what the LP freed in the main one.
+    """
+    if _LIBC is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(_LIBC).malloc_trim(0)
 
 
 class _Arrays:
@@ -649,6 +669,7 @@ def whole_day_bound(
         elif boxed and not added and boxed_out:  # the box holds the duals back: widen it
             delta *= 4.0
             master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+        trim_heap()  # the round's solver results and pricing arrays
         history.append((_time.monotonic() - t0, true_lp, bound))
         if log is not None:
             log(
