@@ -401,6 +401,26 @@ class WholeMaster:
             self._people_basis.CopyFrom(sol.basis)
         value = float(sol.primal_solution.objective_value)
         value += SAFETY * max(1.0, abs(value))  # GLOP's tolerances
+        return value + self._people_rest(y, best)
+
+    def people_floor(self, duals: np.ndarray, best: list[float]) -> float:
+        """A value :meth:`people_bound` is not under at these duals, without solving ``P(σ)``.
+
+        The master's last solution, restricted to the people's columns, is a point of ``P(σ)``
+        (its rows are the master's, less the dualised ones): its value there is at most
+        ``P(σ)``'s optimum. :func:`whole_day_bound` skips :meth:`people_bound` when this already
+        reaches the least bound so far (up to GLOP's tolerances on that point).
+        """
+        y = np.asarray(duals, dtype=float)
+        boxed = self.boxed
+        obj = self.obj[:boxed].copy()
+        obj[self._n_cols] -= y[self._n_rows]
+        value = float(obj @ self.values[:boxed]) if len(self.values) else -math.inf
+        value += SAFETY * max(1.0, abs(value))
+        return value + self._people_rest(y, best)
+
+    def _people_rest(self, y: np.ndarray, best: list[float]) -> float:
+        """:meth:`people_bound` but ``P(σ)``: the dualised rows' bounds and the days' gains."""
         z = y[self._dualised]
         with np.errstate(invalid="ignore"):
             rows_part = np.where(
@@ -409,7 +429,7 @@ class WholeMaster:
         days = sum(
             f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS) for f, b in zip(self.frames, best, strict=True)
         )
-        return float(value + rows_part.sum() + days + self.const)
+        return float(rows_part.sum() + days + self.const)
 
     def _people_model(self, obj: np.ndarray) -> model_pb2.ModelProto:
         """``P(σ)`` alone (the columns before ``boxed``, the dualised rows free), objective ``obj``."""
@@ -638,6 +658,7 @@ def whole_day_bound(
         bound = min(bound, centre_value)
     history: list[tuple[float, float, float]] = []
     rounds = 0
+    skipped = 0  # rounds whose people_bound could not lower the bound
     status = "STOPPED"
     true_lp = -math.inf
     boxed = centre is not None
@@ -654,7 +675,13 @@ def whole_day_bound(
         y = master.duals
         best, found = price(y, extra)
         if boxed:
-            value = master.people_bound(y, best)
+            # the master's point already values P(σ) at or above the least bound so far: nothing
+            # people_bound could find (the bound and the centre move only below it)
+            floor = master.people_floor(y, best)
+            if floor - 10 * SAFETY * max(1.0, abs(floor)) >= centre_value:
+                value, skipped = math.inf, skipped + 1  # not solved: no bound of its own
+            else:
+                value = master.people_bound(y, best)
         else:  # plain column generation: the master's own duals
             value = master.lagrangian(y, best)
             value += SAFETY * max(1.0, abs(value))  # floating-point sums over 10⁶ terms: the same slack
@@ -674,7 +701,7 @@ def whole_day_bound(
         if log is not None:
             log(
                 f"round {rounds}: lp {master.lp:.3f} (own {true_lp:.3f}) bound {bound:.3f} added {added}"
-                + (f" box {delta:.4f}" if boxed else "")
+                + (f" box {delta:.4f} skipped {skipped}" if boxed else "")
                 + f" ({history[-1][0]:.1f} s)"
             )
         if (not added and not boxed_out) or bound - true_lp <= tolerance * max(1.0, abs(bound)):
