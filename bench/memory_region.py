@@ -6,8 +6,11 @@ of ``bench/season.py`` (1,754 communes, 12 resources, 53 weeks):
 - ``lp``: the LP bound of the whole problem (:func:`planner.optimise.bound.full_bound`) alone;
 - ``master``: the LP, the Lagrangian bound at its prices, then the whole problem's day-pattern
   master (:func:`planner.optimise.whole_bound.whole_day_bound`), one after the other in one thread;
+- ``thread``: the same, the master in its own thread as :func:`planner.optimise.solve.solve`
+  launches it beside the groups' search (glibc gives the thread its own arena: it cannot reuse
+  what the LP freed in the main one), without the search: its peak does not depend on the load;
 - ``solve``: :func:`planner.optimise.solve.solve` on the case (the master in a thread beside the
-  groups' search).
+  groups' search; under load it may not converge, or not start, before the search ends).
 
 Each gives its peak (MiB, and GB in decimal units: the target « ≤ 2 GB » is 1,907 MiB), its
 seconds, its bound and the load average before and after (two shared cores: seconds, and in the
@@ -29,13 +32,14 @@ import resource
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-MEASURES = ("lp", "master", "solve")
+MEASURES = ("lp", "master", "thread", "solve")
 
 
 def _peak_mib() -> float:
@@ -75,11 +79,19 @@ def measure(what: str, code: Path, limit_scale: float) -> dict:
         cands = build_candidates(problem, with_free=False, group=group_size(problem))
         lp = full_bound(problem, cands, time_limit_s=120)
         out.update(lp=round(lp.value, 6), lp_seconds=round(lp.seconds, 2))
-        if what == "master":
+        if what in ("master", "thread"):
             out["lp_peak_mib"] = round(_peak_mib())
             frames = day_frames(problem, cands)
             lag, parts = lagrangian_bound(problem, cands, frames, lp.prices, time_limit_s=120)
-            master = whole_day_bound(problem, cands, frames, lp, parts, 240)
+            if what == "master":
+                master = whole_day_bound(problem, cands, frames, lp, parts, 240)
+            else:
+                from planner.optimise import whole_bound
+
+                if hasattr(whole_bound, "trim_heap"):  # as solve() does before the thread
+                    whole_bound.trim_heap()
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    master = pool.submit(whole_day_bound, problem, cands, frames, lp, parts, 240).result()
             out.update(
                 lagrangian=round(lag, 6),
                 bound=round(master.value, 6),
@@ -103,6 +115,7 @@ def _md(data: dict) -> str:
         "Region case of `bench/season.py` (1,754 communes, 12 resources, 53 weeks). Peak = `ru_maxrss` of",
         "the measure's own process; GB in decimal units (issue 11's « ≤ 2 GB » = 1,907 MiB).",
         "`lp`: the LP alone; `master`: LP, Lagrangian bound, then the whole master one after the other;",
+        "`thread`: the same, the master in its own thread as the solve launches it (no search beside);",
         "`solve`: the solve (the master in a thread beside the groups' search).",
         "",
         "| code | measure | peak MiB | peak GB | seconds | bound | detail | load |",
@@ -115,7 +128,7 @@ def _md(data: dict) -> str:
                 continue
             if what == "lp":
                 detail = f"GLOP {r['lp_seconds']} s"
-            elif what == "master":
+            elif what in ("master", "thread"):
                 detail = (
                     f"LP peak {r['lp_peak_mib']} MiB; master {r['master_status']} in {r['master_rounds']} "
                     f"rounds, {r['master_seconds']} s"
