@@ -32,6 +32,7 @@ from ortools.math_opt import (
     solution_pb2,
 )
 from ortools.math_opt.core.python import solver as _mathopt_core
+from pybind11_abseil.status import StatusNotOk
 
 from planner.optimise.bound import SAFETY, people_rows
 from planner.optimise.candidates import Candidates
@@ -388,9 +389,14 @@ class WholeMaster:
             known = len(basis.variable_status.ids)  # columns added since: fixed at zero in P(σ)
             basis.variable_status.ids.extend(range(known, len(self.lb)))
             basis.variable_status.values.extend([_FIXED] * (len(self.lb) - known))
-        result = solver.solve(
-            params, model_params, None, callback_pb2.CallbackRegistrationProto(), None, None
-        )
+        try:
+            result = solver.solve(
+                params, model_params, None, callback_pb2.CallbackRegistrationProto(), None, None
+            )
+        except StatusNotOk:  # GLOP gave up (ABNORMAL): no bound from these duals
+            if solver is self._solver:
+                self._solver = None  # in an unknown state: rebuilt by the next solve
+            return math.inf
         if solver is self._solver and not solver.update(self._people_update(obj, False)):
             self._solver = None
         if result.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:

@@ -155,6 +155,34 @@ def test_people_bound_in_the_masters_solver_is_the_programme_alone(name):
         assert shared.lp == pytest.approx(lp, rel=1e-9)  # back to the master: same optimum
 
 
+def test_a_failed_people_solve_gives_no_bound_and_the_master_goes_on():
+    """GLOP giving up on P(σ) in the master's solver: no bound (inf), and the master's next
+    solve, from a rebuilt solver, has its optimum."""
+    from pybind11_abseil.status import Status, StatusCode, StatusNotOk
+
+    prob, cands, frames, *_ = _setup("cher20-team")
+    master = WholeMaster(prob, cands, frames)
+    _singles(master, frames)
+    assert master.solve(20)
+    lp = master.lp
+    real = master._solver
+
+    class Failing:
+        def update(self, u):
+            return real.update(u)
+
+        def solve(self, *args):
+            raise StatusNotOk(Status(StatusCode.INTERNAL, "ABNORMAL"))
+
+    master._solver = Failing()
+    best = [best_patterns(f, master.gains(i, master.duals))[0][0] for i, f in enumerate(frames)]
+    assert master.people_bound(master.duals, best) == math.inf
+    assert master._solver is None
+    assert master.solve(20)
+    assert master.lp == pytest.approx(lp, rel=1e-9)
+    assert math.isfinite(master.people_bound(master.duals, best))
+
+
 @pytest.mark.parametrize("name", ["cher16-team", "cher20-team", "vierzon-locked"])
 def test_skipping_people_bound_changes_nothing(name, monkeypatch):
     """Rounds where the master's point already reaches the least bound skip people_bound:
