@@ -8,6 +8,12 @@ last basis (~70 simplex iterations a round instead of ~17,000). Its duals are de
 :func:`whole_day_bound` stabilises them (a box around the resources' Lagrangian duals) and takes
 as bound only values computed from the duals themselves (:meth:`WholeMaster.people_bound`,
 :meth:`WholeMaster.lagrangian`), valid at any duals. Region: converged in ~50 s (6 rounds).
+
+Memory (issue 11, region ≤ 2 GB): a GLOP instance of the region's master holds ~500 MiB, so
+there is one: :meth:`WholeMaster.people_bound` solves its programme in the master's own solver
+(the days' columns fixed at zero), and is skipped in rounds where it cannot lower the bound
+(:meth:`WholeMaster.people_floor`); :func:`trim_heap` hands back what glibc keeps free. The
+master beside an LP of the region peaks at ~1,270 MiB instead of ~1,970 (``bench/memory_region.py``).
 """
 
 from __future__ import annotations
