@@ -76,7 +76,7 @@ from planner.optimise.objective import group_size, objective_value
 from planner.optimise.pattern_search import chosen_value, search_days, widest_hosts
 from planner.optimise.patterns import PatternBound, day_frames, pattern_bound
 from planner.optimise.routing import day_routes, order_days
-from planner.optimise.whole_bound import whole_day_bound
+from planner.optimise.whole_bound import trim_heap, whole_day_bound
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import with_equity_figures
 from planner.rules.check import accepts, check_plan, series_shape, split_accepted
@@ -561,6 +561,7 @@ def solve(
         elif len(subs) > 1 and expected <= BACKGROUND_SHARE * search_s and params.workers > 1:
             # too long to wait for (~50 s on the region): it runs while the groups search, on the
             # core CP-SAT's second worker would take (the days' searches then get one)
+            trim_heap()  # what the LP freed in this thread's arena: the master's thread has its own
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whole-master")
             background = pool.submit(
                 whole_day_bound,

@@ -8,10 +8,19 @@ last basis (~70 simplex iterations a round instead of ~17,000). Its duals are de
 :func:`whole_day_bound` stabilises them (a box around the resources' Lagrangian duals) and takes
 as bound only values computed from the duals themselves (:meth:`WholeMaster.people_bound`,
 :meth:`WholeMaster.lagrangian`), valid at any duals. Region: converged in ~50 s (6 rounds).
+
+Memory (issue 11, region ≤ 2 GB): a GLOP instance of the region's master holds ~500 MiB, so
+there is one: :meth:`WholeMaster.people_bound` solves its programme in the master's own solver
+(the days' columns fixed at zero), and is skipped in rounds where it cannot lower the bound
+(:meth:`WholeMaster.people_floor`); :func:`trim_heap` hands back what glibc keeps free. The
+master beside an LP of the region peaks at ~1,270 MiB instead of ~1,970 (``bench/memory_region.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import math
 import threading
 import time as _time
@@ -29,6 +38,7 @@ from ortools.math_opt import (
     solution_pb2,
 )
 from ortools.math_opt.core.python import solver as _mathopt_core
+from pybind11_abseil.status import StatusNotOk
 
 from planner.optimise.bound import SAFETY, people_rows
 from planner.optimise.candidates import Candidates
@@ -47,6 +57,25 @@ from planner.problem import PlanningProblem
 
 _GLOP = parameters_pb2.SOLVER_TYPE_GLOP
 _AT_LOWER = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND
+_FIXED = solution_pb2.BASIS_STATUS_FIXED_VALUE
+_BASIC = solution_pb2.BASIS_STATUS_BASIC
+
+
+_LIBC = ctypes.util.find_library("c")
+
+
+def trim_heap() -> None:
+    """Hand the allocator's free pages back to the system (glibc's ``malloc_trim``; elsewhere a
+    no-op).
+
+    The LP and the master's rounds leave hundreds of MiB free inside glibc's arenas, counted in
+    the process's memory until reused; the master runs in its own thread, hence its own arena,
+    and cannot reuse what the LP freed in the main one.
+    """
+    if _LIBC is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(_LIBC).malloc_trim(0)
 
 
 class _Arrays:
@@ -162,7 +191,7 @@ class WholeMaster:
         )
         self._n_rows = np.array(list(self.site_row.values()), dtype=np.int64)
         self._n_cols = np.array([n_of[site] for site in self.site_row], dtype=np.int64)
-        self._people: list | None = None
+        self._people_basis: solution_pb2.BasisProto | None = None  # of P(σ), people_bound
         self._box: np.ndarray | None = None  # the columns that box the site duals (set_box)
         self._new_box: tuple | None = None
         self._box_update: np.ndarray | None = None
@@ -329,45 +358,81 @@ class WholeMaster:
         basis, and the days of each frame, at most ``B_f`` of them, each earning at most
         ``best[f]`` (:func:`best_patterns` at those duals). Valid for any duals; at the master's
         own it is :meth:`lagrangian`'s value, and smoothed duals often give a lower one.
+
+        ``P(σ)`` is solved by the master's own GLOP (its columns after ``boxed`` fixed at zero,
+        the dualised rows freed, then put back): a second solver would hold a second copy of
+        the programme (~450 MiB on the region). Before the master's first solve it is built
+        alone and dropped.
         """
         boxed = self.boxed
-        if self._people is None:
-            m = model_pb2.ModelProto()
-            _fill_variables(m.variables, 0, self.lb[:boxed], self.ub[:boxed])
-            m.objective.maximize = True
-            lo, hi = self.lo.copy(), self.hi.copy()
-            lo[self._dualised], hi[self._dualised] = -math.inf, math.inf
-            m.linear_constraints.ids.extend(range(len(lo)))
-            m.linear_constraints.lower_bounds.extend(lo.tolist())
-            m.linear_constraints.upper_bounds.extend(hi.tolist())
-            mask = self.cols < boxed
-            _fill_matrix(m.linear_constraint_matrix, self.rows[mask], self.cols[mask], self.vals[mask])
-            self._people = [_mathopt_core.new(_GLOP, m, parameters_pb2.SolverInitializerProto()), None]
         y = np.asarray(duals, dtype=float)
         obj = self.obj[:boxed].copy()
         obj[self._n_cols] -= y[self._n_rows]
-        update = model_update_pb2.ModelUpdateProto()
-        update.objective_updates.linear_coefficients.ids.extend(range(boxed))
-        update.objective_updates.linear_coefficients.values.extend(obj.tolist())
-        solver, basis = self._people
-        if not solver.update(update):
-            return math.inf
         params = parameters_pb2.SolveParametersProto()
         params.glop.use_preprocessing = False
         model_params = model_parameters_pb2.ModelSolveParametersProto()
-        if basis is not None:
-            model_params.initial_basis.CopyFrom(basis)
-        result = solver.solve(
-            params, model_params, None, callback_pb2.CallbackRegistrationProto(), None, None
-        )
+        if self._solver is None:  # before the master's first solve: P(σ) alone, not kept
+            solver = _mathopt_core.new(
+                _GLOP, self._people_model(obj), parameters_pb2.SolverInitializerProto()
+            )
+        else:
+            solver = self._solver
+            for u in self._flush():
+                if not solver.update(u):
+                    self._solver = None  # rebuilt by the next solve
+                    return math.inf
+            if not solver.update(self._people_update(obj, True)):
+                self._solver = None
+                return math.inf
+            if self._people_basis is None:  # from the master's basis GLOP fails: all slacks
+                self._people_basis = solution_pb2.BasisProto()
+                self._people_basis.constraint_status.ids.extend(range(len(self.lo)))
+                self._people_basis.constraint_status.values.extend([_BASIC] * len(self.lo))
+                self._people_basis.variable_status.ids.extend(range(boxed))
+                self._people_basis.variable_status.values.extend([_AT_LOWER] * boxed)  # lb = 0
+            basis = model_params.initial_basis
+            basis.CopyFrom(self._people_basis)
+            known = len(basis.variable_status.ids)  # columns added since: fixed at zero in P(σ)
+            basis.variable_status.ids.extend(range(known, len(self.lb)))
+            basis.variable_status.values.extend([_FIXED] * (len(self.lb) - known))
+        try:
+            result = solver.solve(
+                params, model_params, None, callback_pb2.CallbackRegistrationProto(), None, None
+            )
+        except StatusNotOk:  # GLOP gave up (ABNORMAL): no bound from these duals
+            if solver is self._solver:
+                self._solver = None  # in an unknown state: rebuilt by the next solve
+            return math.inf
+        if solver is self._solver and not solver.update(self._people_update(obj, False)):
+            self._solver = None
         if result.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:
             return math.inf
         sol = result.solutions[0]
         if sol.HasField("basis"):
-            self._people[1] = solution_pb2.BasisProto()
-            self._people[1].CopyFrom(sol.basis)
+            self._people_basis = solution_pb2.BasisProto()
+            self._people_basis.CopyFrom(sol.basis)
         value = float(sol.primal_solution.objective_value)
         value += SAFETY * max(1.0, abs(value))  # GLOP's tolerances
+        return value + self._people_rest(y, best)
+
+    def people_floor(self, duals: np.ndarray, best: list[float]) -> float:
+        """A value :meth:`people_bound` is not under at these duals, without solving ``P(σ)``.
+
+        The master's last solution, restricted to the people's columns, is a point of ``P(σ)``
+        (its rows are the master's, less the dualised ones): its value there is at most
+        ``P(σ)``'s optimum. :func:`whole_day_bound` skips :meth:`people_bound` when this already
+        reaches the least bound so far (up to GLOP's tolerances on that point).
+        """
+        y = np.asarray(duals, dtype=float)
+        boxed = self.boxed
+        obj = self.obj[:boxed].copy()
+        obj[self._n_cols] -= y[self._n_rows]
+        value = float(obj @ self.values[:boxed]) if len(self.values) else -math.inf
+        value += SAFETY * max(1.0, abs(value))
+        return value + self._people_rest(y, best)
+
+    def _people_rest(self, y: np.ndarray, best: list[float]) -> float:
+        """:meth:`people_bound` but ``P(σ)``: the dualised rows' bounds and the days' gains."""
         z = y[self._dualised]
         with np.errstate(invalid="ignore"):
             rows_part = np.where(
@@ -376,7 +441,46 @@ class WholeMaster:
         days = sum(
             f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS) for f, b in zip(self.frames, best, strict=True)
         )
-        return float(value + rows_part.sum() + days + self.const)
+        return float(rows_part.sum() + days + self.const)
+
+    def _people_model(self, obj: np.ndarray) -> model_pb2.ModelProto:
+        """``P(σ)`` alone (the columns before ``boxed``, the dualised rows free), objective ``obj``."""
+        boxed = self.boxed
+        m = model_pb2.ModelProto()
+        _fill_variables(m.variables, 0, self.lb[:boxed], self.ub[:boxed])
+        m.objective.maximize = True
+        m.objective.linear_coefficients.ids.extend(range(boxed))
+        m.objective.linear_coefficients.values.extend(obj.tolist())
+        lo, hi = self.lo.copy(), self.hi.copy()
+        lo[self._dualised], hi[self._dualised] = -math.inf, math.inf
+        m.linear_constraints.ids.extend(range(len(lo)))
+        m.linear_constraints.lower_bounds.extend(lo.tolist())
+        m.linear_constraints.upper_bounds.extend(hi.tolist())
+        mask = self.cols < boxed
+        _fill_matrix(m.linear_constraint_matrix, self.rows[mask], self.cols[mask], self.vals[mask])
+        return m
+
+    def _people_update(self, obj: np.ndarray, into: bool) -> model_update_pb2.ModelUpdateProto:
+        """The master's solver into ``P(σ)`` (objective ``obj``), or back (``into`` false)."""
+        boxed = self.boxed
+        update = model_update_pb2.ModelUpdateProto()
+        update.objective_updates.linear_coefficients.ids.extend(range(boxed))
+        update.objective_updates.linear_coefficients.values.extend(
+            (obj if into else self.obj[:boxed]).tolist()
+        )
+        after = len(self.lb) - boxed
+        update.variable_updates.upper_bounds.ids.extend(range(boxed, len(self.lb)))
+        update.variable_updates.upper_bounds.values.extend(
+            [0.0] * after if into else self.ub[boxed:].tolist()
+        )
+        rows = self._dualised.tolist()
+        for bounds, free, own in (
+            (update.linear_constraint_updates.lower_bounds, -math.inf, self.lo),
+            (update.linear_constraint_updates.upper_bounds, math.inf, self.hi),
+        ):
+            bounds.ids.extend(rows)
+            bounds.values.extend([free] * len(rows) if into else own[self._dualised].tolist())
+        return update
 
     def gains(self, frame_index: int, duals: np.ndarray) -> list[np.ndarray]:
         """Per slot and host of a frame, the reduced gain of a series there at ``duals``."""
@@ -566,6 +670,7 @@ def whole_day_bound(
         bound = min(bound, centre_value)
     history: list[tuple[float, float, float]] = []
     rounds = 0
+    skipped = 0  # rounds whose people_bound could not lower the bound
     status = "STOPPED"
     true_lp = -math.inf
     boxed = centre is not None
@@ -582,7 +687,13 @@ def whole_day_bound(
         y = master.duals
         best, found = price(y, extra)
         if boxed:
-            value = master.people_bound(y, best)
+            # the master's point already values P(σ) at or above the least bound so far: nothing
+            # people_bound could find (the bound and the centre move only below it)
+            floor = master.people_floor(y, best)
+            if floor - 10 * SAFETY * max(1.0, abs(floor)) >= centre_value:
+                value, skipped = math.inf, skipped + 1  # not solved: no bound of its own
+            else:
+                value = master.people_bound(y, best)
         else:  # plain column generation: the master's own duals
             value = master.lagrangian(y, best)
             value += SAFETY * max(1.0, abs(value))  # floating-point sums over 10⁶ terms: the same slack
@@ -597,11 +708,12 @@ def whole_day_bound(
         elif boxed and not added and boxed_out:  # the box holds the duals back: widen it
             delta *= 4.0
             master.set_box(sites, centre[sites] - delta, centre[sites] + delta)
+        trim_heap()  # the round's solver results and pricing arrays
         history.append((_time.monotonic() - t0, true_lp, bound))
         if log is not None:
             log(
                 f"round {rounds}: lp {master.lp:.3f} (own {true_lp:.3f}) bound {bound:.3f} added {added}"
-                + (f" box {delta:.4f}" if boxed else "")
+                + (f" box {delta:.4f} skipped {skipped}" if boxed else "")
                 + f" ({history[-1][0]:.1f} s)"
             )
         if (not added and not boxed_out) or bound - true_lp <= tolerance * max(1.0, abs(bound)):

@@ -128,7 +128,75 @@ def test_both_bounds_hold_at_any_duals(name):
         for value in (master.lagrangian(z, best(z)), master.people_bound(z, best(z))):
             assert value >= optimum - 1e-6, (scale, value, optimum)
             seen.append(value)
+        # the master's point is one of P(σ)'s: its value never exceeds what people_bound solves
+        assert master.people_floor(z, best(z)) <= master.people_bound(z, best(z)) + 1e-6
     assert min(seen) < 10 * max(1.0, optimum)  # not only infinite values: the test bites
+    assert master.people_floor(y, best(y)) == pytest.approx(master.people_bound(y, best(y)), rel=1e-6)
+
+
+@pytest.mark.parametrize("name", ["cher16-team", "cher20-team", "vierzon-locked"])
+def test_people_bound_in_the_masters_solver_is_the_programme_alone(name):
+    """P(σ) solved in the master's own GLOP (columns fixed, rows freed, then put back) is the
+    value of P(σ) built alone, and the master's next solve is unchanged by it."""
+    prob, cands, frames, *_ = _setup(name)
+    rng = np.random.default_rng(3)
+    alone, shared = WholeMaster(prob, cands, frames), WholeMaster(prob, cands, frames)
+    for m in (alone, shared):
+        _singles(m, frames)
+    assert shared.solve(20)
+    lp = shared.lp
+    for _ in range(3):
+        z = shared.duals * rng.uniform(0.0, 2.0, len(shared.duals))
+        best = [best_patterns(f, shared.gains(i, z))[0][0] for i, f in enumerate(frames)]
+        alone._solver = None  # built alone each time (the path before the master's first solve)
+        assert shared.people_bound(z, best) == pytest.approx(alone.people_bound(z, best), rel=1e-7)
+        assert shared._solver is not None  # the master's solver, kept
+        assert shared.solve(20)
+        assert shared.lp == pytest.approx(lp, rel=1e-9)  # back to the master: same optimum
+
+
+def test_a_failed_people_solve_gives_no_bound_and_the_master_goes_on():
+    """GLOP giving up on P(σ) in the master's solver: no bound (inf), and the master's next
+    solve, from a rebuilt solver, has its optimum."""
+    from pybind11_abseil.status import Status, StatusCode, StatusNotOk
+
+    prob, cands, frames, *_ = _setup("cher20-team")
+    master = WholeMaster(prob, cands, frames)
+    _singles(master, frames)
+    assert master.solve(20)
+    lp = master.lp
+    real = master._solver
+
+    class Failing:
+        def update(self, u):
+            return real.update(u)
+
+        def solve(self, *args):
+            raise StatusNotOk(Status(StatusCode.INTERNAL, "ABNORMAL"))
+
+    master._solver = Failing()
+    best = [best_patterns(f, master.gains(i, master.duals))[0][0] for i, f in enumerate(frames)]
+    assert master.people_bound(master.duals, best) == math.inf
+    assert master._solver is None
+    assert master.solve(20)
+    assert master.lp == pytest.approx(lp, rel=1e-9)
+    assert math.isfinite(master.people_bound(master.duals, best))
+
+
+@pytest.mark.parametrize("name", ["cher16-team", "cher20-team", "vierzon-locked"])
+def test_skipping_people_bound_changes_nothing(name, monkeypatch):
+    """Rounds where the master's point already reaches the least bound skip people_bound:
+    the bounds of every round are those of a run that solves it every round."""
+    prob, cands, frames, _fb, _lag, parts, _optimum = _setup(name)
+    lines: list[str] = []
+    skipping = whole_day_bound(prob, cands, frames, None, parts, 60, log=lines.append)
+    monkeypatch.setattr(WholeMaster, "people_floor", lambda self, duals, best: -math.inf)
+    solving = whole_day_bound(prob, cands, frames, None, parts, 60)
+    assert skipping.status == solving.status == "OPTIMAL"
+    assert skipping.rounds == solving.rounds
+    assert [b for _, _, b in skipping.history] == pytest.approx([b for _, _, b in solving.history], rel=1e-9)
+    assert skipping.value == pytest.approx(solving.value, rel=1e-9)
+    assert " skipped 0 " not in lines[-1]  # some round did skip: the comparison bites
 
 
 def test_a_stopped_run_still_bounds_the_problem():
