@@ -554,7 +554,13 @@ def solve(
             # the best bound of the family (4.1 % instead of 5.6 % on a Cher year, in ~1 s). An
             # undivided territory gets it from its one group's programme below.
             master = whole_day_bound(
-                problem, whole, frames, full, parts, time_limit_s=MASTER_SHARE * params.time_limit_s
+                problem,
+                whole,
+                frames,
+                full,
+                parts,
+                time_limit_s=MASTER_SHARE * params.time_limit_s,
+                centre_bound=priced_bound,
             )
             log.info("day-pattern bound of the whole problem: %s %.2f", master.status, master.value)
             priced_bound = min(priced_bound, master.value)
@@ -573,6 +579,7 @@ def solve(
                 # a round started before its limit ends (its pricing is not cut): kept back
                 time_limit_s=max(0.0, (1.0 - MASTER_ROUND_SHARE) * search_s - (_time.monotonic() - t0)),
                 stop=stop,
+                centre_bound=priced_bound,
             )
             pool.shutdown(wait=False)
         if math.isfinite(priced_bound):

@@ -554,6 +554,7 @@ def whole_day_bound(
     tolerance: float = 1e-6,
     log: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
+    centre_bound: float | None = None,
 ) -> PatternBound:
     """The day-pattern bound of the whole problem (column generation on :class:`WholeMaster`).
 
@@ -603,6 +604,11 @@ def whole_day_bound(
         Called with one line per round.
     stop
         Once set, no further round starts (« Arrêter » while it runs beside the search).
+    centre_bound
+        The Lagrangian bound that gave ``parts`` (:func:`planner.optimise.lagrange.lagrangian_bound`),
+        when the caller has it: the first centre's value, instead of a pricing pass and a people
+        programme at the centre (~10 s of the region's first round under load, for a value within
+        0.1 of it: 4,883.75 against 4,883.65).
 
     Returns
     -------
@@ -666,7 +672,10 @@ def whole_day_bound(
                 row = master.limit_row.get(key)
                 if row is not None:
                     centre[row] = d
-        centre_value = master.people_bound(centre, price(centre, 0)[0])
+        if centre_bound is not None and math.isfinite(centre_bound):
+            centre_value = centre_bound  # a bound already: the box moves when a round beats it
+        else:
+            centre_value = master.people_bound(centre, price(centre, 0)[0])
         bound = min(bound, centre_value)
     history: list[tuple[float, float, float]] = []
     rounds = 0

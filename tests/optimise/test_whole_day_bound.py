@@ -59,12 +59,16 @@ def test_whole_day_bound_lies_between_the_optimum_and_the_other_bounds(name):
 @pytest.mark.parametrize("name", list(PROBLEMS))
 def test_stabilisation_changes_nothing_in_the_final_value(name):
     prob, cands, frames, _fb, _lag, parts, _optimum = _setup(name)
+    assert math.isfinite(_lag)
     runs = {
         "plain": whole_day_bound(prob, cands, frames, None, None, 60, disjoint=0, extra=8),
         "plain with parts": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.0),
         "box": whole_day_bound(prob, cands, frames, None, parts, 60),
         "narrow box": whole_day_bound(prob, cands, frames, None, parts, 60, box=0.01, disjoint=0),
         "wide box": whole_day_bound(prob, cands, frames, None, parts, 60, box=2.0),
+        "box from the Lagrangian's value": whole_day_bound(
+            prob, cands, frames, None, parts, 60, centre_bound=_lag
+        ),
     }
     reference = pattern_bound(prob, cands, time_limit_s=60, frames=frames)
     assert reference.status == "OPTIMAL"
@@ -201,7 +205,12 @@ def test_skipping_people_bound_changes_nothing(name, monkeypatch):
 
 def test_a_stopped_run_still_bounds_the_problem():
     prob, cands, frames, _fb, _lag, parts, optimum = _setup("cher20-team")
+    assert math.isfinite(_lag)
     wb = whole_day_bound(prob, cands, frames, None, parts, time_limit_s=1e-3)
     assert wb.status == "STOPPED"
     assert wb.value >= optimum - 1e-6  # the centre's bound, proven before any round
     assert math.isfinite(wb.value)
+    # given the Lagrangian bound the centre comes from, the centre is not valued again (a pricing
+    # pass and a people programme saved): stopped at once, the bound is that one
+    told = whole_day_bound(prob, cands, frames, None, parts, time_limit_s=1e-3, centre_bound=_lag)
+    assert told.value == _lag != wb.value
