@@ -56,8 +56,13 @@ def test_sample_tour_in_one_click_then_compare_and_adopt(streamlit_url, browser_
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Bilan").click()
     page.get_by_role("heading", name="Bilan").wait_for()
     page.get_by_role("heading", name=re.compile("Tournée actuelle, plan optimisé et saupoudrage")).wait_for()
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.locator("[role='columnheader']", has_text="Saupoudrage").first.wait_for(state="attached")
+    # the table with the tour's column (on a loaded machine the page first shows the plan and the
+    # saupoudrage alone, then the tour beside them: read the one that has it)
+    tour_header = page.locator("[role='columnheader']", has_text="Tournée actuelle")
+    grid = page.locator("[data-testid='stDataFrame']").filter(has=tour_header).first
+    grid.locator("[role='columnheader']", has_text="Saupoudrage").first.wait_for(
+        state="attached", timeout=60_000
+    )
     cells = _plain(" ".join(grid.locator("[role='gridcell']").all_inner_texts()))
     assert after in cells  # the tour as improved, beside the two plans
     screenshot(page, "ma_tournee_bilan")
