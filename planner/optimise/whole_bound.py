@@ -366,8 +366,7 @@ class WholeMaster:
         """
         boxed = self.boxed
         y = np.asarray(duals, dtype=float)
-        obj = self.obj[:boxed].copy()
-        obj[self._n_cols] -= y[self._n_rows]
+        obj = self._people_objective(y)
         params = parameters_pb2.SolveParametersProto()
         params.glop.use_preprocessing = False
         model_params = model_parameters_pb2.ModelSolveParametersProto()
@@ -424,24 +423,31 @@ class WholeMaster:
         reaches the least bound so far (up to GLOP's tolerances on that point).
         """
         y = np.asarray(duals, dtype=float)
-        boxed = self.boxed
-        obj = self.obj[:boxed].copy()
-        obj[self._n_cols] -= y[self._n_rows]
-        value = float(obj @ self.values[:boxed]) if len(self.values) else -math.inf
+        obj = self._people_objective(y)
+        value = float(obj @ self.values[: self.boxed]) if len(self.values) else -math.inf
         value += SAFETY * max(1.0, abs(value))
         return value + self._people_rest(y, best)
 
+    def _people_objective(self, y: np.ndarray) -> np.ndarray:
+        """``P(σ)``'s objective: the boxed columns', each series ``n`` costing its site's dual."""
+        obj = self.obj[: self.boxed].copy()
+        obj[self._n_cols] -= y[self._n_rows]
+        return obj
+
     def _people_rest(self, y: np.ndarray, best: list[float]) -> float:
         """:meth:`people_bound` but ``P(σ)``: the dualised rows' bounds and the days' gains."""
-        z = y[self._dualised]
-        with np.errstate(invalid="ignore"):
-            rows_part = np.where(
-                z > 0, z * self.hi[self._dualised], np.where(z < 0, z * self.lo[self._dualised], 0.0)
+        d = self._dualised
+        return _rows_part(y[d], self.lo[d], self.hi[d]) + self._days_part(best) + self.const
+
+    def _days_part(self, best: list[float]) -> float:
+        """The days of each frame, at most ``B_f``, each earning at most ``best[f]`` (patterns
+        with gains under ``RC_EPS`` skipped: ``RC_EPS`` a slot)."""
+        return float(
+            sum(
+                f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS)
+                for f, b in zip(self.frames, best, strict=True)
             )
-        days = sum(
-            f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS) for f, b in zip(self.frames, best, strict=True)
         )
-        return float(rows_part.sum() + days + self.const)
 
     def _people_model(self, obj: np.ndarray) -> model_pb2.ModelProto:
         """``P(σ)`` alone (the columns before ``boxed``, the dualised rows free), objective ``obj``."""
@@ -506,18 +512,20 @@ class WholeMaster:
         """
         y = np.array(duals, dtype=float)
         y[list(self.day_row.values())] = 0.0  # kept as constraints: the days' own term below
-        with np.errstate(invalid="ignore"):
-            rows_part = np.where(y > 0, y * self.hi, np.where(y < 0, y * self.lo, 0.0)).sum()
         boxed = self.boxed
         mask = self.cols < boxed
         rc = self.obj[:boxed] - np.bincount(  # reduced costs of n, p, y
             self.cols[mask], weights=y[self.rows[mask]] * self.vals[mask], minlength=boxed
         )
         box = np.maximum(rc * self.lb[:boxed], rc * self.ub[:boxed]).sum()
-        days = sum(
-            f.blocks * (max(0.0, b) + len(f.hosts) * RC_EPS) for f, b in zip(self.frames, best, strict=True)
-        )
-        return float(rows_part + box + days + self.const)
+        return float(_rows_part(y, self.lo, self.hi) + box + self._days_part(best) + self.const)
+
+
+def _rows_part(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+    """``Σ_r y_r · hi_r`` (``y_r > 0``) or ``y_r · lo_r`` (``y_r < 0``): the rows moved into the
+    objective, at their bounds."""
+    with np.errstate(invalid="ignore"):
+        return float(np.where(y > 0, y * hi, np.where(y < 0, y * lo, 0.0)).sum())
 
 
 def _fill_variables(v: model_pb2.VariablesProto, first: int, lb: np.ndarray, ub: np.ndarray) -> None:
