@@ -127,6 +127,7 @@ def lay_out_resource(
     time_limit_s: float,
     seed: int = 0,
     stop: threading.Event | None = None,
+    offered: list[Candidate] | None = None,
 ) -> tuple[Chosen, bool] | None:
     """The free ``series`` of ``r`` on the days and slots driving the fewest route km.
 
@@ -140,6 +141,8 @@ def lay_out_resource(
         CP-SAT's limit in deterministic seconds (one worker, ``seed``: :func:`deterministic`).
     stop
         Setting it stops the search.
+    offered
+        ``r``'s candidates in ``cands.free``, when the caller has them (read from ``cands`` else).
 
     Returns
     -------
@@ -149,21 +152,8 @@ def lay_out_resource(
         be examined, when a series is not one of ``cands.free`` (a saupoudrage plan, a day
         already re-slotted) or when no layout is found in time.
     """
-    offered = [c for c in cands.free if c.resource == r.id]
-    return _lay_out(problem, cands, r, series, offered, time_limit_s, seed, stop)
-
-
-def _lay_out(
-    problem: PlanningProblem,
-    cands: Candidates,
-    r: Resource,
-    series: Chosen,
-    offered: list[Candidate],
-    time_limit_s: float,
-    seed: int,
-    stop: threading.Event | None,
-) -> tuple[Chosen, bool] | None:
-    """:func:`lay_out_resource` of ``r``, whose candidates are ``offered``."""
+    if offered is None:
+        offered = [c for c in cands.free if c.resource == r.id]
     if not series:
         return [], True
     count: dict[str, int] = defaultdict(int)
@@ -247,7 +237,16 @@ def lay_out_each(
     for r in problem.resources:
         mine = [(c, t) for c, t in chosen if c.resource == r.id and not c.locked]
         if mine:
-            out[r.id] = _lay_out(problem, cands, r, mine, offered[r.id], time_limit_s, seed, stop)
+            out[r.id] = lay_out_resource(
+                problem,
+                cands,
+                r,
+                mine,
+                time_limit_s=time_limit_s,
+                seed=seed,
+                stop=stop,
+                offered=offered[r.id],
+            )
     return out
 
 
