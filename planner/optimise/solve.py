@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from planner.errors import InfeasibleError
 from planner.model import (
@@ -427,6 +428,12 @@ class _Progress:
             self.on_progress(ProgressEvent(_time.monotonic() - self.t0, self.best, self.bound))
 
 
+def _logged(master: PatternBound) -> float:
+    """The whole problem's day-pattern bound, logged."""
+    log.info("day-pattern bound of the whole problem: %s %.2f", master.status, master.value)
+    return master.value
+
+
 def _max_hosts(sub: PlanningProblem) -> int | None:
     return MAX_HOSTS if len(sub.territory.communes) > MAX_HOSTS else None
 
@@ -549,37 +556,24 @@ def solve(
         )
         log.info("Lagrangian bound of the whole problem: %.2f (LP %.2f)", priced_bound, full.value)
         expected = MASTER_PER_LP_S * full.seconds  # the whole master's seconds, from its LP's
+        master_of = partial(whole_day_bound, problem, whole, frames, full, parts, centre_bound=priced_bound)
         if len(subs) > 1 and expected <= MASTER_SHARE * params.time_limit_s:
             # the day-pattern master of the whole problem, when it should converge in its share:
             # the best bound of the family (4.1 % instead of 5.6 % on a Cher year, in ~1 s). An
             # undivided territory gets it from its one group's programme below.
-            master = whole_day_bound(
-                problem,
-                whole,
-                frames,
-                full,
-                parts,
-                time_limit_s=MASTER_SHARE * params.time_limit_s,
-                centre_bound=priced_bound,
+            priced_bound = min(
+                priced_bound, _logged(master_of(time_limit_s=MASTER_SHARE * params.time_limit_s))
             )
-            log.info("day-pattern bound of the whole problem: %s %.2f", master.status, master.value)
-            priced_bound = min(priced_bound, master.value)
         elif len(subs) > 1 and expected <= BACKGROUND_SHARE * search_s and params.workers > 1:
             # too long to wait for (~50 s on the region): it runs while the groups search, on the
             # core CP-SAT's second worker would take (the days' searches then get one)
             trim_heap()  # what the LP freed in this thread's arena: the master's thread has its own
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whole-master")
             background = pool.submit(
-                whole_day_bound,
-                problem,
-                whole,
-                frames,
-                full,
-                parts,
+                master_of,
                 # a round started before its limit ends (its pricing is not cut): kept back
                 time_limit_s=max(0.0, (1.0 - MASTER_ROUND_SHARE) * search_s - (_time.monotonic() - t0)),
                 stop=stop,
-                centre_bound=priced_bound,
             )
             pool.shutdown(wait=False)
         if math.isfinite(priced_bound):
@@ -727,10 +721,8 @@ def solve(
         status = "OPTIMAL"
     else:
         status = "FEASIBLE"
-    if background is not None:
-        master = background.result()  # its time limit is the search's: done, or nearly
-        log.info("day-pattern bound of the whole problem: %s %.2f", master.status, master.value)
-        priced_bound = min(priced_bound, master.value)
+    if background is not None:  # its time limit is the search's: done, or nearly
+        priced_bound = min(priced_bound, _logged(background.result()))
     merged = prepared[0][1] if len(prepared) == 1 else _merge(prepared)
     log.info("search done after %.1f s; assembling the plan", _time.monotonic() - t0)
     plan = build_plan(
