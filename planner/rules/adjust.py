@@ -345,8 +345,11 @@ def _finish(
     ordered = tuple(sorted(sessions, key=lambda s: (s.date, s.start, s.resource)))
     edited = rebuild_routes(replace(plan, sessions=ordered, series=series), problem, touched)
     edited = refresh_metrics(edited, problem)
-    before = tuple(v for v in check_adjusted(plan, problem) if v.hard)
-    return Adjustment(edited, check_adjusted(edited, problem, proposed=changed), tuple(changed), before)
+    after = check_adjusted(edited, problem, proposed=changed)
+    # the plan's own hard violations matter only when the edited plan has some (the common edit
+    # breaks none: no second check of the whole plan then)
+    before = tuple(v for v in check_adjusted(plan, problem) if v.hard) if any(v.hard for v in after) else ()
+    return Adjustment(edited, after, tuple(changed), before)
 
 
 def move_session(
