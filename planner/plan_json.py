@@ -419,8 +419,12 @@ def plan_from_dict(d: dict[str, Any], source: str = "plan") -> Plan:
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
-    """Write ``plan`` as indented UTF-8 JSON."""
-    Path(path).write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
+    """Write ``plan`` as indented UTF-8 JSON; a file that cannot be written is a French
+    :class:`~planner.errors.InputError` naming it."""
+    try:
+        Path(path).write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(path)) from exc
 
 
 def _kind(value: object) -> str:

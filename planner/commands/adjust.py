@@ -15,14 +15,12 @@ problem the plan answers is rebuilt from the plan file alone (:func:`plan_proble
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date, time
-from pathlib import Path
 
 from planner.errors import InputError
 from planner.file_errors import read_path
 from planner.model import Plan
-from planner.plan_json import load_plan, plan_to_dict
+from planner.plan_json import load_plan, save_plan
 from planner.problem import PlanningProblem
 from planner.rules.adjust import (
     Adjustment,
@@ -192,12 +190,8 @@ def _keys(plan: Plan, texts: list[str]) -> set[SessionKey]:
 
 
 def _write(plan: Plan, path: str) -> None:
-    out = Path(path)
-    try:
-        out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
-    print(f"Plan écrit dans {out}")
+    save_plan(plan, path)
+    print(f"Plan écrit dans {path}")
 
 
 def run(args: argparse.Namespace) -> int:

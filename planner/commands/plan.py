@@ -30,7 +30,7 @@ from planner.optimise import stability
 from planner.optimise.alternatives import Alternative, solve_alternatives
 from planner.optimise.services import needs_services, parcours_problem, solve_services
 from planner.optimise.solve import solve, solve_baseline, solve_greedy
-from planner.plan_json import load_plan, plan_to_dict
+from planner.plan_json import load_plan, save_plan
 from planner.problem import PlanningProblem, ProgressEvent, SolveParams
 from planner.publish.equity import LABELS, equity_lines, plan_equity
 from planner.publish.report import CostRates
@@ -517,7 +517,7 @@ def run(args: argparse.Namespace) -> int:
         plan, inputs=PlanInputs(problem.requests, problem.requests_only, weights, factors)
     )
     out = Path(args.out)
-    _write(plan, out)
+    save_plan(plan, out)
     print(summary(plan))
     if previous is not None and not (args.baseline or args.greedy):
         print(replan_summary(previous, plan, problem, args.stability))
@@ -528,17 +528,10 @@ def run(args: argparse.Namespace) -> int:
         for a in others:
             if a.key != "balanced":
                 path = out.with_name(f"{out.stem}-{ALTERNATIVE_FILES[a.key]}{out.suffix or '.json'}")
-                _write(dataclasses.replace(a.plan, inputs=plan.inputs), path)
+                save_plan(dataclasses.replace(a.plan, inputs=plan.inputs), path)
                 print(f"Plan « {a.label} » écrit dans {path} : {a.explanation}")
     return 0
 
 
 #: File name suffix of each alternative plan (beside ``--out``).
 ALTERNATIVE_FILES = {"closest": "moins-couverts", "fewest_km": "moins-de-km"}
-
-
-def _write(plan: Plan, out: Path) -> None:
-    try:
-        out.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"impossible d'écrire le plan ({exc.strerror})", file=str(out)) from exc
