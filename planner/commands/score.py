@@ -8,7 +8,7 @@ changes (« Améliorer ma tournée », :mod:`planner.tours.improve`) and writes 
 ``"changes"``; ``--adopt N`` adopts the best change N times, one after the other, and writes the
 tour so improved. The file of a plan of the frontier (``--alternatives``, whose metrics record the
 coordinator's rules as ``reference_rules``) also gets its value under those rules, the « Valeur
-selon vos réglages » shown beside it, recomputed (:func:`planner.optimise.alternatives.reference_value`).
+selon vos réglages » shown beside it, recomputed (:func:`planner.optimise.objective.reference_value`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from planner.file_errors import read_path
 from planner.french import french_decimal
 from planner.inputs.tables import load_resources
 from planner.model import Rules
-from planner.optimise.alternatives import reference_value
+from planner.optimise.objective import reference_value
 from planner.plan_json import plan_to_dict
 from planner.rules.calendar import build_season
 from planner.territory.specs import DEFAULT_SPEC, load_territory

@@ -23,7 +23,7 @@ Every variant is judged with the same figures (:mod:`planner.publish.equity`) an
 coordinator's own objective (:func:`planner.optimise.objective.objective_value` under their
 rules), side by side; keeping one is the coordinator's choice. A variant's plan file records that
 value and those rules (``metrics.reference_value``, ``metrics.reference_rules``), so that the
-figure shown is recomputed from the file (:func:`reference_value`, ``python -m planner score``).
+figure shown is recomputed from the file (:func:`planner.optimise.objective.reference_value`, ``python -m planner score``).
 """
 
 from __future__ import annotations
@@ -182,18 +182,6 @@ def solve_alternatives(
             )
         out.append(Alternative(v.key, v.label, explanation, plan, value, plan_equity(plan)))
     return out
-
-
-def reference_value(plan: Plan, problem: PlanningProblem) -> float:
-    """« Valeur selon vos réglages » recomputed from a plan file: the plan's value under the
-    rules its metrics record as the reference (``reference_rules``), or under its own rules when
-    it records none (the balanced plan is solved with the coordinator's rules).
-
-    ``problem`` is the problem the plan answers (territory, need, drive times); its rules are
-    replaced.
-    """
-    rules = plan.metrics.reference_rules or plan.rules
-    return objective_value(plan, replace(problem, rules=rules))
 
 
 def same_plan_note(problem: PlanningProblem, plan: Plan, balanced: Plan | None) -> str:

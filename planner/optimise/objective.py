@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from planner.model import Plan, Resource, Rules
 from planner.problem import PlanningProblem
@@ -234,3 +235,15 @@ def objective_value(plan: Plan, problem: PlanningProblem) -> float:
         plan.series, plan.sessions, problem.rules.sessions_per_series, known, problem.resources[0].id
     )
     return series_value(problem, items, plan_km(plan, problem))
+
+
+def reference_value(plan: Plan, problem: PlanningProblem) -> float:
+    """« Valeur selon vos réglages » recomputed from a plan file: the plan's value under the
+    rules its metrics record as the reference (``reference_rules``, a variant of the frontier,
+    :mod:`planner.optimise.alternatives`), or under its own rules when it records none.
+
+    ``problem`` is the problem the plan answers (territory, need, drive times); its rules are
+    replaced.
+    """
+    rules = plan.metrics.reference_rules or plan.rules
+    return objective_value(plan, replace(problem, rules=rules))

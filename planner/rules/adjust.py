@@ -37,7 +37,7 @@ from planner.model import (
     Session,
     session_uid,
 )
-from planner.optimise.objective import objective_value
+from planner.optimise.objective import objective_value, reference_value
 from planner.optimise.routing import route_of
 from planner.problem import PlanningProblem
 from planner.publish.equity import with_own_figures
@@ -149,8 +149,7 @@ def refresh_metrics(plan: Plan, problem: PlanningProblem) -> Plan:
         sessions=len(plan.sessions),
     )
     if metrics.reference_rules is not None:  # a kept plan of the frontier: its yardstick follows the edit
-        reference = replace(problem, rules=metrics.reference_rules)
-        metrics = replace(metrics, reference_value=objective_value(plan, reference))
+        metrics = replace(metrics, reference_value=reference_value(replace(plan, metrics=metrics), problem))
     return with_own_figures(replace(plan, metrics=metrics))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from planner.french import french_decimal
-from planner.optimise.alternatives import reference_value
+from planner.optimise.objective import reference_value
 from planner.rules.calendar import french_public_holidays
 from planner.store.workspace import current_plan, list_versions
 from tests.builders import vierzon_problem
