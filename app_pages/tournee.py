@@ -392,13 +392,6 @@ def _host_select(where, label: str, current: str, key: str) -> str:
 
 def _propose(adj, label: str) -> None:
     """Show what an edit breaks and offer to apply it — « accepter quand même » when it breaks rules."""
-    if adj.ok:
-        st.success(
-            "Cette modification respecte toutes les règles. Les séances modifiées seront verrouillées."
-        )
-        if st.button("Appliquer", key="tn_mv_apply", type="primary"):
-            _apply(set_locked(adj.plan, adj.changed), label, "Modification appliquée ; séances verrouillées.")
-        return
     if not adj.acceptable:
         # a resource in two places at once, a drive that cannot fit…: no button, the plan stays as it is
         st.error(
@@ -410,7 +403,11 @@ def _propose(adj, label: str) -> None:
             f"{HARD_REASON} Le plan reste tel qu'il était : choisissez une autre date, heure ou commune."
         )
         return
-    if adj.standing:
+    if adj.ok:
+        st.success(
+            "Cette modification respecte toutes les règles. Les séances modifiées seront verrouillées."
+        )
+    elif adj.standing:
         # not this edit's doing (a plan saved before they were refused…): they must not block every edit
         st.info(
             f"Le plan enfreignait déjà {len(adj.standing)} règle(s) qu'on ne peut pas accepter ; cette "

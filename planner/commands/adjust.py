@@ -213,12 +213,10 @@ def run(args: argparse.Namespace) -> int:
             "modification n'y change rien (déplacez la séance en cause ou replanifiez) :"
         )
         print("\n".join(f"  {v.message}" for v in adj.standing))
-    if adj.ok:
+    if not adj.soft:
         edited = set_locked(adj.plan, adj.changed)
-        print("Cette modification respecte toutes les règles ; les séances modifiées sont verrouillées.")
-    elif not adj.soft:
-        edited = set_locked(adj.plan, adj.changed)
-        print("Cette modification n'enfreint aucune autre règle ; les séances modifiées sont verrouillées.")
+        said = "respecte toutes les règles" if adj.ok else "n'enfreint aucune autre règle"
+        print(f"Cette modification {said} ; les séances modifiées sont verrouillées.")
     else:
         print(f"Cette modification enfreint {len(adj.soft)} règle(s) :")
         print("\n".join(f"  {v.message}" for v in adj.soft))
